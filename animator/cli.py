@@ -1,0 +1,152 @@
+"""Command line: open the player, or validate / render / list without a window.
+
+This is a contract other tools and people script against: exit codes are 0 for success, 1 for
+invalid scenes or bad input files, 2 for bad command-line usage; problems go to stderr as
+``FILE:LINE:COL: message``. Qt is imported only by the commands that draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from animator import __version__
+
+COMMANDS = ("validate", "render", "list")
+
+
+class UsageError(Exception):
+    """A bad argument value: printed as a one-line message, exit status 2."""
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)[xX×](\d+)", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size: expected WIDTHxHEIGHT, e.g. 1920x1080")
+    w, h = int(match.group(1)), int(match.group(2))
+    if not (64 <= w <= 8192 and 64 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range: each side must be 64 to 8192 pixels")
+    return w, h
+
+
+def _parser_open() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="packetstage",
+        description="Play network scenes as step-by-step animations.",
+        epilog="Other commands: validate FILE..., render SCENE --step N --out FILE.png, list. "
+        "Use 'COMMAND --help' for each.",
+    )
+    p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
+    p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
+    p.add_argument("--version", action="version", version=f"PacketStage {__version__}")
+    return p
+
+
+def _parser_commands() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="packetstage")
+    sub = p.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check scene files; print FILE:LINE:COL: message per problem")
+    v.add_argument("files", nargs="+", type=Path)
+    r = sub.add_parser("render", help="render one frame of a scene to PNG, headless")
+    r.add_argument("scene", type=Path)
+    when = r.add_mutually_exclusive_group(required=True)
+    when.add_argument("--step", type=int, metavar="N", help="pause point at the end of step N (0: before anything moves)")
+    when.add_argument("--time", type=float, metavar="T", help="scene time in seconds")
+    r.add_argument("--out", type=Path, required=True, metavar="FILE.png")
+    r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
+    sub.add_parser("list", help="list the built-in scenes")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in COMMANDS:
+            ns = _parser_commands().parse_args(args)
+            return {"validate": cmd_validate, "render": cmd_render, "list": cmd_list}[ns.command](ns)
+        ns = _parser_open().parse_args(args)
+        return cmd_open(ns)
+    except UsageError as exc:
+        print(f"packetstage: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_validate(ns: argparse.Namespace) -> int:
+    from animator.model import validate_file
+
+    bad = 0
+    for path in ns.files:
+        errors = validate_file(path)
+        for error in errors:
+            print(error)  # stdout, like linters, so editors and scripts can parse it
+        bad += bool(errors)
+    if len(ns.files) > 1 or bad:
+        print(f"{len(ns.files) - bad} of {len(ns.files)} scene(s) valid", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _load_timeline(path: Path) -> object:
+    from animator.engine import build_timeline
+    from animator.model import SceneLoadError, load_scene
+
+    try:
+        return build_timeline(load_scene(path))
+    except SceneLoadError as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        return None
+
+
+def cmd_render(ns: argparse.Namespace) -> int:
+    out: Path = ns.out
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"--out {out}: the output must be a .png file")
+    if out.exists() and not out.is_file():
+        raise UsageError(f"--out {out}: is not a file")
+    timeline = _load_timeline(ns.scene)
+    if timeline is None:
+        return 1
+    if ns.step is not None:
+        if not 0 <= ns.step <= timeline.step_count:
+            raise UsageError(f"--step {ns.step}: this scene has {timeline.step_count} steps, so N must be 0 to {timeline.step_count}")
+        t = timeline.boundary(ns.step)
+    else:
+        if not 0 <= ns.time <= timeline.duration:
+            raise UsageError(f"--time {ns.time:g}: this scene lasts {timeline.duration:.2f} s, so T must be 0 to {timeline.duration:.2f}")
+        t = ns.time
+    from animator.export.png import render_png
+
+    try:
+        render_png(timeline, t, out, ns.size)
+    except OSError as exc:
+        print(f"packetstage: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_list(ns: argparse.Namespace) -> int:
+    from animator.model import SceneLoadError, load_scene
+    from animator.resources import builtin_scenes
+
+    for path in builtin_scenes():
+        try:
+            scene = load_scene(path)
+        except SceneLoadError as exc:
+            print(f"{path.name:28} (invalid: {exc.errors[0].message})")
+            continue
+        print(f"{path.name:28} {len(scene.steps):3} steps  {scene.title}")
+    return 0
+
+
+def cmd_open(ns: argparse.Namespace) -> int:
+    from animator.resources import default_scene
+
+    scene = ns.scene if ns.scene is not None else default_scene()
+    if ns.step is not None and ns.step < 0:
+        raise UsageError(f"--step {ns.step}: steps are numbered from 0")
+    from animator.ui.app import run
+
+    return run(scene, ns.step)

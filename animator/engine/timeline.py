@@ -1,0 +1,343 @@
+"""Schedule a scene once into immutable tracks; answer ``state_at(t)`` from them.
+
+Everything the player, the step list, scrubbing, stepping back and every exporter show comes
+from ``Timeline.state_at``: a pure function of time, so frame N is the same whether reached
+by playing, seeking backwards or rendering headless. Lookups bisect precomputed, sorted
+arrays; nothing scans the whole scene per frame.
+
+Step numbering follows the player: step 0 is the scene before anything moves; step k
+occupies the half-open interval ``(start_k, end_k]``, so the pause point ``end_k`` shows
+step k finished (its messages arrived, its highlights on) and the next step's changes only
+appear once time moves past it.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from animator.engine.easing import clamp01, ease_out, smooth
+from animator.engine.frame import Bubble, Frame, PacketView, TableView
+from animator.engine.layout import layout_nodes
+from animator.model.schema import PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
+from animator.model.topology import Topology
+
+#: Seconds a step lingers after its last action, so the eye can catch the arrival.
+TAIL = 0.4
+#: Shortest automatic step: a caption-only step still needs reading time while playing.
+MIN_STEP = 1.2
+#: Pause at each intermediate device, which reads as "the device handles the packet".
+DWELL = 0.15
+#: Fade-in of packets, highlights and notes.
+FADE = 0.25
+#: How long a lost packet's cross stays before it fades away.
+DROP_FADE = 0.8
+#: Sideways offset (grid units) that keeps packets crossing a link in opposite directions apart.
+LANE = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class MessageTrack:
+    """One message's whole journey: which link it is on at every moment."""
+
+    id: str
+    step: int
+    label: str
+    protocol: str
+    path: tuple[str, ...]
+    links: tuple[str, ...]
+    hop_starts: tuple[float, ...]
+    hop_ends: tuple[float, ...]
+    dropped: bool
+
+    @property
+    def start(self) -> float:
+        return self.hop_starts[0]
+
+    @property
+    def end(self) -> float:
+        return self.hop_ends[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class StepSpan:
+    number: int
+    start: float
+    end: float
+    caption: str
+    notes: str
+    #: Title of the chapter this step begins, if it begins one.
+    begins_chapter: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Timed:
+    """A step-scoped action (highlight or note) with the moment it appears."""
+
+    time: float
+    action: Highlight | Note
+
+
+class Timeline:
+    """The scheduled scene. Build with ``build_timeline``; never mutated afterwards."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.topology = Topology(scene.nodes, scene.links)
+        self.positions = layout_nodes(scene, self.topology)
+        self._link_ids = {frozenset(link.between): link.link_id for link in scene.links}
+        self.steps: tuple[StepSpan, ...] = ()
+        self._messages: list[list[MessageTrack]] = []
+        self._message_starts: list[list[float]] = []
+        self._timed: list[list[_Timed]] = []
+        self._timed_starts: list[list[float]] = []
+        self._badges: dict[str, tuple[list[float], list[str]]] = {}
+        self._tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
+        self._schedule()
+        self._ends = [span.end for span in self.steps]
+        self.boundaries: tuple[float, ...] = (0.0, *self._ends)
+        self.duration = self._ends[-1] if self._ends else 0.0
+        self.protocols: tuple[str, ...] = tuple(
+            sorted({m.protocol for msgs in self._messages for m in msgs}, key=_protocol_order)
+        )
+
+    # -- scheduling (once) ---------------------------------------------------------------
+    def _hop_seconds(self, a: str, b: str) -> float:
+        link = self.topology.link(a, b)
+        latency = link.latency_ms if link is not None else 1.0
+        return self.scene.hop_time * (1.0 + min(latency, 200.0) / 100.0)
+
+    def _path(self, send: Send) -> list[str]:
+        path = list(send.path) if send.path else self.topology.route(send.from_, send.to, send.via)
+        assert path is not None, "validated scenes always have a path"
+        if send.drop_at is not None:
+            path = path[: path.index(send.drop_at, 1) + 1]
+        return path
+
+    def _message(self, number: int, index: int, send: Send, start: float, step_length: float | None) -> MessageTrack:
+        path = self._path(send)
+        hops = [self._hop_seconds(a, b) for a, b in zip(path, path[1:])]
+        travel = sum(hops) + DWELL * (len(hops) - 1)
+        scale = 1.0
+        if step_length is not None and send.at + travel > step_length:
+            scale = (step_length - send.at) / travel  # an exact step length wins: speed up to fit
+        hop_starts, hop_ends = [], []
+        t = start + send.at
+        for hop in hops:
+            hop_starts.append(t)
+            t += hop * scale
+            hop_ends.append(t)
+            t += DWELL * scale
+        return MessageTrack(
+            id=f"s{number}.{index}",
+            step=number,
+            label=send.display_label,
+            protocol=send.protocol,
+            path=tuple(path),
+            links=tuple(self._link_ids[frozenset(pair)] for pair in zip(path, path[1:])),
+            hop_starts=tuple(hop_starts),
+            hop_ends=tuple(hop_ends),
+            dropped=send.drop_at is not None,
+        )
+
+    def _schedule(self) -> None:
+        chapter_titles = {ch.id: ch.title for ch in self.scene.chapters}
+        spans: list[StepSpan] = []
+        badge_events: list[tuple[float, int, StateSet]] = []
+        table_events: list[tuple[float, int, TableSet]] = []
+        start = 0.0
+        order = 0
+        for number, step in enumerate(self.scene.steps, start=1):
+            messages: list[MessageTrack] = []
+            timed: list[_Timed] = []
+            natural_end = 0.0
+            for index, action in enumerate(step.actions, start=1):
+                order += 1
+                if isinstance(action, Send):
+                    track = self._message(number, index, action, start, step.duration)
+                    messages.append(track)
+                    natural_end = max(natural_end, track.end - start)
+                else:
+                    natural_end = max(natural_end, action.at)
+                    if isinstance(action, (Highlight, Note)):
+                        timed.append(_Timed(start + action.at, action))
+                    elif isinstance(action, StateSet):
+                        badge_events.append((start + action.at, order, action))
+                    elif isinstance(action, TableSet):
+                        table_events.append((start + action.at, order, action))
+            length = step.duration if step.duration is not None else max(MIN_STEP, natural_end + TAIL)
+            messages.sort(key=lambda m: m.start)
+            timed.sort(key=lambda e: e.time)
+            self._messages.append(messages)
+            self._message_starts.append([m.start for m in messages])
+            self._timed.append(timed)
+            self._timed_starts.append([e.time for e in timed])
+            spans.append(
+                StepSpan(
+                    number=number,
+                    start=start,
+                    end=start + length,
+                    caption=step.caption,
+                    notes=step.notes or "",
+                    begins_chapter=chapter_titles.get(step.chapter) if step.chapter else None,
+                )
+            )
+            start += length
+        self.steps = tuple(spans)
+        self._index_badges(badge_events)
+        self._index_tables(table_events)
+
+    def _index_badges(self, events: list[tuple[float, int, StateSet]]) -> None:
+        for time, _, action in sorted(events, key=lambda e: (e[0], e[1])):
+            times, values = self._badges.setdefault(action.node, ([], []))
+            times.append(time)
+            values.append(action.text)
+
+    def _index_tables(self, events: list[tuple[float, int, TableSet]]) -> None:
+        """Store, after each change, the node's whole set of tables, so a lookup is one bisect."""
+        current: dict[str, dict[str, TableView]] = {}
+        for time, _, action in sorted(events, key=lambda e: (e[0], e[1])):
+            tables = current.setdefault(action.node, {})
+            if action.hide:
+                tables.pop(action.title, None)
+            else:
+                previous = tables.get(action.title)
+                columns = action.columns or (previous.columns if previous else ())
+                tables[action.title] = TableView(action.node, action.title, columns, action.rows)
+            times, snapshots = self._tables.setdefault(action.node, ([], []))
+            times.append(time)
+            snapshots.append(tuple(tables.values()))
+
+    # -- queries (every frame) -----------------------------------------------------------
+    @property
+    def step_count(self) -> int:
+        return len(self.steps)
+
+    def step_at(self, t: float) -> int:
+        """The step shown at ``t``: 0 at or before the start, k within ``(start_k, end_k]``."""
+        if t <= 0.0 or not self._ends:
+            return 0
+        return min(bisect_left(self._ends, t) + 1, len(self._ends))
+
+    def boundary(self, step: int) -> float:
+        """The pause point at the end of ``step`` (0 is the very start)."""
+        return self.boundaries[max(0, min(step, len(self.boundaries) - 1))]
+
+    def chapter_at(self, step: int) -> str | None:
+        for span in reversed(self.steps[:step]):
+            if span.begins_chapter is not None:
+                return span.begins_chapter
+        return None
+
+    def table_snapshots(self) -> dict[str, list[tuple[TableView, ...]]]:
+        """Every set of tables each node will show, so a view can reserve room for the largest."""
+        return {node: snapshots for node, (_, snapshots) in self._tables.items()}
+
+    def note_texts(self) -> dict[str, list[str]]:
+        texts: dict[str, list[str]] = {}
+        for events in self._timed:
+            for event in events:
+                if isinstance(event.action, Note):
+                    texts.setdefault(event.action.node, []).append(event.action.text)
+        return texts
+
+    def state_at(self, t: float) -> Frame:
+        t = min(max(float(t), 0.0), self.duration)
+        step = self.step_at(t)
+        if step == 0:
+            caption = self.scene.summary or self.scene.title
+            notes = ""
+            packets: tuple[PacketView, ...] = ()
+            bubbles: tuple[Bubble, ...] = ()
+            node_hl: dict[str, float] = {}
+            link_hl: dict[str, float] = {}
+        else:
+            span = self.steps[step - 1]
+            caption, notes = span.caption, span.notes
+            visible = bisect_right(self._message_starts[step - 1], t)
+            packets = tuple(
+                view
+                for track in self._messages[step - 1][:visible]
+                if (view := self._packet(track, t)) is not None
+            )
+            bubbles_list: list[Bubble] = []
+            node_hl, link_hl = {}, {}
+            for event in self._timed[step - 1][: bisect_right(self._timed_starts[step - 1], t)]:
+                alpha = ease_out((t - event.time) / FADE)
+                action = event.action
+                if isinstance(action, Note):
+                    bubbles_list.append(Bubble(action.node, action.text, alpha))
+                else:
+                    for node in action.nodes:
+                        node_hl[node] = max(node_hl.get(node, 0.0), alpha)
+                    for link in action.links:
+                        link_id = link if isinstance(link, str) else self._link_ids[frozenset(link)]
+                        link_hl[link_id] = max(link_hl.get(link_id, 0.0), alpha)
+            bubbles = tuple(bubbles_list)
+        return Frame(
+            time=t,
+            step=step,
+            step_count=self.step_count,
+            caption=caption,
+            notes=notes,
+            chapter=self.chapter_at(step),
+            packets=packets,
+            bubbles=bubbles,
+            node_highlight=node_hl,
+            link_highlight=link_hl,
+            badges=self._latest_badges(t),
+            tables=self._latest_tables(t),
+        )
+
+    def _latest_badges(self, t: float) -> dict[str, str]:
+        # An event applies once time has moved past it: at a pause point the next step's
+        # changes (scheduled exactly at that instant) are not shown yet.
+        badges = {}
+        for node, (times, values) in self._badges.items():
+            i = bisect_left(times, t) - 1
+            if i >= 0 and values[i]:
+                badges[node] = values[i]
+        return badges
+
+    def _latest_tables(self, t: float) -> dict[str, tuple[TableView, ...]]:
+        tables = {}
+        for node, (times, snapshots) in self._tables.items():
+            i = bisect_left(times, t) - 1
+            if i >= 0 and snapshots[i]:
+                tables[node] = snapshots[i]
+        return tables
+
+    def _packet(self, track: MessageTrack, t: float) -> PacketView | None:
+        fade_in = ease_out((t - track.start) / 0.15)
+        if t >= track.end:
+            node = track.path[-1]
+            x, y = self.positions[node]
+            opacity = fade_in
+            if track.dropped:
+                opacity = 1.0 - clamp01((t - track.end - DROP_FADE) / FADE)
+                if opacity <= 0.0:
+                    return None
+            return PacketView(track.id, track.label, track.protocol, x, y, None, node, track.path[-2], opacity, track.dropped, True)
+        hop = bisect_right(track.hop_starts, t) - 1
+        a, b = track.path[hop], track.path[hop + 1]
+        (ax, ay), (bx, by) = self.positions[a], self.positions[b]
+        if t > track.hop_ends[hop]:  # dwelling inside the next device
+            return PacketView(track.id, track.label, track.protocol, bx, by, None, b, a, fade_in, False, False)
+        linear = (t - track.hop_starts[hop]) / (track.hop_ends[hop] - track.hop_starts[hop])
+        f = smooth(linear)
+        x, y = ax + (bx - ax) * f, ay + (by - ay) * f
+        length = math.hypot(bx - ax, by - ay) or 1.0
+        lane = LANE * math.sin(math.pi * f) * (1.0 if a < b else -1.0)
+        x, y = x - (by - ay) / length * lane, y + (bx - ax) / length * lane
+        return PacketView(track.id, track.label, track.protocol, x, y, track.links[hop], b, a, fade_in, False, False)
+
+
+def build_timeline(scene: Scene) -> Timeline:
+    """Schedule ``scene``; the one place later stages (simulation, overrides) will hook in."""
+    return Timeline(scene)
+
+
+def _protocol_order(name: str) -> int:
+    """Legend order: lower layers first, as in every networking textbook figure."""
+    return PROTOCOLS.index(name)

@@ -1,0 +1,1 @@
+"""Turn Frames into files (PNG now; video, PDF, HTML, pcap later)."""

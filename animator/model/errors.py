@@ -1,0 +1,53 @@
+"""Errors a scene author sees. Each names file, line and column so an editor can jump there."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A 1-based position in the source file, as editors and compilers print it."""
+
+    line: int
+    col: int
+
+
+NO_MARK = Mark(1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SceneError:
+    """One problem in one file: printed as ``FILE:LINE:COL: message``."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class SceneLoadError(Exception):
+    """Raised when a scene cannot be loaded; carries every problem found, not just the first."""
+
+    def __init__(self, errors: list[SceneError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string.
+
+    Authors misspell ids and keys far more often than they invent new ones, so the hint
+    usually turns a lookup in the docs into a one-character fix.
+    """
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not match:
+        lowered = {c.lower(): c for c in choices}
+        if word.lower() in lowered:
+            match = [lowered[word.lower()]]
+    return f" (did you mean '{match[0]}'?)" if match else ""

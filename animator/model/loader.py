@@ -1,0 +1,161 @@
+"""Read a scene file safely and turn it into a validated ``Scene``.
+
+Scene files come from colleagues, students and the internet, so reading one must never run
+code, hang, exhaust memory or print a traceback. The checks here happen in order of cost:
+size, binary content and encoding before YAML parsing; YAML's own nesting limit (libyaml
+refuses deeper than 1000 levels) and our alias-expansion budget during decoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+from pathlib import Path
+
+import yaml
+
+from animator.model.decode import MAX_VALUES, Decoder, TooLarge, mark_of
+from animator.model.errors import SceneError, SceneLoadError
+from animator.model.schema import Scene
+from animator.model.validate import check_scene
+
+#: Larger than any hand-written or generated lecture scene (a 10,000-step scene is ~2 MB).
+MAX_BYTES = 16 * 1024 * 1024
+#: One caption or note longer than this is a pasted file, not prose.
+MAX_SCALAR = 64 * 1024
+
+#: YAML's core schema. Anything else (``!!python/object``, ``!custom``) is code or a type
+#: this format never uses, and is refused before any value is constructed.
+_ALLOWED_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
+)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_scene(path: str | Path) -> Scene:
+    """Load and validate a scene file; raise ``SceneLoadError`` listing every problem."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            raise SceneLoadError([SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a scene may be at most {MAX_BYTES // 2**20} MiB")])
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SceneLoadError([SceneError(name, 1, 1, "no such file")]) from None
+    except IsADirectoryError:
+        raise SceneLoadError([SceneError(name, 1, 1, "is a directory, expected a .yaml scene file")]) from None
+    except OSError as exc:
+        raise SceneLoadError([SceneError(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
+    return load_scene_bytes(data, name)
+
+
+def load_scene_bytes(data: bytes, name: str) -> Scene:
+    if len(data) > MAX_BYTES:
+        raise SceneLoadError([SceneError(name, 1, 1, f"file is larger than {MAX_BYTES // 2**20} MiB")])
+    return load_scene_text(_decode_text(data, name), name)
+
+
+def load_scene_text(text: str, name: str = "<scene>") -> Scene:
+    def fail(line: int, col: int, message: str) -> SceneLoadError:
+        return SceneLoadError([SceneError(name, line, col, message)])
+
+    if "\x00" in text:
+        raise fail(1, 1, "this is a binary file, not a YAML scene")
+    if not text.strip():
+        raise fail(1, 1, "file is empty: expected a scene mapping with 'format', 'title', 'nodes' and 'steps'")
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise fail(line, col, f"YAML syntax error: {problem}{context}") from None
+    except yaml.YAMLError as exc:
+        raise fail(1, 1, f"YAML error: {exc}") from None
+    if root is None:
+        raise fail(1, 1, "file has no content: expected a scene mapping with 'format', 'title', 'nodes' and 'steps'")
+    problems = _check_tree(root, name)
+    if any(p.message.startswith("tag ") for p in problems):
+        raise SceneLoadError(problems)
+    decoder = Decoder(name)
+    try:
+        scene = decoder.decode(root, Scene, "")
+    except TooLarge:
+        raise fail(1, 1, f"file expands to more than {MAX_VALUES:,} values through YAML aliases; refusing to load it") from None
+    errors = sorted({*problems, *decoder.errors}, key=lambda e: (e.line, e.col))
+    if errors or scene is None:
+        raise SceneLoadError(errors or [SceneError(name, 1, 1, "not a scene")])
+    scene = dataclasses.replace(scene, source=name)
+    errors = check_scene(scene)
+    if errors:
+        raise SceneLoadError(errors)
+    return scene
+
+
+def validate_file(path: str | Path) -> list[SceneError]:
+    """Every problem in one file, for ``main.py validate``; empty when the scene is good."""
+    try:
+        load_scene(path)
+    except SceneLoadError as exc:
+        return exc.errors
+    return []
+
+
+def _decode_text(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or BOM-marked UTF-16, as the YAML spec allows."""
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SceneLoadError([SceneError(name, 1, 1, "this is a binary file, not a YAML scene")])
+    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        byte = data[exc.start]
+        raise SceneLoadError(
+            [SceneError(name, line, col, f"invalid {encoding.upper().replace('-SIG', '')} byte 0x{byte:02x}: save the scene as UTF-8")]
+        ) from None
+
+
+def _check_tree(root: yaml.Node, name: str) -> list[SceneError]:
+    """Reject what plain data never contains: custom tags, duplicate keys, giant scalars.
+
+    PyYAML silently keeps the last of two equal keys; an author who writes ``caption`` twice
+    has lost one without noticing, so duplicates are errors. The walk is iterative (nesting
+    can reach libyaml's limit of 1000) and visits each node once even when aliases reuse it.
+    """
+    errors: list[SceneError] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack and len(errors) < 50:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            line, col = mark_of(node).line, mark_of(node).col
+            errors.append(SceneError(name, line, col, f"tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed: scene files hold plain data only"))
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            if len(node.value) > MAX_SCALAR:
+                m = mark_of(node)
+                errors.append(SceneError(name, m.line, m.col, f"value is {len(node.value):,} characters long; at most {MAX_SCALAR:,} are allowed"))
+        elif isinstance(node, yaml.MappingNode):
+            keys: dict[str, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue
+                    first = keys.setdefault(key_node.value, key_node)
+                    if first is not key_node:
+                        m, f = mark_of(key_node), mark_of(first)
+                        errors.append(SceneError(name, m.line, m.col, f"duplicate key '{key_node.value}' (first given at line {f.line})"))
+                else:
+                    m = mark_of(key_node)
+                    errors.append(SceneError(name, m.line, m.col, "keys must be plain text, not lists or mappings"))
+                stack.append(value_node)
+        else:
+            stack.extend(node.value)
+    return sorted(errors, key=lambda e: (e.line, e.col))

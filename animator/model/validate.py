@@ -1,0 +1,179 @@
+"""Checks that span the whole scene: ids refer to things that exist, paths exist, tables fit.
+
+These run only when every value decoded cleanly, so a typo in one node does not cascade into
+a dozen 'unknown node' messages elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from animator.model.errors import Mark, SceneError, did_you_mean
+from animator.model.schema import (
+    FORMAT_VERSION,
+    Highlight,
+    Note,
+    Scene,
+    Send,
+    StateSet,
+    Step,
+    TableSet,
+)
+from animator.model.topology import Topology
+
+
+class _Checker:
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.errors: list[SceneError] = []
+        self.node_ids = [n.id for n in scene.nodes]
+        self.link_ids: list[str] = []
+
+    def error(self, mark: Mark, message: str) -> None:
+        self.errors.append(SceneError(self.scene.source, mark.line, mark.col, message))
+
+    def unique(self, items: Iterable[tuple[str, Mark]], what: str) -> None:
+        first: dict[str, Mark] = {}
+        for value, mark in items:
+            if value in first:
+                self.error(mark, f"duplicate {what} '{value}' (first defined at line {first[value].line})")
+            else:
+                first[value] = mark
+
+    def node_ref(self, value: str, mark: Mark, where: str) -> bool:
+        if value in self.node_ids:
+            return True
+        self.error(mark, f"{where}: unknown node '{value}'{did_you_mean(value, self.node_ids)}")
+        return False
+
+
+def check_scene(scene: Scene) -> list[SceneError]:
+    c = _Checker(scene)
+    if scene.format != FORMAT_VERSION:
+        c.error(
+            scene.marks.get("format", scene.mark),
+            f"unsupported format version {scene.format}: this PacketStage reads format {FORMAT_VERSION}",
+        )
+    if not scene.nodes:
+        c.error(scene.marks.get("nodes", scene.mark), "a scene needs at least one node")
+    if not scene.steps:
+        c.error(scene.marks.get("steps", scene.mark), "a scene needs at least one step")
+    c.unique(((n.id, n.marks["id"]) for n in scene.nodes), "node id")
+    c.unique(((ch.id, ch.marks["id"]) for ch in scene.chapters), "chapter id")
+    c.unique(((s.id, s.marks["id"]) for s in scene.steps if s.id is not None), "step id")
+    _check_links(c)
+    topology = Topology(scene.nodes, scene.links)
+    _check_chapters(c)
+    for number, step in enumerate(scene.steps, start=1):
+        for action in step.actions:
+            where = f"step {number}"
+            if step.duration is not None and action.at >= step.duration:
+                c.error(action.marks["at"], f"{where}: 'at: {action.at:g}' is not within the step's duration of {step.duration:g} s")
+            if isinstance(action, Send):
+                _check_send(c, topology, action, where)
+            elif isinstance(action, Highlight):
+                _check_highlight(c, topology, action, where)
+            elif isinstance(action, (Note, StateSet)):
+                c.node_ref(action.node, action.marks["node"], where)
+            elif isinstance(action, TableSet):
+                _check_table(c, action, where)
+    return sorted(c.errors, key=lambda e: (e.line, e.col))
+
+
+def _check_links(c: _Checker) -> None:
+    seen: dict[frozenset[str], Mark] = {}
+    ids: list[tuple[str, Mark]] = []
+    for link in c.scene.links:
+        a, b = link.between
+        ok = c.node_ref(a, link.marks["between[0]"], "link") & c.node_ref(b, link.marks["between[1]"], "link")
+        if ok and a == b:
+            c.error(link.marks["between"], f"link: both ends are '{a}'; a link joins two different nodes")
+        pair = frozenset((a, b))
+        if ok and a != b:
+            if pair in seen:
+                c.error(link.mark, f"link: '{a}' and '{b}' are already linked at line {seen[pair].line}")
+            else:
+                seen[pair] = link.mark
+        ids.append((link.link_id, link.marks.get("id", link.mark)))
+    c.unique(ids, "link id")
+    c.link_ids = [i for i, _ in ids]
+
+
+def _check_chapters(c: _Checker) -> None:
+    chapter_ids = [ch.id for ch in c.scene.chapters]
+    started: list[str] = []
+    for step in c.scene.steps:
+        if step.chapter is None:
+            continue
+        mark = step.marks["chapter"]
+        if step.chapter not in chapter_ids:
+            c.error(mark, f"unknown chapter '{step.chapter}'{did_you_mean(step.chapter, chapter_ids)}; declare it under 'chapters:'")
+        elif step.chapter in started:
+            c.error(mark, f"chapter '{step.chapter}' already began at an earlier step; a chapter begins once")
+        else:
+            started.append(step.chapter)
+    declared_order = [ch for ch in chapter_ids if ch in started]
+    if started != declared_order:
+        c.error(c.scene.marks["chapters"], f"chapters begin in the order {', '.join(started)} but are declared as {', '.join(declared_order)}")
+    for chapter in c.scene.chapters:
+        if chapter.id not in started:
+            c.error(chapter.mark, f"chapter '{chapter.id}' is never begun: add 'chapter: {chapter.id}' to its first step")
+
+
+def _check_send(c: _Checker, topology: Topology, send: Send, where: str) -> None:
+    ok = c.node_ref(send.from_, send.marks["from"], f"{where} send.from")
+    ok &= c.node_ref(send.to, send.marks["to"], f"{where} send.to")
+    for i, hop in enumerate(send.via):
+        ok &= c.node_ref(hop, send.marks[f"via[{i}]"], f"{where} send.via")
+    if send.path is not None:
+        for i, hop in enumerate(send.path):
+            ok &= c.node_ref(hop, send.marks[f"path[{i}]"], f"{where} send.path")
+    if send.drop_at is not None:
+        ok &= c.node_ref(send.drop_at, send.marks["drop_at"], f"{where} send.drop_at")
+    if not ok:
+        return
+    if send.from_ == send.to:
+        c.error(send.marks["to"], f"{where}: a message from '{send.from_}' to itself goes nowhere")
+        return
+    if send.path is not None:
+        if send.via:
+            c.error(send.marks["via"], f"{where}: give either 'path' or 'via', not both")
+            return
+        path = list(send.path)
+        if path[0] != send.from_ or path[-1] != send.to:
+            c.error(send.marks["path"], f"{where}: path must start at '{send.from_}' and end at '{send.to}'")
+            return
+        for i, (a, b) in enumerate(zip(path, path[1:])):
+            if topology.link(a, b) is None:
+                c.error(send.marks[f"path[{i + 1}]"], f"{where}: path goes from '{a}' to '{b}' but no link joins them")
+                return
+    else:
+        route = topology.route(send.from_, send.to, send.via)
+        if route is None:
+            c.error(send.mark, f"{where}: no chain of links leads from '{send.from_}' to '{send.to}'" + (f" through {', '.join(send.via)}" if send.via else ""))
+            return
+        path = route
+    if send.drop_at is not None and send.drop_at not in path[1:]:
+        c.error(send.marks["drop_at"], f"{where}: drop_at '{send.drop_at}' is not on the path {' → '.join(path)}")
+
+
+def _check_highlight(c: _Checker, topology: Topology, action: Highlight, where: str) -> None:
+    for i, node in enumerate(action.nodes):
+        c.node_ref(node, action.marks[f"nodes[{i}]"], f"{where} highlight")
+    for i, link in enumerate(action.links):
+        mark = action.marks[f"links[{i}]"]
+        if isinstance(link, str):
+            if link not in c.link_ids:
+                c.error(mark, f"{where} highlight: unknown link '{link}'{did_you_mean(link, c.link_ids)}")
+        elif all(c.node_ref(end, mark, f"{where} highlight") for end in link) and topology.link(*link) is None:
+            c.error(mark, f"{where} highlight: no link joins '{link[0]}' and '{link[1]}'")
+
+
+def _check_table(c: _Checker, table: TableSet, where: str) -> None:
+    c.node_ref(table.node, table.marks["node"], f"{where} table")
+    if table.columns:
+        for i, row in enumerate(table.rows):
+            if len(row) != len(table.columns):
+                c.error(table.marks[f"rows[{i}]"], f"{where} table: row has {len(row)} cells but there are {len(table.columns)} columns")
+
+

@@ -1,0 +1,29 @@
+"""Start the player: one QApplication, the bundled fonts, the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from animator.resources import assets_dir
+from animator.ui.main_window import MainWindow
+from animator.ui.theme import load_fonts
+
+
+def run(scene: Path | None, step: int | None) -> int:
+    """Open the window on ``scene`` (at pause point ``step``) and run the event loop."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("PacketStage")
+    app.setOrganizationName("PacketStage")
+    app.setWindowIcon(QIcon(str(assets_dir() / "icons" / "app.svg")))
+    load_fonts()
+    window = MainWindow()
+    if scene is not None and not window.open_scene(scene, step):
+        # Still open the window: the banner shows the errors and the file is watched, so
+        # fixing it in an editor brings the scene up without restarting.
+        print(window.banner.text(), file=sys.stderr)
+    window.show()
+    return app.exec()

@@ -1,0 +1,326 @@
+"""The player window: stage, transport, step list and notes, menus, open/drop/recent, live reload.
+
+Loading never pops up a dialog: a scene that fails to load (at start, from the Open dialog,
+or when an edit on disk breaks it) is reported in a banner above the stage while the last
+good scene stays on screen. That keeps a lecture running and makes the app a comfortable
+preview while writing a scene in an editor beside it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QFileSystemWatcher, QSettings, Qt, QTimer, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from animator import __version__
+from animator.engine.timeline import Timeline, build_timeline
+from animator.model import SceneLoadError, load_scene
+from animator.resources import assets_dir
+from animator.ui.player import PlayerClock
+from animator.ui.stage import StageView
+from animator.ui.theme import font
+from animator.ui.transport import TransportBar
+
+MAX_RECENT = 8
+#: Editors save in bursts (truncate, write, rename); wait for the burst to finish.
+RELOAD_DELAY_MS = 250
+SCENE_FILTER = "PacketStage scenes (*.yaml *.yml);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings("PacketStage", "PacketStage")
+        self.timeline: Timeline | None = None
+        self.path: Path | None = None
+        self.clock = PlayerClock(self)
+        self.setWindowTitle("PacketStage")
+        self.setWindowIcon(QIcon(str(assets_dir() / "icons" / "app.svg")))
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = QLabel(central)
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.setStyleSheet("background:#fde8e8; color:#7f1d1d; border-bottom:2px solid #dc2626; padding:8px 12px;")
+        self.banner.setFont(font(13, mono=True))
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.stage = StageView(central)
+        self.stage.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(self.stage, 1)
+        self.transport = TransportBar(central)
+        layout.addWidget(self.transport)
+        self.setCentralWidget(central)
+
+        self.step_list = QListWidget(self)
+        self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.step_list.setWordWrap(True)
+        self.step_list.itemClicked.connect(self._step_clicked)
+        self.steps_dock = QDockWidget("Steps", self)
+        self.steps_dock.setObjectName("steps")
+        self.steps_dock.setWidget(self.step_list)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.steps_dock)
+        self.notes = QTextBrowser(self)
+        self.notes.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.notes.setOpenExternalLinks(True)
+        self.notes_dock = QDockWidget("Notes", self)
+        self.notes_dock.setObjectName("notes")
+        self.notes_dock.setWidget(self.notes)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
+
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._file_changed)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(RELOAD_DELAY_MS)
+        self._reload_timer.timeout.connect(self.reload)
+
+        self.clock.time_changed.connect(self._show_time)
+        self.clock.state_changed.connect(self._show_transport)
+        self.transport.command.connect(self.clock.run)
+        self.transport.seek_requested.connect(lambda t: self.clock.run("seek", t))
+        self.transport.speed_chosen.connect(self._set_speed)
+        self.transport.pacing_changed.connect(lambda on: self.clock.run("set_pause_at_steps", on))
+        self._build_actions()
+        self._shown_step = -1
+
+    # -- actions and keys ------------------------------------------------------------
+    def _action(self, text: str, keys: list[QKeySequence | str], slot: object, menu: object = None) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        if menu is not None:
+            menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action("&Open…", [QKeySequence.StandardKey.Open], self.open_dialog, file_menu)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action("&Reload", [QKeySequence("Ctrl+R")], self.reload, file_menu)
+        file_menu.addSeparator()
+        self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close, file_menu)
+
+        play = bar.addMenu("&Playback")
+        run = self.clock.run
+        self._action("Play / pause", ["Space"], lambda: run("toggle"), play)
+        self._action("Next step", ["Right", "PgDown"], lambda: run("next_step"), play)
+        self._action("Previous step", ["Left", "PgUp"], lambda: run("previous_step"), play)
+        self._action("Restart", ["Home"], lambda: run("home"), play)
+        self._action("Go to end", ["End"], lambda: run("end"), play)
+        play.addSeparator()
+        self._action("Faster", ["+", "=", "Ctrl++"], lambda: run("faster"), play)
+        self._action("Slower", ["-", "Ctrl+-"], lambda: run("slower"), play)
+        self.pacing_action = self._action("Pause at each step", [], lambda on: run("set_pause_at_steps", on), play)
+        self.pacing_action.setCheckable(True)
+        self.pacing_action.setChecked(True)
+
+        view = bar.addMenu("&View")
+        self.fullscreen_action = self._action("&Fullscreen", ["F", "F11"], self.toggle_fullscreen, view)
+        self._action("Leave fullscreen", ["Esc"], self.leave_fullscreen)
+        view.addAction(self.steps_dock.toggleViewAction())
+        view.addAction(self.notes_dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
+        self._action("&About PacketStage", [], self.show_about, help_menu)
+
+    # -- loading ---------------------------------------------------------------------
+    def open_scene(self, path: str | Path, step: int | None = None) -> bool:
+        """Load ``path``; on failure keep what is on screen and show why in the banner."""
+        path = Path(path).resolve()
+        keep_step = self.path == path and self.timeline is not None
+        try:
+            timeline = build_timeline(load_scene(path))
+        except SceneLoadError as exc:
+            self._show_errors(exc)
+            self._watch(path)
+            if self.timeline is None:
+                self.path = path
+            return False
+        self.banner.hide()
+        self.timeline = timeline
+        if self.path != path:
+            self.watcher.removePaths(self.watcher.files())
+        self.path = path
+        self._watch(path)
+        self._remember_recent(path)
+        self.stage.set_timeline(timeline)
+        self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
+        self._fill_step_list()
+        self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
+        self._shown_step = -1
+        self.clock.set_boundaries(timeline.boundaries, keep_step=keep_step)
+        if step is not None:
+            self.clock.run("go_to_step", step)
+        return True
+
+    def reload(self) -> None:
+        if self.path is not None:
+            self.open_scene(self.path)
+
+    def _watch(self, path: Path) -> None:
+        if path.exists() and str(path) not in self.watcher.files():
+            self.watcher.addPath(str(path))
+
+    def _file_changed(self, path: str) -> None:
+        # Editors that save by renaming a new file over the old one make the watcher drop
+        # the path; it is re-added when the reload runs.
+        self._reload_timer.start()
+
+    def _show_errors(self, exc: SceneLoadError) -> None:
+        shown = exc.errors[:6]
+        more = len(exc.errors) - len(shown)
+        lines = [str(e) for e in shown] + ([f"… and {more} more"] if more > 0 else [])
+        kept = " The last good version stays on screen." if self.timeline is not None else ""
+        self.banner.setText(f"This scene could not be loaded.{kept}\n" + "\n".join(lines))
+        self.banner.show()
+
+    def open_dialog(self) -> None:
+        start = str(self.path.parent) if self.path else str(Path.home())
+        name, _ = QFileDialog.getOpenFileName(self, "Open scene", start, SCENE_FILTER)
+        if name:
+            self.open_scene(name)
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recent", [str(path), *recent][:MAX_RECENT])
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):  # QSettings returns a lone string for one-item lists
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for name in self.recent_files():
+            action = self.recent_menu.addAction(name)
+            action.triggered.connect(lambda _=False, n=name: self.open_scene(n))
+        if not self.recent_menu.actions():
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # -- drag and drop ---------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if any(u.isLocalFile() and u.toLocalFile().endswith((".yaml", ".yml")) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and url.toLocalFile().endswith((".yaml", ".yml")):
+                self.open_scene(url.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    # -- step list -------------------------------------------------------------------
+    def _fill_step_list(self) -> None:
+        assert self.timeline is not None
+        self.step_list.clear()
+        for span in self.timeline.steps:
+            if span.begins_chapter:
+                header = QListWidgetItem(span.begins_chapter.upper())
+                header.setFlags(Qt.ItemFlag.NoItemFlags)
+                header.setFont(font(12, bold=True))
+                self.step_list.addItem(header)
+            item = QListWidgetItem(f"{span.number}. {span.caption}")
+            item.setData(Qt.ItemDataRole.UserRole, span.number)
+            self.step_list.addItem(item)
+
+    def _step_clicked(self, item: QListWidgetItem) -> None:
+        number = item.data(Qt.ItemDataRole.UserRole)
+        if number is not None:
+            # Jump to just before the step and play it, as a clicker would.
+            self.clock.run("go_to_step", int(number) - 1)
+            self.clock.run("next_step")
+
+    # -- reacting to time ------------------------------------------------------------
+    def _show_time(self, t: float) -> None:
+        if self.timeline is None:
+            return
+        frame = self.timeline.state_at(t)
+        self.stage.show_frame(frame)
+        if frame.step != self._shown_step:
+            self._shown_step = frame.step
+            self.notes.setMarkdown(frame.notes or "*No notes for this step.*")
+            for row in range(self.step_list.count()):
+                item = self.step_list.item(row)
+                if item.data(Qt.ItemDataRole.UserRole) == frame.step:
+                    self.step_list.setCurrentItem(item)
+                    self.step_list.scrollToItem(item)
+                    break
+            else:
+                self.step_list.clearSelection()
+        self._show_transport()
+
+    def _show_transport(self) -> None:
+        pb = self.clock.playback
+        steps = self.timeline.step_count if self.timeline else 0
+        step = self.timeline.step_at(pb.time) if self.timeline else 0
+        self.transport.show_state(pb.time, pb.duration, step, steps, pb.playing, pb.speed, pb.pause_at_steps)
+        if self.pacing_action.isChecked() != pb.pause_at_steps:
+            self.pacing_action.setChecked(pb.pause_at_steps)
+
+    def _set_speed(self, speed: float) -> None:
+        self.clock.playback.speed = speed
+        self._show_transport()
+
+    # -- window ----------------------------------------------------------------------
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.leave_fullscreen()
+        else:
+            self.showFullScreen()
+
+    def leave_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            "Space — play / pause\nRight, PageDown — next step\nLeft, PageUp — previous step\n"
+            "Home / End — start / end\n+ / − — faster / slower\nF — fullscreen, Esc — leave it\n"
+            "Ctrl+O — open, Ctrl+R — reload",
+        )
+
+    def show_about(self) -> None:
+        try:
+            scapy_version = importlib.metadata.version("scapy")
+        except importlib.metadata.PackageNotFoundError:
+            scapy_version = "not installed"
+        QMessageBox.about(
+            self,
+            "About PacketStage",
+            f"<h3>PacketStage {__version__}</h3><p>Step-by-step animations of packets crossing a network.</p>"
+            f"<p>Qt {qVersion()} · PySide6 {pyside_version} · scapy {scapy_version}</p>"
+            "<p>Licensed under the MIT licence. Icons CC0; DejaVu fonts under their free licence.</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.clock.stop()
+        super().closeEvent(event)

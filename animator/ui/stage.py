@@ -1,0 +1,250 @@
+"""The stage: a QGraphicsView that projects engine Frames, plus its title, legend and caption.
+
+The stage never computes anything about time; it receives a Frame and makes its items match
+it. The title, legend and caption are drawn in viewport pixels over the scene (not scaled with
+the network), sized from the window height so they stay legible on a projector, and the
+network is fitted into the space between them. ``render_png`` draws this same widget, so a
+headless render is exactly what the stage shows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QResizeEvent, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
+
+from animator.engine.frame import Frame
+from animator.engine.timeline import Timeline
+from animator.ui.stage_items import (
+    ICON,
+    BubbleItem,
+    LinkItem,
+    NodeItem,
+    PacketLayer,
+    TableItem,
+    to_scene,
+)
+from animator.ui.theme import LIGHT, PROTOCOL_NAMES, Theme, font
+
+#: Never magnify the network more than this: a two-node scene should not look like a toy.
+MAX_SCALE = 2.2
+#: Overlay sizes are designed at 720 px of height and scaled with the window from there.
+DESIGN_HEIGHT = 720.0
+#: Gap between a node's text (or badge) and its table cards, in scene units.
+TABLE_GAP = 10.0
+
+
+class StageView(QGraphicsView):
+    """Shows one Frame of one Timeline. Call ``set_timeline`` then ``show_frame``."""
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self._scene = QGraphicsScene(self)
+        # Everything moves every frame: an index costs more to maintain than it saves, and
+        # one full repaint beats Qt's per-item dirty-region bookkeeping (STACK-NOTES: 6-10x).
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setScene(self._scene)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundBrush(theme.color("background"))
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState)
+        self.setMinimumSize(320, 240)
+        self.timeline: Timeline | None = None
+        self.frame: Frame | None = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.links: dict[str, LinkItem] = {}
+        self.tables: dict[str, TableItem] = {}
+        self.bubbles: dict[tuple[str, str], BubbleItem] = {}
+        self.packets = PacketLayer(theme)
+        self._content = QRectF()
+
+    # -- building ----------------------------------------------------------------------
+    def set_timeline(self, timeline: Timeline) -> None:
+        """Rebuild the items for a (new or reloaded) scene."""
+        self._scene.clear()
+        self.nodes.clear()
+        self.links.clear()
+        self.tables.clear()
+        self.bubbles.clear()
+        self.frame = None
+        self.timeline = timeline
+        positions = timeline.positions
+        for link in timeline.scene.links:
+            a, b = link.between
+            item = LinkItem(link.link_id, to_scene(*positions[a]), to_scene(*positions[b]), link.label or "", self.theme)
+            self._scene.addItem(item)
+            self.links[link.link_id] = item
+        for node in timeline.scene.nodes:
+            item = NodeItem(node, self.theme)
+            item.setPos(to_scene(*positions[node.id]))
+            self._scene.addItem(item)
+            self.nodes[node.id] = item
+            table = TableItem(self.theme)
+            table.setVisible(False)
+            self._scene.addItem(table)
+            self.tables[node.id] = table
+        self.packets = PacketLayer(self.theme)
+        self.packets.positions = {n: to_scene(*p) for n, p in positions.items()}
+        self._scene.addItem(self.packets)
+        self._content = self._content_rect(timeline)
+        self.packets.set_bounds(self._content.adjusted(-400, -400, 400, 400))
+        self._fit()
+
+    def _content_rect(self, timeline: Timeline) -> QRectF:
+        """Everything the scene will ever show, so the zoom never jumps mid-lecture."""
+        rect = QRectF()
+        for node_id, item in self.nodes.items():
+            rect = rect.united(item.mapRectToScene(item.boundingRect()))
+        # Room for the tallest tables and bubbles the timeline will show at each node.
+        probe = TableItem(self.theme)
+        for node_id, snapshots in timeline.table_snapshots().items():
+            node = self.nodes[node_id]
+            size = max((probe.measure(s) for s in snapshots), key=lambda r: r.height() * 10000 + r.width())
+            top = node.pos().y() + node.full_bottom() + TABLE_GAP
+            rect = rect.united(QRectF(node.pos().x() + size.left(), top, size.width(), size.height()))
+        for node_id, texts in timeline.note_texts().items():
+            node = self.nodes[node_id]
+            for text in texts:
+                bubble = BubbleItem(text, self.theme)
+                rect = rect.united(bubble.boundingRect().translated(node.pos() + QPointF(0, -ICON / 2 - 16)))
+        return rect.adjusted(-30, -30, 30, 30)
+
+    # -- showing a frame -------------------------------------------------------------
+    def show_frame(self, frame: Frame) -> None:
+        for node_id, item in self.nodes.items():
+            item.set_state(frame.node_highlight.get(node_id, 0.0), frame.badges.get(node_id, ""))
+        for link_id, item in self.links.items():
+            item.set_highlight(frame.link_highlight.get(link_id, 0.0))
+        for node_id, table in self.tables.items():
+            tables = frame.tables.get(node_id, ())
+            if tables or table.tables:
+                node = self.nodes[node_id]
+                table.setPos(node.pos() + QPointF(0, node.full_bottom() + TABLE_GAP))
+                table.set_tables(tables)
+        wanted = {(b.node, b.text): b for b in frame.bubbles}
+        for key in list(self.bubbles):
+            if key not in wanted:
+                self._scene.removeItem(self.bubbles.pop(key))
+        for key, bubble in wanted.items():
+            item = self.bubbles.get(key)
+            if item is None:
+                item = BubbleItem(bubble.text, self.theme)
+                item.setPos(self.nodes[bubble.node].pos() + QPointF(0, -ICON / 2 - 16))
+                self._scene.addItem(item)
+                self.bubbles[key] = item
+            item.setOpacity(bubble.opacity)
+        self.packets.set_packets(frame.packets)
+        self.frame = frame
+        self.viewport().update()
+
+    # -- geometry --------------------------------------------------------------------
+    def ui_scale(self) -> float:
+        """Overlay scale: bigger windows (projectors) get bigger captions."""
+        return max(0.75, min(3.0, self.viewport().height() / DESIGN_HEIGHT))
+
+    def _bands(self) -> tuple[float, float]:
+        k = self.ui_scale()
+        return 64 * k, 118 * k
+
+    def _fit(self) -> None:
+        """Scale and centre the network between the title band and the caption band."""
+        if self._content.isEmpty():
+            return
+        vw, vh = self.viewport().width(), self.viewport().height()
+        top, bottom = self._bands()
+        side = 16 * self.ui_scale()
+        avail = QRectF(side, top, vw - 2 * side, max(40.0, vh - top - bottom))
+        scale = min(avail.width() / self._content.width(), avail.height() / self._content.height(), MAX_SCALE)
+        centre = self._content.center()
+        target = avail.center()
+        self.setTransform(QTransform.fromScale(scale, scale))
+        self.setSceneRect(QRectF(centre.x() - target.x() / scale, centre.y() - target.y() / scale, vw / scale, vh / scale))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    # -- overlays (viewport pixels) --------------------------------------------------
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if self.timeline is None:
+            painter.save()
+            painter.resetTransform()
+            painter.setPen(self.theme.color("muted"))
+            painter.setFont(font(18 * self.ui_scale()))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a scene (Ctrl+O) or drop a .yaml file here")
+            painter.restore()
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        k = self.ui_scale()
+        vw, vh = self.viewport().width(), self.viewport().height()
+        self._draw_title(painter, k, vw)
+        self._draw_legend(painter, k, vw)
+        self._draw_caption(painter, k, vw, vh)
+        painter.restore()
+
+    def _draw_title(self, painter: QPainter, k: float, vw: float) -> None:
+        assert self.timeline is not None
+        painter.setPen(self.theme.color("text"))
+        painter.setFont(font(21 * k, bold=True))
+        painter.drawText(QRectF(18 * k, 12 * k, vw * 0.6, 28 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.timeline.scene.title)
+        chapter = self.frame.chapter if self.frame else None
+        if chapter:
+            painter.setPen(self.theme.color("muted"))
+            painter.setFont(font(14 * k))
+            painter.drawText(QRectF(18 * k, 40 * k, vw * 0.6, 20 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chapter)
+
+    def _draw_legend(self, painter: QPainter, k: float, vw: float) -> None:
+        assert self.timeline is not None
+        painter.setFont(font(13 * k))
+        metrics = QFontMetricsF(painter.font())
+        x = vw - 18 * k
+        y = 18 * k
+        swatch = 12 * k
+        for protocol in reversed(self.timeline.protocols):
+            name = PROTOCOL_NAMES.get(protocol, protocol)
+            w = metrics.horizontalAdvance(name)
+            x -= w
+            painter.setPen(self.theme.color("muted"))
+            painter.drawText(QRectF(x, y - 2 * k, w + 2, swatch + 4 * k), Qt.AlignmentFlag.AlignVCenter, name)
+            x -= swatch * 1.6 + 6 * k
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.theme.protocol_color(protocol))
+            painter.drawRoundedRect(QRectF(x, y, swatch * 1.6, swatch), swatch / 2, swatch / 2)
+            x -= 18 * k
+
+    def _draw_caption(self, painter: QPainter, k: float, vw: float, vh: float) -> None:
+        frame = self.frame
+        if frame is None:
+            return
+        _, band = self._bands()
+        box = QRectF(16 * k, vh - band + 8 * k, vw - 32 * k, band - 20 * k)
+        painter.setPen(QPen(self.theme.color("panel_border"), 1.2))
+        painter.setBrush(self.theme.color("caption_fill"))
+        painter.drawRoundedRect(box, 10 * k, 10 * k)
+        counter = f"{frame.step} / {frame.step_count}"
+        painter.setFont(font(15 * k, bold=True))
+        metrics = QFontMetricsF(painter.font())
+        pill = QRectF(box.left() + 14 * k, box.top() + 14 * k, metrics.horizontalAdvance(counter) + 22 * k, 30 * k)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.theme.color("accent"))
+        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, counter)
+        text_rect = box.adjusted(pill.width() + 30 * k, 10 * k, -16 * k, -10 * k)
+        painter.setPen(self.theme.color("text"))
+        size = 21.0
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+        # Shrink long captions rather than cut them: every word matters on a slide.
+        while size > 12:
+            painter.setFont(font(size * k))
+            needed = QFontMetricsF(painter.font()).boundingRect(text_rect, int(flags), frame.caption)
+            if needed.height() <= text_rect.height():
+                break
+            size -= 1
+        painter.drawText(text_rect, int(flags), frame.caption)

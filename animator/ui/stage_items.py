@@ -1,0 +1,392 @@
+"""The graphics items the stage keeps, one per node, link, table card and note bubble.
+
+Each item holds the little state it draws and repaints only when that state changes; with
+``DeviceCoordinateCache`` an unchanged node is a pixmap blit, which is what keeps a 200-node
+stage inside the frame budget. Packets are the exception: see ``PacketLayer``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from animator.engine.frame import PacketView, TableView
+from animator.model.schema import Node
+from animator.resources import assets_dir
+from animator.ui.theme import Theme, font
+
+#: Scene units per layout grid column / row, and the icon's size in scene units.
+COLUMN = 250.0
+ROW = 180.0
+ICON = 64.0
+
+Z_LINK, Z_NODE, Z_TABLE, Z_PACKET, Z_BUBBLE = 0, 10, 20, 30, 40
+
+_renderers: dict[str, QSvgRenderer] = {}
+
+
+def icon_renderer(kind: str) -> QSvgRenderer:
+    """One parsed SVG per device kind for the whole process."""
+    if kind not in _renderers:
+        _renderers[kind] = QSvgRenderer(str(assets_dir() / "icons" / f"{kind}.svg"))
+    return _renderers[kind]
+
+
+def to_scene(x: float, y: float) -> QPointF:
+    return QPointF(x * COLUMN, y * ROW)
+
+
+def _alpha(color: QColor, alpha: float) -> QColor:
+    c = QColor(color)
+    c.setAlphaF(max(0.0, min(1.0, alpha)) * color.alphaF())
+    return c
+
+
+def _pill(painter: QPainter, rect: QRectF, fill: QColor, border: QColor | None = None) -> None:
+    painter.setPen(QPen(border, 1.2) if border is not None else Qt.PenStyle.NoPen)
+    painter.setBrush(fill)
+    radius = rect.height() / 2
+    painter.drawRoundedRect(rect, radius, radius)
+
+
+class NodeItem(QGraphicsItem):
+    """A device: icon, name, first address, and a badge (e.g. a TCP state) when set."""
+
+    LABEL_SIZE = 15.0
+    ADDRESS_SIZE = 12.0
+    BADGE_SIZE = 12.0
+
+    def __init__(self, node: Node, theme: Theme) -> None:
+        super().__init__()
+        self.node = node
+        self.theme = theme
+        self.highlight = 0.0
+        self.badge = ""
+        addresses = [a for a in (*node.ipv4, *node.ipv6)]
+        self.address = addresses[0] if addresses else ""
+        self._label_font = font(self.LABEL_SIZE, bold=True)
+        self._address_font = font(self.ADDRESS_SIZE, mono=True)
+        self._badge_font = font(self.BADGE_SIZE, bold=True)
+        label_w = QFontMetricsF(self._label_font).horizontalAdvance(node.display_label)
+        addr_w = QFontMetricsF(self._address_font).horizontalAdvance(self.address)
+        self._width = max(ICON + 40, label_w + 12, addr_w + 12, 150)
+        self.setZValue(Z_NODE)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def bottom(self) -> float:
+        """Lowest point of the text block (scene units below the centre) without the badge."""
+        return ICON / 2 + 22 + (16 if self.address else 0)
+
+    def badge_rect(self) -> QRectF:
+        metrics = QFontMetricsF(self._badge_font)
+        w = metrics.horizontalAdvance(self.badge) + 16
+        return QRectF(-w / 2, self.bottom() + 4, w, metrics.height() + 6)
+
+    def full_bottom(self) -> float:
+        return self.badge_rect().bottom() if self.badge else self.bottom()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        top = -ICON / 2 - 14
+        return QRectF(-self._width / 2, top, self._width, self.bottom() + 30 - top)
+
+    def set_state(self, highlight: float, badge: str) -> None:
+        if highlight != self.highlight or badge != self.badge:
+            self.highlight, self.badge = highlight, badge
+            self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        theme = self.theme
+        if self.highlight > 0:
+            halo = _alpha(theme.color("node_halo"), 0.55 * self.highlight)
+            painter.setPen(QPen(_alpha(theme.color("link_highlight"), self.highlight), 3))
+            painter.setBrush(halo)
+            painter.drawEllipse(QPointF(0, 0), ICON / 2 + 11, ICON / 2 + 11)
+        icon_renderer(self.node.icon_kind).render(painter, QRectF(-ICON / 2, -ICON / 2, ICON, ICON))
+        painter.setPen(theme.color("text"))
+        painter.setFont(self._label_font)
+        painter.drawText(QRectF(-self._width / 2, ICON / 2 + 2, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label)
+        if self.address:
+            painter.setPen(theme.color("muted"))
+            painter.setFont(self._address_font)
+            painter.drawText(QRectF(-self._width / 2, ICON / 2 + 22, self._width, 16), Qt.AlignmentFlag.AlignCenter, self.address)
+        if self.badge:
+            rect = self.badge_rect()
+            _pill(painter, rect, theme.color("badge_fill"))
+            painter.setPen(theme.color("badge_text"))
+            painter.setFont(self._badge_font)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.badge)
+
+
+class LinkItem(QGraphicsItem):
+    """A cable between two nodes, with its label (bandwidth, latency) at the middle."""
+
+    def __init__(self, link_id: str, a: QPointF, b: QPointF, label: str, theme: Theme) -> None:
+        super().__init__()
+        self.link_id = link_id
+        self.a, self.b = a, b
+        self.label = label
+        self.theme = theme
+        self.highlight = 0.0
+        self._font = font(11.5)
+        self.setZValue(Z_LINK)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def _label_rect(self) -> QRectF:
+        metrics = QFontMetricsF(self._font)
+        w = metrics.horizontalAdvance(self.label) + 14
+        mid = (self.a + self.b) / 2
+        return QRectF(mid.x() - w / 2, mid.y() - 26 - metrics.height() / 2, w, metrics.height() + 4)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        rect = QRectF(self.a, self.b).normalized().adjusted(-10, -10, 10, 10)
+        return rect.united(self._label_rect()) if self.label else rect
+
+    def set_highlight(self, value: float) -> None:
+        if value != self.highlight:
+            self.highlight = value
+            self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        theme = self.theme
+        if self.highlight > 0:
+            painter.setPen(QPen(_alpha(theme.color("link_highlight"), self.highlight), 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(self.a, self.b)
+        painter.setPen(QPen(theme.color("link"), 3, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.drawLine(self.a, self.b)
+        if self.label:
+            rect = self._label_rect()
+            _pill(painter, rect, theme.color("background"))
+            painter.setPen(theme.color("muted"))
+            painter.setFont(self._font)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)
+
+
+class TableItem(QGraphicsItem):
+    """Cards under a node listing its tables (NAT mappings, connection state...)."""
+
+    TITLE_SIZE = 12.0
+    CELL_SIZE = 11.5
+    PAD = 7.0
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.tables: tuple[TableView, ...] = ()
+        self._title_font = font(self.TITLE_SIZE, bold=True)
+        self._cell_font = font(self.CELL_SIZE, mono=True)
+        self._head_font = font(self.CELL_SIZE, bold=True, mono=True)
+        self._size = QRectF()
+        self.setZValue(Z_TABLE)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def _column_widths(self, table: TableView) -> list[float]:
+        cell, head = QFontMetricsF(self._cell_font), QFontMetricsF(self._head_font)
+        widths = [head.horizontalAdvance(c) for c in table.columns]
+        for row in table.rows:
+            for i, value in enumerate(row):
+                w = cell.horizontalAdvance(value)
+                if i < len(widths):
+                    widths[i] = max(widths[i], w)
+                else:
+                    widths.append(w)
+        return widths
+
+    def measure(self, tables: tuple[TableView, ...]) -> QRectF:
+        line = QFontMetricsF(self._cell_font).height() + 3
+        title_h = QFontMetricsF(self._title_font).height() + 4
+        width, height = 0.0, 0.0
+        for table in tables:
+            widths = self._column_widths(table)
+            table_w = max(sum(widths) + 16 * max(0, len(widths) - 1), QFontMetricsF(self._title_font).horizontalAdvance(table.title)) + 2 * self.PAD
+            width = max(width, table_w)
+            height += title_h + line * (len(table.rows) + (1 if table.columns else 0)) + 2 * self.PAD + 6
+        return QRectF(-width / 2, 0, width, height)
+
+    def set_tables(self, tables: tuple[TableView, ...]) -> None:
+        if tables != self.tables:
+            self.prepareGeometryChange()
+            self.tables = tables
+            self._size = self.measure(tables)
+            self.setVisible(bool(tables))
+            self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._size.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        theme = self.theme
+        line = QFontMetricsF(self._cell_font).height() + 3
+        title_h = QFontMetricsF(self._title_font).height() + 4
+        y = 0.0
+        for table in self.tables:
+            widths = self._column_widths(table)
+            rows = len(table.rows) + (1 if table.columns else 0)
+            height = title_h + line * rows + 2 * self.PAD
+            card = QRectF(self._size.left(), y, self._size.width(), height)
+            painter.setPen(QPen(theme.color("panel_border"), 1.2))
+            painter.setBrush(theme.color("panel_fill"))
+            painter.drawRoundedRect(card, 6, 6)
+            painter.setFont(self._title_font)
+            painter.setPen(theme.color("text"))
+            painter.drawText(card.adjusted(self.PAD, self.PAD - 2, -self.PAD, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, table.title)
+            row_y = y + self.PAD + title_h
+            lines = ([table.columns] if table.columns else []) + list(table.rows)
+            for index, row in enumerate(lines):
+                is_head = bool(table.columns) and index == 0
+                painter.setFont(self._head_font if is_head else self._cell_font)
+                painter.setPen(theme.color("muted") if is_head else theme.color("text"))
+                x = card.left() + self.PAD
+                for i, value in enumerate(row):
+                    painter.drawText(QRectF(x, row_y, widths[i] + 2, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, value)
+                    x += widths[i] + 16
+                if is_head:
+                    painter.setPen(QPen(theme.color("panel_border"), 1))
+                    painter.drawLine(QPointF(card.left() + 4, row_y + line), QPointF(card.right() - 4, row_y + line))
+                row_y += line
+            y += height + 6
+
+
+class BubbleItem(QGraphicsItem):
+    """A speech bubble pointing down at a node: what the device is thinking right now."""
+
+    MAX_WIDTH = 260.0
+
+    def __init__(self, text: str, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.text = text
+        self._font = font(13.5)
+        metrics = QFontMetricsF(self._font)
+        flags = Qt.TextFlag.TextWordWrap
+        box = metrics.boundingRect(QRectF(0, 0, self.MAX_WIDTH, 1000), flags, text)
+        self._box = QRectF(-box.width() / 2 - 10, -box.height() - 18 - 12, box.width() + 20, box.height() + 12)
+        self.setZValue(Z_BUBBLE)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._box.adjusted(-2, -2, 2, 20)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        path = QPainterPath()
+        path.addRoundedRect(self._box, 8, 8)
+        tip = QPainterPath()
+        bottom = self._box.bottom()
+        tip.moveTo(-9, bottom - 1)
+        tip.lineTo(0, bottom + 14)
+        tip.lineTo(9, bottom - 1)
+        tip.closeSubpath()
+        path = path.united(tip)
+        painter.setPen(QPen(self.theme.color("bubble_border"), 1.6))
+        painter.setBrush(self.theme.color("bubble_fill"))
+        painter.drawPath(path)
+        painter.setPen(self.theme.color("text"))
+        painter.setFont(self._font)
+        painter.drawText(self._box.adjusted(10, 6, -10, -6), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.text)
+
+
+class PacketLayer(QGraphicsItem):
+    """Every packet chip, painted by one item from a cache of pre-rendered chip pixmaps.
+
+    With a thousand packets in flight, a thousand items each painting rounded text costs
+    several times the frame budget; blitting cached pixmaps at device resolution does not
+    (see ``benchmarks/bench_stage.py``). Chips are cached per label, protocol and zoom.
+    """
+
+    TEXT_SIZE = 13.5
+
+    def __init__(self, theme: Theme) -> None:
+        super().__init__()
+        self.theme = theme
+        self.packets: tuple[PacketView, ...] = ()
+        self._font = font(self.TEXT_SIZE, bold=True)
+        self._cache: dict[tuple[str, str, bool, float], QPixmap] = {}
+        self._bounds = QRectF()
+        self.positions: dict[str, QPointF] = {}
+        self.setZValue(Z_PACKET)
+
+    def set_bounds(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._bounds = rect
+
+    def set_packets(self, packets: tuple[PacketView, ...]) -> None:
+        self.packets = packets
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def _chip(self, packet: PacketView, scale: float) -> QPixmap:
+        key = (packet.label, packet.protocol, packet.dropped, scale)
+        chip = self._cache.get(key)
+        if chip is not None:
+            return chip
+        if len(self._cache) > 4000:
+            self._cache.clear()
+        metrics = QFontMetricsF(self._font)
+        w = (metrics.horizontalAdvance(packet.label) + 20) * scale
+        h = (metrics.height() + 9) * scale
+        chip = QPixmap(int(w + 4), int(h + 4))
+        chip.fill(Qt.GlobalColor.transparent)
+        p = QPainter(chip)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.translate(2, 2)
+        p.scale(scale, scale)
+        rect = QRectF(0, 0, w / scale, h / scale)
+        fill = self.theme.protocol_color(packet.protocol)
+        _pill(p, rect, fill, fill.darker(135))
+        p.setPen(QColor("white"))
+        p.setFont(self._font)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, packet.label)
+        if packet.dropped:
+            pen = QPen(self.theme.color("drop"), 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            cx, cy, r = rect.center().x(), rect.center().y(), rect.height() * 0.75
+            p.drawLine(QPointF(cx - r, cy - r), QPointF(cx + r, cy + r))
+            p.drawLine(QPointF(cx - r, cy + r), QPointF(cx + r, cy - r))
+        p.end()
+        self._cache[key] = chip
+        return chip
+
+    def chip_size(self, label: str) -> tuple[float, float]:
+        metrics = QFontMetricsF(self._font)
+        return metrics.horizontalAdvance(label) + 20, metrics.height() + 9
+
+    def centre(self, packet: PacketView) -> QPointF:
+        """Where the chip is drawn, in scene units.
+
+        A delivered packet docks beside its destination's icon, on the side it arrived
+        from, so the device it reached stays visible while the lecturer talks about it.
+        """
+        centre = to_scene(packet.x, packet.y)
+        if not packet.arrived or packet.came_from not in self.positions:
+            return centre
+        d = self.positions[packet.came_from] - centre
+        length = (d.x() ** 2 + d.y() ** 2) ** 0.5
+        if length == 0:
+            return centre
+        dx, dy = d.x() / length, d.y() / length
+        w, h = self.chip_size(packet.label)
+        reach = [(ICON / 2 + 6 + half) / abs(axis) for axis, half in ((dx, w / 2), (dy, h / 2)) if abs(axis) > 1e-6]
+        step = min(reach)
+        return QPointF(centre.x() + dx * step, centre.y() + dy * step)
+
+    def chip_rect(self, packet: PacketView) -> QRectF:
+        """The chip's extent in scene units, for hit testing and tests."""
+        w, h = self.chip_size(packet.label)
+        centre = self.centre(packet)
+        return QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        transform = painter.worldTransform()
+        scale = round(transform.m11(), 3)
+        painter.save()
+        painter.resetTransform()
+        for packet in self.packets:
+            chip = self._chip(packet, scale)
+            centre = transform.map(self.centre(packet))
+            painter.setOpacity(packet.opacity)
+            painter.drawPixmap(QPointF(round(centre.x() - chip.width() / 2), round(centre.y() - chip.height() / 2)), chip)
+        painter.restore()

@@ -1,0 +1,107 @@
+"""Colours and type for the stage, in one place so themes (light, dark, high contrast) can swap.
+
+The protocol palette starts from Okabe & Ito's colour-blind-safe set: a lecture hall always
+has someone who cannot tell red from green, and a projector washes out pale colours, so every
+chip colour is dark enough to carry white text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtGui import QColor, QFont, QFontDatabase
+
+from animator.resources import assets_dir
+
+#: Chip fill per protocol (white text on all of them, contrast ≥ 4.5:1).
+PROTOCOL_COLORS: dict[str, str] = {
+    "ethernet": "#5f6b7a",
+    "arp": "#8a5a00",
+    "ip": "#3f4f8f",
+    "ipv6": "#3f4f8f",
+    "icmp": "#a3476e",
+    "tcp": "#0061a8",
+    "udp": "#00785a",
+    "dns": "#b45309",
+    "dhcp": "#6b5b00",
+    "http": "#9b3f00",
+    "http2": "#b0361d",
+    "tls": "#7a3d9a",
+    "quic": "#8e2a6a",
+    "websocket": "#006f7a",
+    "ssh": "#2f4858",
+    "data": "#475569",
+}
+
+PROTOCOL_NAMES: dict[str, str] = {
+    "ethernet": "Ethernet",
+    "arp": "ARP",
+    "ip": "IPv4",
+    "ipv6": "IPv6",
+    "icmp": "ICMP",
+    "tcp": "TCP",
+    "udp": "UDP",
+    "dns": "DNS",
+    "dhcp": "DHCP",
+    "http": "HTTP",
+    "http2": "HTTP/2",
+    "tls": "TLS",
+    "quic": "QUIC",
+    "websocket": "WebSocket",
+    "ssh": "SSH",
+    "data": "Data",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str = "light"
+    background: str = "#f6f8fb"
+    text: str = "#0f172a"
+    muted: str = "#526071"
+    link: str = "#9aa8ba"
+    link_highlight: str = "#f59e0b"
+    node_halo: str = "#fbbf24"
+    badge_fill: str = "#1e293b"
+    badge_text: str = "#ffffff"
+    panel_fill: str = "#ffffff"
+    panel_border: str = "#cbd5e1"
+    bubble_fill: str = "#fff7d6"
+    bubble_border: str = "#d99a06"
+    caption_fill: str = "#ffffff"
+    accent: str = "#2563eb"
+    drop: str = "#dc2626"
+    protocols: dict[str, str] = field(default_factory=lambda: dict(PROTOCOL_COLORS))
+
+    def color(self, name: str) -> QColor:
+        return QColor(getattr(self, name))
+
+    def protocol_color(self, protocol: str) -> QColor:
+        return QColor(self.protocols.get(protocol, PROTOCOL_COLORS["data"]))
+
+
+LIGHT = Theme()
+
+#: The family every view uses. Shipped with the app (DejaVu, a free licence) so a frame renders
+#: the same on a lecturer's Mac, a student's Windows laptop and the CI machine.
+FONT_FAMILY = "DejaVu Sans"
+MONO_FAMILY = "DejaVu Sans Mono"
+_fonts_loaded = False
+
+
+def load_fonts() -> None:
+    """Register the bundled fonts once per process (needs a Q(Gui)Application)."""
+    global _fonts_loaded
+    if _fonts_loaded:
+        return
+    for path in sorted((assets_dir() / "fonts").glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(path))
+    _fonts_loaded = True
+
+
+def font(pixel_size: float, bold: bool = False, mono: bool = False) -> QFont:
+    f = QFont(MONO_FAMILY if mono else FONT_FAMILY)
+    f.setPixelSize(max(1, round(pixel_size)))
+    f.setBold(bold)
+    f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return f

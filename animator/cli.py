@@ -42,6 +42,10 @@ def _parser_open() -> argparse.ArgumentParser:
     p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
     p.add_argument("--version", action="version", version=f"PacketStage {__version__}")
+    # For smoke tests of installed builds: open, paint, quit by itself after MS milliseconds.
+    p.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+    # For the README and bug reports: save a picture of the whole window, then quit.
+    p.add_argument("--screenshot", type=Path, metavar="FILE.png", help="save a screenshot of the window to FILE.png and quit")
     return p
 
 
@@ -149,4 +153,6 @@ def cmd_open(ns: argparse.Namespace) -> int:
         raise UsageError(f"--step {ns.step}: steps are numbered from 0")
     from animator.ui.app import run
 
-    return run(scene, ns.step)
+    if ns.screenshot is not None and ns.screenshot.suffix.lower() != ".png":
+        raise UsageError(f"--screenshot {ns.screenshot}: the output must be a .png file")
+    return run(scene, ns.step, exit_after_ms=ns.exit_after, screenshot=ns.screenshot)

@@ -57,6 +57,12 @@ def layout_nodes(scene: Scene, topology: Topology | None = None) -> dict[str, tu
                     band_of[there] = band
                     queue.append(there)
         band += 1
+    # A client that never speaks (a second laptop on the LAN) belongs beside the first,
+    # left of its switch, not one column further right where plain BFS would put it.
+    for node in scene.nodes:
+        neighbours = topology.neighbours[node.id]
+        if node.kind == "host" and node.id not in roots and len(neighbours) == 1:
+            column[node.id] = max(0, column[neighbours[0][0]] - 1)
 
     positions: dict[str, tuple[float, float]] = {}
     band_top = 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -13,7 +14,7 @@ from animator.ui.main_window import MainWindow
 from animator.ui.theme import load_fonts
 
 
-def run(scene: Path | None, step: int | None) -> int:
+def run(scene: Path | None, step: int | None, exit_after_ms: int | None = None, screenshot: Path | None = None) -> int:
     """Open the window on ``scene`` (at pause point ``step``) and run the event loop."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PacketStage")
@@ -26,4 +27,13 @@ def run(scene: Path | None, step: int | None) -> int:
         # fixing it in an editor brings the scene up without restarting.
         print(window.banner.text(), file=sys.stderr)
     window.show()
+    if exit_after_ms is not None:
+        QTimer.singleShot(exit_after_ms, window.close)
+    if screenshot is not None:
+
+        def shoot() -> None:
+            window.grab().save(str(screenshot), "PNG")
+            window.close()
+
+        QTimer.singleShot(400, shoot)  # after the window has been laid out and painted
     return app.exec()

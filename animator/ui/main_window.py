@@ -47,7 +47,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings("PacketStage", "PacketStage")
         self.timeline: Timeline | None = None
+        #: The file whose scene is on screen.
         self.path: Path | None = None
+        #: The file the user last asked for: the one watched and reloaded (it may be broken).
+        self.requested: Path | None = None
         self.clock = PlayerClock(self)
         self.setWindowTitle("PacketStage")
         self.setWindowIcon(QIcon(str(assets_dir() / "icons" / "app.svg")))
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         self.step_list = QListWidget(self)
         self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.step_list.setWordWrap(True)
+        self.step_list.setStyleSheet("QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e2e8f0; }")
         self.step_list.itemClicked.connect(self._step_clicked)
         self.steps_dock = QDockWidget("Steps", self)
         self.steps_dock.setObjectName("steps")
@@ -151,23 +155,25 @@ class MainWindow(QMainWindow):
 
     # -- loading ---------------------------------------------------------------------
     def open_scene(self, path: str | Path, step: int | None = None) -> bool:
-        """Load ``path``; on failure keep what is on screen and show why in the banner."""
+        """Load ``path``; on failure keep what is on screen and show why in the banner.
+
+        Either way the file becomes the one watched and reloaded, so fixing a broken file
+        in an editor brings it up without opening it again.
+        """
         path = Path(path).resolve()
         keep_step = self.path == path and self.timeline is not None
+        if self.requested != path and self.watcher.files():
+            self.watcher.removePaths(self.watcher.files())
+        self.requested = path
+        self._watch(path)
         try:
             timeline = build_timeline(load_scene(path))
         except SceneLoadError as exc:
             self._show_errors(exc)
-            self._watch(path)
-            if self.timeline is None:
-                self.path = path
             return False
         self.banner.hide()
         self.timeline = timeline
-        if self.path != path:
-            self.watcher.removePaths(self.watcher.files())
         self.path = path
-        self._watch(path)
         self._remember_recent(path)
         self.stage.set_timeline(timeline)
         self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
@@ -180,8 +186,8 @@ class MainWindow(QMainWindow):
         return True
 
     def reload(self) -> None:
-        if self.path is not None:
-            self.open_scene(self.path)
+        if self.requested is not None:
+            self.open_scene(self.requested)
 
     def _watch(self, path: Path) -> None:
         if path.exists() and str(path) not in self.watcher.files():

@@ -77,7 +77,7 @@ class NodeItem(QGraphicsItem):
 
     def bottom(self) -> float:
         """Lowest point of the text block (scene units below the centre) without the badge."""
-        return ICON / 2 + 22 + (16 if self.address else 0)
+        return ICON / 2 + 28 + (16 if self.address else 0)
 
     def badge_rect(self) -> QRectF:
         metrics = QFontMetricsF(self._badge_font)
@@ -102,15 +102,15 @@ class NodeItem(QGraphicsItem):
             halo = _alpha(theme.color("node_halo"), 0.55 * self.highlight)
             painter.setPen(QPen(_alpha(theme.color("link_highlight"), self.highlight), 3))
             painter.setBrush(halo)
-            painter.drawEllipse(QPointF(0, 0), ICON / 2 + 11, ICON / 2 + 11)
+            painter.drawEllipse(QPointF(0, 0), ICON / 2 + 7, ICON / 2 + 7)
         icon_renderer(self.node.icon_kind).render(painter, QRectF(-ICON / 2, -ICON / 2, ICON, ICON))
         painter.setPen(theme.color("text"))
         painter.setFont(self._label_font)
-        painter.drawText(QRectF(-self._width / 2, ICON / 2 + 2, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label)
+        painter.drawText(QRectF(-self._width / 2, ICON / 2 + 8, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label)
         if self.address:
             painter.setPen(theme.color("muted"))
             painter.setFont(self._address_font)
-            painter.drawText(QRectF(-self._width / 2, ICON / 2 + 22, self._width, 16), Qt.AlignmentFlag.AlignCenter, self.address)
+            painter.drawText(QRectF(-self._width / 2, ICON / 2 + 28, self._width, 16), Qt.AlignmentFlag.AlignCenter, self.address)
         if self.badge:
             rect = self.badge_rect()
             _pill(painter, rect, theme.color("badge_fill"))

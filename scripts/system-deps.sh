@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Debian packages Qt needs, in two tiers: "test" (offscreen rendering, the test suite) and
+# "run" (a real window: the xcb platform plugin's libraries, plus Xvfb for the smoke test).
+# As root it installs what is missing; otherwise it prints the exact apt-get line and fails.
+set -euo pipefail
+tier=${1:-run}
+test_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
+run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
+case "$tier" in
+  test) wanted="$run_pkgs xvfb xauth" ;;
+  run) wanted="$run_pkgs" ;;
+  *) echo "usage: $0 [test|run]" >&2; exit 2 ;;
+esac
+command -v dpkg-query >/dev/null 2>&1 || { echo "not a Debian-based system: install Qt 6's runtime libraries (EGL, xkbcommon, fontconfig, xcb) with your package manager" >&2; exit 0; }
+missing=""
+for p in $wanted; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "installing Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "PacketStage needs these Debian packages. Run:" >&2
+  echo "  sudo apt-get install -y$missing" >&2
+  exit 1
+fi

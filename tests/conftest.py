@@ -1,0 +1,48 @@
+"""Shared fixtures. GUI tests run offscreen; nothing here waits on wall-clock time."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_SCALE_FACTOR", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL = """\
+format: 1
+title: Minimal
+summary: Two hosts and a switch.
+nodes:
+  - {id: a, kind: host, ipv4: 10.0.0.1/24, mac: "02:00:00:00:00:0a"}
+  - {id: sw, kind: switch}
+  - {id: b, kind: server, ipv4: 10.0.0.2/24}
+links:
+  - {between: [a, sw]}
+  - {between: [sw, b], latency: 5ms}
+steps:
+  - caption: a says hello
+    actions:
+      - send: {from: a, to: b, label: hello, protocol: tcp}
+  - caption: b answers
+    actions:
+      - send: {from: b, to: a, label: hi, protocol: tcp}
+      - state: {node: b, text: ESTABLISHED}
+"""
+
+
+@pytest.fixture
+def write_scene(tmp_path: Path) -> Callable[..., Path]:
+    """Write YAML text (dedented) to a file and return its path."""
+
+    def write(text: str, name: str = "scene.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write

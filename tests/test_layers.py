@@ -1,0 +1,49 @@
+"""The Qt-free core stays Qt-free: model and engine must run on a machine without a display stack."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+CORE = ["model", "engine", "packets", "capture"]
+FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6")
+
+
+@pytest.mark.parametrize("package", CORE)
+def test_core_packages_do_not_import_qt(package: str) -> None:
+    folder = REPO / "animator" / package
+    for path in folder.rglob("*.py") if folder.exists() else []:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(FORBIDDEN), f"{path.relative_to(REPO)} imports {name}"
+                assert name != "scapy.all", f"{path.relative_to(REPO)} imports scapy.all (1.8 s)"
+
+
+def test_loading_and_scheduling_a_scene_imports_no_gui_module() -> None:
+    code = (
+        "import sys; from animator.model import load_scene; from animator.engine import build_timeline; "
+        "tl = build_timeline(load_scene('scenes/http-get.yaml')); tl.state_at(3.0); "
+        "print([m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'scapy')])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_core_is_independent_of_ui_and_export() -> None:
+    for package in ("model", "engine"):
+        for path in (REPO / "animator" / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "animator.ui" not in text and "animator.export" not in text, path

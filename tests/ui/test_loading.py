@@ -1,0 +1,91 @@
+"""Opening, dropping, recent files and live reload: the author's edit-and-watch loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from animator.ui.main_window import MainWindow
+from tests.conftest import MINIMAL
+
+
+def test_live_reload_keeps_the_current_step(window: MainWindow, write_scene: Callable[..., Path], qtbot: object) -> None:
+    path = write_scene(MINIMAL)
+    assert window.open_scene(path)
+    window.clock.run("go_to_step", 2)
+    path.write_text(MINIMAL.replace("b answers", "b answers politely"), encoding="utf-8")
+    with qtbot.waitSignal(window.watcher.fileChanged, timeout=5000):  # type: ignore[attr-defined]
+        pass
+    qtbot.waitUntil(lambda: window.stage.frame.caption == "b answers politely", timeout=5000)  # type: ignore[attr-defined]
+    assert window.clock.time == window.timeline.boundary(2)
+    assert window.banner.isHidden()
+
+
+def test_broken_edit_shows_error_and_keeps_last_good_scene(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    path = write_scene(MINIMAL)
+    assert window.open_scene(path)
+    good = window.timeline
+    window.clock.run("go_to_step", 1)
+    path.write_text(MINIMAL.replace("to: b, label: hello", "to: bb, label: hello"), encoding="utf-8")
+    window.reload()
+    assert window.timeline is good
+    assert not window.banner.isHidden()
+    text = window.banner.text()
+    assert f"{path}:14:29:" in text and "unknown node 'bb' (did you mean 'b'?)" in text
+    assert window.stage.frame.caption == "a says hello"  # still showing the good scene
+    path.write_text(MINIMAL, encoding="utf-8")
+    window.reload()
+    assert window.banner.isHidden() and window.timeline is not good
+
+
+def test_opening_a_broken_file_first_shows_errors_and_an_empty_stage(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    path = write_scene("format: 1\ntitle: [unclosed\n")
+    assert not window.open_scene(path)
+    assert window.timeline is None
+    assert "YAML syntax error" in window.banner.text()
+    path.write_text(MINIMAL, encoding="utf-8")
+    window.reload()  # fixing the file brings the scene up without reopening it
+    assert window.timeline is not None and window.banner.isHidden()
+
+
+def test_drop_a_scene_file_opens_it(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    path = write_scene(MINIMAL, "dropped.yaml")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.path == path.resolve()
+    assert window.timeline.scene.title == "Minimal"
+
+
+def test_recent_files_most_recent_first_without_duplicates(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    first, second = write_scene(MINIMAL, "one.yaml"), write_scene(MINIMAL, "two.yaml")
+    window.open_scene(first)
+    window.open_scene(second)
+    window.open_scene(first)
+    assert window.recent_files() == [str(first.resolve()), str(second.resolve())]
+    window._fill_recent()
+    assert [a.text() for a in window.recent_menu.actions()] == window.recent_files()
+
+
+def test_window_title_and_step_list_follow_the_scene(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    window.open_scene(write_scene(MINIMAL))
+    assert window.windowTitle() == "Minimal — PacketStage"
+    texts = [window.step_list.item(i).text() for i in range(window.step_list.count())]
+    assert texts == ["1. a says hello", "2. b answers"]
+
+
+def test_fixing_a_broken_second_file_loads_it_not_the_first(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    good = write_scene(MINIMAL, "good.yaml")
+    broken = write_scene(MINIMAL.replace("title: Minimal", "title: Second\nbogus: 1"), "second.yaml")
+    assert window.open_scene(good)
+    assert not window.open_scene(broken)
+    assert "unknown key 'bogus'" in window.banner.text()
+    assert window.timeline.scene.title == "Minimal"
+    broken.write_text(MINIMAL.replace("title: Minimal", "title: Second"), encoding="utf-8")
+    window.reload()
+    assert window.timeline.scene.title == "Second"
+    assert window.watcher.files() == [str(broken.resolve())]

@@ -36,8 +36,7 @@ def _parser_open() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="packetstage",
         description="Play network scenes as step-by-step animations.",
-        epilog="Other commands: validate FILE..., render SCENE --step N --out FILE.png, list. "
-        "Use 'COMMAND --help' for each.",
+        epilog="Other commands: validate FILE..., render SCENE --step N --out FILE.png, list. Use 'COMMAND --help' for each.",
     )
     p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
@@ -115,11 +114,15 @@ def cmd_render(ns: argparse.Namespace) -> int:
         return 1
     if ns.step is not None:
         if not 0 <= ns.step <= timeline.step_count:
-            raise UsageError(f"--step {ns.step}: this scene has {timeline.step_count} steps, so N must be 0 to {timeline.step_count}")
+            raise UsageError(
+                f"--step {ns.step}: this scene has {timeline.step_count} steps, so N must be 0 to {timeline.step_count}"
+            )
         t = timeline.boundary(ns.step)
     else:
         if not 0 <= ns.time <= timeline.duration:
-            raise UsageError(f"--time {ns.time:g}: this scene lasts {timeline.duration:.2f} s, so T must be 0 to {timeline.duration:.2f}")
+            raise UsageError(
+                f"--time {ns.time:g}: this scene lasts {timeline.duration:.2f} s, so T must be 0 to {timeline.duration:.2f}"
+            )
         t = ns.time
     from animator.export.png import render_png
 

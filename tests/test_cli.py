@@ -71,7 +71,9 @@ def test_render_refuses_to_overwrite_a_non_png(write_scene: Callable[..., Path],
     assert "must be a .png file" in capsys.readouterr().err
 
 
-def test_render_of_invalid_scene_prints_errors(write_scene: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_of_invalid_scene_prints_errors(
+    write_scene: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scene = write_scene(MINIMAL.replace("format: 1", "format: 7"))
     assert main(["render", str(scene), "--step", "0", "--out", str(tmp_path / "x.png")]) == 1
     assert f"{scene}:1:9: unsupported format version 7" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import pairwise
 
 from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
@@ -117,7 +118,7 @@ class Timeline:
 
     def _message(self, number: int, index: int, send: Send, start: float, step_length: float | None) -> MessageTrack:
         path = self._path(send)
-        hops = [self._hop_seconds(a, b) for a, b in zip(path, path[1:])]
+        hops = [self._hop_seconds(a, b) for a, b in pairwise(path)]
         travel = sum(hops) + DWELL * (len(hops) - 1)
         scale = 1.0
         if step_length is not None and send.at + travel > step_length:
@@ -135,7 +136,7 @@ class Timeline:
             label=send.display_label,
             protocol=send.protocol,
             path=tuple(path),
-            links=tuple(self._link_ids[frozenset(pair)] for pair in zip(path, path[1:])),
+            links=tuple(self._link_ids[frozenset(pair)] for pair in pairwise(path)),
             hop_starts=tuple(hop_starts),
             hop_ends=tuple(hop_ends),
             dropped=send.drop_at is not None,
@@ -256,11 +257,7 @@ class Timeline:
             span = self.steps[step - 1]
             caption, notes = span.caption, span.notes
             visible = bisect_right(self._message_starts[step - 1], t)
-            packets = tuple(
-                view
-                for track in self._messages[step - 1][:visible]
-                if (view := self._packet(track, t)) is not None
-            )
+            packets = tuple(view for track in self._messages[step - 1][:visible] if (view := self._packet(track, t)) is not None)
             bubbles_list: list[Bubble] = []
             node_hl, link_hl = {}, {}
             for event in self._timed[step - 1][: bisect_right(self._timed_starts[step - 1], t)]:
@@ -318,7 +315,9 @@ class Timeline:
                 opacity = 1.0 - clamp01((t - track.end - DROP_FADE) / FADE)
                 if opacity <= 0.0:
                     return None
-            return PacketView(track.id, track.label, track.protocol, x, y, None, node, track.path[-2], opacity, track.dropped, True)
+            return PacketView(
+                track.id, track.label, track.protocol, x, y, None, node, track.path[-2], opacity, track.dropped, True
+            )
         hop = bisect_right(track.hop_starts, t) - 1
         a, b = track.path[hop], track.path[hop + 1]
         (ax, ay), (bx, by) = self.positions[a], self.positions[b]

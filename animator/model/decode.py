@@ -37,7 +37,7 @@ MAX_VALUES = 2_000_000
 _constructor = yaml.constructor.SafeConstructor()
 
 
-class TooLarge(Exception):
+class TooLargeError(Exception):
     """Raised to abandon decoding when aliases expand past ``MAX_VALUES``."""
 
 
@@ -79,7 +79,7 @@ class Decoder:
         """
         self._count += 1
         if self._count > MAX_VALUES:
-            raise TooLarge
+            raise TooLargeError
         origin = get_origin(hint)
         if origin in (Union, types.UnionType):
             return self._union(node, hint, where)
@@ -109,9 +109,7 @@ class Decoder:
             return None
         return str(node.value)
 
-    def _typed_scalar(
-        self, node: yaml.Node, tags: tuple[str, ...], expected: str, where: str
-    ) -> Any:
+    def _typed_scalar(self, node: yaml.Node, tags: tuple[str, ...], expected: str, where: str) -> Any:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in tags:
             self.error(node, f"{_at(where)}expected {expected}, got {describe(node)}")
             return None
@@ -125,8 +123,7 @@ class Decoder:
             listed = ", ".join(choices)
             self.error(
                 node,
-                f"{_at(where)}unknown value '{value}'{did_you_mean(value, choices)}; "
-                f"expected one of: {listed}",
+                f"{_at(where)}unknown value '{value}'{did_you_mean(value, choices)}; expected one of: {listed}",
             )
             return None
         return value
@@ -142,7 +139,7 @@ class Decoder:
             if len(node.value) != len(args):
                 self.error(node, f"{_at(where)}expected a list of {len(args)} values, got {len(node.value)}")
                 return None
-            items = [self.decode(c, a, f"{where}.{i + 1}") for i, (c, a) in enumerate(zip(node.value, args))]
+            items = [self.decode(c, a, f"{where}.{i + 1}") for i, (c, a) in enumerate(zip(node.value, args, strict=True))]
         if any(item is None for item in items):
             return None
         return tuple(items)
@@ -193,8 +190,7 @@ class Decoder:
             if key not in fields:
                 self.error(
                     key_node,
-                    f"{_at(where)}unknown key '{key}'{did_you_mean(key, fields)}; "
-                    f"expected one of: {', '.join(fields)}",
+                    f"{_at(where)}unknown key '{key}'{did_you_mean(key, fields)}; expected one of: {', '.join(fields)}",
                 )
                 continue
             given[key] = (key_node, value_node)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from animator.model.decode import MAX_VALUES, Decoder, TooLarge, mark_of
+from animator.model.decode import MAX_VALUES, Decoder, TooLargeError, mark_of
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import Scene
 from animator.model.validate import check_scene
@@ -38,7 +38,9 @@ def load_scene(path: str | Path) -> Scene:
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
-            raise SceneLoadError([SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a scene may be at most {MAX_BYTES // 2**20} MiB")])
+            raise SceneLoadError(
+                [SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a scene may be at most {MAX_BYTES // 2**20} MiB")]
+            )
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise SceneLoadError([SceneError(name, 1, 1, "no such file")]) from None
@@ -81,7 +83,7 @@ def load_scene_text(text: str, name: str = "<scene>") -> Scene:
     decoder = Decoder(name)
     try:
         scene = decoder.decode(root, Scene, "")
-    except TooLarge:
+    except TooLargeError:
         raise fail(1, 1, f"file expands to more than {MAX_VALUES:,} values through YAML aliases; refusing to load it") from None
     errors = sorted({*problems, *decoder.errors}, key=lambda e: (e.line, e.col))
     if errors or scene is None:
@@ -115,7 +117,11 @@ def _decode_text(data: bytes, name: str) -> str:
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         byte = data[exc.start]
         raise SceneLoadError(
-            [SceneError(name, line, col, f"invalid {encoding.upper().replace('-SIG', '')} byte 0x{byte:02x}: save the scene as UTF-8")]
+            [
+                SceneError(
+                    name, line, col, f"invalid {encoding.upper().replace('-SIG', '')} byte 0x{byte:02x}: save the scene as UTF-8"
+                )
+            ]
         ) from None
 
 
@@ -136,12 +142,23 @@ def _check_tree(root: yaml.Node, name: str) -> list[SceneError]:
         seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             line, col = mark_of(node).line, mark_of(node).col
-            errors.append(SceneError(name, line, col, f"tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed: scene files hold plain data only"))
+            errors.append(
+                SceneError(
+                    name,
+                    line,
+                    col,
+                    f"tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}' is not allowed: scene files hold plain data only",
+                )
+            )
             continue
         if isinstance(node, yaml.ScalarNode):
             if len(node.value) > MAX_SCALAR:
                 m = mark_of(node)
-                errors.append(SceneError(name, m.line, m.col, f"value is {len(node.value):,} characters long; at most {MAX_SCALAR:,} are allowed"))
+                errors.append(
+                    SceneError(
+                        name, m.line, m.col, f"value is {len(node.value):,} characters long; at most {MAX_SCALAR:,} are allowed"
+                    )
+                )
         elif isinstance(node, yaml.MappingNode):
             keys: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
@@ -151,7 +168,9 @@ def _check_tree(root: yaml.Node, name: str) -> list[SceneError]:
                     first = keys.setdefault(key_node.value, key_node)
                     if first is not key_node:
                         m, f = mark_of(key_node), mark_of(first)
-                        errors.append(SceneError(name, m.line, m.col, f"duplicate key '{key_node.value}' (first given at line {f.line})"))
+                        errors.append(
+                            SceneError(name, m.line, m.col, f"duplicate key '{key_node.value}' (first given at line {f.line})")
+                        )
                 else:
                     m = mark_of(key_node)
                     errors.append(SceneError(name, m.line, m.col, "keys must be plain text, not lists or mappings"))

@@ -112,7 +112,7 @@ def parse_latency_ms(text: str) -> float | None:
 
 def check_latency(value: str) -> str | None:
     if parse_latency_ms(value) is None:
-        return f"'{value}' is not a latency: expected milliseconds (40) or a unit (\"40ms\", \"0.2s\", \"500us\")"
+        return f'\'{value}\' is not a latency: expected milliseconds (40) or a unit ("40ms", "0.2s", "500us")'
     return None
 
 

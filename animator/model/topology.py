@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from itertools import pairwise
 
 from animator.model.schema import Link, Node
 
@@ -60,7 +61,7 @@ class Topology:
         """Shortest path from ``src`` to ``dst`` through each of ``via`` in order."""
         stops = [src, *via, dst]
         path = [src]
-        for a, b in zip(stops, stops[1:]):
+        for a, b in pairwise(stops):
             leg = self.shortest_path(a, b)
             if leg is None:
                 return None

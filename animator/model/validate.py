@@ -7,6 +7,7 @@ a dozen 'unknown node' messages elsewhere.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 
 from animator.model.errors import Mark, SceneError, did_you_mean
 from animator.model.schema import (
@@ -16,7 +17,6 @@ from animator.model.schema import (
     Scene,
     Send,
     StateSet,
-    Step,
     TableSet,
 )
 from animator.model.topology import Topology
@@ -68,7 +68,9 @@ def check_scene(scene: Scene) -> list[SceneError]:
         for action in step.actions:
             where = f"step {number}"
             if step.duration is not None and action.at >= step.duration:
-                c.error(action.marks["at"], f"{where}: 'at: {action.at:g}' is not within the step's duration of {step.duration:g} s")
+                c.error(
+                    action.marks["at"], f"{where}: 'at: {action.at:g}' is not within the step's duration of {step.duration:g} s"
+                )
             if isinstance(action, Send):
                 _check_send(c, topology, action, where)
             elif isinstance(action, Highlight):
@@ -107,14 +109,19 @@ def _check_chapters(c: _Checker) -> None:
             continue
         mark = step.marks["chapter"]
         if step.chapter not in chapter_ids:
-            c.error(mark, f"unknown chapter '{step.chapter}'{did_you_mean(step.chapter, chapter_ids)}; declare it under 'chapters:'")
+            c.error(
+                mark, f"unknown chapter '{step.chapter}'{did_you_mean(step.chapter, chapter_ids)}; declare it under 'chapters:'"
+            )
         elif step.chapter in started:
             c.error(mark, f"chapter '{step.chapter}' already began at an earlier step; a chapter begins once")
         else:
             started.append(step.chapter)
     declared_order = [ch for ch in chapter_ids if ch in started]
     if started != declared_order:
-        c.error(c.scene.marks["chapters"], f"chapters begin in the order {', '.join(started)} but are declared as {', '.join(declared_order)}")
+        c.error(
+            c.scene.marks["chapters"],
+            f"chapters begin in the order {', '.join(started)} but are declared as {', '.join(declared_order)}",
+        )
     for chapter in c.scene.chapters:
         if chapter.id not in started:
             c.error(chapter.mark, f"chapter '{chapter.id}' is never begun: add 'chapter: {chapter.id}' to its first step")
@@ -143,14 +150,18 @@ def _check_send(c: _Checker, topology: Topology, send: Send, where: str) -> None
         if path[0] != send.from_ or path[-1] != send.to:
             c.error(send.marks["path"], f"{where}: path must start at '{send.from_}' and end at '{send.to}'")
             return
-        for i, (a, b) in enumerate(zip(path, path[1:])):
+        for i, (a, b) in enumerate(pairwise(path)):
             if topology.link(a, b) is None:
                 c.error(send.marks[f"path[{i + 1}]"], f"{where}: path goes from '{a}' to '{b}' but no link joins them")
                 return
     else:
         route = topology.route(send.from_, send.to, send.via)
         if route is None:
-            c.error(send.mark, f"{where}: no chain of links leads from '{send.from_}' to '{send.to}'" + (f" through {', '.join(send.via)}" if send.via else ""))
+            c.error(
+                send.mark,
+                f"{where}: no chain of links leads from '{send.from_}' to '{send.to}'"
+                + (f" through {', '.join(send.via)}" if send.via else ""),
+            )
             return
         path = route
     if send.drop_at is not None and send.drop_at not in path[1:]:
@@ -174,6 +185,7 @@ def _check_table(c: _Checker, table: TableSet, where: str) -> None:
     if table.columns:
         for i, row in enumerate(table.rows):
             if len(row) != len(table.columns):
-                c.error(table.marks[f"rows[{i}]"], f"{where} table: row has {len(row)} cells but there are {len(table.columns)} columns")
-
-
+                c.error(
+                    table.marks[f"rows[{i}]"],
+                    f"{where} table: row has {len(row)} cells but there are {len(table.columns)} columns",
+                )

@@ -46,7 +46,9 @@ class StageView(QGraphicsView):
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setScene(self._scene)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing | QPainter.RenderHint.SmoothPixmapTransform
+        )
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -97,7 +99,7 @@ class StageView(QGraphicsView):
     def _content_rect(self, timeline: Timeline) -> QRectF:
         """Everything the scene will ever show, so the zoom never jumps mid-lecture."""
         rect = QRectF()
-        for node_id, item in self.nodes.items():
+        for item in self.nodes.values():
             rect = rect.united(item.mapRectToScene(item.boundingRect()))
         # Room for the tallest tables and bubbles the timeline will show at each node.
         probe = TableItem(self.theme)
@@ -175,7 +177,9 @@ class StageView(QGraphicsView):
             painter.resetTransform()
             painter.setPen(self.theme.color("muted"))
             painter.setFont(font(18 * self.ui_scale()))
-            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a scene (Ctrl+O) or drop a .yaml file here")
+            painter.drawText(
+                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a scene (Ctrl+O) or drop a .yaml file here"
+            )
             painter.restore()
             return
         painter.save()
@@ -192,12 +196,18 @@ class StageView(QGraphicsView):
         assert self.timeline is not None
         painter.setPen(self.theme.color("text"))
         painter.setFont(font(21 * k, bold=True))
-        painter.drawText(QRectF(18 * k, 12 * k, vw * 0.6, 28 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.timeline.scene.title)
+        painter.drawText(
+            QRectF(18 * k, 12 * k, vw * 0.6, 28 * k),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self.timeline.scene.title,
+        )
         chapter = self.frame.chapter if self.frame else None
         if chapter:
             painter.setPen(self.theme.color("muted"))
             painter.setFont(font(14 * k))
-            painter.drawText(QRectF(18 * k, 40 * k, vw * 0.6, 20 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chapter)
+            painter.drawText(
+                QRectF(18 * k, 40 * k, vw * 0.6, 20 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chapter
+            )
 
     def _draw_legend(self, painter: QPainter, k: float, vw: float) -> None:
         assert self.timeline is not None

@@ -106,7 +106,9 @@ class NodeItem(QGraphicsItem):
         icon_renderer(self.node.icon_kind).render(painter, QRectF(-ICON / 2, -ICON / 2, ICON, ICON))
         painter.setPen(theme.color("text"))
         painter.setFont(self._label_font)
-        painter.drawText(QRectF(-self._width / 2, ICON / 2 + 8, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label)
+        painter.drawText(
+            QRectF(-self._width / 2, ICON / 2 + 8, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label
+        )
         if self.address:
             painter.setPen(theme.color("muted"))
             painter.setFont(self._address_font)
@@ -151,7 +153,9 @@ class LinkItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         theme = self.theme
         if self.highlight > 0:
-            painter.setPen(QPen(_alpha(theme.color("link_highlight"), self.highlight), 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.setPen(
+                QPen(_alpha(theme.color("link_highlight"), self.highlight), 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+            )
             painter.drawLine(self.a, self.b)
         painter.setPen(QPen(theme.color("link"), 3, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         painter.drawLine(self.a, self.b)
@@ -199,7 +203,10 @@ class TableItem(QGraphicsItem):
         width, height = 0.0, 0.0
         for table in tables:
             widths = self._column_widths(table)
-            table_w = max(sum(widths) + 16 * max(0, len(widths) - 1), QFontMetricsF(self._title_font).horizontalAdvance(table.title)) + 2 * self.PAD
+            table_w = (
+                max(sum(widths) + 16 * max(0, len(widths) - 1), QFontMetricsF(self._title_font).horizontalAdvance(table.title))
+                + 2 * self.PAD
+            )
             width = max(width, table_w)
             height += title_h + line * (len(table.rows) + (1 if table.columns else 0)) + 2 * self.PAD + 6
         return QRectF(-width / 2, 0, width, height)
@@ -230,7 +237,11 @@ class TableItem(QGraphicsItem):
             painter.drawRoundedRect(card, 6, 6)
             painter.setFont(self._title_font)
             painter.setPen(theme.color("text"))
-            painter.drawText(card.adjusted(self.PAD, self.PAD - 2, -self.PAD, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, table.title)
+            painter.drawText(
+                card.adjusted(self.PAD, self.PAD - 2, -self.PAD, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                table.title,
+            )
             row_y = y + self.PAD + title_h
             lines = ([table.columns] if table.columns else []) + list(table.rows)
             for index, row in enumerate(lines):
@@ -239,7 +250,9 @@ class TableItem(QGraphicsItem):
                 painter.setPen(theme.color("muted") if is_head else theme.color("text"))
                 x = card.left() + self.PAD
                 for i, value in enumerate(row):
-                    painter.drawText(QRectF(x, row_y, widths[i] + 2, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, value)
+                    painter.drawText(
+                        QRectF(x, row_y, widths[i] + 2, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, value
+                    )
                     x += widths[i] + 16
                 if is_head:
                     painter.setPen(QPen(theme.color("panel_border"), 1))

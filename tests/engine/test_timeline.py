@@ -181,7 +181,8 @@ def test_opposite_directions_use_different_lanes() -> None:
     text = MINIMAL.replace("      - send: {from: b, to: a, label: hi, protocol: tcp}\n", "")
     text = text.replace(
         "      - send: {from: a, to: b, label: hello, protocol: tcp}\n",
-        "      - send: {from: a, to: b, label: hello, protocol: tcp}\n      - send: {from: b, to: a, label: back, protocol: tcp}\n",
+        "      - send: {from: a, to: b, label: hello, protocol: tcp}\n"
+        "      - send: {from: b, to: a, label: back, protocol: tcp}\n",
     )
     tl = timeline(text)
     frame = tl.state_at(0.4)

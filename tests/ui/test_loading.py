@@ -41,7 +41,9 @@ def test_broken_edit_shows_error_and_keeps_last_good_scene(window: MainWindow, w
     assert window.banner.isHidden() and window.timeline is not good
 
 
-def test_opening_a_broken_file_first_shows_errors_and_an_empty_stage(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+def test_opening_a_broken_file_first_shows_errors_and_an_empty_stage(
+    window: MainWindow, write_scene: Callable[..., Path]
+) -> None:
     path = write_scene("format: 1\ntitle: [unclosed\n")
     assert not window.open_scene(path)
     assert window.timeline is None

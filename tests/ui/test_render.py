@@ -66,7 +66,11 @@ def test_matches_reference_image(app: object, tmp_path: Path, name: str, when: f
     """
     timeline = build_timeline(load_scene(Path(__file__).parent / "reference_scene.yaml"))
     step = int(when)
-    t = timeline.boundary(step) + (when - step) * (timeline.boundary(step + 1) - timeline.boundary(step)) if when % 1 else timeline.boundary(step)
+    t = (
+        timeline.boundary(step) + (when - step) * (timeline.boundary(step + 1) - timeline.boundary(step))
+        if when % 1
+        else timeline.boundary(step)
+    )
     out = tmp_path / "frame.png"
     render_png(timeline, t, out, (960, 540))
     reference = REFERENCES / f"reference-{name}.png"

@@ -86,8 +86,7 @@ def cmd_validate(ns: argparse.Namespace) -> int:
         for error in errors:
             print(error)  # stdout, like linters, so editors and scripts can parse it
         bad += bool(errors)
-    if len(ns.files) > 1 or bad:
-        print(f"{len(ns.files) - bad} of {len(ns.files)} scene(s) valid", file=sys.stderr)
+    print(f"{len(ns.files) - bad} of {len(ns.files)} scene(s) valid", file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -235,6 +235,10 @@ class Timeline:
         """Every set of tables each node will show, so a view can reserve room for the largest."""
         return {node: snapshots for node, (_, snapshots) in self._tables.items()}
 
+    def badge_nodes(self) -> frozenset[str]:
+        """Nodes that show a state badge at some point."""
+        return frozenset(node for node, (_, values) in self._badges.items() if any(values))
+
     def note_texts(self) -> dict[str, list[str]]:
         texts: dict[str, list[str]] = {}
         for events in self._timed:

@@ -9,12 +9,13 @@ headless render is exactly what the stage shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QResizeEvent, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
+from animator.ui.placement import candidate_offsets, choose_offset
 from animator.ui.stage_items import (
     ICON,
     BubbleItem,
@@ -32,6 +33,8 @@ MAX_SCALE = 2.2
 DESIGN_HEIGHT = 720.0
 #: Gap between a node's text (or badge) and its table cards, in scene units.
 TABLE_GAP = 10.0
+#: Height kept free under a node's text for its state badge, when it ever shows one.
+BADGE_ROOM = 26.0
 
 
 class StageView(QGraphicsView):
@@ -63,6 +66,8 @@ class StageView(QGraphicsView):
         self.bubbles: dict[tuple[str, str], BubbleItem] = {}
         self.packets = PacketLayer(theme)
         self._content = QRectF()
+        #: Top-centre of each node's table cards, relative to the node (see ``_content_rect``).
+        self.table_offsets: dict[str, QPointF] = {}
 
     # -- building ----------------------------------------------------------------------
     def set_timeline(self, timeline: Timeline) -> None:
@@ -97,22 +102,38 @@ class StageView(QGraphicsView):
         self._fit()
 
     def _content_rect(self, timeline: Timeline) -> QRectF:
-        """Everything the scene will ever show, so the zoom never jumps mid-lecture."""
+        """Everything the scene will ever show, so the zoom never jumps mid-lecture.
+
+        Also chooses where each node's table cards go (``self.table_offsets``): the spot,
+        sized for the largest tables the timeline will show there, that covers least.
+        """
+        node_rects = {node_id: item.mapRectToScene(item.boundingRect()) for node_id, item in self.nodes.items()}
         rect = QRectF()
-        for item in self.nodes.values():
-            rect = rect.united(item.mapRectToScene(item.boundingRect()))
-        # Room for the tallest tables and bubbles the timeline will show at each node.
+        for node_rect in node_rects.values():
+            rect = rect.united(node_rect)
+        bubbles: list[QRectF] = []
+        for node_id, texts in timeline.note_texts().items():
+            anchor = self.nodes[node_id].pos() + QPointF(0, -ICON / 2 - 16)
+            bubbles.extend(BubbleItem(text, self.theme).boundingRect().translated(anchor) for text in texts)
+        for bubble in bubbles:
+            rect = rect.united(bubble)
+        links = [QLineF(item.a, item.b) for item in self.links.values()]
         probe = TableItem(self.theme)
+        placed: list[QRectF] = []
+        self.table_offsets = {}
         for node_id, snapshots in timeline.table_snapshots().items():
             node = self.nodes[node_id]
-            size = max((probe.measure(s) for s in snapshots), key=lambda r: r.height() * 10000 + r.width())
-            top = node.pos().y() + node.full_bottom() + TABLE_GAP
-            rect = rect.united(QRectF(node.pos().x() + size.left(), top, size.width(), size.height()))
-        for node_id, texts in timeline.note_texts().items():
-            node = self.nodes[node_id]
-            for text in texts:
-                bubble = BubbleItem(text, self.theme)
-                rect = rect.united(bubble.boundingRect().translated(node.pos() + QPointF(0, -ICON / 2 - 16)))
+            sizes = [probe.measure(s) for s in snapshots]
+            size = QRectF(0, 0, max(r.width() for r in sizes), max(r.height() for r in sizes))
+            text_bottom = node.bottom() + (BADGE_ROOM if node_id in timeline.badge_nodes() else 0) + TABLE_GAP
+            candidates = candidate_offsets(size, node.boundingRect().width() / 2, text_bottom, ICON / 2)
+            obstacles = [r for other, r in node_rects.items() if other != node_id] + bubbles + placed
+            offset = choose_offset(node.pos(), size, candidates, obstacles, links)
+            self.table_offsets[node_id] = offset
+            top_centre = node.pos() + offset
+            card = QRectF(top_centre.x() - size.width() / 2, top_centre.y(), size.width(), size.height())
+            placed.append(card)
+            rect = rect.united(card)
         return rect.adjusted(-30, -30, 30, 30)
 
     # -- showing a frame -------------------------------------------------------------
@@ -124,8 +145,7 @@ class StageView(QGraphicsView):
         for node_id, table in self.tables.items():
             tables = frame.tables.get(node_id, ())
             if tables or table.tables:
-                node = self.nodes[node_id]
-                table.setPos(node.pos() + QPointF(0, node.full_bottom() + TABLE_GAP))
+                table.setPos(self.nodes[node_id].pos() + self.table_offsets[node_id])
                 table.set_tables(tables)
         wanted = {(b.node, b.text): b for b in frame.bubbles}
         for key in list(self.bubbles):

@@ -64,20 +64,20 @@ class NodeItem(QGraphicsItem):
         self.theme = theme
         self.highlight = 0.0
         self.badge = ""
-        addresses = [a for a in (*node.ipv4, *node.ipv6)]
-        self.address = addresses[0] if addresses else ""
+        # Two lines at most: a router's or NAT's inside and outside address both matter.
+        self.addresses = [*node.ipv4, *node.ipv6][:2]
         self._label_font = font(self.LABEL_SIZE, bold=True)
         self._address_font = font(self.ADDRESS_SIZE, mono=True)
         self._badge_font = font(self.BADGE_SIZE, bold=True)
         label_w = QFontMetricsF(self._label_font).horizontalAdvance(node.display_label)
-        addr_w = QFontMetricsF(self._address_font).horizontalAdvance(self.address)
+        addr_w = max((QFontMetricsF(self._address_font).horizontalAdvance(a) for a in self.addresses), default=0.0)
         self._width = max(ICON + 40, label_w + 12, addr_w + 12, 150)
         self.setZValue(Z_NODE)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def bottom(self) -> float:
         """Lowest point of the text block (scene units below the centre) without the badge."""
-        return ICON / 2 + 28 + (16 if self.address else 0)
+        return ICON / 2 + 28 + 16 * len(self.addresses)
 
     def badge_rect(self) -> QRectF:
         metrics = QFontMetricsF(self._badge_font)
@@ -109,10 +109,12 @@ class NodeItem(QGraphicsItem):
         painter.drawText(
             QRectF(-self._width / 2, ICON / 2 + 8, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label
         )
-        if self.address:
-            painter.setPen(theme.color("muted"))
-            painter.setFont(self._address_font)
-            painter.drawText(QRectF(-self._width / 2, ICON / 2 + 28, self._width, 16), Qt.AlignmentFlag.AlignCenter, self.address)
+        painter.setPen(theme.color("muted"))
+        painter.setFont(self._address_font)
+        for i, address in enumerate(self.addresses):
+            painter.drawText(
+                QRectF(-self._width / 2, ICON / 2 + 28 + 16 * i, self._width, 16), Qt.AlignmentFlag.AlignCenter, address
+            )
         if self.badge:
             rect = self.badge_rect()
             _pill(painter, rect, theme.color("badge_fill"))

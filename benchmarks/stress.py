@@ -259,13 +259,19 @@ def many_events_yaml(events: int = 100_000, per_step: int = 100, nodes: int = 60
                 node = rng.choice(infra)
                 title = rng.choice(("ARP cache", "Routes", "NAT"))
                 n_rows = rng.randint(0, 4)
-                rows = ", ".join(f'["10.0.{rng.randrange(256)}.{rng.randrange(256)}", "{rng.randrange(1, 49)}"]' for _ in range(n_rows))
-                lines.append(f"      - table: {{node: {node}, title: {title}, columns: [address, port], rows: [{rows}], at: {at}}}")
+                rows = ", ".join(
+                    f'["10.0.{rng.randrange(256)}.{rng.randrange(256)}", "{rng.randrange(1, 49)}"]' for _ in range(n_rows)
+                )
+                lines.append(
+                    f"      - table: {{node: {node}, title: {title}, columns: [address, port], rows: [{rows}], at: {at}}}"
+                )
             elif roll < 0.85:
-                a = rng.choice(net.hosts)
-                lines.append(f"      - highlight: {{nodes: [{a}, {net.switch_of[a]}], links: [[{a}, {net.switch_of[a]}]], at: {at}}}")
+                host = rng.choice(net.hosts)
+                switch = net.switch_of[host]
+                lines.append(f"      - highlight: {{nodes: [{host}, {switch}], links: [[{host}, {switch}]], at: {at}}}")
             else:
-                lines.append(f"      - note: {{node: {rng.choice(net.all_nodes)}, text: {_q(f'Event {done} happens here.')}, at: {at}}}")
+                text = _q(f"Event {done} happens here.")
+                lines.append(f"      - note: {{node: {rng.choice(net.all_nodes)}, text: {text}, at: {at}}}")
     lines.append("")
     return "\n".join(lines)
 

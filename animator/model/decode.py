@@ -15,6 +15,8 @@ returning an error message or None) and ``one_or_many`` (a scalar stands for a o
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -33,12 +35,17 @@ STR_TAG = "tag:yaml.org,2002:str"
 #: How many YAML values one file may expand to once aliases are followed. Real scenes stay far
 #: below; an alias bomb ("billion laughs") would otherwise expand exponentially.
 MAX_VALUES = 2_000_000
+#: How many values may be decoded a second (third...) time because an alias points at a list or
+#: mapping already decoded. Aliases in real scenes (merge-key defaults, a shared row) repeat a
+#: few hundred; an alias bomb aimed at the deepest lists of the schema would otherwise take
+#: seconds to reach ``MAX_VALUES``.
+MAX_REPEATED = 100_000
 
 _constructor = yaml.constructor.SafeConstructor()
 
 
 class TooLargeError(Exception):
-    """Raised to abandon decoding when aliases expand past ``MAX_VALUES``."""
+    """Raised to abandon decoding when aliases expand past ``MAX_VALUES`` or ``MAX_REPEATED``."""
 
 
 def mark_of(node: yaml.Node) -> Mark:
@@ -65,6 +72,8 @@ class Decoder:
         self.filename = filename
         self.errors: list[SceneError] = []
         self._count = 0
+        self._decoded: set[int] = set()  # ids of lists and mappings decoded so far
+        self._repeated = 0
 
     def error(self, node_or_mark: yaml.Node | Mark, message: str) -> None:
         mark = node_or_mark if isinstance(node_or_mark, Mark) else mark_of(node_or_mark)
@@ -113,7 +122,17 @@ class Decoder:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in tags:
             self.error(node, f"{_at(where)}expected {expected}, got {describe(node)}")
             return None
-        return _constructor.construct_object(node)
+        # Call the tag's constructor directly: ``construct_object`` would keep every node in the
+        # shared constructor's cache for the life of the process.
+        try:
+            value = _constructor.yaml_constructors[node.tag](_constructor, node)
+        except ValueError:  # an integer of thousands of digits
+            self.error(node, f"{_at(where)}expected {expected}, got {describe(node)}, which is too large")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.error(node, f"{_at(where)}expected a finite number, got {describe(node)}")
+            return None
+        return value
 
     def _literal(self, node: yaml.Node, choices: tuple[str, ...], where: str) -> str | None:
         value = self._scalar_text(node, where)
@@ -129,10 +148,20 @@ class Decoder:
         return value
 
     # -- containers --------------------------------------------------------------------
+    def _count_repeat(self, node: yaml.Node) -> None:
+        """Charge the values of a list or mapping reached again through an alias."""
+        if id(node) in self._decoded:
+            self._repeated += len(node.value)
+            if self._repeated > MAX_REPEATED:
+                raise TooLargeError
+        else:
+            self._decoded.add(id(node))
+
     def _tuple(self, node: yaml.Node, args: tuple[Any, ...], where: str) -> tuple[Any, ...] | None:
         if not isinstance(node, yaml.SequenceNode):
             self.error(node, f"{_at(where)}expected a list, got {describe(node)}")
             return None
+        self._count_repeat(node)
         if len(args) == 2 and args[1] is Ellipsis:
             items = [self.decode(child, args[0], f"{where}.{i + 1}") for i, child in enumerate(node.value)]
         else:
@@ -167,6 +196,8 @@ class Decoder:
             self.error(node, f"{_at(where)}expected a mapping with exactly one of: {expected}; got {got}")
             return None
         key_node, value_node = node.value[0]
+        if not isinstance(key_node, yaml.ScalarNode):  # reported by the loader's tree check
+            return None
         key = str(key_node.value)
         if key not in by_key:
             self.error(key_node, f"{_at(where)}unknown action '{key}'{did_you_mean(key, by_key)}; expected one of: {expected}")
@@ -177,15 +208,26 @@ class Decoder:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{_at(where)}expected a mapping, got {describe(node)}")
             return None
-        _constructor.flatten_mapping(node)  # YAML merge keys (`<<: *defaults`)
+        self._count_repeat(node)
+        try:
+            _constructor.flatten_mapping(node)  # YAML merge keys (`<<: *defaults`)
+        except yaml.constructor.ConstructorError as exc:
+            mark = exc.problem_mark or node.start_mark
+            self.error(
+                Mark(mark.line + 1, mark.column + 1),
+                f"{_at(where)}'<<' must be followed by a mapping or a list of mappings (YAML merge key)",
+            )
+            return None
         fields = {
             f.metadata.get("key", f.name): f
             for f in dataclasses.fields(cls)
             if f.name not in ("mark", "marks") and not f.metadata.get("internal")
         }
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         given: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # reported by the loader's tree check
+                continue
             key = str(key_node.value)
             if key not in fields:
                 self.error(
@@ -217,6 +259,9 @@ class Decoder:
             if check is not None and value is not None:
                 problem = check(value)
                 if problem:
+                    if field.metadata.get("one_or_many") and isinstance(value_node, yaml.SequenceNode):
+                        # point at the offending item of the list, not at the list
+                        value_node = next((c for c, v in zip(value_node.value, value, strict=True) if check((v,))), value_node)
                     self.error(value_node, f"{_at(_join(where, key))}{problem}")
                     ok = False
                     continue
@@ -228,6 +273,12 @@ class Decoder:
         if not ok:
             return None
         return cls(**kwargs, mark=mark_of(node), marks=marks)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    # Resolving the string annotations is most of the decoding time if done per mapping.
+    return typing.get_type_hints(cls)
 
 
 def _at(where: str) -> str:

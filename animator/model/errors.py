@@ -27,8 +27,21 @@ class SceneError:
     col: int
     message: str
 
+    def __post_init__(self) -> None:
+        # Messages quote what the author wrote; a line break or terminal escape in a value must
+        # not split the one-line report or reach the terminal raw.
+        object.__setattr__(self, "file", _one_line(self.file))
+        object.__setattr__(self, "message", _one_line(self.message))
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+def _one_line(text: str) -> str:
+    """Escape control and separator characters (``\\n``, ``\\x1b``, ``\\u2028``) so text stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class SceneLoadError(Exception):

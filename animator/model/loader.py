@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from animator.model.decode import MAX_VALUES, Decoder, TooLargeError, mark_of
+from animator.model.decode import Decoder, TooLargeError, mark_of
 from animator.model.errors import SceneError, SceneLoadError
-from animator.model.schema import Scene
+from animator.model.schema import FORMAT_VERSION, Scene
 from animator.model.validate import check_scene
 
 #: Larger than any hand-written or generated lecture scene (a 10,000-step scene is ~2 MB).
@@ -29,6 +29,9 @@ MAX_SCALAR = 64 * 1024
 _ALLOWED_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq", "merge", "timestamp")
 )
+#: Errors reported for one file at most.
+MAX_ERRORS = 100
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -41,7 +44,9 @@ def load_scene(path: str | Path) -> Scene:
             raise SceneLoadError(
                 [SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a scene may be at most {MAX_BYTES // 2**20} MiB")]
             )
-        data = Path(path).read_bytes()
+        # Read at most one byte more than allowed: a device such as /dev/zero reports size 0.
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SceneLoadError([SceneError(name, 1, 1, "no such file")]) from None
     except IsADirectoryError:
@@ -75,24 +80,58 @@ def load_scene_text(text: str, name: str = "<scene>") -> Scene:
         raise fail(line, col, f"YAML syntax error: {problem}{context}") from None
     except yaml.YAMLError as exc:
         raise fail(1, 1, f"YAML error: {exc}") from None
+    except RecursionError:  # only without libyaml: the pure-Python parser recurses per level
+        raise fail(1, 1, "YAML syntax error: lists or mappings are nested too deeply") from None
     if root is None:
         raise fail(1, 1, "file has no content: expected a scene mapping with 'format', 'title', 'nodes' and 'steps'")
+    _check_version(root, name)
     problems = _check_tree(root, name)
     if any(p.message.startswith("tag ") for p in problems):
-        raise SceneLoadError(problems)
+        raise SceneLoadError(_capped(problems))
     decoder = Decoder(name)
     try:
         scene = decoder.decode(root, Scene, "")
     except TooLargeError:
-        raise fail(1, 1, f"file expands to more than {MAX_VALUES:,} values through YAML aliases; refusing to load it") from None
-    errors = sorted({*problems, *decoder.errors}, key=lambda e: (e.line, e.col))
+        raise fail(1, 1, "file expands to too many values through YAML aliases (an alias bomb?); refusing to load it") from None
+    # Drop repeats but keep file order among errors at one position: a set would make the
+    # order depend on Python's hash seed, so two runs would print the same errors differently.
+    errors = sorted(dict.fromkeys([*problems, *decoder.errors]), key=lambda e: (e.line, e.col))
     if errors or scene is None:
-        raise SceneLoadError(errors or [SceneError(name, 1, 1, "not a scene")])
+        raise SceneLoadError(_capped(errors) or [SceneError(name, 1, 1, "not a scene")])
     scene = dataclasses.replace(scene, source=name)
     errors = check_scene(scene)
     if errors:
-        raise SceneLoadError(errors)
+        raise SceneLoadError(_capped(errors))
     return scene
+
+
+def _check_version(root: yaml.Node, name: str) -> None:
+    """A file of another format version gets one clear message, not a pile of unknown keys."""
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "format" and isinstance(value, yaml.ScalarNode):
+            if value.tag == "tag:yaml.org,2002:int" and len(value.value) <= 9 and value.value.strip() != str(FORMAT_VERSION):
+                mark = mark_of(value)
+                raise SceneLoadError(
+                    [
+                        SceneError(
+                            name,
+                            mark.line,
+                            mark.col,
+                            f"unsupported format version {value.value}: this PacketStage reads format {FORMAT_VERSION}",
+                        )
+                    ]
+                )
+
+
+def _capped(errors: list[SceneError]) -> list[SceneError]:
+    """At most ``MAX_ERRORS`` messages: past that, more lines only bury the first (real) one."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    last = errors[MAX_ERRORS - 1]
+    more = SceneError(last.file, last.line, last.col, f"... and {len(errors) - MAX_ERRORS + 1} more errors not shown")
+    return [*errors[: MAX_ERRORS - 1], more]
 
 
 def validate_file(path: str | Path) -> list[SceneError]:
@@ -112,10 +151,12 @@ def _decode_text(data: bytes, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        byte = data[exc.start]
+        # Count characters, not bytes, as YAML's own marks do; ``exc.object`` is what the codec
+        # saw (for utf-8-sig, the bytes after the BOM).
+        before = exc.object[: exc.start].decode(encoding, errors="replace")
+        line = before.count("\n") + 1
+        col = len(before) - (before.rfind("\n") + 1) + 1
+        byte = exc.object[exc.start]
         raise SceneLoadError(
             [
                 SceneError(
@@ -162,8 +203,10 @@ def _check_tree(root: yaml.Node, name: str) -> list[SceneError]:
         elif isinstance(node, yaml.MappingNode):
             keys: dict[str, yaml.Node] = {}
             for key_node, value_node in node.value:
+                stack.append(key_node)  # keys can carry tags and be huge too
                 if isinstance(key_node, yaml.ScalarNode):
                     if key_node.tag == "tag:yaml.org,2002:merge":
+                        stack.append(value_node)  # what is merged in is checked like the rest
                         continue
                     first = keys.setdefault(key_node.value, key_node)
                     if first is not key_node:

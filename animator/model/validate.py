@@ -94,8 +94,8 @@ def _check_links(c: _Checker) -> None:
         if ok and a != b:
             if pair in seen:
                 c.error(link.mark, f"link: '{a}' and '{b}' are already linked at line {seen[pair].line}")
-            else:
-                seen[pair] = link.mark
+                continue  # its default id repeats too; one message for one mistake
+            seen[pair] = link.mark
         ids.append((link.link_id, link.marks.get("id", link.mark)))
     c.unique(ids, "link id")
     c.link_ids = [i for i, _ in ids]
@@ -147,7 +147,7 @@ def _check_send(c: _Checker, topology: Topology, send: Send, where: str) -> None
             c.error(send.marks["via"], f"{where}: give either 'path' or 'via', not both")
             return
         path = list(send.path)
-        if path[0] != send.from_ or path[-1] != send.to:
+        if not path or path[0] != send.from_ or path[-1] != send.to:
             c.error(send.marks["path"], f"{where}: path must start at '{send.from_}' and end at '{send.to}'")
             return
         for i, (a, b) in enumerate(pairwise(path)):

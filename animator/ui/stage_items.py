@@ -74,6 +74,11 @@ class NodeItem(QGraphicsItem):
         self._width = max(ICON + 40, label_w + 12, addr_w + 12, 150)
         self.setZValue(Z_NODE)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        details = [f"<b>{node.display_label}</b> ({node.kind})"]
+        if node.mac:
+            details.append(f"MAC {node.mac}")
+        details += [f"IPv4 {a}" for a in node.ipv4] + [f"IPv6 {a}" for a in node.ipv6]
+        self.setToolTip("<br>".join(details))
 
     def bottom(self) -> float:
         """Lowest point of the text block (scene units below the centre) without the badge."""

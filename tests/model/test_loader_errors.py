@@ -14,8 +14,9 @@ ErrorsOf = Callable[[str], list[SceneError]]
 Mutate = Callable[..., str]
 Locate = Callable[..., tuple[int, int]]
 
-# (test id, (old, new) replacement in the base scene, message fragment, token the error must point at)
-SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str]] = [
+# (test id, (old, new) replacement in the base scene, message fragment, token the error must point at
+# (or token and an offset into it))
+SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str | tuple[str, int]]] = [
     # unknown keys, with the close match suggested, at every level
     ("top-key", ("hop_time: 0.8", "hop_tme: 0.8"), "unknown key 'hop_tme' (did you mean 'hop_time'?)", "hop_tme"),
     ("node-key", ('mac: "02', 'mca: "02'), "nodes.1: unknown key 'mca' (did you mean 'mac'?)", "mca"),
@@ -54,10 +55,21 @@ SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str]] = [
     ),
     ("text-for-list", ("columns: [dest, via]", "columns: dest"), "table.columns: expected a list, got text 'dest'", "dest,"),
     ("list-for-text", ("caption: web answers", "caption: [web, answers]"), "steps.2.caption: expected text, got a list", "[web"),
-    ("null-for-text", ("caption: web answers", "caption:"), "steps.2.caption: expected text, got nothing (null)", "caption:"),
+    # an empty value is reported just after its key's colon, where the value belongs
+    (
+        "null-for-text",
+        ("caption: web answers", "caption:"),
+        "steps.2.caption: expected text, got nothing (null)",
+        ("caption:\n", len("caption:")),
+    ),
     ("text-for-bool", ("lan]]}", "lan]], hide: maybe}"), "table.hide: expected true or false, got text 'maybe'", "maybe"),
     ("pos-one-number", ("kind: router,", "kind: router, pos: [1],"), "nodes.2.pos: expected a list of 2 values, got 1", "[1]"),
-    ("pos-text", ("kind: server,", "kind: server, pos: [1, right],"), "nodes.3.pos.2: expected a number, got text 'right'", "right"),
+    (
+        "pos-text",
+        ("kind: server,", "kind: server, pos: [1, right],"),
+        "nodes.3.pos.2: expected a number, got text 'right'",
+        "right",
+    ),
     (
         "action-two-keys",
         ("- note: {node: web, text: reply}", "- {note: {node: web, text: reply}, state: {node: pc}}"),
@@ -71,7 +83,12 @@ SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str]] = [
         "note\n",
     ),
     # missing required keys point at the mapping that lacks them
-    ("missing-note-text", ("{node: web, text: reply}", "{node: web}"), "steps.2.actions.2.note: missing required key 'text'", "{node: web}"),
+    (
+        "missing-note-text",
+        ("{node: web, text: reply}", "{node: web}"),
+        "steps.2.actions.2.note: missing required key 'text'",
+        "{node: web}",
+    ),
     ("missing-send-to", ("{from: pc, to: web,", "{from: pc,"), "steps.1.actions.1.send: missing required key 'to'", "{from: pc,"),
     ("missing-node-kind", ("{id: web, kind: server,", "{id: web,"), "nodes.3: missing required key 'kind'", "{id: web"),
     ("missing-title", ("title: Base\n", ""), "missing required key 'title'", "format"),
@@ -92,10 +109,25 @@ SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str]] = [
     ("bad-mac", ('"02:00:00:00:00:01"', '"02:00:00:00:00:0g"'), "nodes.1.mac: '02:00:00:00:00:0g' is not a MAC address", '"02:'),
     ("short-mac", ('"02:00:00:00:00:01"', '"02:00:00:00:01"'), "nodes.1.mac: '02:00:00:00:01' is not a MAC address", '"02:'),
     ("bad-ipv4", ("10.0.0.1/24", "10.0.0.300/24"), "nodes.1.ipv4: '10.0.0.300/24' is not an IPv4 address", "10.0.0.300"),
-    ("bad-ipv4-prefix-in-list", ("198.51.100.1/24", "198.51.100.1/33"), "'198.51.100.1/33' is not an IPv4 address", "198.51.100.1/33"),
-    ("ipv6-as-ipv4", ("ipv4: 10.0.0.1/24", "ipv4: 2001:db8::1"), "nodes.1.ipv4: '2001:db8::1' is not an IPv4 address", "2001:db8::1"),
+    (
+        "bad-ipv4-prefix-in-list",
+        ("198.51.100.1/24", "198.51.100.1/33"),
+        "'198.51.100.1/33' is not an IPv4 address",
+        "198.51.100.1/33",
+    ),
+    (
+        "ipv6-as-ipv4",
+        ("ipv4: 10.0.0.1/24", "ipv4: 2001:db8::1"),
+        "nodes.1.ipv4: '2001:db8::1' is not an IPv4 address",
+        "2001:db8::1",
+    ),
     ("bad-ipv6", ('"2001:db8::80/64"', '"2001:db8::g0/64"'), "nodes.3.ipv6: '2001:db8::g0/64' is not an IPv6 address", '"2001'),
-    ("bad-latency-unit", ("latency: 20ms", "latency: 20 parsecs"), "links.2.latency: '20 parsecs' is not a latency", "20 parsecs"),
+    (
+        "bad-latency-unit",
+        ("latency: 20ms", "latency: 20 parsecs"),
+        "links.2.latency: '20 parsecs' is not a latency",
+        "20 parsecs",
+    ),
     ("negative-latency", ("latency: 20ms", "latency: -5"), "links.2.latency: '-5' is not a latency", "-5"),
     ("bad-id", ("{id: web, kind: server", '{id: "w b", kind: server'), "nodes.3.id: 'w b' is not a valid id", '"w b"'),
     ("negative-at", ("at: 0.5", "at: -1"), "steps.2.actions.1.send.at: expected 0 or more seconds, got -1", "-1"),
@@ -105,20 +137,34 @@ SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str]] = [
     ("nan-hop-time", ("hop_time: 0.8", "hop_time: .nan"), "hop_time: expected a finite number", ".nan"),
     ("huge-whole-number", ("format: 1", "format: 1" + "0" * 5000), "format: expected a whole number", "1000"),
     # merge keys must merge mappings
-    ("merge-scalar", ("{id: web, kind: server,", "{<<: 5, id: web, kind: server,"), "nodes.3: '<<' must be followed by a mapping", "5,"),
+    (
+        "merge-scalar",
+        ("{id: web, kind: server,", "{<<: 5, id: web, kind: server,"),
+        "nodes.3: '<<' must be followed by a mapping",
+        "5,",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("replacement", "fragment", "token"), [case[1:] for case in SHAPE_ERRORS], ids=[c[0] for c in SHAPE_ERRORS])
+@pytest.mark.parametrize(
+    ("replacement", "fragment", "token"), [case[1:] for case in SHAPE_ERRORS], ids=[c[0] for c in SHAPE_ERRORS]
+)
 def test_shape_error_is_one_line_at_the_offending_token(
-    errors_of: ErrorsOf, mutate: Mutate, locate: Locate, tmp_path: Path, replacement: tuple[str, str], fragment: str, token: str
+    errors_of: ErrorsOf,
+    mutate: Mutate,
+    locate: Locate,
+    tmp_path: Path,
+    replacement: tuple[str, str],
+    fragment: str,
+    token: str | tuple[str, int],
 ) -> None:
     text = mutate(replacement)
     errors = errors_of(text)
     matching = [e for e in errors if fragment in e.message]
     assert len(matching) == 1, f"expected one error containing {fragment!r}, got:\n" + "\n".join(map(str, errors))
     error = matching[0]
-    assert (error.line, error.col) == locate(text, token), str(error)
+    needle, offset = token if isinstance(token, tuple) else (token, 0)
+    assert (error.line, error.col) == locate(text, needle, offset), str(error)
     path = str(tmp_path / "scene.yaml")
     for e in errors:
         assert str(e) == f"{path}:{e.line}:{e.col}: {e.message}"
@@ -131,7 +177,7 @@ def test_unknown_key_positions_match_hand_counted_line_and_column(errors_of: Err
     assert [str(e) for e in errors_of(text)] == [
         f"{tmp_path / 'scene.yaml'}:3:1: unknown key 'hop_tme' (did you mean 'hop_time'?); expected one of: "
         "format, title, nodes, steps, summary, topic, hop_time, chapters, links",
-        f"{tmp_path / 'scene.yaml'}:13:24: links.2: unknown key 'latncy' (did you mean 'latency'?); expected one of: "
+        f"{tmp_path / 'scene.yaml'}:13:26: links.2: unknown key 'latncy' (did you mean 'latency'?); expected one of: "
         "between, id, label, latency",
     ]
 
@@ -183,7 +229,7 @@ def test_every_independent_shape_problem_is_reported_in_one_run(errors_of: Error
         (locate(text, "nots"), "unknown action 'nots'"),
     ]
     assert len(errors) == len(expected), "\n".join(map(str, errors))
-    for (position, fragment), error in zip(expected, errors):
+    for (position, fragment), error in zip(expected, errors, strict=True):
         assert ((error.line, error.col), fragment in error.message) == (position, True), str(error)
 
 

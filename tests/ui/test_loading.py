@@ -91,3 +91,9 @@ def test_fixing_a_broken_second_file_loads_it_not_the_first(window: MainWindow, 
     window.reload()
     assert window.timeline.scene.title == "Second"
     assert window.watcher.files() == [str(broken.resolve())]
+
+
+def test_node_tooltip_lists_every_address(window: MainWindow, write_scene: Callable[..., Path]) -> None:
+    window.open_scene(write_scene(MINIMAL))
+    tip = window.stage.nodes["a"].toolTip()
+    assert "MAC 02:00:00:00:00:0a" in tip and "IPv4 10.0.0.1/24" in tip

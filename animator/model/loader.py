@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from animator.model.decode import Decoder, TooLargeError, mark_of
+from animator.model.decode import INT_TAG, Decoder, TooLargeError, mark_of
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import FORMAT_VERSION, Scene
 from animator.model.validate import check_scene
@@ -110,19 +110,14 @@ def _check_version(root: yaml.Node, name: str) -> None:
     if not isinstance(root, yaml.MappingNode):
         return
     for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "format" and isinstance(value, yaml.ScalarNode):
-            if value.tag == "tag:yaml.org,2002:int" and len(value.value) <= 9 and value.value.strip() != str(FORMAT_VERSION):
-                mark = mark_of(value)
-                raise SceneLoadError(
-                    [
-                        SceneError(
-                            name,
-                            mark.line,
-                            mark.col,
-                            f"unsupported format version {value.value}: this PacketStage reads format {FORMAT_VERSION}",
-                        )
-                    ]
-                )
+        is_format = isinstance(key, yaml.ScalarNode) and key.value == "format"
+        # A short whole number only: anything else is left to the decoder's type message.
+        if not (is_format and isinstance(value, yaml.ScalarNode) and value.tag == INT_TAG and len(value.value) <= 9):
+            continue
+        if value.value.strip() != str(FORMAT_VERSION):
+            mark = mark_of(value)
+            message = f"unsupported format version {value.value}: this PacketStage reads format {FORMAT_VERSION}"
+            raise SceneLoadError([SceneError(name, mark.line, mark.col, message)])
 
 
 def _capped(errors: list[SceneError]) -> list[SceneError]:

@@ -12,7 +12,7 @@ Why ``viewport().repaint()`` on a shown widget (``WA_DontShowOnScreen``) rather 
 viewport's device-coordinate item caches, painting into the window's backing store), which
 is the cost the player pays per tick. ``render()`` takes a different route (painter
 redirection into a fresh image, its own exposed-rect handling) and can differ noticeably, so
-it is measured too (``--render``, on by default) but only for comparison. A paint-event counter
+it is measured too, for comparison only (``--no-render`` skips it). A paint-event counter
 on the viewport checks that every repaint really painted.
 
 t sweeps evenly over the interval where every send of the stress step is in flight (see

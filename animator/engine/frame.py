@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class PacketView:
-    """A message chip at one instant."""
+class PacketView(NamedTuple):
+    """A message chip at one instant.
+
+    A NamedTuple rather than a frozen dataclass: a busy frame builds a thousand of these,
+    and tuple construction is about three times cheaper (measured in bench_stage).
+    """
 
     id: str
     label: str

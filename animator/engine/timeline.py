@@ -186,6 +186,11 @@ class Timeline:
             )
             start += length
         self.steps = tuple(spans)
+        chapter: str | None = None
+        self._chapter_of_step: list[str | None] = [None]  # step 0 is in no chapter
+        for span in spans:
+            chapter = span.begins_chapter or chapter
+            self._chapter_of_step.append(chapter)
         self._index_badges(badge_events)
         self._index_tables(table_events)
 
@@ -226,10 +231,7 @@ class Timeline:
         return self.boundaries[max(0, min(step, len(self.boundaries) - 1))]
 
     def chapter_at(self, step: int) -> str | None:
-        for span in reversed(self.steps[:step]):
-            if span.begins_chapter is not None:
-                return span.begins_chapter
-        return None
+        return self._chapter_of_step[max(0, min(step, len(self._chapter_of_step) - 1))]
 
     def table_snapshots(self) -> dict[str, list[tuple[TableView, ...]]]:
         """Every set of tables each node will show, so a view can reserve room for the largest."""

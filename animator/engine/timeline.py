@@ -96,6 +96,7 @@ class Timeline:
         self._badges: dict[str, tuple[list[float], list[str]]] = {}
         self._tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
         self._schedule()
+        self._hop_geometry = self._hop_geometries()
         self._ends = [span.end for span in self.steps]
         self.boundaries: tuple[float, ...] = (0.0, *self._ends)
         self.duration = self._ends[-1] if self._ends else 0.0
@@ -312,13 +313,14 @@ class Timeline:
         return tables
 
     def _packet(self, track: MessageTrack, t: float) -> PacketView | None:
-        fade_in = ease_out((t - track.start) / 0.15)
-        if t >= track.end:
+        start, end = track.hop_starts[0], track.hop_ends[-1]
+        fade_in = 1.0 if t - start >= 0.15 else ease_out((t - start) / 0.15)
+        if t >= end:
             node = track.path[-1]
             x, y = self.positions[node]
             opacity = fade_in
             if track.dropped:
-                opacity = 1.0 - clamp01((t - track.end - DROP_FADE) / FADE)
+                opacity = 1.0 - clamp01((t - end - DROP_FADE) / FADE)
                 if opacity <= 0.0:
                     return None
             return PacketView(
@@ -326,16 +328,29 @@ class Timeline:
             )
         hop = bisect_right(track.hop_starts, t) - 1
         a, b = track.path[hop], track.path[hop + 1]
-        (ax, ay), (bx, by) = self.positions[a], self.positions[b]
+        ax, ay, dx, dy, nx, ny = self._hop_geometry[a, b]
         if t > track.hop_ends[hop]:  # dwelling inside the next device
-            return PacketView(track.id, track.label, track.protocol, bx, by, None, b, a, fade_in, False, False)
-        linear = (t - track.hop_starts[hop]) / (track.hop_ends[hop] - track.hop_starts[hop])
-        f = smooth(linear)
-        x, y = ax + (bx - ax) * f, ay + (by - ay) * f
-        length = math.hypot(bx - ax, by - ay) or 1.0
-        lane = LANE * math.sin(math.pi * f) * (1.0 if a < b else -1.0)
-        x, y = x - (by - ay) / length * lane, y + (bx - ax) / length * lane
+            return PacketView(track.id, track.label, track.protocol, ax + dx, ay + dy, None, b, a, fade_in, False, False)
+        f = smooth((t - track.hop_starts[hop]) / (track.hop_ends[hop] - track.hop_starts[hop]))
+        lane = math.sin(math.pi * f)  # away from the line mid-hop, on it at both ends
+        x, y = ax + dx * f + nx * lane, ay + dy * f + ny * lane
         return PacketView(track.id, track.label, track.protocol, x, y, track.links[hop], b, a, fade_in, False, False)
+
+    def _hop_geometries(self) -> dict[tuple[str, str], tuple[float, float, float, float, float, float]]:
+        """Per direction of every link: start point, vector to the end, and lane offset vector.
+
+        Precomputed because a busy frame places a thousand packets; each then costs a dict
+        lookup instead of two position lookups and a square root.
+        """
+        geometry = {}
+        for link in self.scene.links:
+            for a, b in (link.between, link.between[::-1]):
+                (ax, ay), (bx, by) = self.positions[a], self.positions[b]
+                dx, dy = bx - ax, by - ay
+                length = math.hypot(dx, dy) or 1.0
+                side = LANE if a < b else -LANE  # opposite directions keep to opposite sides
+                geometry[a, b] = (ax, ay, dx, dy, -dy / length * side, dx / length * side)
+        return geometry
 
 
 def build_timeline(scene: Scene) -> Timeline:

@@ -1,17 +1,25 @@
 """The stage: a QGraphicsView that projects engine Frames, plus its title, legend and caption.
 
 The stage never computes anything about time; it receives a Frame and makes its items match
-it. The title, legend and caption are drawn in viewport pixels over the scene (not scaled with
-the network), sized from the window height so they stay legible on a projector, and the
-network is fitted into the space between them. ``render_png`` draws this same widget, so a
-headless render is exactly what the stage shows.
+it. The title, legend and caption are drawn in viewport pixels (not scaled with the network),
+sized from the window height so they stay legible on a projector, and the network is fitted
+into the space between them. ``render_png`` draws this same widget, so a headless render is
+exactly what the stage shows.
+
+Two layers keep a busy frame cheap. Everything that only changes at step boundaries or
+during short fades (links, devices, tables, bubbles, the caption) lives in a second
+QGraphicsScene that is drawn into one cached *backdrop* pixmap, redrawn only when something
+in it changes; each frame then costs one blit plus the moving packets, which are the only
+item in the view's own scene (see ``benchmarks/bench_stage.py`` for the figures).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QResizeEvent, QTransform
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
+import typing
+
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QPainter, QPen, QPixmap, QResizeEvent, QTransform
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip, QWidget
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
@@ -43,11 +51,16 @@ class StageView(QGraphicsView):
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
+        # The view's own scene holds only the packet layer, which moves every frame: an index
+        # would cost more than it saves, and one full repaint beats Qt's per-item dirty-region
+        # bookkeeping (STACK-NOTES: 6-10x).
         self._scene = QGraphicsScene(self)
-        # Everything moves every frame: an index costs more to maintain than it saves, and
-        # one full repaint beats Qt's per-item dirty-region bookkeeping (STACK-NOTES: 6-10x).
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setScene(self._scene)
+        #: Links, devices, tables and bubbles: drawn into the backdrop, not per frame.
+        self.static_scene = QGraphicsScene(self)
+        self._backdrop: QPixmap | None = None
+        self._backdrop_dirty = True
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setRenderHints(
             QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing | QPainter.RenderHint.SmoothPixmapTransform
@@ -73,6 +86,7 @@ class StageView(QGraphicsView):
     def set_timeline(self, timeline: Timeline) -> None:
         """Rebuild the items for a (new or reloaded) scene."""
         self._scene.clear()
+        self.static_scene.clear()
         self.nodes.clear()
         self.links.clear()
         self.tables.clear()
@@ -83,16 +97,16 @@ class StageView(QGraphicsView):
         for link in timeline.scene.links:
             a, b = link.between
             item = LinkItem(link.link_id, to_scene(*positions[a]), to_scene(*positions[b]), link.label or "", self.theme)
-            self._scene.addItem(item)
+            self.static_scene.addItem(item)
             self.links[link.link_id] = item
         for node in timeline.scene.nodes:
             item = NodeItem(node, self.theme)
             item.setPos(to_scene(*positions[node.id]))
-            self._scene.addItem(item)
+            self.static_scene.addItem(item)
             self.nodes[node.id] = item
             table = TableItem(self.theme)
             table.setVisible(False)
-            self._scene.addItem(table)
+            self.static_scene.addItem(table)
             self.tables[node.id] = table
         self.packets = PacketLayer(self.theme)
         self.packets.positions = {n: to_scene(*p) for n, p in positions.items()}
@@ -138,30 +152,54 @@ class StageView(QGraphicsView):
 
     # -- showing a frame -------------------------------------------------------------
     def show_frame(self, frame: Frame) -> None:
+        changed = self._update_static(frame)
+        previous = self.frame
+        if previous is None or (previous.caption, previous.chapter, previous.step) != (frame.caption, frame.chapter, frame.step):
+            changed = True
+        if changed:
+            self._backdrop_dirty = True
+        self.packets.set_packets(frame.packets)
+        self.frame = frame
+        self.viewport().update()
+
+    def _update_static(self, frame: Frame) -> bool:
+        """Make the backdrop's items match ``frame``; returns whether any of them changed."""
+        previous = self.frame
+        if previous is not None and (
+            previous.node_highlight == frame.node_highlight
+            and previous.link_highlight == frame.link_highlight
+            and previous.badges == frame.badges
+            and previous.tables == frame.tables
+            and previous.bubbles == frame.bubbles
+        ):
+            return False  # most frames: only packets moved
+        changed = False
         for node_id, item in self.nodes.items():
-            item.set_state(frame.node_highlight.get(node_id, 0.0), frame.badges.get(node_id, ""))
+            changed |= item.set_state(frame.node_highlight.get(node_id, 0.0), frame.badges.get(node_id, ""))
         for link_id, item in self.links.items():
-            item.set_highlight(frame.link_highlight.get(link_id, 0.0))
+            changed |= item.set_highlight(frame.link_highlight.get(link_id, 0.0))
         for node_id, table in self.tables.items():
             tables = frame.tables.get(node_id, ())
             if tables or table.tables:
                 table.setPos(self.nodes[node_id].pos() + self.table_offsets[node_id])
-                table.set_tables(tables)
+                changed |= table.set_tables(tables)
         wanted = {(b.node, b.text): b for b in frame.bubbles}
         for key in list(self.bubbles):
             if key not in wanted:
-                self._scene.removeItem(self.bubbles.pop(key))
+                self.static_scene.removeItem(self.bubbles.pop(key))
+                changed = True
         for key, bubble in wanted.items():
             item = self.bubbles.get(key)
             if item is None:
                 item = BubbleItem(bubble.text, self.theme)
                 item.setPos(self.nodes[bubble.node].pos() + QPointF(0, -ICON / 2 - 16))
-                self._scene.addItem(item)
+                self.static_scene.addItem(item)
                 self.bubbles[key] = item
-            item.setOpacity(bubble.opacity)
-        self.packets.set_packets(frame.packets)
-        self.frame = frame
-        self.viewport().update()
+                changed = True
+            if item.opacity() != bubble.opacity:
+                item.setOpacity(bubble.opacity)
+                changed = True
+        return changed
 
     # -- geometry --------------------------------------------------------------------
     def ui_scale(self) -> float:
@@ -185,32 +223,68 @@ class StageView(QGraphicsView):
         target = avail.center()
         self.setTransform(QTransform.fromScale(scale, scale))
         self.setSceneRect(QRectF(centre.x() - target.x() / scale, centre.y() - target.y() / scale, vw / scale, vh / scale))
+        self._backdrop_dirty = True
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._fit()
+        self._backdrop_dirty = True
 
-    # -- overlays (viewport pixels) --------------------------------------------------
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        if self.timeline is None:
-            painter.save()
-            painter.resetTransform()
-            painter.setPen(self.theme.color("muted"))
-            painter.setFont(font(18 * self.ui_scale()))
-            painter.drawText(
-                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a scene (Ctrl+O) or drop a .yaml file here"
-            )
-            painter.restore()
-            return
+    # -- the backdrop ------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        backdrop = self._ensure_backdrop()
         painter.save()
         painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.drawPixmap(0, 0, backdrop)
+        painter.restore()
+
+    def _ensure_backdrop(self) -> QPixmap:
+        """Redraw the cached backdrop if anything in it changed since the last frame."""
+        ratio = self.viewport().devicePixelRatioF()
+        size = self.viewport().size() * ratio
+        if self._backdrop is not None and not self._backdrop_dirty and self._backdrop.size() == size:
+            return self._backdrop
+        backdrop = QPixmap(size)
+        backdrop.setDevicePixelRatio(ratio)
+        backdrop.fill(self.theme.color("background"))
+        painter = QPainter(backdrop)
+        painter.setRenderHints(self.renderHints())
+        if self.timeline is None:
+            self._draw_empty_hint(painter)
+        else:
+            visible = self.sceneRect()
+            painter.setTransform(self.viewportTransform())
+            self.static_scene.render(painter, visible, visible, Qt.AspectRatioMode.IgnoreAspectRatio)
+            painter.resetTransform()
+            self._draw_overlays(painter)
+        painter.end()
+        self._backdrop, self._backdrop_dirty = backdrop, False
+        return backdrop
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
+        # Devices live in the backdrop's scene, so the view cannot find their tooltips itself.
+        if event.type() == QEvent.Type.ToolTip:
+            help_event = typing.cast(QHelpEvent, event)
+            item = self.static_scene.itemAt(self.mapToScene(help_event.pos()), self.transform())
+            if item is not None and item.toolTip():
+                QToolTip.showText(help_event.globalPos(), item.toolTip(), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    # -- overlays (viewport pixels, drawn into the backdrop) ---------------------------
+    def _draw_empty_hint(self, painter: QPainter) -> None:
+        painter.setPen(self.theme.color("muted"))
+        painter.setFont(font(18 * self.ui_scale()))
+        painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a scene (Ctrl+O) or drop a .yaml file here")
+
+    def _draw_overlays(self, painter: QPainter) -> None:
         k = self.ui_scale()
         vw, vh = self.viewport().width(), self.viewport().height()
         self._draw_title(painter, k, vw)
         self._draw_legend(painter, k, vw)
         self._draw_caption(painter, k, vw, vh)
-        painter.restore()
 
     def _draw_title(self, painter: QPainter, k: float, vw: float) -> None:
         assert self.timeline is not None

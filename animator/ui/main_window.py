@@ -8,7 +8,6 @@ preview while writing a scene in an editor beside it.
 
 from __future__ import annotations
 
-import importlib.metadata
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
@@ -315,6 +314,8 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
+        import importlib.metadata  # 20 ms at start-up for a dialog few people open
+
         try:
             scapy_version = importlib.metadata.version("scapy")
         except importlib.metadata.PackageNotFoundError:

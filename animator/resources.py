@@ -7,9 +7,18 @@ from pathlib import Path
 
 
 def root() -> Path:
-    """The folder holding ``assets/`` and ``scenes/``."""
+    """The folder holding ``assets/`` and ``scenes/``.
+
+    A frozen build unpacks them beside the code; a checkout (or editable install) has them
+    next to the ``animator`` package; ``pip install .`` puts them in ``share/packetstage``.
+    """
     frozen = getattr(sys, "_MEIPASS", None)
-    return Path(frozen) if frozen else Path(__file__).resolve().parent.parent
+    if frozen:
+        return Path(frozen)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "assets").is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "packetstage"
 
 
 def assets_dir() -> Path:

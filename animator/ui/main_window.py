@@ -77,7 +77,13 @@ class MainWindow(QMainWindow):
         self.step_list = QListWidget(self)
         self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.step_list.setWordWrap(True)
-        self.step_list.setStyleSheet("QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e2e8f0; }")
+        self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.step_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.step_list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.step_list.setStyleSheet(
+            "QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e2e8f0; color: #0f172a; }"
+            "QListWidget::item:selected { background: #dbeafe; border-left: 4px solid #2563eb; }"
+        )
         self.step_list.itemClicked.connect(self._step_clicked)
         self.steps_dock = QDockWidget("Steps", self)
         self.steps_dock.setObjectName("steps")

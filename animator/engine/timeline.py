@@ -17,12 +17,13 @@ import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
 from animator.model.schema import PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
-from animator.model.topology import Topology
+from animator.model.topology import topology_of
 
 #: Seconds a step lingers after its last action, so the eye can catch the arrival.
 TAIL = 0.4
@@ -80,19 +81,30 @@ class _Timed:
     action: Highlight | Note
 
 
+class _Route(NamedTuple):
+    """Where a message goes: its path, and each hop's unscaled seconds and link id."""
+
+    path: tuple[str, ...]
+    hops: tuple[float, ...]
+    links: tuple[str, ...]
+
+
 class Timeline:
     """The scheduled scene. Build with ``build_timeline``; never mutated afterwards."""
 
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
-        self.topology = Topology(scene.nodes, scene.links)
+        self.topology = topology_of(scene)  # the one validation built, with its routes
         self.positions = layout_nodes(scene, self.topology)
         self._link_ids = {frozenset(link.between): link.link_id for link in scene.links}
+        self._routes: dict[tuple[object, ...], _Route] = {}
         self.steps: tuple[StepSpan, ...] = ()
-        self._messages: list[list[MessageTrack]] = []
-        self._message_starts: list[list[float]] = []
-        self._timed: list[list[_Timed]] = []
-        self._timed_starts: list[list[float]] = []
+        # Per step, sorted by start. Tuples, not lists: a long lecture has thousands of steps, and
+        # the garbage collector soon stops tracking a tuple of floats (or the shared empty tuple).
+        self._messages: list[tuple[MessageTrack, ...]] = []
+        self._message_starts: list[tuple[float, ...]] = []
+        self._timed: list[tuple[_Timed, ...]] = []
+        self._timed_starts: list[tuple[float, ...]] = []
         self._badges: dict[str, tuple[list[float], list[str]]] = {}
         self._tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
         self._schedule()
@@ -110,16 +122,30 @@ class Timeline:
         latency = link.latency_ms if link is not None else 1.0
         return self.scene.hop_time * (1.0 + min(latency, 200.0) / 100.0)
 
-    def _path(self, send: Send) -> list[str]:
-        path = list(send.path) if send.path else self.topology.route(send.from_, send.to, send.via)
+    def _path(self, send: Send) -> tuple[str, ...]:
+        path = send.path if send.path else self.topology.route(send.from_, send.to, send.via)
         assert path is not None, "validated scenes always have a path"
         if send.drop_at is not None:
             path = path[: path.index(send.drop_at, 1) + 1]
-        return path
+        return tuple(path)
+
+    def _route(self, send: Send) -> _Route:
+        """The path of ``send``, with each hop's unscaled seconds and link id.
+
+        Memoised by what decides them: a long lecture sends thousands of messages along a few
+        dozen paths.
+        """
+        key = (send.from_, send.to, send.via, send.path, send.drop_at)
+        route = self._routes.get(key)
+        if route is None:
+            path = self._path(send)
+            pairs = list(pairwise(path))
+            hops = tuple(self._hop_seconds(a, b) for a, b in pairs)
+            route = self._routes[key] = _Route(path, hops, tuple(self._link_ids[frozenset(pair)] for pair in pairs))
+        return route
 
     def _message(self, number: int, index: int, send: Send, start: float, step_length: float | None) -> MessageTrack:
-        path = self._path(send)
-        hops = [self._hop_seconds(a, b) for a, b in pairwise(path)]
+        path, hops, links = self._route(send)
         travel = sum(hops) + DWELL * (len(hops) - 1)
         scale = 1.0
         if step_length is not None and send.at + travel > step_length:
@@ -136,8 +162,8 @@ class Timeline:
             step=number,
             label=send.display_label,
             protocol=send.protocol,
-            path=tuple(path),
-            links=tuple(self._link_ids[frozenset(pair)] for pair in pairwise(path)),
+            path=path,
+            links=links,
             hop_starts=tuple(hop_starts),
             hop_ends=tuple(hop_ends),
             dropped=send.drop_at is not None,
@@ -171,10 +197,10 @@ class Timeline:
             length = step.duration if step.duration is not None else max(MIN_STEP, natural_end + TAIL)
             messages.sort(key=lambda m: m.start)
             timed.sort(key=lambda e: e.time)
-            self._messages.append(messages)
-            self._message_starts.append([m.start for m in messages])
-            self._timed.append(timed)
-            self._timed_starts.append([e.time for e in timed])
+            self._messages.append(tuple(messages))
+            self._message_starts.append(tuple([m.start for m in messages]))
+            self._timed.append(tuple(timed))
+            self._timed_starts.append(tuple([e.time for e in timed]))
             spans.append(
                 StepSpan(
                     number=number,

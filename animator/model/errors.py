@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -16,6 +16,33 @@ class Mark:
 
 
 NO_MARK = Mark(1, 1)
+
+
+class Marks(Mapping[str, Mark]):
+    """Where each value of a mapping starts, by key: ``marks["via"]``, list items as ``marks["via[0]"]``.
+
+    Positions are kept as plain ``(line, col)`` tuples and become ``Mark``s when read. A long
+    lecture records about 100,000 of them and validation reads a few: plain tuples are cheaper
+    to build, and the garbage collector stops tracking a tuple of ints after one look (never a
+    ``Mark``), so they do not slow down every later collection.
+    """
+
+    __slots__ = ("_positions",)
+
+    def __init__(self, positions: dict[str, tuple[int, int]]) -> None:
+        self._positions = positions
+
+    def __getitem__(self, key: str) -> Mark:
+        return Mark(*self._positions[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __repr__(self) -> str:
+        return f"Marks({dict(self)!r})"
 
 
 @dataclass(frozen=True, slots=True)

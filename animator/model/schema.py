@@ -2,8 +2,9 @@
 
 Every class is a frozen dataclass so a loaded scene can be shared by the engine, the UI and
 exporters without anyone mutating it. ``mark`` is where the object starts in the file and
-``marks`` where each of its keys' values (and list items, as ``key[i]``) start, so checks made
-after decoding (unknown ids, unreachable nodes) can still point at the exact token.
+``marks`` where each of its keys' values start (and the items of lists of plain values, such as
+ids, as ``key[i]``; objects in lists carry their own ``mark``), so checks made after decoding
+(unknown ids, unreachable nodes) can still point at the exact token.
 See ``docs/scene-format.md`` for the author's view of the same format.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from animator.model.errors import NO_MARK, Mark
+from animator.model.topology import Topology
 
 FORMAT_VERSION = 1
 
@@ -280,6 +282,9 @@ class Scene:
     marks: Mapping[str, Mark] = MARKS()
     #: The file the scene came from, for messages and reloads; not part of the YAML.
     source: str = field(default="<scene>", compare=False, metadata={"internal": True})
+    #: The graph of ``nodes`` and ``links`` that validation built, handed on to scheduling so
+    #: routes are searched for once (see ``topology.topology_of``); not part of the YAML.
+    topology: Topology | None = field(default=None, compare=False, repr=False, metadata={"internal": True})
 
     def node(self, node_id: str) -> Node:
         return next(n for n in self.nodes if n.id == node_id)

@@ -6,7 +6,7 @@ a dozen 'unknown node' messages elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
 from animator.model.errors import Mark, SceneError, did_you_mean
@@ -19,14 +19,15 @@ from animator.model.schema import (
     StateSet,
     TableSet,
 )
-from animator.model.topology import Topology
+from animator.model.topology import Topology, topology_of
 
 
 class _Checker:
     def __init__(self, scene: Scene) -> None:
         self.scene = scene
         self.errors: list[SceneError] = []
-        self.node_ids = [n.id for n in scene.nodes]
+        self.node_ids = [n.id for n in scene.nodes]  # file order, for 'did you mean'
+        self.known_nodes = frozenset(self.node_ids)
         self.link_ids: list[str] = []
 
     def error(self, mark: Mark, message: str) -> None:
@@ -40,10 +41,15 @@ class _Checker:
             else:
                 first[value] = mark
 
-    def node_ref(self, value: str, mark: Mark, where: str) -> bool:
-        if value in self.node_ids:
+    def node_ref(self, value: str, where: str, marks: Mapping[str, Mark], key: str) -> bool:
+        """Whether ``value`` names a node; if not, report it at ``marks[key]``.
+
+        The mark is looked up only for a bad reference: a long lecture makes hundreds of
+        thousands of good ones.
+        """
+        if value in self.known_nodes:
             return True
-        self.error(mark, f"{where}: unknown node '{value}'{did_you_mean(value, self.node_ids)}")
+        self.error(marks[key], f"{where}: unknown node '{value}'{did_you_mean(value, self.node_ids)}")
         return False
 
 
@@ -62,11 +68,11 @@ def check_scene(scene: Scene) -> list[SceneError]:
     c.unique(((ch.id, ch.marks["id"]) for ch in scene.chapters), "chapter id")
     c.unique(((s.id, s.marks["id"]) for s in scene.steps if s.id is not None), "step id")
     _check_links(c)
-    topology = Topology(scene.nodes, scene.links)
+    topology = topology_of(scene)
     _check_chapters(c)
     for number, step in enumerate(scene.steps, start=1):
+        where = f"step {number}"
         for action in step.actions:
-            where = f"step {number}"
             if step.duration is not None and action.at >= step.duration:
                 c.error(
                     action.marks["at"], f"{where}: 'at: {action.at:g}' is not within the step's duration of {step.duration:g} s"
@@ -76,7 +82,7 @@ def check_scene(scene: Scene) -> list[SceneError]:
             elif isinstance(action, Highlight):
                 _check_highlight(c, topology, action, where)
             elif isinstance(action, (Note, StateSet)):
-                c.node_ref(action.node, action.marks["node"], where)
+                c.node_ref(action.node, where, action.marks, "node")
             elif isinstance(action, TableSet):
                 _check_table(c, action, where)
     return sorted(c.errors, key=lambda e: (e.line, e.col))
@@ -87,7 +93,7 @@ def _check_links(c: _Checker) -> None:
     ids: list[tuple[str, Mark]] = []
     for link in c.scene.links:
         a, b = link.between
-        ok = c.node_ref(a, link.marks["between[0]"], "link") & c.node_ref(b, link.marks["between[1]"], "link")
+        ok = c.node_ref(a, "link", link.marks, "between[0]") & c.node_ref(b, "link", link.marks, "between[1]")
         if ok and a == b:
             c.error(link.marks["between"], f"link: both ends are '{a}'; a link joins two different nodes")
         pair = frozenset((a, b))
@@ -128,15 +134,15 @@ def _check_chapters(c: _Checker) -> None:
 
 
 def _check_send(c: _Checker, topology: Topology, send: Send, where: str) -> None:
-    ok = c.node_ref(send.from_, send.marks["from"], f"{where} send.from")
-    ok &= c.node_ref(send.to, send.marks["to"], f"{where} send.to")
+    ok = c.node_ref(send.from_, f"{where} send.from", send.marks, "from")
+    ok &= c.node_ref(send.to, f"{where} send.to", send.marks, "to")
     for i, hop in enumerate(send.via):
-        ok &= c.node_ref(hop, send.marks[f"via[{i}]"], f"{where} send.via")
+        ok &= c.node_ref(hop, f"{where} send.via", send.marks, f"via[{i}]")
     if send.path is not None:
         for i, hop in enumerate(send.path):
-            ok &= c.node_ref(hop, send.marks[f"path[{i}]"], f"{where} send.path")
+            ok &= c.node_ref(hop, f"{where} send.path", send.marks, f"path[{i}]")
     if send.drop_at is not None:
-        ok &= c.node_ref(send.drop_at, send.marks["drop_at"], f"{where} send.drop_at")
+        ok &= c.node_ref(send.drop_at, f"{where} send.drop_at", send.marks, "drop_at")
     if not ok:
         return
     if send.from_ == send.to:
@@ -170,18 +176,18 @@ def _check_send(c: _Checker, topology: Topology, send: Send, where: str) -> None
 
 def _check_highlight(c: _Checker, topology: Topology, action: Highlight, where: str) -> None:
     for i, node in enumerate(action.nodes):
-        c.node_ref(node, action.marks[f"nodes[{i}]"], f"{where} highlight")
+        c.node_ref(node, f"{where} highlight", action.marks, f"nodes[{i}]")
     for i, link in enumerate(action.links):
-        mark = action.marks[f"links[{i}]"]
+        key = f"links[{i}]"
         if isinstance(link, str):
             if link not in c.link_ids:
-                c.error(mark, f"{where} highlight: unknown link '{link}'{did_you_mean(link, c.link_ids)}")
-        elif all(c.node_ref(end, mark, f"{where} highlight") for end in link) and topology.link(*link) is None:
-            c.error(mark, f"{where} highlight: no link joins '{link[0]}' and '{link[1]}'")
+                c.error(action.marks[key], f"{where} highlight: unknown link '{link}'{did_you_mean(link, c.link_ids)}")
+        elif all(c.node_ref(end, f"{where} highlight", action.marks, key) for end in link) and topology.link(*link) is None:
+            c.error(action.marks[key], f"{where} highlight: no link joins '{link[0]}' and '{link[1]}'")
 
 
 def _check_table(c: _Checker, table: TableSet, where: str) -> None:
-    c.node_ref(table.node, table.marks["node"], f"{where} table")
+    c.node_ref(table.node, f"{where} table", table.marks, "node")
     if table.columns:
         for i, row in enumerate(table.rows):
             if len(row) != len(table.columns):

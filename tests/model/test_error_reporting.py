@@ -34,3 +34,14 @@ def test_a_repeated_link_is_one_message() -> None:
     (only,) = errors_of(text)
     assert "'sw' and 'a' are already linked at line 9" in only
     assert only.startswith("s.yaml:10:5:")
+
+
+def test_explicit_tags_on_the_wrong_text_are_errors_not_tracebacks() -> None:
+    text = MINIMAL.replace(
+        "      - state: {node: b, text: ESTABLISHED}\n", "      - table: {node: b, title: T, hide: !!bool abc}\n"
+    )
+    (only,) = errors_of(text)
+    assert "hide: expected true or false" in only
+    text = MINIMAL.replace("format: 1\ntitle: Minimal", "format: 1\ntitle: Minimal\nhop_time: !!int abc")
+    (only,) = errors_of(text)
+    assert "hop_time: expected a number, got number 'abc', which is not a valid number" in only

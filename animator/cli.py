@@ -12,8 +12,12 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from animator import __version__
+
+if TYPE_CHECKING:
+    from animator.engine.timeline import Timeline
 
 COMMANDS = ("validate", "render", "list")
 
@@ -90,7 +94,8 @@ def cmd_validate(ns: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _load_timeline(path: Path) -> object:
+def _load_timeline(path: Path) -> Timeline | None:
+    """The scheduled scene, or None after printing its errors."""
     from animator.engine import build_timeline
     from animator.model import SceneLoadError, load_scene
 

@@ -52,10 +52,6 @@ class Playback:
             return 0
         return min(bisect_left(self.boundaries, self.time - _EPS), self.step_count)
 
-    def at_boundary(self) -> bool:
-        i = bisect_left(self.boundaries, self.time - _EPS)
-        return i < len(self.boundaries) and abs(self.boundaries[i] - self.time) <= _EPS
-
     # -- commands --------------------------------------------------------------------
     def play(self) -> None:
         if self.time >= self.duration - _EPS:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from animator.engine.timeline import Timeline
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
-def ensure_gui_app() -> object:
+
+def ensure_gui_app() -> QApplication:
     """A QApplication for drawing; offscreen when no display is needed or available."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication

@@ -107,9 +107,6 @@ class NodeItem(QGraphicsItem):
         w = metrics.horizontalAdvance(self.badge) + 16
         return QRectF(-w / 2, self.bottom() + 4, w, metrics.height() + 6)
 
-    def full_bottom(self) -> float:
-        return self.badge_rect().bottom() if self.badge else self.bottom()
-
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         top = -ICON / 2 - 14
         return QRectF(-self._width / 2, top, self._width, self.bottom() + 30 - top)
@@ -427,12 +424,6 @@ class PacketLayer(QGraphicsItem):
         reach = [(ICON / 2 + 6 + half) / abs(axis) for axis, half in ((dx, w / 2), (dy, h / 2)) if abs(axis) > 1e-6]
         step = min(reach)
         return x + dx * step, y + dy * step
-
-    def chip_rect(self, packet: PacketView) -> QRectF:
-        """The chip's extent in scene units, for hit testing and tests."""
-        w, h = self.chip_size(packet.label)
-        x, y = self.centre(packet)
-        return QRectF(x - w / 2, y - h / 2, w, h)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         # The per-frame hot path: plain floats, device coordinates, one blit per chip.

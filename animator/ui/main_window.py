@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QFileSystemWatcher, QSettings, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QFileSystemWatcher, QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self.transport.pacing_changed.connect(lambda on: self.clock.run("set_pause_at_steps", on))
         self._build_actions()
         self._shown_step = -1
+        self._docks_before_fullscreen: list[QDockWidget] = []
+        self._restore_window()
 
     # -- actions and keys ------------------------------------------------------------
     def _action(self, text: str, keys: list[QKeySequence | str], slot: object, menu: object = None) -> QAction:
@@ -304,11 +306,24 @@ class MainWindow(QMainWindow):
         if self.isFullScreen():
             self.leave_fullscreen()
         else:
-            self.showFullScreen()
+            self.enter_fullscreen()
+
+    def enter_fullscreen(self) -> None:
+        """Projector mode: the stage and the transport only; docks and menus come back after."""
+        self._docks_before_fullscreen = [d for d in (self.steps_dock, self.notes_dock) if d.isVisible()]
+        for dock in self._docks_before_fullscreen:
+            dock.hide()
+        self.menuBar().hide()
+        self.showFullScreen()
 
     def leave_fullscreen(self) -> None:
-        if self.isFullScreen():
-            self.showNormal()
+        if not self.isFullScreen():
+            return
+        self.showNormal()
+        self.menuBar().show()
+        for dock in self._docks_before_fullscreen:
+            dock.show()
+        self._docks_before_fullscreen = []
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(
@@ -336,4 +351,15 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.clock.stop()
+        self.leave_fullscreen()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
         super().closeEvent(event)
+
+    def _restore_window(self) -> None:
+        """Size, position and docks as the user left them; a damaged value is ignored."""
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)

@@ -97,3 +97,25 @@ def test_node_tooltip_lists_every_address(window: MainWindow, write_scene: Calla
     window.open_scene(write_scene(MINIMAL))
     tip = window.stage.nodes["a"].toolTip()
     assert "MAC 02:00:00:00:00:0a" in tip and "IPv4 10.0.0.1/24" in tip
+
+
+def test_window_size_and_docks_are_remembered(window: MainWindow, settings: object, qtbot: object) -> None:
+    # Offscreen Qt has an 800x600 screen and clamps restored widths to it, so the height,
+    # within the screen, is what shows the geometry came back.
+    window.resize(1000, 560)
+    window.notes_dock.hide()
+    window.close()
+    again = MainWindow(settings)  # type: ignore[arg-type]
+    qtbot.addWidget(again)  # type: ignore[attr-defined]
+    again.show()
+    assert again.height() == 560
+    assert not again.notes_dock.isVisible() and again.steps_dock.isVisible()
+
+
+def test_damaged_window_settings_are_ignored(app: object, settings: object, qtbot: object) -> None:
+    settings.setValue("window/geometry", "not a geometry")  # type: ignore[attr-defined]
+    settings.setValue("window/state", 42)  # type: ignore[attr-defined]
+    window = MainWindow(settings)  # type: ignore[arg-type]
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show()
+    assert window.steps_dock.isVisible()

@@ -72,10 +72,15 @@ def test_plus_and_minus_change_speed_and_the_speed_box_follows(player: MainWindo
 
 
 def test_f_enters_and_esc_leaves_fullscreen(player: MainWindow, qtbot: object) -> None:
+    player.notes_dock.hide()  # the user's choice of docks survives the round trip
     press(qtbot, player, Qt.Key.Key_F)
     assert player.windowState() & Qt.WindowState.WindowFullScreen
+    assert not player.steps_dock.isVisible() and not player.menuBar().isVisible()
+    assert player.transport.isVisible()
     press(qtbot, player, Qt.Key.Key_Escape)
     assert not player.windowState() & Qt.WindowState.WindowFullScreen
+    assert player.steps_dock.isVisible() and player.menuBar().isVisible()
+    assert not player.notes_dock.isVisible()
 
 
 def test_continuous_play_toggle_runs_past_boundaries(player: MainWindow, qtbot: object) -> None:

@@ -11,6 +11,22 @@ from animator.model import Scene, SceneError, load_scene, validate_file
 
 #: A valid scene touching every part of the format. Tests break it with ``mutate`` (one exact
 #: text replacement) and expect the error to point at a token they locate in the mutated text.
+#: The smallest valid scene, for tests that only need something that loads.
+SMALL = """\
+format: 1
+title: Small
+nodes:
+  - {id: a, kind: host}
+  - {id: b, kind: server}
+links:
+  - {between: [a, b]}
+steps:
+  - caption: a greets b
+    actions:
+      - send: {from: a, to: b, label: hello}
+"""
+
+
 BASE = """\
 format: 1
 title: Base

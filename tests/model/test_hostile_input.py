@@ -15,24 +15,11 @@ import yaml
 
 from animator.model import SceneError, SceneLoadError, load_scene, validate_file
 from animator.model import loader as loader_module
+from tests.model.conftest import SMALL
 
 #: Wall-clock bound for refusing one hostile file. Each takes milliseconds; the bound only
 #: catches hangs and exponential work, so it is not flaky.
 QUICK_S = 1.5
-
-SMALL = """\
-format: 1
-title: Small
-nodes:
-  - {id: a, kind: host}
-  - {id: b, kind: server}
-links:
-  - {between: [a, b]}
-steps:
-  - caption: a greets b
-    actions:
-      - send: {from: a, to: b, label: hello}
-"""
 
 TABLE_STEP = """\
   - caption: a table

@@ -9,22 +9,9 @@ import pytest
 
 from animator.model import SceneError, SceneLoadError, load_scene, load_scene_text
 from animator.model import decode as decode_module
+from tests.model.conftest import SMALL
 
 ErrorsOf = Callable[[str], list[SceneError]]
-
-SMALL = """\
-format: 1
-title: Small
-nodes:
-  - {id: a, kind: host}
-  - {id: b, kind: server}
-links:
-  - {between: [a, b]}
-steps:
-  - caption: a greets b
-    actions:
-      - send: {from: a, to: b, label: hello}
-"""
 
 
 @pytest.fixture

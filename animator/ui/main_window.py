@@ -42,6 +42,8 @@ SCENE_FILTER = "PacketStage scenes (*.yaml *.yml);;All files (*)"
 
 
 class MainWindow(QMainWindow):
+    """The player. ``settings`` is injectable so tests never touch the user's own settings."""
+
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings("PacketStage", "PacketStage")

@@ -3,6 +3,7 @@
 #   bash scripts/dev.sh run [SCENE] [--step N]   open the player (default: the built-in HTTP GET scene)
 #   bash scripts/dev.sh test [PYTEST ARGS]       the whole test suite (headless) plus lint
 #   bash scripts/dev.sh bench                    the benchmarks in benchmarks/
+#   bash scripts/dev.sh package                  build the Linux package into dist/ (a .deb)
 # It installs missing Debian packages when run as root (else prints the apt-get line), creates
 # .venv on first use, and reinstalls Python packages whenever pyproject.toml changes.
 set -euo pipefail
@@ -11,8 +12,8 @@ command=${1:-run}
 shift || true
 case "$command" in
   run) tier=run ;;
-  test | bench) tier=test ;;
-  *) echo "usage: bash scripts/dev.sh run|test|bench [ARGS...]" >&2; exit 2 ;;
+  test | bench | package) tier=test ;;
+  *) echo "usage: bash scripts/dev.sh run|test|bench|package [ARGS...]" >&2; exit 2 ;;
 esac
 
 bash scripts/system-deps.sh "$tier"
@@ -25,7 +26,9 @@ fi
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PacketStage needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
 
 venv=.venv
-stamp=$venv/.installed-stamp
+extras=test
+[ "$command" = package ] && extras=test,package
+stamp=$venv/.installed-$extras
 if [ ! -x "$venv/bin/python" ]; then
   if ! "$python" -m venv "$venv" 2>/dev/null; then
     rm -rf "$venv"
@@ -41,12 +44,12 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "installing Python packages into $venv (first run takes a minute)"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
   touch "$stamp"
 fi
 
 py=$venv/bin/python
-lint_paths=(animator tests benchmarks main.py)
+lint_paths=(animator tests benchmarks packaging main.py)
 case "$command" in
   run) exec "$py" main.py "$@" ;;
   test)
@@ -55,4 +58,5 @@ case "$command" in
     "$py" -m ruff format --check "${lint_paths[@]}"
     ;;
   bench) QT_QPA_PLATFORM=offscreen exec "$py" benchmarks/run_all.py "$@" ;;
+  package) PYTHON=$py exec bash packaging/linux/build-deb.sh ;;
 esac

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Smoke test of a built .deb, as a user gets it: install it, then run the installed
+# 'packetstage' for --version, validate a bundled scene and render a frame offscreen.
+#   bash packaging/linux/smoke-test.sh [dist/packetstage_*.deb]
+# As root it installs the package into this machine (dpkg -i) and removes it afterwards, so
+# the launcher on PATH, the menu entry and the MIME type are exercised for real; otherwise
+# it unpacks into a scratch root and runs the bundle from there.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+deb=${1:-$(ls -t dist/packetstage_*.deb 2>/dev/null | head -n 1)}
+[ -f "$deb" ] || { echo "smoke test: no .deb given or found in dist/ (build one with: make package)" >&2; exit 1; }
+version=$(dpkg-deb -f "$deb" Version)
+work=$(mktemp -d)
+installed=0
+cleanup() {
+  if [ "$installed" = 1 ]; then dpkg -P packetstage >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" = 0 ]; then
+  dpkg -i "$deb" >/dev/null || { echo "smoke test: dpkg -i failed (missing dependencies?)" >&2; exit 1; }
+  installed=1
+  app=$(command -v packetstage) || { echo "smoke test: 'packetstage' is not on PATH after installing" >&2; exit 1; }
+  scenes=/opt/packetstage/_internal/scenes
+  test -f /usr/share/applications/packetstage.desktop
+  test -f /usr/share/mime/packages/packetstage.xml
+  test -f /usr/share/icons/hicolor/256x256/apps/packetstage.png
+  if command -v desktop-file-validate >/dev/null 2>&1; then desktop-file-validate /usr/share/applications/packetstage.desktop; fi
+else
+  dpkg-deb -x "$deb" "$work/root"
+  app=$work/root/opt/packetstage/packetstage
+  scenes=$work/root/opt/packetstage/_internal/scenes
+fi
+
+fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
+out=$("$app" --version) || fail "--version exited with $?"
+[ "$out" = "PacketStage $version" ] || fail "--version printed '$out', expected 'PacketStage $version'"
+"$app" validate "$scenes/http-get.yaml" 2>/dev/null || fail "validate rejected the bundled http-get.yaml"
+QT_QPA_PLATFORM=offscreen "$app" render "$scenes/http-get.yaml" --step 3 --out "$work/frame.png" --size 960x540 \
+  || fail "render exited with $?"
+# A blank stage (background only) compresses to a few kB; a real frame with devices, links,
+# labels and a caption is tens of kB. Check the PNG signature and size, then its pixels.
+[ "$(head -c 8 "$work/frame.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] || fail "render did not write a PNG"
+bytes=$(stat -c %s "$work/frame.png")
+[ "$bytes" -gt 20000 ] || fail "rendered PNG is only $bytes bytes: the frame looks blank"
+python=${PYTHON:-.venv/bin/python}
+if "$python" -c "import PySide6" 2>/dev/null; then
+  colours=$(QT_QPA_PLATFORM=offscreen "$python" - "$work/frame.png" <<'PY'
+import sys
+from PySide6.QtGui import QGuiApplication, QImage
+app = QGuiApplication(sys.argv[:1])
+image = QImage(sys.argv[1])
+print(len({image.pixel(x, y) for y in range(0, image.height(), 5) for x in range(0, image.width(), 5)}))
+PY
+)
+  [ "$colours" -gt 50 ] || fail "rendered frame has only $colours colours: it looks blank"
+fi
+echo "smoke test passed: $deb ($version): --version, validate and render (${bytes} bytes) from the installed package"

@@ -119,3 +119,21 @@ def test_damaged_window_settings_are_ignored(app: object, settings: object, qtbo
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show()
     assert window.steps_dock.isVisible()
+
+
+def test_about_names_every_version_and_the_licence(window: MainWindow, monkeypatch: object) -> None:
+    import importlib.metadata
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+    from PySide6.QtWidgets import QMessageBox
+
+    from animator import __version__
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))  # type: ignore[attr-defined]
+    window.show_about()
+    (text,) = shown
+    for expected in (f"PacketStage {__version__}", f"Qt {qVersion()}", f"PySide6 {pyside_version}", "MIT licence"):
+        assert expected in text
+    assert f"scapy {importlib.metadata.version('scapy')}" in text

@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 command=${1:-run}
 shift || true
 case "$command" in
-  run) tier=run ;;
-  test | bench | package) tier=test ;;
+  run) tier="run" ;;
+  test | bench | package) tier="test" ;;
   *) echo "usage: bash scripts/dev.sh run|test|bench|package [ARGS...]" >&2; exit 2 ;;
 esac
 
@@ -26,7 +26,7 @@ fi
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "PacketStage needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
 
 venv=.venv
-extras=test
+extras="test"
 [ "$command" = package ] && extras=test,package
 stamp=$venv/.installed-$extras
 if [ ! -x "$venv/bin/python" ]; then
@@ -56,6 +56,7 @@ case "$command" in
     QT_QPA_PLATFORM=offscreen "$py" -m pytest "$@"
     "$py" -m ruff check "${lint_paths[@]}"
     "$py" -m ruff format --check "${lint_paths[@]}"
+    shellcheck scripts/*.sh packaging/*/*.sh .ci/run
     ;;
   bench) QT_QPA_PLATFORM=offscreen exec "$py" benchmarks/run_all.py "$@" ;;
   package) PYTHON=$py exec bash packaging/linux/build-deb.sh ;;

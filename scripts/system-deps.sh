@@ -7,14 +7,16 @@ tier=${1:-run}
 test_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 case "$tier" in
-  test) wanted="$run_pkgs xvfb xauth desktop-file-utils" ;;
+  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck" ;;
   run) wanted="$run_pkgs" ;;
   *) echo "usage: $0 [test|run]" >&2; exit 2 ;;
 esac
 command -v dpkg-query >/dev/null 2>&1 || { echo "not a Debian-based system: install Qt 6's runtime libraries (EGL, xkbcommon, fontconfig, xcb) with your package manager" >&2; exit 0; }
 missing=""
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in $wanted; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  # Ubuntu 24.04 renamed some libraries for the 64-bit time_t transition (libglib2.0-0t64).
+  installed "$p" || installed "${p}t64" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then

@@ -7,7 +7,7 @@
 # it unpacks into a scratch root and runs the bundle from there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-deb=${1:-$(ls -t dist/packetstage_*.deb 2>/dev/null | head -n 1)}
+deb=${1:-$(find dist -maxdepth 1 -name "packetstage_*.deb" -printf "%T@ %p\n" 2>/dev/null | sort -rn | head -n 1 | cut -d" " -f2-)}
 [ -f "$deb" ] || { echo "smoke test: no .deb given or found in dist/ (build one with: make package)" >&2; exit 1; }
 version=$(dpkg-deb -f "$deb" Version)
 work=$(mktemp -d)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from animator.engine.timeline import Timeline
 
 COMMANDS = ("validate", "render", "list")
+#: Stage themes, named here so the CLI needs no Qt import to check the argument.
+THEMES = ("light", "dark", "high-contrast")
 
 
 class UsageError(Exception):
@@ -64,6 +66,7 @@ def _parser_commands() -> argparse.ArgumentParser:
     when.add_argument("--time", type=float, metavar="T", help="scene time in seconds")
     r.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
+    r.add_argument("--theme", choices=THEMES, default="light", help="stage theme (default light)")
     sub.add_parser("list", help="list the built-in scenes")
     return p
 
@@ -131,7 +134,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
     from animator.export.png import render_png
 
     try:
-        render_png(timeline, t, out, ns.size)
+        render_png(timeline, t, out, ns.size, ns.theme)
     except OSError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 1

@@ -24,15 +24,16 @@ def ensure_gui_app() -> QApplication:
     return app
 
 
-def render_png(timeline: Timeline, t: float, out: Path, size: tuple[int, int] = (1280, 720)) -> None:
-    """Draw the stage at time ``t`` into ``out`` at ``size`` pixels."""
+def render_png(timeline: Timeline, t: float, out: Path, size: tuple[int, int] = (1280, 720), theme: str = "light") -> None:
+    """Draw the stage at time ``t`` into ``out`` at ``size`` pixels, in the named theme."""
     ensure_gui_app()
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPainter
 
     from animator.ui.stage import StageView
+    from animator.ui.theme import THEMES
 
-    view = StageView()
+    view = StageView(theme=THEMES[theme])
     # Shown (invisibly) so Qt lays out the viewport at the requested size, as on screen.
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(*size)

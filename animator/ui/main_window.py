@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QFileSystemWatcher, QSettings, Qt, QTimer, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -32,7 +32,7 @@ from animator.model import SceneLoadError, load_scene
 from animator.resources import assets_dir
 from animator.ui.player import PlayerClock
 from animator.ui.stage import StageView
-from animator.ui.theme import font
+from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
 
 MAX_RECENT = 8
@@ -82,10 +82,6 @@ class MainWindow(QMainWindow):
         self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.step_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.step_list.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.step_list.setStyleSheet(
-            "QListWidget::item { padding: 5px 4px; border-bottom: 1px solid #e2e8f0; color: #0f172a; }"
-            "QListWidget::item:selected { background: #dbeafe; border-left: 4px solid #2563eb; }"
-        )
         self.step_list.itemClicked.connect(self._step_clicked)
         self.steps_dock = QDockWidget("Steps", self)
         self.steps_dock.setObjectName("steps")
@@ -116,6 +112,8 @@ class MainWindow(QMainWindow):
         self._shown_step = -1
         self._docks_before_fullscreen: list[QDockWidget] = []
         self._restore_window()
+        saved = self.settings.value("theme", LIGHT.name)
+        self.set_theme(THEMES.get(saved if isinstance(saved, str) else "", LIGHT))
 
     # -- actions and keys ------------------------------------------------------------
     def _action(self, text: str, keys: list[QKeySequence | str], slot: object, menu: object = None) -> QAction:
@@ -157,6 +155,15 @@ class MainWindow(QMainWindow):
         self._action("Leave fullscreen", ["Esc"], self.leave_fullscreen)
         view.addAction(self.steps_dock.toggleViewAction())
         view.addAction(self.notes_dock.toggleViewAction())
+        theme_menu = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in THEMES:
+            action = theme_menu.addAction(name.replace("-", " ").capitalize())
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(THEMES[n]))
+            group.addAction(action)
+            self.theme_actions[name] = action
 
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
@@ -304,6 +311,31 @@ class MainWindow(QMainWindow):
         self._show_transport()
 
     # -- window ----------------------------------------------------------------------
+    def set_theme(self, theme: Theme) -> None:
+        """Stage, transport, step list and window chrome in one theme; remembered."""
+        self.stage.set_theme(theme)
+        self.transport.slider.theme = theme
+        self.transport.slider.update()
+        palette = QPalette(self.palette())
+        for role, name in (
+            (QPalette.ColorRole.Window, "caption_fill"),
+            (QPalette.ColorRole.Base, "panel_fill"),
+            (QPalette.ColorRole.AlternateBase, "background"),
+            (QPalette.ColorRole.Button, "caption_fill"),
+            (QPalette.ColorRole.WindowText, "text"),
+            (QPalette.ColorRole.Text, "text"),
+            (QPalette.ColorRole.ButtonText, "text"),
+            (QPalette.ColorRole.Highlight, "accent"),
+        ):
+            palette.setColor(role, theme.color(name))
+        self.setPalette(palette)
+        self.step_list.setStyleSheet(
+            f"QListWidget::item {{ padding: 5px 4px; border-bottom: 1px solid {theme.panel_border}; color: {theme.text}; }}"
+            f"QListWidget::item:selected {{ background: {theme.panel_border}; border-left: 4px solid {theme.accent}; }}"
+        )
+        self.theme_actions[theme.name].setChecked(True)
+        self.settings.setValue("theme", theme.name)
+
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():
             self.leave_fullscreen()

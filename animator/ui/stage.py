@@ -83,6 +83,18 @@ class StageView(QGraphicsView):
         self.table_offsets: dict[str, QPointF] = {}
 
     # -- building ----------------------------------------------------------------------
+    def set_theme(self, theme: Theme) -> None:
+        """Redraw everything in ``theme``, keeping the scene and the moment shown."""
+        self.theme = theme
+        self.setBackgroundBrush(theme.color("background"))
+        self._backdrop_dirty = True
+        if self.timeline is not None:
+            frame = self.frame
+            self.set_timeline(self.timeline)
+            if frame is not None:
+                self.show_frame(frame)
+        self.viewport().update()
+
     def set_timeline(self, timeline: Timeline) -> None:
         """Rebuild the items for a (new or reloaded) scene."""
         self._scene.clear()

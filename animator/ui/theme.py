@@ -82,6 +82,49 @@ class Theme:
 
 LIGHT = Theme()
 
+#: For dark rooms and OLED laptops; chip colours stay the same so a legend learnt in one
+#: theme reads the same in the other.
+DARK = Theme(
+    name="dark",
+    background="#161b26",
+    text="#e8edf5",
+    muted="#9aa7b8",
+    link="#55627a",
+    link_highlight="#fbbf24",
+    node_halo="#b7791f",
+    badge_fill="#e8edf5",
+    badge_text="#111827",
+    panel_fill="#222a38",
+    panel_border="#3d4a60",
+    bubble_fill="#3b3217",
+    bubble_border="#d9a521",
+    caption_fill="#1f2735",
+    accent="#3b82f6",
+    drop="#f87171",
+)
+
+#: For washed-out projectors and low vision: pure black on white, heavier borders.
+HIGH_CONTRAST = Theme(
+    name="high-contrast",
+    background="#ffffff",
+    text="#000000",
+    muted="#1a1a1a",
+    link="#000000",
+    link_highlight="#d55e00",
+    node_halo="#f0e442",
+    badge_fill="#000000",
+    badge_text="#ffffff",
+    panel_fill="#ffffff",
+    panel_border="#000000",
+    bubble_fill="#ffffff",
+    bubble_border="#000000",
+    caption_fill="#ffffff",
+    accent="#0049a3",
+    drop="#c00000",
+)
+
+THEMES: dict[str, Theme] = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
+
 #: The family every view uses. Shipped with the app (DejaVu, a free licence) so a frame renders
 #: the same on a lecturer's Mac, a student's Windows laptop and the CI machine.
 FONT_FAMILY = "DejaVu Sans"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +39,8 @@ class TimelineSlider(QWidget):
         self.boundaries: list[float] = [0.0]
         self.chapters: list[int] = []
         self.time = 0.0
+        #: Follows the stage's theme (set by the window) so the bar matches a dark stage.
+        self.theme = LIGHT
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumWidth(200)
         self.setFixedHeight(28)
@@ -78,19 +80,19 @@ class TimelineSlider(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         g = self._groove()
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#d5dde8"))
+        p.setBrush(self.theme.color("panel_border"))
         p.drawRoundedRect(g, 3, 3)
         done = QRectF(g.left(), g.top(), self.x_for(self.time) - g.left(), g.height())
-        p.setBrush(LIGHT.color("accent"))
+        p.setBrush(self.theme.color("accent"))
         p.drawRoundedRect(done, 3, 3)
         for step, t in enumerate(self.boundaries):
             x = self.x_for(t)
             tall = step in self.chapters
-            p.setPen(QPen(QColor("#334155" if tall else "#7b8797"), 2 if tall else 1.4))
+            p.setPen(QPen(self.theme.color("text" if tall else "muted"), 2 if tall else 1.4))
             h = 11 if tall else 7
             p.drawLine(QPointF(x, g.center().y() - h), QPointF(x, g.center().y() + h))
-        p.setPen(QPen(QColor("white"), 2))
-        p.setBrush(LIGHT.color("accent"))
+        p.setPen(QPen(self.theme.color("background"), 2))
+        p.setBrush(self.theme.color("accent"))
         p.drawEllipse(QPointF(self.x_for(self.time), g.center().y()), 8, 8)
         p.end()
 

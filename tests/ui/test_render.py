@@ -58,8 +58,17 @@ def _difference(a: QImage, b: QImage) -> float:
     return total / count
 
 
-@pytest.mark.parametrize(("name", "when"), [("step1", 1.0), ("mid-step2", 1.6), ("step2", 2.0)])
-def test_matches_reference_image(app: object, tmp_path: Path, name: str, when: float) -> None:
+@pytest.mark.parametrize(
+    ("name", "when", "theme"),
+    [
+        ("step1", 1.0, "light"),
+        ("mid-step2", 1.6, "light"),
+        ("step2", 2.0, "light"),
+        ("dark-step1", 1.0, "dark"),
+        ("high-contrast-step1", 1.0, "high-contrast"),
+    ],
+)
+def test_matches_reference_image(app: object, tmp_path: Path, name: str, when: float, theme: str) -> None:
     """Catches unintended visual changes; approve intended ones with PACKETSTAGE_UPDATE_REFERENCES=1.
 
     ``when`` is in steps: 1.6 is 60% of the way through step 2.
@@ -72,7 +81,7 @@ def test_matches_reference_image(app: object, tmp_path: Path, name: str, when: f
         else timeline.boundary(step)
     )
     out = tmp_path / "frame.png"
-    render_png(timeline, t, out, (960, 540))
+    render_png(timeline, t, out, (960, 540), theme)
     reference = REFERENCES / f"reference-{name}.png"
     if UPDATE or not reference.exists():
         REFERENCES.mkdir(exist_ok=True)

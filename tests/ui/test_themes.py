@@ -1,0 +1,51 @@
+"""Themes: the window, the stage and headless renders switch together, and the choice sticks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QImage
+
+from animator.cli import main
+from animator.resources import default_scene
+from animator.ui.main_window import MainWindow
+from animator.ui.theme import DARK, HIGH_CONTRAST, LIGHT, THEMES
+
+
+@pytest.mark.parametrize("theme", list(THEMES.values()), ids=list(THEMES))
+def test_cli_render_uses_the_theme(app: object, tmp_path: Path, theme: object) -> None:
+    out = tmp_path / "frame.png"
+    assert main(["render", str(default_scene()), "--step", "2", "--theme", theme.name, "--out", str(out)]) == 0  # type: ignore[attr-defined]
+    image = QImage(str(out))
+    assert QColor(image.pixel(640, 90)).name() == theme.background  # type: ignore[attr-defined]
+
+
+def test_unknown_theme_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["render", str(default_scene()), "--step", "1", "--theme", "neon", "--out", str(tmp_path / "x.png")])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'neon'" in capsys.readouterr().err
+
+
+def test_theme_menu_switches_stage_and_is_remembered(window: MainWindow, settings: QSettings, qtbot: object) -> None:
+    window.open_scene(default_scene(), step=2)
+    assert window.stage.theme is LIGHT
+    window.theme_actions["dark"].trigger()
+    assert window.stage.theme is DARK and window.transport.slider.theme is DARK
+    assert window.stage.frame is not None and window.stage.frame.step == 2  # same moment, new colours
+    image = window.stage.grab().toImage()
+    assert QColor(image.pixel(5, image.height() // 2)).name() == DARK.background
+    again = MainWindow(settings)
+    qtbot.addWidget(again)  # type: ignore[attr-defined]
+    assert again.stage.theme is DARK and again.theme_actions["dark"].isChecked()
+    again.set_theme(HIGH_CONTRAST)
+    assert settings.value("theme") == "high-contrast"
+
+
+def test_unknown_saved_theme_falls_back_to_light(app: object, settings: QSettings, qtbot: object) -> None:
+    settings.setValue("theme", "solarized-neon")
+    window = MainWindow(settings)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    assert window.stage.theme is LIGHT and window.theme_actions["light"].isChecked()

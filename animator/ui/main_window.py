@@ -12,7 +12,17 @@ from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QByteArray, QFileSystemWatcher, QSettings, Qt, QTimer, qVersion
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -111,6 +121,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._shown_step = -1
         self._docks_before_fullscreen: list[QDockWidget] = []
+        self._typed_step = ""
         self._restore_window()
         saved = self.settings.value("theme", LIGHT.name)
         self.set_theme(THEMES.get(saved if isinstance(saved, str) else "", LIGHT))
@@ -152,7 +163,9 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self.fullscreen_action = self._action("&Fullscreen", ["F", "F11"], self.toggle_fullscreen, view)
-        self._action("Leave fullscreen", ["Esc"], self.leave_fullscreen)
+        self._action("Leave fullscreen", ["Esc"], self.escape)
+        self.blank_action = self._action("&Blank the screen", ["B", "."], self.toggle_blank, view)
+        self.blank_action.setCheckable(True)
         view.addAction(self.steps_dock.toggleViewAction())
         view.addAction(self.notes_dock.toggleViewAction())
         theme_menu = view.addMenu("&Theme")
@@ -309,6 +322,44 @@ class MainWindow(QMainWindow):
     def _set_speed(self, speed: float) -> None:
         self.clock.playback.speed = speed
         self._show_transport()
+
+    # -- presenting ------------------------------------------------------------------
+    def toggle_blank(self) -> None:
+        self.stage.set_blanked(not self.stage.blanked)
+        self.blank_action.setChecked(self.stage.blanked)
+
+    def escape(self) -> None:
+        """Esc backs out of one thing at a time: a half-typed step number, a blank, fullscreen."""
+        if self._typed_step:
+            self._set_typed_step("")
+        elif self.stage.blanked:
+            self.toggle_blank()
+        else:
+            self.leave_fullscreen()
+
+    def _set_typed_step(self, digits: str) -> None:
+        self._typed_step = digits
+        self.stage.set_prompt(f"Go to step {digits}" if digits else "")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Digits then Enter jump to a step, as presentation software does with slide numbers."""
+        key, text = event.key(), event.text()
+        if text.isdigit() and len(self._typed_step) < 6:
+            self._set_typed_step(self._typed_step + text)
+        elif key == Qt.Key.Key_Backspace and self._typed_step:
+            self._set_typed_step(self._typed_step[:-1])
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._typed_step:
+            step = int(self._typed_step)
+            self._set_typed_step("")
+            if self.timeline is not None:
+                step = min(step, self.timeline.step_count)
+                if step == 0:
+                    self.clock.run("home")
+                else:  # play the step, as clicking it in the list does
+                    self.clock.run("go_to_step", step - 1)
+                    self.clock.run("next_step")
+        else:
+            super().keyPressEvent(event)
 
     # -- window ----------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:

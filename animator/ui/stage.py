@@ -61,6 +61,8 @@ class StageView(QGraphicsView):
         self.static_scene = QGraphicsScene(self)
         self._backdrop: QPixmap | None = None
         self._backdrop_dirty = True
+        self.blanked = False
+        self.prompt = ""
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setRenderHints(
             QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing | QPainter.RenderHint.SmoothPixmapTransform
@@ -244,10 +246,40 @@ class StageView(QGraphicsView):
 
     # -- the backdrop ------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        backdrop = self._ensure_backdrop()
         painter.save()
         painter.resetTransform()
-        painter.drawPixmap(0, 0, backdrop)
+        if self.blanked:
+            painter.fillRect(self.viewport().rect(), QColor("black"))
+        else:
+            painter.drawPixmap(0, 0, self._ensure_backdrop())
+        painter.restore()
+
+    def set_blanked(self, blanked: bool) -> None:
+        """A black screen, as a projector's blank button gives: the class looks at the lecturer."""
+        self.blanked = blanked
+        self.packets.setVisible(not blanked)
+        self.viewport().update()
+
+    def set_prompt(self, text: str) -> None:
+        """A small prompt over the stage (e.g. 'Go to step 12'); empty hides it."""
+        self.prompt = text
+        self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if not self.prompt:
+            return
+        painter.save()
+        painter.resetTransform()
+        k = self.ui_scale()
+        painter.setFont(font(20 * k, bold=True))
+        metrics = QFontMetricsF(painter.font())
+        box = QRectF(0, 0, metrics.horizontalAdvance(self.prompt) + 40 * k, metrics.height() + 20 * k)
+        box.moveCenter(QPointF(self.viewport().width() / 2, self.viewport().height() / 2))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.theme.color("accent"))
+        painter.drawRoundedRect(box, 12 * k, 12 * k)
+        painter.setPen(QColor("white"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.prompt)
         painter.restore()
 
     def _ensure_backdrop(self) -> QPixmap:

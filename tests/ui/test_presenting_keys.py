@@ -64,8 +64,9 @@ def test_esc_backs_out_one_thing_at_a_time(player: MainWindow, qtbot: object) ->
     assert not player.isFullScreen()
 
 
-# Iterating skips aliases; Key_mu is a deprecated spelling Qt warns about when it is used.
-KEYS = [key for key in Qt.Key if key.name != "Key_mu"]
+# Iterating skips aliases. µ (0xb5) is left out: PySide names it by its deprecated alias
+# Key_mu when the key is sent, and warns.
+KEYS = [key for key in Qt.Key if key.value != 0xB5]
 
 
 @pytest.mark.parametrize("with_scene", [False, True], ids=["empty", "scene"])

@@ -434,12 +434,14 @@ class PacketLayer(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         opacity = 1.0
+        cache, draw = self._cache, painter.drawPixmap
         for packet in self.packets:
-            chip, half_w, half_h = self._chip(packet, key_scale, ratio)
+            entry = cache.get((packet.label, packet.protocol, packet.dropped, key_scale, ratio))
+            chip, half_w, half_h = entry or self._chip(packet, key_scale, ratio)
             x, y = self.centre(packet) if packet.arrived else (packet.x * COLUMN, packet.y * ROW)
             if packet.opacity != opacity:
                 opacity = packet.opacity
                 painter.setOpacity(opacity)
             # The int overload: PySide resolves it ~35% faster than QPointF (measured).
-            painter.drawPixmap(int(x * scale + ox) - half_w, int(y * scale + oy) - half_h, chip)
+            draw(int(x * scale + ox) - half_w, int(y * scale + oy) - half_h, chip)
         painter.restore()

@@ -46,6 +46,8 @@ def _parser_open() -> argparse.ArgumentParser:
     )
     p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
+    p.add_argument("--present", action="store_true", help="present: the stage alone, fullscreen, on a second screen")
+    p.add_argument("--screen", type=int, metavar="N", help="with --present: the screen for the audience (0 is the first)")
     p.add_argument("--version", action="version", version=f"PacketStage {__version__}")
     # For smoke tests of installed builds: open, paint, quit by itself after MS milliseconds.
     p.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
@@ -163,6 +165,8 @@ def cmd_open(ns: argparse.Namespace) -> int:
         raise UsageError(f"--step {ns.step}: steps are numbered from 0")
     from animator.ui.app import run
 
+    if ns.screen is not None and (ns.screen < 0 or not ns.present):
+        raise UsageError("--screen N goes with --present, and screens are numbered from 0")
     if ns.screenshot is not None and ns.screenshot.suffix.lower() != ".png":
         raise UsageError(f"--screenshot {ns.screenshot}: the output must be a .png file")
-    return run(scene, ns.step, exit_after_ms=ns.exit_after, screenshot=ns.screenshot)
+    return run(scene, ns.step, exit_after_ms=ns.exit_after, screenshot=ns.screenshot, present=ns.present, screen=ns.screen)

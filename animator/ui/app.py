@@ -14,7 +14,14 @@ from animator.ui.main_window import MainWindow
 from animator.ui.theme import load_fonts
 
 
-def run(scene: Path | None, step: int | None, exit_after_ms: int | None = None, screenshot: Path | None = None) -> int:
+def run(
+    scene: Path | None,
+    step: int | None,
+    exit_after_ms: int | None = None,
+    screenshot: Path | None = None,
+    present: bool = False,
+    screen: int | None = None,
+) -> int:
     """Open the window on ``scene`` (at pause point ``step``) and run the event loop."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PacketStage")
@@ -27,6 +34,14 @@ def run(scene: Path | None, step: int | None, exit_after_ms: int | None = None, 
         # fixing it in an editor brings the scene up without restarting.
         print(window.banner.text(), file=sys.stderr)
     window.show()
+    if present:
+        count = len(app.screens())
+        if screen is not None and screen >= count:
+            print(
+                f"packetstage: there {'is' if count == 1 else 'are'} {count} screen(s); presenting on screen {count - 1}",
+                file=sys.stderr,
+            )
+        window.start_presenting(screen)
     if exit_after_ms is not None:
         QTimer.singleShot(exit_after_ms, window.close)
     if screenshot is not None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QIcon,
     QKeyEvent,
     QKeySequence,
@@ -41,6 +42,7 @@ from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
 from animator.resources import assets_dir
 from animator.ui.player import PlayerClock
+from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
 from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
@@ -104,6 +106,13 @@ class MainWindow(QMainWindow):
         self.notes_dock.setObjectName("notes")
         self.notes_dock.setWidget(self.notes)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
+        self.presenter_panel = PresenterPanel(self)
+        self.presenter_dock = QDockWidget("Presenter", self)
+        self.presenter_dock.setObjectName("presenter")
+        self.presenter_dock.setWidget(self.presenter_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.presenter_dock)
+        self.presenter_dock.hide()
+        self.audience: AudienceWindow | None = None
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
@@ -166,6 +175,9 @@ class MainWindow(QMainWindow):
         self._action("Leave fullscreen", ["Esc"], self.escape)
         self.blank_action = self._action("&Blank the screen", ["B", "."], self.toggle_blank, view)
         self.blank_action.setCheckable(True)
+        self.present_action = self._action("&Present on a second screen", ["Ctrl+P", "F5"], self.toggle_presenting, view)
+        self.present_action.setCheckable(True)
+        self._action("Swap presenter and audience view", ["P"], self.swap_views, view)
         view.addAction(self.steps_dock.toggleViewAction())
         view.addAction(self.notes_dock.toggleViewAction())
         theme_menu = view.addMenu("&Theme")
@@ -205,6 +217,8 @@ class MainWindow(QMainWindow):
         self.path = path
         self._remember_recent(path)
         self.stage.set_timeline(timeline)
+        if self.audience is not None:
+            self.audience.stage.set_timeline(timeline)
         self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
         self._fill_step_list()
         self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
@@ -298,9 +312,13 @@ class MainWindow(QMainWindow):
             return
         frame = self.timeline.state_at(t)
         self.stage.show_frame(frame)
+        if self.audience is not None:
+            self.audience.stage.show_frame(frame)
         if frame.step != self._shown_step:
             self._shown_step = frame.step
             self.notes.setMarkdown(frame.notes or "*No notes for this step.*")
+            following = self.timeline.steps[frame.step] if frame.step < self.timeline.step_count else None
+            self.presenter_panel.show_next(following.number if following else None, following.caption if following else "")
             for row in range(self.step_list.count()):
                 item = self.step_list.item(row)
                 if item.data(Qt.ItemDataRole.UserRole) == frame.step:
@@ -324,18 +342,84 @@ class MainWindow(QMainWindow):
         self._show_transport()
 
     # -- presenting ------------------------------------------------------------------
+    @property
+    def audience_stage(self) -> StageView:
+        """The stage the class sees: the audience window's while presenting, else this one."""
+        return self.audience.stage if self.audience is not None else self.stage
+
     def toggle_blank(self) -> None:
-        self.stage.set_blanked(not self.stage.blanked)
-        self.blank_action.setChecked(self.stage.blanked)
+        stage = self.audience_stage
+        stage.set_blanked(not stage.blanked)
+        self.blank_action.setChecked(stage.blanked)
+        if stage is not self.stage:  # the presenter keeps seeing the scene, with a reminder
+            self.stage.set_prompt("The audience screen is blank (B)" if stage.blanked else "")
 
     def escape(self) -> None:
-        """Esc backs out of one thing at a time: a half-typed step number, a blank, fullscreen."""
+        """Esc backs out of one thing at a time: a typed step number, a blank, presenting, fullscreen."""
         if self._typed_step:
             self._set_typed_step("")
-        elif self.stage.blanked:
+        elif self.audience_stage.blanked:
             self.toggle_blank()
+        elif self.audience is not None:
+            self.stop_presenting()
         else:
             self.leave_fullscreen()
+
+    def toggle_presenting(self) -> None:
+        if self.audience is None:
+            self.start_presenting()
+        else:
+            self.stop_presenting()
+
+    def start_presenting(self, screen: int | None = None) -> None:
+        """Stage alone, fullscreen, on ``screen`` (default: the one this window is not on).
+
+        With a single screen the audience view takes it and P swaps between the two views.
+        """
+        screens = QGuiApplication.screens()
+        if screen is None:
+            others = [s for s in screens if s is not self.screen()]
+            target = others[0] if others else screens[0]
+        else:
+            target = screens[max(0, min(screen, len(screens) - 1))]
+        self.audience = AudienceWindow(self.stage.theme, self.keyPressEvent, self._audience_closed)
+        self.audience.addActions(self.actions())  # clicker keys work whichever window has focus
+        if self.timeline is not None:
+            self.audience.stage.set_timeline(self.timeline)
+            if self.stage.frame is not None:
+                self.audience.stage.show_frame(self.stage.frame)
+        self.audience.show_on(target)
+        self.presenter_dock.show()
+        self.notes_dock.show()
+        self.steps_dock.show()
+        self.presenter_panel.start()
+        self.present_action.setChecked(True)
+        self._shown_step = -1
+        self._show_time(self.clock.time)
+
+    def stop_presenting(self) -> None:
+        if self.audience is None:
+            return
+        audience, self.audience = self.audience, None
+        audience.close()
+        audience.deleteLater()
+        self.presenter_panel.stop()
+        self.presenter_dock.hide()
+        self.stage.set_prompt("")
+        self.blank_action.setChecked(self.stage.blanked)
+        self.present_action.setChecked(False)
+
+    def _audience_closed(self) -> None:
+        if self.audience is not None:
+            self.stop_presenting()
+
+    def swap_views(self) -> None:
+        """One screen: bring the presenter view or the audience view to the front."""
+        if self.audience is None:
+            return
+        front = self if self.audience.isActiveWindow() else self.audience
+        front.raise_()
+        front.activateWindow()
 
     def _set_typed_step(self, digits: str) -> None:
         self._typed_step = digits
@@ -365,6 +449,8 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: Theme) -> None:
         """Stage, transport, step list and window chrome in one theme; remembered."""
         self.stage.set_theme(theme)
+        if self.audience is not None:
+            self.audience.stage.set_theme(theme)
         self.transport.slider.theme = theme
         self.transport.slider.update()
         palette = QPalette(self.palette())
@@ -436,6 +522,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.clock.stop()
+        self.stop_presenting()
         self.leave_fullscreen()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

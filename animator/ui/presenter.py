@@ -1,0 +1,85 @@
+"""Presenting with two screens: the audience sees only the stage; the lecturer sees what's next.
+
+The audience window is a bare, fullscreen StageView on the projector. It shares the main
+window's actions, so a clicker works whichever window has the focus, and it never shows a
+menu, a dock or a dialog. The main window becomes the presenter view: its own stage, the
+speaker notes, the step list, and this panel with the next step and the elapsed time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from animator.ui.stage import StageView
+from animator.ui.theme import Theme, font
+
+
+class AudienceWindow(QWidget):
+    """The projector's picture: the stage alone, fullscreen on its own screen."""
+
+    def __init__(self, theme: Theme, on_key: Callable[[QKeyEvent], None], on_close: Callable[[], None]) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.setWindowTitle("PacketStage — audience")
+        self._on_key, self._on_close = on_key, on_close
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.stage = StageView(self, theme)
+        self.stage.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(self.stage)
+
+    def show_on(self, screen: QScreen) -> None:
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+        self.showFullScreen()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # Typed step numbers are handled by the presenter window, whichever window has focus.
+        self._on_key(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._on_close()
+        super().closeEvent(event)
+
+
+class PresenterPanel(QWidget):
+    """Where the talk is: the next step's caption and the time since presenting began."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.clock_label = QLabel("0:00", self)
+        self.clock_label.setFont(font(28, bold=True, mono=True))
+        self.clock_label.setToolTip("Time since presenting began")
+        layout.addWidget(self.clock_label)
+        heading = QLabel("Next", self)
+        heading.setFont(font(12, bold=True))
+        layout.addWidget(heading)
+        self.next_label = QLabel(self)
+        self.next_label.setWordWrap(True)
+        self.next_label.setFont(font(15))
+        layout.addWidget(self.next_label)
+        layout.addStretch(1)
+        self._elapsed = QElapsedTimer()
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.refresh_clock)
+
+    def start(self) -> None:
+        self._elapsed.start()
+        self.refresh_clock()
+        self._tick.start()
+
+    def stop(self) -> None:
+        self._tick.stop()
+
+    def refresh_clock(self) -> None:
+        minutes, seconds = divmod(int(self._elapsed.elapsed() / 1000) if self._elapsed.isValid() else 0, 60)
+        self.clock_label.setText(f"{minutes}:{seconds:02d}")
+
+    def show_next(self, number: int | None, caption: str) -> None:
+        self.next_label.setText(f"{number}. {caption}" if number is not None else "(end of the scene)")

@@ -302,9 +302,15 @@ class MainWindow(QMainWindow):
     def _step_clicked(self, item: QListWidgetItem) -> None:
         number = item.data(Qt.ItemDataRole.UserRole)
         if number is not None:
-            # Jump to just before the step and play it, as a clicker would.
-            self.clock.run("go_to_step", int(number) - 1)
-            self.clock.run("next_step")
+            self.play_step(int(number))
+
+    def play_step(self, number: int) -> None:
+        """Jump to just before step ``number`` and play it, as a clicker would; 0 is the start."""
+        if number <= 0:
+            self.clock.run("home")
+            return
+        self.clock.run("go_to_step", number - 1)
+        self.clock.run("next_step")
 
     # -- reacting to time ------------------------------------------------------------
     def _show_time(self, t: float) -> None:
@@ -351,8 +357,17 @@ class MainWindow(QMainWindow):
         stage = self.audience_stage
         stage.set_blanked(not stage.blanked)
         self.blank_action.setChecked(stage.blanked)
-        if stage is not self.stage:  # the presenter keeps seeing the scene, with a reminder
-            self.stage.set_prompt("The audience screen is blank (B)" if stage.blanked else "")
+        self._refresh_prompt()
+
+    def _refresh_prompt(self) -> None:
+        """The presenter stage's prompt, derived from what is pending: a typed step number, or
+        a reminder that the audience screen is blank (the presenter still sees the scene)."""
+        if self._typed_step:
+            self.stage.set_prompt(f"Go to step {self._typed_step}")
+        elif self.audience is not None and self.audience.stage.blanked:
+            self.stage.set_prompt("The audience screen is blank (B)")
+        else:
+            self.stage.set_prompt("")
 
     def escape(self) -> None:
         """Esc backs out of one thing at a time: a typed step number, a blank, presenting, fullscreen."""
@@ -382,7 +397,7 @@ class MainWindow(QMainWindow):
             target = others[0] if others else screens[0]
         else:
             target = screens[max(0, min(screen, len(screens) - 1))]
-        self.audience = AudienceWindow(self.stage.theme, self.keyPressEvent, self._audience_closed)
+        self.audience = AudienceWindow(self.stage.theme, self.keyPressEvent, self.stop_presenting)
         self.audience.addActions(self.actions())  # clicker keys work whichever window has focus
         if self.timeline is not None:
             self.audience.stage.set_timeline(self.timeline)
@@ -405,13 +420,9 @@ class MainWindow(QMainWindow):
         audience.deleteLater()
         self.presenter_panel.stop()
         self.presenter_dock.hide()
-        self.stage.set_prompt("")
+        self._refresh_prompt()
         self.blank_action.setChecked(self.stage.blanked)
         self.present_action.setChecked(False)
-
-    def _audience_closed(self) -> None:
-        if self.audience is not None:
-            self.stop_presenting()
 
     def swap_views(self) -> None:
         """One screen: bring the presenter view or the audience view to the front."""
@@ -423,7 +434,7 @@ class MainWindow(QMainWindow):
 
     def _set_typed_step(self, digits: str) -> None:
         self._typed_step = digits
-        self.stage.set_prompt(f"Go to step {digits}" if digits else "")
+        self._refresh_prompt()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Digits then Enter jump to a step, as presentation software does with slide numbers."""
@@ -436,12 +447,7 @@ class MainWindow(QMainWindow):
             step = int(self._typed_step)
             self._set_typed_step("")
             if self.timeline is not None:
-                step = min(step, self.timeline.step_count)
-                if step == 0:
-                    self.clock.run("home")
-                else:  # play the step, as clicking it in the list does
-                    self.clock.run("go_to_step", step - 1)
-                    self.clock.run("next_step")
+                self.play_step(min(step, self.timeline.step_count))
         else:
             super().keyPressEvent(event)
 

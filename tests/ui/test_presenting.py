@@ -68,3 +68,11 @@ def test_theme_and_reload_reach_the_audience(presenting: MainWindow) -> None:
 def test_screen_needs_present(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--screen", "1"]) == 2
     assert "--screen N goes with --present" in capsys.readouterr().err
+
+
+def test_blank_reminder_survives_typing_a_step_number(presenting: MainWindow, qtbot: object) -> None:
+    qtbot.keyClick(presenting, Qt.Key.Key_B)  # type: ignore[attr-defined]
+    qtbot.keyClick(presenting, Qt.Key.Key_3)  # type: ignore[attr-defined]
+    assert presenting.stage.prompt == "Go to step 3"
+    qtbot.keyClick(presenting, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    assert presenting.stage.prompt == "The audience screen is blank (B)"

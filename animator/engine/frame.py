@@ -7,7 +7,7 @@ row), so the stage, a PNG exporter and a test can all read the same Frame.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
@@ -66,4 +66,7 @@ class Frame:
     node_highlight: Mapping[str, float]
     link_highlight: Mapping[str, float]
     badges: Mapping[str, str]
+    #: Tables drawn on the stage: the author's, and device tables a node lists in ``show_tables``.
     tables: Mapping[str, tuple[TableView, ...]]
+    #: Every device table the simulator keeps (MAC, ARP, NAT, routes, firewall...), for the tables view.
+    device_tables: Mapping[str, tuple[TableView, ...]] = field(default_factory=dict)

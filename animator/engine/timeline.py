@@ -17,11 +17,13 @@ import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
+from animator.engine.sim import Journey, has_real_packets, simulate
+from animator.model.errors import SceneLoadError
 from animator.model.schema import PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
 from animator.model.topology import topology_of
 
@@ -52,6 +54,16 @@ class MessageTrack:
     hop_starts: tuple[float, ...]
     hop_ends: tuple[float, ...]
     dropped: bool
+    #: The frame on each hop (real packets only): what the inspector and the pcap export show.
+    frames: tuple[bytes | None, ...] = ()
+    #: What the device at the start of each hop did to the packet, in its own words.
+    changes: tuple[tuple[str, ...], ...] = ()
+    #: The track this one continues (a flood copy, an ICMP error, a proxy's upstream request).
+    parent: str | None = None
+    #: How the run ended ("delivered", "DROP by FORWARD rule 2", "not for me: discarded").
+    fate: str = ""
+    #: The packet is discarded without being lost (a flood copy reaching the wrong host): it fades out.
+    vanishes: bool = False
 
     @property
     def start(self) -> float:
@@ -71,6 +83,32 @@ class StepSpan:
     notes: str
     #: Title of the chapter this step begins, if it begins one.
     begins_chapter: str | None
+
+
+class PacketDetail(NamedTuple):
+    """A packet at one instant, seen from the device it is at (Packet Tracer's In and Out layers).
+
+    While it crosses a link, ``node`` is the device that sent it: ``frame_out`` is on the wire and
+    ``frame_in`` is how it reached that device. Once at a device, ``frame_in`` is how it arrived
+    and ``frame_out`` how it will leave (None if it goes no further).
+    """
+
+    id: str
+    label: str
+    node: str
+    link_id: str | None
+    frame_in: bytes | None
+    frame_out: bytes | None
+    changes: tuple[str, ...]
+    fate: str
+
+
+class WireRecord(NamedTuple):
+    """One frame put on one link at one moment: a pcap record."""
+
+    link_id: str
+    time: float
+    frame: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +145,9 @@ class Timeline:
         self._timed_starts: list[tuple[float, ...]] = []
         self._badges: dict[str, tuple[list[float], list[str]]] = {}
         self._tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
+        self._device_tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
+        self._scales: list[tuple[int, float]] = []
+        self.journey = self._simulate()
         self._schedule()
         self._hop_geometry = self._hop_geometries()
         self._ends = [span.end for span in self.steps]
@@ -169,19 +210,83 @@ class Timeline:
             dropped=send.drop_at is not None,
         )
 
+    def _simulate(self) -> Journey | None:
+        """Play real packets through the devices, once; authors' layer mistakes are scene errors."""
+        if not has_real_packets(self.scene):
+            return None
+        from animator.packets import check_layers
+
+        errors = [
+            e
+            for step in self.scene.steps
+            for a in step.actions
+            if isinstance(a, Send)
+            for e in check_layers(a.layers, self.scene.source)
+        ]
+        if errors:
+            raise SceneLoadError(sorted(errors, key=lambda e: (e.line, e.col)))
+        return simulate(self.scene, self._hop_seconds)
+
+    def _legs(self, number: int, start: float, step_length: float | None) -> tuple[list[MessageTrack], float]:
+        """The step's simulated legs as tracks, and when the last one ends (seconds into the step)."""
+        if self.journey is None or not self.journey.steps[number - 1].legs:
+            return [], 0.0
+        legs = [leg for leg in self.journey.steps[number - 1].legs if leg.hops]
+        natural = max(leg.hops[-1].end for leg in legs)
+        scale = step_length / natural if step_length is not None and natural > step_length else 1.0
+        self._scales.append((number, scale))
+        tracks = []
+        for leg in legs:
+            path = (leg.hops[0].a, *(h.b for h in leg.hops))
+            tracks.append(
+                MessageTrack(
+                    id=leg.id,
+                    step=number,
+                    label=leg.label,
+                    protocol=leg.protocol if leg.protocol in PROTOCOLS else "data",
+                    path=path,
+                    links=tuple(self._link_ids[frozenset((h.a, h.b))] for h in leg.hops),
+                    hop_starts=tuple(start + h.start * scale for h in leg.hops),
+                    hop_ends=tuple(start + h.end * scale for h in leg.hops),
+                    dropped=leg.dropped,
+                    frames=tuple(h.frame for h in leg.hops),
+                    changes=tuple(h.changes for h in leg.hops),
+                    parent=leg.parent,
+                    fate=leg.fate,
+                    vanishes=not leg.dropped and leg.fate.startswith(("not for me", "filtered", "ARP for")),
+                )
+            )
+        return tracks, natural * scale
+
     def _schedule(self) -> None:
         chapter_titles = {ch.id: ch.title for ch in self.scene.chapters}
         spans: list[StepSpan] = []
         badge_events: list[tuple[float, int, StateSet]] = []
         table_events: list[tuple[float, int, TableSet]] = []
+        device_events: list[tuple[float, int, str, str, tuple[str, ...], tuple[tuple[str, ...], ...] | None]] = []
+        if self.journey is not None:
+            for n, title, columns, rows in self.journey.initial_tables:
+                device_events.append((0.0, -1, n, title, columns, rows))
         start = 0.0
         order = 0
         for number, step in enumerate(self.scene.steps, start=1):
             messages: list[MessageTrack] = []
             timed: list[_Timed] = []
             natural_end = 0.0
+            legs, legs_end = self._legs(number, start, step.duration)
+            messages.extend(legs)
+            natural_end = legs_end
+            if self.journey is not None:
+                simulated = self.journey.steps[number - 1]
+                scale = dict(self._scales).get(number, 1.0)
+                badge_events.extend((start + t * scale, order, StateSet(node=n, text=text)) for t, n, text in simulated.badges)
+                timed.extend(_Timed(start + t * scale, Note(node=n, text=text)) for t, n, text in simulated.remarks)
+                for t, n, title, columns, rows in simulated.tables:
+                    device_events.append((start + t * scale, order, n, title, columns, rows))
             for index, action in enumerate(step.actions, start=1):
                 order += 1
+                if isinstance(action, Send) and action.is_real:
+                    continue
                 if isinstance(action, Send):
                     track = self._message(number, index, action, start, step.duration)
                     messages.append(track)
@@ -219,7 +324,11 @@ class Timeline:
             chapter = span.begins_chapter or chapter
             self._chapter_of_step.append(chapter)
         self._index_badges(badge_events)
-        self._index_tables(table_events)
+        self._index_tables(table_events, device_events)
+        self.messages: tuple[MessageTrack, ...] = tuple(
+            sorted((m for msgs in self._messages for m in msgs), key=lambda m: (m.start, m.id))
+        )
+        self._by_id = {m.id: m for m in self.messages}
 
     def _index_badges(self, events: list[tuple[float, int, StateSet]]) -> None:
         for time, _, action in sorted(events, key=lambda e: (e[0], e[1])):
@@ -227,20 +336,38 @@ class Timeline:
             times.append(time)
             values.append(action.text)
 
-    def _index_tables(self, events: list[tuple[float, int, TableSet]]) -> None:
-        """Store, after each change, the node's whole set of tables, so a lookup is one bisect."""
+    def _index_tables(self, events: list[tuple[float, int, TableSet]], device_events: list[tuple[Any, ...]]) -> None:
+        """Store, after each change, the node's whole set of tables, so a lookup is one bisect.
+
+        Authors' tables always show on the stage; a device's own tables (from the simulator) go
+        to the device-tables view, and on the stage only where the node lists them in ``show_tables``.
+        """
+        on_stage = {node.id: set(node.show_tables) for node in self.scene.nodes}
+        merged: list[tuple[float, int, str, str, tuple[str, ...], tuple[tuple[str, ...], ...] | None, bool]] = [
+            (time, order, a.node, a.title, a.columns, None if a.hide else a.rows, True) for time, order, a in events
+        ]
+        merged += [
+            (time, order, n, title, columns, rows, title in on_stage.get(n, ()))
+            for time, order, n, title, columns, rows in device_events
+        ]
         current: dict[str, dict[str, TableView]] = {}
-        for time, _, action in sorted(events, key=lambda e: (e[0], e[1])):
-            tables = current.setdefault(action.node, {})
-            if action.hide:
-                tables.pop(action.title, None)
-            else:
-                previous = tables.get(action.title)
-                columns = action.columns or (previous.columns if previous else ())
-                tables[action.title] = TableView(action.node, action.title, columns, action.rows)
-            times, snapshots = self._tables.setdefault(action.node, ([], []))
-            times.append(time)
-            snapshots.append(tuple(tables.values()))
+        devices: dict[str, dict[str, TableView]] = {}
+        for time, _, node, title, columns, rows, stage in sorted(merged, key=lambda e: (e[0], e[1])):
+            for store, index, wanted in ((current, self._tables, stage), (devices, self._device_tables, True)):
+                if not wanted:
+                    continue
+                tables = store.setdefault(node, {})
+                if rows is None:
+                    tables.pop(title, None)
+                else:
+                    previous = tables.get(title)
+                    tables[title] = TableView(node, title, columns or (previous.columns if previous else ()), rows)
+                times, snapshots = index.setdefault(node, ([], []))
+                if times and times[-1] == time:  # same instant: the later change wins
+                    snapshots[-1] = tuple(tables.values())
+                else:
+                    times.append(time)
+                    snapshots.append(tuple(tables.values()))
 
     # -- queries (every frame) -----------------------------------------------------------
     @property
@@ -317,7 +444,8 @@ class Timeline:
             node_highlight=node_hl,
             link_highlight=link_hl,
             badges=self._latest_badges(t),
-            tables=self._latest_tables(t),
+            tables=self._latest_tables(t, self._tables),
+            device_tables=self._latest_tables(t, self._device_tables),
         )
 
     def _latest_badges(self, t: float) -> dict[str, str]:
@@ -330,10 +458,13 @@ class Timeline:
                 badges[node] = values[i]
         return badges
 
-    def _latest_tables(self, t: float) -> dict[str, tuple[TableView, ...]]:
+    def _latest_tables(
+        self, t: float, index: dict[str, tuple[list[float], list[tuple[TableView, ...]]]]
+    ) -> dict[str, tuple[TableView, ...]]:
         tables = {}
-        for node, (times, snapshots) in self._tables.items():
-            i = bisect_left(times, t) - 1
+        for node, (times, snapshots) in index.items():
+            # Configuration known before anything moves (routing tables, rules) shows at time 0 too.
+            i = bisect_left(times, t) - 1 if t > 0 else bisect_right(times, 0.0) - 1
             if i >= 0 and snapshots[i]:
                 tables[node] = snapshots[i]
         return tables
@@ -345,8 +476,8 @@ class Timeline:
             node = track.path[-1]
             x, y = self.positions[node]
             opacity = fade_in
-            if track.dropped:
-                opacity = 1.0 - clamp01((t - end - DROP_FADE) / FADE)
+            if track.dropped or track.vanishes:
+                opacity = 1.0 - clamp01((t - end - (DROP_FADE if track.dropped else 0.1)) / FADE)
                 if opacity <= 0.0:
                     return None
             return PacketView(
@@ -377,6 +508,51 @@ class Timeline:
                 side = LANE if a < b else -LANE  # opposite directions keep to opposite sides
                 geometry[a, b] = (ax, ay, dx, dy, -dy / length * side, dx / length * side)
         return geometry
+
+    # -- real packets ----------------------------------------------------------------------
+    def packet_detail(self, packet_id: str, t: float) -> PacketDetail | None:
+        """The packet ``packet_id`` at ``t`` as the inspector shows it, or None if it is not on stage then."""
+        track = self._by_id.get(packet_id)
+        if track is None or t < track.start:
+            return None
+        frames = track.frames or (None,) * len(track.links)
+        changes = track.changes or ((),) * len(track.links)
+        hop = bisect_right(track.hop_starts, t) - 1
+        if t <= track.hop_ends[hop]:  # on the wire: show the device that sent it
+            node = track.path[hop]
+            return PacketDetail(
+                track.id,
+                track.label,
+                node,
+                track.links[hop],
+                frames[hop - 1] if hop else None,
+                frames[hop],
+                changes[hop],
+                track.fate,
+            )
+        node = track.path[hop + 1]
+        nxt = hop + 1 if hop + 1 < len(track.links) else None
+        return PacketDetail(
+            track.id,
+            track.label,
+            node,
+            None,
+            frames[hop],
+            frames[nxt] if nxt is not None else None,
+            changes[nxt] if nxt is not None else (),
+            track.fate if nxt is None else "",
+        )
+
+    def wire_records(self) -> list[WireRecord]:
+        """Every real frame as it goes onto each link, in time order: the scene's traffic for a pcap."""
+        records = [
+            WireRecord(link, start, frame)
+            for track in self.messages
+            for link, start, frame in zip(track.links, track.hop_starts, track.frames, strict=False)
+            if frame is not None
+        ]
+        records.sort(key=lambda r: r.time)
+        return records
 
 
 def build_timeline(scene: Scene) -> Timeline:

@@ -149,6 +149,8 @@ def _compile(hint: Any) -> _Type:
         if len(args) == 2 and args[1] is Ellipsis:
             return _Type(hint, Decoder._list, args=(_compile(args[0]),))
         return _Type(hint, Decoder._fixed_tuple, args=tuple(_compile(a) for a in args))
+    if dataclasses.is_dataclass(hint) and getattr(hint, "FREE_FORM", False):
+        return _Type(hint, Decoder._free_form)
     if dataclasses.is_dataclass(hint):
         return _Type(hint, Decoder._dataclass)  # its _plan is made when first needed
     if hint is str:
@@ -422,6 +424,60 @@ class Decoder:
             )
             return None
         return self._read(t.classes[key], value_node, _join(where, key))
+
+    # -- free-form items -----------------------------------------------------------------
+    def _free_form(self, t: _Type, node: yaml.Node, where: str) -> Any:
+        """``- name`` or ``- name: {field: value, ...}`` into ``t.hint(name, fields, mark, marks)``.
+
+        The field values stay plain data (text, numbers, booleans, lists, mappings): which names
+        and values are valid is checked later by whoever knows them (the packets package).
+        """
+        if type(node) is yaml.ScalarNode and node.tag != NULL_TAG:
+            return t.hint(name=node.value, fields={}, mark=mark_of(node), marks=Marks({}))
+        if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
+            got = describe(node) if not isinstance(node, yaml.MappingNode) else f"{len(node.value)} keys"
+            self.error(node, f"{_at(where)}expected a layer name, or 'name: {{field: value}}' with one name; got {got}")
+            return None
+        key_node, value_node = node.value[0]
+        if not self._plain_key(key_node):
+            return None
+        fields: dict[str, Any] = {}
+        positions: dict[str, tuple[int, int]] = {}
+        if not _is_null(value_node):
+            if not isinstance(value_node, yaml.MappingNode):
+                self.error(
+                    value_node, f"{_at(_join(where, key_node.value))}expected a mapping of fields, got {describe(value_node)}"
+                )
+                return None
+            self._count_repeat(value_node)
+            for field_key, field_value in value_node.value:
+                if not self._plain_key(field_key):
+                    continue
+                if field_key.value in fields:
+                    self._irregular = True  # a duplicate key: check_tree reports it
+                fields[field_key.value] = self._plain(field_value, _join(where, field_key.value))
+                positions[field_key.value] = _position(field_value)
+        return t.hint(name=key_node.value, fields=fields, mark=mark_of(key_node), marks=Marks(positions))
+
+    def _plain(self, node: yaml.Node, where: str) -> Any:
+        """A value as plain Python data, counted like every other value against alias bombs."""
+        self._count += 1
+        if self._count > MAX_VALUES:
+            raise TooLargeError
+        if node.tag not in PLAIN_TAGS or (type(node) is yaml.ScalarNode and len(node.value) > MAX_SCALAR):
+            self._irregular = True
+        if isinstance(node, yaml.SequenceNode):
+            self._count_repeat(node)
+            return [self._plain(child, where) for child in node.value]
+        if isinstance(node, yaml.MappingNode):
+            self._count_repeat(node)
+            return {k.value: self._plain(v, where) for k, v in node.value if self._plain_key(k)}
+        if node.tag in (INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG):
+            try:
+                return _constructor.yaml_constructors[node.tag](_constructor, node)
+            except (ValueError, KeyError):
+                return node.value
+        return node.value
 
     # -- containers --------------------------------------------------------------------
     def _count_repeat(self, node: yaml.Node) -> None:

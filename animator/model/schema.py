@@ -118,6 +118,70 @@ def check_latency(value: str) -> str | None:
     return None
 
 
+_HEX = re.compile(r"^[0-9A-Fa-f]*$")
+
+
+def check_hex(value: str) -> str | None:
+    digits = re.sub(r"[\s:]", "", value)
+    if not _HEX.match(digits):
+        bad = next(c for c in digits if c not in "0123456789abcdefABCDEF")
+        return f"'{bad}' is not hex: expected the frame's bytes as hex digits (spaces and ':' allowed)"
+    if len(digits) % 2:
+        return f"odd number of hex digits ({len(digits)}): every byte needs two"
+    if len(digits) < 28:
+        return "too short for an Ethernet frame: expected at least 14 bytes (28 hex digits)"
+    return None
+
+
+def check_prefix(value: str) -> str | None:
+    if value == "default":
+        return None
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return f"'{value}' is not a network: expected a prefix like 10.0.0.0/8, 2001:db8::/32 or 'default'"
+    return None
+
+
+def check_ip(value: str) -> str | None:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return f"'{value}' is not an IP address: expected a.b.c.d or an IPv6 address"
+    return None
+
+
+def check_endpoint(value: str) -> str | None:
+    """``10.0.0.5`` or ``10.0.0.5:8080`` (IPv6 in brackets: ``[2001:db8::5]:8080``)."""
+    return None if parse_endpoint(value) is not None else f"'{value}' is not an address: expected 10.0.0.5 or 10.0.0.5:8080"
+
+
+def parse_endpoint(value: str) -> tuple[str, int | None] | None:
+    host, port = value, None
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        if rest:
+            if not rest.startswith(":") or not rest[1:].isdigit():
+                return None
+            port = int(rest[1:])
+    elif value.count(":") == 1:
+        host, _, text = value.partition(":")
+        if not text.isdigit():
+            return None
+        port = int(text)
+    if check_ip(host) is not None or (port is not None and not 0 < port < 65536):
+        return None
+    return host, port
+
+
+def check_port(value: int) -> str | None:
+    return None if 0 < value < 65536 else f"port {value} is out of range: expected 1-65535"
+
+
+def check_ports(values: tuple[int, ...]) -> str | None:
+    return next((p for v in values if (p := check_port(v))), None)
+
+
 def _marks() -> Mapping[str, Mark]:
     return {}
 
@@ -139,6 +203,115 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Route:
+    """A routing-table entry: where packets for ``to`` go next (``via`` omitted: on-link)."""
+
+    to: str = field(metadata={"check": check_prefix})
+    via: str | None = field(default=None, metadata={"check": check_ip})
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class PortForward:
+    """DNAT on a NAT gateway: connections to its outside ``port`` go to ``to`` inside."""
+
+    port: int = field(metadata={"check": check_port})
+    to: str = field(metadata={"check": check_endpoint})
+    proto: Literal["tcp", "udp"] = "tcp"
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class Nat:
+    """Source NAT (masquerade) behind the node's outside address, and port forwards."""
+
+    #: The outside address; by default the node's last IPv4 address.
+    outside: str | None = field(default=None, metadata={"check": check_ip})
+    #: First outside port handed out; by default a connection keeps its source port while free (as Linux does).
+    first_port: int | None = field(default=None, metadata={"check": check_port})
+    forward: tuple[PortForward, ...] = ()
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+Chain = Literal["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
+CHAINS: tuple[str, ...] = Chain.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One iptables-like rule: the first rule of a chain that matches decides."""
+
+    chain: Chain
+    action: Literal["ACCEPT", "DROP", "REJECT", "DNAT", "SNAT", "MASQUERADE"]
+    proto: Literal["tcp", "udp", "icmp", "all"] = "all"
+    src: str | None = field(default=None, metadata={"check": check_prefix})
+    dst: str | None = field(default=None, metadata={"check": check_prefix})
+    dport: int | None = field(default=None, metadata={"check": check_port})
+    sport: int | None = field(default=None, metadata={"check": check_port})
+    #: Conntrack states the rule applies to (``-m conntrack --ctstate``), e.g. [ESTABLISHED, RELATED].
+    state: tuple[Literal["NEW", "ESTABLISHED", "RELATED"], ...] = field(default=(), metadata={"one_or_many": True})
+    #: DNAT/SNAT target, ``10.0.0.5`` or ``10.0.0.5:8080``.
+    to: str | None = field(default=None, metadata={"check": check_endpoint})
+    comment: str | None = None
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class Firewall:
+    """Chains of rules, with each built-in chain's policy (what happens when no rule matches)."""
+
+    rules: tuple[Rule, ...] = ()
+    input_policy: Literal["ACCEPT", "DROP"] = "ACCEPT"
+    forward_policy: Literal["ACCEPT", "DROP"] = "ACCEPT"
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class Pool:
+    """An L7 routing rule: requests for ``host`` and/or under ``path`` go to ``backends``."""
+
+    backends: tuple[str, ...] = field(metadata={"one_or_many": True})
+    host: str | None = None
+    path: str | None = None
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class Balancer:
+    """A load balancer's virtual service and its backends (node ids)."""
+
+    backends: tuple[str, ...] = field(default=(), metadata={"one_or_many": True})
+    #: The virtual IP; by default the node's first IPv4 address.
+    vip: str | None = field(default=None, metadata={"check": check_ip})
+    port: int = field(default=80, metadata={"check": check_port})
+    #: Port the backends listen on; by default ``port``.
+    backend_port: int | None = field(default=None, metadata={"check": check_port})
+    algorithm: Literal["round-robin", "least-connections", "hash"] = "round-robin"
+    #: L7 only: choose the pool by Host header and path prefix, first match wins.
+    pools: tuple[Pool, ...] = ()
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class Record:
+    """A DNS zone entry the ``dns`` node answers from."""
+
+    name: str
+    a: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ipv4s})
+    aaaa: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ipv6s})
+    ttl: int = 300
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
 class Node:
     id: str = field(metadata={"check": check_id})
     kind: NodeKind
@@ -147,6 +320,20 @@ class Node:
     ipv4: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ipv4s})
     ipv6: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ipv6s})
     pos: tuple[float, float] | None = None
+    #: Default gateway of a host or server; by default the router-like node on its subnet.
+    gateway: str | None = field(default=None, metadata={"check": check_ip})
+    #: Routing table entries beyond the directly connected networks.
+    routes: tuple[Route, ...] = ()
+    nat: Nat | None = None
+    firewall: Firewall | None = None
+    balancer: Balancer | None = None
+    zone: tuple[Record, ...] = ()
+    #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
+    listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})
+    #: The machine is off: frames to it are lost (a reverse proxy answers 502 or 504).
+    down: Literal["no", "refused", "timeout"] = "no"
+    #: Device tables (by title: "MAC table", "NAT table", "Firewall"...) drawn beside the node on the stage.
+    show_tables: tuple[str, ...] = field(default=(), metadata={"one_or_many": True})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -181,6 +368,23 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Layer:
+    """One layer of a packet as the author wrote it: ``tcp: {dport: 80, flags: S}``.
+
+    Its fields are free-form plain values: which names and values a layer accepts is the
+    packets package's knowledge (it knows scapy), checked after loading with these marks.
+    """
+
+    #: Read by the decoder: a list item ``name`` or ``name: {field: value}``, not a record.
+    FREE_FORM: ClassVar[bool] = True
+    name: str
+    fields: Mapping[str, object]
+    mark: Mark = MARK
+    #: Where each field's value starts, by field name.
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
 class Send:
     """A message travelling hop by hop from one node to another."""
 
@@ -193,12 +397,21 @@ class Send:
     path: tuple[str, ...] | None = None
     drop_at: str | None = None
     at: float = field(default=0.0, metadata={"check": check_not_negative})
+    #: A real packet, top layers first; the simulator adds what the sender's stack would.
+    layers: tuple[Layer, ...] = ()
+    #: The frame's exact bytes (hex, Ethernet first), e.g. from a capture import: the inspector shows these.
+    frame: str | None = field(default=None, metadata={"check": check_hex})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
     @property
     def display_label(self) -> str:
         return self.label if self.label is not None else self.protocol.upper()
+
+    @property
+    def is_real(self) -> bool:
+        """Whether this message is a real packet the simulator carries, rather than a labelled token."""
+        return bool(self.layers) or self.frame is not None
 
 
 @dataclass(frozen=True)
@@ -276,6 +489,9 @@ class Scene:
     summary: str | None = None
     topic: str | None = None
     hop_time: float = field(default=0.8, metadata={"check": check_positive})
+    #: ``auto``: hosts start with empty ARP caches and resolve next hops on the wire;
+    #: ``preloaded``: they already know every neighbour's MAC (the ARP exchange is not shown).
+    arp: Literal["preloaded", "auto"] = "preloaded"
     chapters: tuple[Chapter, ...] = ()
     links: tuple[Link, ...] = ()
     mark: Mark = MARK

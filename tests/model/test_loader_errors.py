@@ -176,7 +176,7 @@ def test_unknown_key_positions_match_hand_counted_line_and_column(errors_of: Err
     text = mutate(("hop_time: 0.8", "hop_tme: 0.8"), ("{between: [r1, web], latency", "{between: [r1, web], latncy"))
     assert [str(e) for e in errors_of(text)] == [
         f"{tmp_path / 'scene.yaml'}:3:1: unknown key 'hop_tme' (did you mean 'hop_time'?); expected one of: "
-        "format, title, nodes, steps, summary, topic, hop_time, chapters, links",
+        "format, title, nodes, steps, summary, topic, hop_time, arp, chapters, links",
         f"{tmp_path / 'scene.yaml'}:13:26: links.2: unknown key 'latncy' (did you mean 'latency'?); expected one of: "
         "between, id, label, latency",
     ]

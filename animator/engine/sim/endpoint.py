@@ -1,0 +1,441 @@
+"""What a host's own network stack does: build the frames its sends put on the wire, and take in
+the frames addressed to it (ARP, TCP state, UDP flows).
+
+Authors write intent ("laptop sends an HTTP GET to the server"); this fills in what the stack
+would: addresses, ports, sequence numbers, TTL, the gateway's MAC, and, when the scene says
+``arp: auto``, the ARP exchange that has to happen first.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Any
+
+from animator.engine.sim.core import DWELL, Arrival, Core, SimulationError
+from animator.engine.sim.journey import Leg
+from animator.engine.sim.network import BROADCAST_MAC, IPAddress
+from animator.engine.sim.scapy_layers import layers
+from animator.engine.sim.tcp import ACK, FIN, RST, SYN, Connection, flag_names, flag_value, initial_sequence
+from animator.model.schema import Send
+
+if TYPE_CHECKING:
+    from scapy.packet import Packet
+
+#: Linux's default ephemeral port range (net.ipv4.ip_local_port_range).
+EPHEMERAL_FIRST, EPHEMERAL_LAST = 32768, 60999
+#: Well-known ports implied by the application layer when the author gives none.
+DEFAULT_PORTS = {"http": 80, "tls": 443, "http2": 443, "websocket": 80, "dns": 53, "quic": 443}
+UDP_APPS = frozenset({"dns", "quic"})
+DEFAULT_TTL = 64
+#: TCP receive window a Linux host opens with (64240 = 44 * 1460).
+DEFAULT_WINDOW = 64240
+#: The same window once window scaling (shift 7, offered in the SYN) is in force: 502 << 7 = 64256.
+SCALED_WINDOW = 502
+
+ConnKey = tuple[tuple[str, int], tuple[str, int]]
+
+
+class Endpoint(Core):
+    """Per-host stack state: ARP caches, TCP connections, UDP flows, port and IP-id counters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arp_cache: dict[str, dict[str, str]] = {n.id: {} for n in self.scene.nodes}
+        self.conns: dict[str, dict[ConnKey, Connection]] = {n.id: {} for n in self.scene.nodes}
+        self.udp_flows: dict[str, dict[str, tuple[int, str, int]]] = {n.id: {} for n in self.scene.nodes}
+        self.next_port: dict[str, int] = {}
+        self.ip_ids: dict[str, int] = {}
+        #: Frames waiting at a node for an ARP answer: (node, next-hop IP) -> [(leg, frame, neighbour)].
+        self.pending: dict[tuple[str, str], list[tuple[Leg, Packet, str, tuple[str, ...]]]] = {}
+        #: Legs that must follow the author's path (``path:``/``via:``) or be lost at ``drop_at``.
+        self.forced: dict[str, list[str]] = {}
+        self.drop_at: dict[str, str] = {}
+
+    # -- numbers a stack hands out -----------------------------------------------------------------
+    def ephemeral_port(self, node: str) -> int:
+        if node not in self.next_port:
+            self.next_port[node] = EPHEMERAL_FIRST + initial_sequence(node) % (EPHEMERAL_LAST - EPHEMERAL_FIRST - 1000)
+        port = self.next_port[node]
+        self.next_port[node] = port + 1
+        return port
+
+    def ip_id(self, node: str) -> int:
+        value = self.ip_ids.get(node, initial_sequence("ipid", node) & 0xFFFF)
+        self.ip_ids[node] = (value + 1) & 0xFFFF
+        return value
+
+    # -- ARP -------------------------------------------------------------------------------------------
+    def resolve(self, node: str, address: IPAddress) -> str | None:
+        """The MAC for ``address`` from ``node``'s ARP cache; with preloaded caches, whoever owns it."""
+        cache = self.arp_cache[node]
+        mac = cache.get(str(address))
+        if mac is None and (self.scene.arp == "preloaded" or self.net.kind(node) in ("internet", "cloud")):
+            owner = self.net.owner_of(address)
+            if owner is not None:
+                mac = self.net.mac(owner)
+        return mac
+
+    def learn_arp(self, time: float, node: str, address: str, mac: str) -> None:
+        cache = self.arp_cache[node]
+        if cache.get(address) == mac:
+            return
+        cache[address] = mac
+        self.publish(time, node, "ARP cache", ("IP address", "MAC address"), sorted(cache.items(), key=_ip_order))
+
+    def send_l3(
+        self, leg: Leg, node: str, packet: Packet, next_hop: IPAddress, depart: float, changes: tuple[str, ...] = ()
+    ) -> None:
+        """Frame ``packet`` (an IP packet) for ``next_hop`` and send it, resolving the MAC first if needed."""
+        sc = layers()
+        target = self.net.owner_of(next_hop) or self.net.internet_route(next_hop)
+        neighbour = self.next_neighbour(leg, node, target)
+        if neighbour is None:
+            self.end_leg(leg, f"no link from {node} towards {next_hop}", dropped=True)
+            return
+        mac = self.resolve(node, next_hop)
+        if mac is None:
+            key = (node, str(next_hop))
+            waiting = self.pending.setdefault(key, [])
+            waiting.append((leg, packet, neighbour, changes))
+            if len(waiting) == 1:
+                self.send_arp_request(node, next_hop, neighbour, depart, leg)
+            return
+        frame = sc.Ether(src=self.net.mac(node), dst=mac) / packet
+        self.transmit(leg, node, neighbour, frame, depart, changes)
+
+    def send_arp_request(self, node: str, address: IPAddress, neighbour: str, depart: float, cause: Leg) -> None:
+        sc = layers()
+        mine = self.net.address_facing(node, address) or ipaddress.ip_address("0.0.0.0")
+        arp = sc.ARP(op=1, hwsrc=self.net.mac(node), psrc=str(mine), hwdst="00:00:00:00:00:00", pdst=str(address))
+        leg = self.new_leg(f"{cause.id}.arp", f"ARP who has {address}?", "arp", cause, node)
+        self.transmit(leg, node, neighbour, sc.Ether(src=self.net.mac(node), dst=BROADCAST_MAC) / arp, depart)
+
+    def receive_arp(self, arrival: Arrival, node: str, arp: Any) -> None:
+        """Learn the sender (as Linux does for requests aimed at it), answer requests for our address in
+        ``arp: auto`` scenes, and release frames that were waiting for this answer."""
+        sc = layers()
+        t = arrival.time
+        mine = {str(i.ip) for i in self.net.hosts[node].interfaces}
+        if arp.pdst not in mine:
+            self.end_leg(arrival.leg, f"ARP for {arp.pdst}: not this host's address, ignored")
+            return
+        self.learn_arp(t, node, arp.psrc, arp.hwsrc)
+        self.end_leg(arrival.leg, "delivered")
+        if arp.op == 1 and self.scene.arp == "auto":
+            reply = sc.Ether(src=self.net.mac(node), dst=arp.hwsrc) / sc.ARP(
+                op=2, hwsrc=self.net.mac(node), psrc=arp.pdst, hwdst=arp.hwsrc, pdst=arp.psrc
+            )
+            leg = self.new_leg(f"{arrival.leg.id}.reply", f"ARP {arp.pdst} is at {self.net.mac(node)}", "arp", arrival.leg, node)
+            self.transmit(leg, node, arrival.a, reply, t + DWELL)
+        for leg, packet, neighbour, changes in self.pending.pop((node, arp.psrc), []):
+            frame = sc.Ether(src=self.net.mac(node), dst=arp.hwsrc) / packet
+            self.transmit(leg, node, neighbour, frame, t + DWELL, changes)
+
+    def next_neighbour(self, leg: Leg, node: str, target: str | None) -> str | None:
+        forced = self.forced.get(leg.id)
+        if forced is not None and node in forced:
+            index = forced.index(node)
+            return forced[index + 1] if index + 1 < len(forced) else None
+        return self.net.towards(node, target) if target is not None else None
+
+    # -- sending ---------------------------------------------------------------------------------------
+    def originate(self, number: int, index: int, send: Send, build: Any) -> None:
+        """Put one authored send on the wire at ``send.at``."""
+        layers()
+        node = send.from_
+        base = f"s{number}.{index}"
+        route = self.author_path(send)
+        if send.frame is not None:
+            data = bytes.fromhex("".join(c for c in send.frame if c not in " \t\r\n:"))
+            leg = self.new_leg(base, send.label or "frame", send.protocol, None, node)
+            self.forced[leg.id] = route
+            if send.drop_at:
+                self.drop_at[leg.id] = send.drop_at
+            self.transmit(leg, node, route[1], data, send.at)
+            return
+        given = {layer.name: dict(layer.fields) for layer in send.layers}
+        stack = build(send.layers)
+        names = [layer.__class__.__name__ for layer in _walk(stack)]
+        if ("Ether" in names and len(names) == 1) or "ARP" in names:
+            self._originate_arp(base, send, stack, route, given.get("arp", {}))
+            return
+        packet = self.fill_ip(node, send, stack, given)
+        leg = self.new_leg(base, send.label or summarize(packet), send.protocol, None, node)
+        if send.path is not None or send.via:
+            self.forced[leg.id] = route
+        if send.drop_at:
+            self.drop_at[leg.id] = send.drop_at
+        self.note_sent(send.at, node, packet)
+        dst = ipaddress.ip_address(packet.dst)
+        next_hop = dst if self.net.on_link(node, dst) else self.route_for(node, dst)
+        if next_hop is None:
+            raise SimulationError(f"'{node}' has no route to {dst}: give it an address on that subnet or a 'gateway'")
+        self.send_l3(leg, node, packet, next_hop, send.at)
+
+    def author_path(self, send: Send) -> list[str]:
+        if send.path is not None:
+            return list(send.path)
+        route = self.net.topology.route(send.from_, send.to, send.via)
+        if route is None:
+            raise SimulationError(f"no chain of links leads from '{send.from_}' to '{send.to}'")
+        return route
+
+    def _originate_arp(self, base: str, send: Send, stack: Any, route: list[str], given: dict[str, Any]) -> None:
+        sc = layers()
+        node, to = send.from_, send.to
+        arp = stack.getlayer(sc.ARP)
+        mine = self.net.address_of(node, to) or ipaddress.ip_address("0.0.0.0")
+        theirs = self.net.address_of(to, node) or ipaddress.ip_address("0.0.0.0")
+        request = arp.op == 1
+        arp.hwsrc = given.get("hwsrc", self.net.mac(node))
+        arp.psrc = given.get("psrc", str(mine))
+        arp.pdst = given.get("pdst", str(theirs))
+        arp.hwdst = given.get("hwdst", "00:00:00:00:00:00" if request else self.net.mac(to))
+        if sc.Ether not in stack:
+            stack = sc.Ether() / stack
+        ether = stack.getlayer(sc.Ether)
+        ether_given = {} if send.layers[0].name != "ether" else send.layers[0].fields
+        ether.src = ether_given.get("src", self.net.mac(node))
+        ether.dst = ether_given.get("dst", BROADCAST_MAC if request else self.net.mac(to))
+        label = send.label or (f"Who has {arp.pdst}? Tell {arp.psrc}" if request else f"{arp.psrc} is at {arp.hwsrc}")
+        leg = self.new_leg(base, label, send.protocol if send.protocol != "data" else "arp", None, node)
+        if send.path is not None or send.via:
+            self.forced[leg.id] = route
+        self.transmit(leg, node, route[1], stack, send.at)
+
+    def fill_ip(self, node: str, send: Send, stack: Any, given: dict[str, dict[str, Any]]) -> Any:
+        """Complete ``stack`` below its top layers: transport ports and numbers, then the IP header.
+
+        scapy's ``/`` copies both operands, so each layer is looked up in the finished stack
+        before it is filled in.
+        """
+        sc = layers()
+        to = send.to
+        app = _application(stack)
+        if sc.Ether in stack:
+            stack = stack.getlayer(sc.Ether).payload  # the stack frames it for the next hop itself
+        has_transport = sc.TCP in stack or sc.UDP in stack or sc.ICMP in stack
+        has_ip = sc.IP in stack or sc.IPv6 in stack
+        if not has_transport and not has_ip:
+            stack = (sc.UDP() if app in UDP_APPS else sc.TCP()) / stack
+        version = 6 if sc.IPv6 in stack or (not self.net.hosts[node].node.ipv4 and self.net.hosts[node].node.ipv6) else 4
+        if not has_ip:
+            stack = (sc.IP() if version == 4 else sc.IPv6()) / stack
+        remote = self.net.address_of(to, node, version)
+        if remote is None:
+            raise SimulationError(f"'{to}' has no IPv{version} address to send to")
+        if sc.TCP in stack:
+            remote = self._fill_tcp(node, to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}))
+        elif sc.UDP in stack:
+            remote = self._fill_udp(node, to, stack.getlayer(sc.UDP), remote, app, given.get("udp", {}))
+        local = self.net.address_facing(node, remote, version)
+        ip = stack.getlayer(sc.IP if version == 4 else sc.IPv6)
+        ip_given = given.get("ip" if version == 4 else "ipv6", {})
+        ip.src = ip_given.get("src", str(local))
+        ip.dst = ip_given.get("dst", str(remote))
+        if version == 4:
+            ip.ttl = ip_given.get("ttl", DEFAULT_TTL)
+            ip.id = ip_given.get("id", self.ip_id(node))
+            ip.flags = ip_given.get("flags", "DF" if sc.TCP in stack else 0)  # Linux: DF on TCP (PMTU discovery)
+        else:
+            ip.hlim = ip_given.get("hlim", DEFAULT_TTL)
+        return stack
+
+    def _fill_tcp(self, node: str, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:
+        flags = flag_value(given["flags"]) if "flags" in given else None
+        conn = None if flags is not None and flags & SYN and not flags & ACK else self.find_conn(node, to, given)
+        if conn is None:
+            sport = given.get("sport", self.ephemeral_port(node))
+            dport = given.get("dport", DEFAULT_PORTS.get(app or "", 80))
+            local = self.net.address_facing(node, remote, remote.version)
+            conn = Connection(local=(str(local), sport), remote=(str(remote), dport))
+            conn.peers.add(to)
+            isn = given.get("seq", initial_sequence(node, conn.local, conn.remote))
+            conn.iss = conn.snd_nxt = conn.snd_una = isn
+            self.conns[node][conn.local, conn.remote] = conn
+        remote = ipaddress.ip_address(conn.remote[0])
+        payload = len(tcp.payload) if tcp.payload else 0
+        if flags is None:
+            flags = conn.default_flags(payload)
+        tcp.sport = given.get("sport", conn.local[1])
+        tcp.dport = given.get("dport", conn.remote[1])
+        tcp.flags = flags
+        tcp.seq = given.get("seq", conn.snd_nxt)
+        tcp.ack = given.get("ack", conn.rcv_nxt if flags & ACK else 0)
+        tcp.window = given.get("window", DEFAULT_WINDOW if flags & SYN else SCALED_WINDOW)
+        if "options" not in given:
+            tcp.options = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)] if flags & SYN else []
+        return remote
+
+    def _fill_udp(self, node: str, to: str, udp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:
+        flow = self.udp_flows[node].get(to)
+        if flow is None:
+            flow = (
+                given.get("sport", self.ephemeral_port(node)),
+                str(remote),
+                given.get("dport", DEFAULT_PORTS.get(app or "", 9)),
+            )
+            self.udp_flows[node][to] = flow
+        udp.sport = given.get("sport", flow[0])
+        udp.dport = given.get("dport", flow[2])
+        return ipaddress.ip_address(flow[1])
+
+    def find_conn(self, node: str, to: str, given: dict[str, Any]) -> Connection | None:
+        """The connection a segment from ``node`` to ``to`` belongs to: the newest one talking to ``to``."""
+        candidates = [c for c in self.conns[node].values() if to in c.peers and c.state != "CLOSED"]
+        if "sport" in given:
+            candidates = [c for c in candidates if c.local[1] == given["sport"]] or candidates
+        if "dport" in given:
+            candidates = [c for c in candidates if c.remote[1] == given["dport"]] or candidates
+        return candidates[-1] if candidates else None
+
+    def note_sent(self, time: float, node: str, packet: Any) -> None:
+        """Account for a segment ``node`` sends on one of its connections (state badge, socket table)."""
+        sc = layers()
+        if sc.TCP not in packet:
+            return
+        ip = packet.getlayer(sc.IP) if sc.IP in packet else packet.getlayer(sc.IPv6)
+        tcp = packet.getlayer(sc.TCP)
+        conn = self.conns[node].get(((ip.src, tcp.sport), (ip.dst, tcp.dport)))
+        if conn is None:
+            return
+        if conn.sent(int(tcp.flags), tcp.seq, len(tcp.payload) if tcp.payload else 0):
+            self.badge(time, node, conn.state)
+            self.publish_sockets(time, node)
+
+    # -- receiving -------------------------------------------------------------------------------------
+    def receive_tcp(self, arrival: Arrival, node: str, ip: Any, tcp: Any) -> Connection | None:
+        """Update (or open) the connection a segment arrived on; answer a SYN to a closed port with RST."""
+        sc = layers()
+        t = arrival.time
+        key = ((ip.dst, tcp.dport), (ip.src, tcp.sport))
+        conn = self.conns[node].get(key)
+        flags = int(tcp.flags)
+        listen = self.net.hosts[node].node.listen
+        if conn is None:
+            if not flags & SYN or flags & ACK or (listen and tcp.dport not in listen):
+                if flags & RST:
+                    self.end_leg(arrival.leg, "delivered")
+                    return None
+                reason = "closed port" if flags & SYN else "no such connection"
+                self.end_leg(arrival.leg, f"{reason}: answered with RST", dropped=False)
+                self.remark(t, node, f"port {tcp.dport} closed: RST")
+                rst = sc.IP(src=ip.dst, dst=ip.src, ttl=DEFAULT_TTL) / sc.TCP(
+                    sport=tcp.dport, dport=tcp.sport, flags="RA" if flags & SYN else "R", seq=0 if flags & SYN else tcp.ack,
+                    ack=(tcp.seq + 1) & 0xFFFFFFFF if flags & SYN else 0, window=0,
+                )  # fmt: skip
+                leg = self.new_leg(f"{arrival.leg.id}.rst", "RST", "tcp", arrival.leg, node)
+                self.send_reply(leg, node, rst, t)
+                return None
+            conn = Connection(local=key[0], remote=key[1], state="LISTEN")
+            self.conns[node][key] = conn
+        conn.peers.update(self.origins_of(arrival.leg))
+        payload = len(tcp.payload) if tcp.payload else 0
+        if conn.received_segment(flags, tcp.seq, tcp.ack, payload):
+            self.badge(t, node, conn.state)
+            self.publish_sockets(t, node)
+        self.end_leg(arrival.leg, "delivered")
+        return conn
+
+    def receive_udp(self, arrival: Arrival, node: str, ip: Any, udp: Any) -> None:
+        for origin in self.origins_of(arrival.leg):
+            self.udp_flows[node].setdefault(origin, (udp.dport, ip.src, udp.sport))
+        self.end_leg(arrival.leg, "delivered")
+
+    def send_reply(self, leg: Leg, node: str, packet: Any, time: float) -> None:
+        """Send a packet ``node`` makes itself (RST, ICMP error, relayed message) towards its IP destination."""
+        dst = ipaddress.ip_address(packet.dst)
+        next_hop = dst if self.net.on_link(node, dst) else self.route_for(node, dst)
+        if next_hop is None:
+            self.end_leg(leg, f"no route from {node} to {dst}", dropped=True)
+            return
+        self.send_l3(leg, node, packet, next_hop, time + DWELL)
+
+    def route_for(self, node: str, dst: IPAddress) -> IPAddress | None:
+        """Where ``node`` sends a packet for ``dst`` that is not on-link: its gateway (routers override).
+
+        A host wired straight to an internet cloud (a server "out there") needs no gateway: the
+        cloud stands for its ISP's router, so the packet goes there (see ``send_l3``)."""
+        gateway = self.net.gateway_of(node, dst.version)
+        if gateway is None and any(self.net.kind(n) in ("internet", "cloud") for n in self.net.neighbours(node)):
+            return dst
+        return gateway
+
+    def origins_of(self, leg: Leg) -> set[str]:
+        """Every node on whose behalf ``leg`` travels: its sender, and the senders of the legs that caused it."""
+        found = set()
+        by_id = {candidate.id: candidate for candidate in self.step.legs}
+        current: Leg | None = leg
+        while current is not None:
+            if current.id in self.origin:
+                found.add(self.origin[current.id])
+            current = by_id.get(current.parent) if current.parent else None
+        return found
+
+    def publish_sockets(self, time: float, node: str) -> None:
+        rows = [
+            (f"{c.local[0]}:{c.local[1]}", f"{c.remote[0]}:{c.remote[1]}", c.state)
+            for c in self.conns[node].values()
+            if c.state != "CLOSED"
+        ]
+        self.publish(time, node, "Sockets", ("Local", "Remote", "State"), rows or None)
+
+
+def summarize(packet: Any) -> str:
+    """A short label for a chip when the author gave none: the TCP flags, the HTTP request line."""
+    sc = layers()
+    app = _application(packet)
+    if app == "http":
+        layer = packet.lastlayer()
+        method = getattr(layer, "Method", None)
+        if method:
+            return f"{method.decode(errors='replace')} {getattr(layer, 'Path', b'/').decode(errors='replace')}"
+        code = getattr(layer, "Status_Code", None)
+        if code:
+            return f"{code.decode(errors='replace')} {getattr(layer, 'Reason_Phrase', b'').decode(errors='replace')}".strip()
+    if sc.TCP in packet:
+        tcp = packet.getlayer(sc.TCP)
+        flags = int(tcp.flags)
+        payload = len(tcp.payload) if tcp.payload else 0
+        names = flag_names(flags & (SYN | FIN | RST | ACK)).replace(", ", "+")
+        return f"{names} {payload} B" if payload else names or "TCP"
+    if sc.UDP in packet:
+        return app.upper() if app else "UDP"
+    if sc.ICMP in packet:
+        return "ICMP"
+    return packet.lastlayer().name
+
+
+def _application(packet: Any) -> str | None:
+    for layer in _walk(packet):
+        name = layer.__class__.__module__
+        if name.endswith(".http"):
+            return "http"
+        if name.endswith(".dns"):
+            return "dns"
+        if ".tls" in name:
+            return "tls"
+        if name.endswith(".http2"):
+            return "http2"
+        if name.endswith(".quic"):
+            return "quic"
+        if "websocket" in name:
+            return "websocket"
+    return None
+
+
+def _walk(packet: Any) -> list[Any]:
+    found = []
+    layer = packet
+    while layer is not None and layer.__class__.__name__ != "NoPayload":
+        found.append(layer)
+        layer = layer.payload if layer.payload.__class__.__name__ != "NoPayload" else None
+    return found
+
+
+def _ip_order(item: tuple[str, str]) -> tuple[int, int]:
+    address = ipaddress.ip_address(item[0])
+    return address.version, int(address)
+
+
+__all__ = ["FIN", "Endpoint", "summarize"]

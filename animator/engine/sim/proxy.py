@@ -1,0 +1,264 @@
+"""Proxies: an L7 reverse proxy (or balancer) and a forward proxy with CONNECT tunnels.
+
+A proxy ends the client's TCP connection and speaks to the server over a connection of its own:
+two connections, two sets of sequence numbers, a new source address the server sees. Upstream
+connections are taken from a keep-alive pool (as nginx's ``keepalive`` and HAProxy do), so their
+handshake is not replayed for every request; a backend that is down is connected to afresh, and
+its failure becomes a 502 (refused) or 504 (no answer) for the client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from animator.engine.sim.core import DWELL, Arrival
+from animator.engine.sim.endpoint import Endpoint
+from animator.engine.sim.journey import Leg
+from animator.engine.sim.scapy_layers import layers
+from animator.engine.sim.tcp import ACK, PSH, RST, SYN, Connection, initial_sequence
+
+#: How long a proxy waits for an upstream that never answers, shown compressed (nginx's
+#: proxy_connect_timeout is 60 s; the animation spends this many seconds on it).
+SHOWN_TIMEOUT = 1.5
+
+
+class ProxyMixin(Endpoint):
+    """HTTP relaying for ``proxy`` and ``reverse-proxy`` nodes and L7 balancers."""
+
+    def proxy_receive(self, arrival: Arrival, node: str, ip: Any) -> None:
+        sc = layers()
+        if sc.TCP not in ip:
+            self.local_delivery_plain(arrival)
+            return
+        tcp = ip.getlayer(sc.TCP)
+        if int(tcp.flags) & RST:
+            self.upstream_failed(arrival, node, ip, "refused")
+            return
+        conn = self.receive_tcp(arrival, node, ip, tcp)
+        payload = bytes(tcp.payload) if tcp.payload else b""
+        if conn is None or not payload:
+            return
+        if conn.tunnel and conn.partner is not None:
+            self.relay(arrival, node, conn, payload, "tunnelled bytes (untouched)")
+            return
+        conn.received += payload
+        message = _complete_message(bytes(conn.received))
+        if message is None:
+            return
+        del conn.received[: len(message)]
+        if message.startswith(b"HTTP/"):
+            self.relay(arrival, node, conn, message, "response relayed")
+            return
+        self.proxy_request(arrival, node, conn, message)
+
+    def local_delivery_plain(self, arrival: Arrival) -> None:
+        self.end_leg(arrival.leg, "delivered")
+
+    def proxy_request(self, arrival: Arrival, node: str, conn: Connection, message: bytes) -> None:
+        head, _, body = message.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, version = ([*lines[0].split(" "), "", "", ""])[:3]
+        headers = [tuple(line.split(":", 1)) for line in lines[1:] if ":" in line]
+        host = next((v.strip() for k, v in headers if k.lower() == "host"), "")
+        kind = self.net.kind(node)
+        if kind == "proxy":
+            if method == "CONNECT":
+                name, _, port = target.rpartition(":")
+                backend = self.node_for_host(name)
+                if backend is None:
+                    self.answer(arrival, node, conn, 502, "Bad Gateway", f"cannot resolve {name}")
+                    return
+                upstream = self.upstream(node, backend, int(port or 443), conn)
+                if upstream is None:
+                    self.answer(arrival, node, conn, 502, "Bad Gateway", f"{name} refused the connection")
+                    return
+                conn.tunnel = upstream.tunnel = True
+                self.remark(arrival.time, node, f"tunnel to {name}:{port or 443}")
+                self.answer(arrival, node, conn, 200, "Connection established", "")
+                return
+            url = target
+            if "://" in url:
+                rest = url.split("://", 1)[1]
+                host_part, slash, path = rest.partition("/")
+                host = host or host_part
+                target = slash + path if slash else "/"
+            backend = self.node_for_host(host.split(":")[0])
+            extra = [("Via", f"1.1 {node}")]
+            port = 80
+        else:
+            backend = self.pick_l7_backend(node, host, target, conn)
+            extra = [("X-Forwarded-For", conn.remote[0]), ("X-Forwarded-Proto", "http")]
+            balancer = self.net.hosts[node].node.balancer
+            port = (balancer.backend_port or balancer.port) if balancer is not None else 80
+        if backend is None:
+            self.answer(arrival, node, conn, 502, "Bad Gateway", f"no backend for {host}{target}")
+            return
+        down = self.net.hosts[backend].node.down
+        request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
+        request += "".join(f"{k}: {v}\r\n" for k, v in extra) + "\r\n"
+        data = request.encode("latin-1") + body
+        if down != "no":
+            self.connect_to_dead(arrival, node, backend, port, conn, down)
+            return
+        upstream = self.upstream(node, backend, port, conn)
+        assert upstream is not None
+        self.remark(arrival.time, node, f"→ {self.net.hosts[backend].node.display_label}")
+        self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
+
+    def pick_l7_backend(self, node: str, host: str, path: str, conn: Connection) -> str | None:
+        balancer = self.net.hosts[node].node.balancer
+        if balancer is None:
+            return None
+        for pool in balancer.pools:
+            if pool.host is not None and pool.host.lower() != host.split(":")[0].lower():
+                continue
+            if pool.path is not None and not path.startswith(pool.path):
+                continue
+            chosen, _ = self.choose_backend(node, pool.backends, (conn.remote[0], conn.remote[1]))  # type: ignore[attr-defined]
+            return chosen
+        if balancer.backends:
+            chosen, _ = self.choose_backend(node, balancer.backends, (conn.remote[0], conn.remote[1]))  # type: ignore[attr-defined]
+            return chosen
+        return None
+
+    def node_for_host(self, name: str) -> str | None:
+        """A host name as the proxy's resolver would see it: DNS zones in the scene, then node ids and labels."""
+        for node in self.scene.nodes:
+            for record in node.zone:
+                if record.name.rstrip(".").lower() == name.lower() and record.a:
+                    address = ipaddress.ip_address(record.a[0].split("/")[0])
+                    return self.net.owner_of(address)
+        for node in self.scene.nodes:
+            if name.lower() in (node.id.lower(), (node.label or "").lower()):
+                return node.id
+        try:
+            return self.net.owner_of(ipaddress.ip_address(name))
+        except ValueError:
+            return None
+
+    def upstream(self, node: str, backend: str, port: int, client: Connection) -> Connection | None:
+        """A pooled, already established connection from ``node`` to ``backend`` (both ends recorded)."""
+        remote = self.net.address_of(backend, node)
+        if remote is None:
+            return None
+        local = self.net.address_facing(node, remote)
+        for conn in self.conns[node].values():
+            if conn.remote == (str(remote), port) and conn.state == "ESTABLISHED" and conn.partner is None:
+                break
+        else:
+            sport = self.ephemeral_port(node)
+            conn = Connection(local=(str(local), sport), remote=(str(remote), port), state="ESTABLISHED")
+            conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(node, conn.local, conn.remote)
+            theirs = Connection(local=conn.remote, remote=conn.local, state="ESTABLISHED")
+            theirs.iss = theirs.snd_nxt = theirs.snd_una = initial_sequence(backend, theirs.local, theirs.remote)
+            conn.irs, conn.rcv_nxt = theirs.iss, theirs.iss + 1
+            theirs.irs, theirs.rcv_nxt = conn.iss, conn.iss + 1
+            conn.snd_nxt = conn.snd_una = conn.iss + 1
+            theirs.snd_nxt = theirs.snd_una = theirs.iss + 1
+            theirs.peers.add(node)
+            conn.peers.add(backend)
+            self.conns[node][conn.local, conn.remote] = conn
+            self.conns[backend][theirs.local, theirs.remote] = theirs
+        conn.partner = (node, client.local, client.remote)
+        client.partner = (node, conn.local, conn.remote)
+        theirs = self.conns[backend][conn.remote, conn.local]
+        theirs.peers.update(client.peers)
+        return conn
+
+    def relay(self, arrival: Arrival, node: str, conn: Connection, data: bytes, label: str) -> None:
+        if conn.partner is None:
+            return
+        _, local, remote = conn.partner
+        other = self.conns[node].get((local, remote))
+        if other is None:
+            return
+        first = data.split(b"\r\n", 1)[0].decode("latin-1")[:40] if not conn.tunnel else label
+        self.send_on(arrival.leg, node, other, data, arrival.time, first, "http" if not conn.tunnel else "tls")
+
+    def send_on(self, cause: Leg, node: str, conn: Connection, data: bytes, time: float, label: str, protocol: str) -> None:
+        """Send ``data`` from ``node`` on ``conn`` as one PSH/ACK segment with the right numbers."""
+        sc = layers()
+        packet = (
+            sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(node), flags="DF")
+            / sc.TCP(sport=conn.local[1], dport=conn.remote[1], flags=PSH | ACK, seq=conn.snd_nxt, ack=conn.rcv_nxt, window=64240)
+            / sc.Raw(data)
+        )
+        conn.sent(PSH | ACK, conn.snd_nxt, len(data))
+        leg = self.new_leg(f"{cause.id}.p", label, protocol, cause, node)
+        self.send_reply(leg, node, packet, time)
+
+    def answer(self, arrival: Arrival, node: str, conn: Connection, status: int, reason: str, why: str) -> None:
+        body = b"" if status == 200 else f"<html><body><h1>{status} {reason}</h1></body></html>\n".encode()
+        head = f"HTTP/1.1 {status} {reason}\r\n"
+        if status != 200:
+            head += f"Content-Type: text/html\r\nContent-Length: {len(body)}\r\nConnection: close\r\n"
+        data = (head + "\r\n").encode() + body
+        if why:
+            self.remark(arrival.time, node, f"{status}: {why}")
+        self.send_on(arrival.leg, node, conn, data, arrival.time, f"{status} {reason}", "http")
+
+    def connect_to_dead(self, arrival: Arrival, node: str, backend: str, port: int, client: Connection, down: str) -> None:
+        """Open a fresh connection to a backend that is down; its RST (or silence) becomes 502 (or 504)."""
+        sc = layers()
+        remote = self.net.address_of(backend, node)
+        local = self.net.address_facing(node, remote)
+        sport = self.ephemeral_port(node)
+        conn = Connection(local=(str(local), sport), remote=(str(remote), port))
+        conn.iss = conn.snd_nxt = initial_sequence(node, conn.local, conn.remote)
+        conn.partner = (node, client.local, client.remote)
+        self.conns[node][conn.local, conn.remote] = conn
+        syn = sc.IP(src=str(local), dst=str(remote), ttl=64, id=self.ip_id(node), flags="DF") / sc.TCP(
+            sport=sport,
+            dport=port,
+            flags=SYN,
+            seq=conn.iss,
+            window=64240,
+            options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)],
+        )
+        conn.sent(SYN, conn.iss, 0)
+        leg = self.new_leg(f"{arrival.leg.id}.p", "SYN (upstream)", "tcp", arrival.leg, node)
+        self.send_reply(leg, node, syn, arrival.time)
+        if down == "timeout":
+            give_up = arrival.time + DWELL + 2 * sum(h.end - h.start for h in leg.hops) + SHOWN_TIMEOUT
+
+            def timeout() -> None:
+                if conn.state == "SYN_SENT":
+                    conn.state = "CLOSED"
+                    self.remark(give_up, node, "upstream timed out")
+                    self.answer(
+                        Arrival(give_up, leg, node, node, b""), node, client, 504, "Gateway Timeout", "no answer from upstream"
+                    )
+
+            self.schedule(give_up, timeout)
+
+    def upstream_failed(self, arrival: Arrival, node: str, ip: Any, why: str) -> None:
+        sc = layers()
+        tcp = ip.getlayer(sc.TCP)
+        conn = self.conns[node].get(((ip.dst, tcp.dport), (ip.src, tcp.sport)))
+        self.end_leg(arrival.leg, "delivered")
+        if conn is None or conn.partner is None:
+            return
+        conn.state = "CLOSED"
+        _, local, remote = conn.partner
+        client = self.conns[node].get((local, remote))
+        if client is not None:
+            self.answer(arrival, node, client, 502, "Bad Gateway", f"upstream {why} the connection")
+
+
+def _complete_message(data: bytes) -> bytes | None:
+    """The first whole HTTP/1.x message in ``data`` (headers plus Content-Length bytes), or None yet."""
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep:
+        return None
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    if len(rest) < length:
+        return None
+    return head + sep + rest[:length]
+
+
+__all__ = ["ProxyMixin", "_complete_message"]

@@ -1,0 +1,125 @@
+"""A TCP endpoint's bookkeeping: the RFC 9293 states and the sequence space, nothing more.
+
+The simulator fills in what an author leaves out of a segment (flags, seq, ack) from here, so the
+numbers on screen are the ones a real stack would send: SYN and FIN each take one sequence
+number, data takes its length, ACK carries the next byte expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
+
+
+def initial_sequence(*parts: object) -> int:
+    """A stable ISN per connection: random-looking (as RFC 6528 wants), the same on every run."""
+    digest = hashlib.sha1("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+@dataclass(slots=True)
+class Connection:
+    """One end of a TCP connection."""
+
+    local: tuple[str, int]
+    remote: tuple[str, int]
+    state: str = "CLOSED"
+    iss: int = 0
+    snd_nxt: int = 0
+    snd_una: int = 0
+    irs: int = 0
+    rcv_nxt: int = 0
+    #: The nodes this connection talks to on behalf of: the peer, and whoever asked a proxy to connect.
+    peers: set[str] = field(default_factory=set)
+    #: The connection a proxy or balancer pairs with this one (the other side of its relay).
+    partner: tuple[str, tuple[str, int], tuple[str, int]] | None = None
+    #: A CONNECT tunnel is open: relay bytes untouched.
+    tunnel: bool = False
+    #: Bytes received but not yet consumed (HTTP message boundaries at a proxy).
+    received: bytearray = field(default_factory=bytearray)
+
+    def default_flags(self, payload: int) -> int:
+        if self.state in ("CLOSED", "LISTEN"):
+            return SYN
+        if self.state == "SYN_RCVD" and self.snd_nxt == self.iss:
+            return SYN | ACK
+        return (PSH | ACK) if payload else ACK
+
+    def sent(self, flags: int, seq: int, payload: int) -> str | None:
+        """Account for a segment this end sends; returns the new state if it changed."""
+        before = self.state
+        if flags & SYN:
+            self.iss = seq
+            self.snd_una = seq
+        self.snd_nxt = max(self.snd_nxt, (seq + payload + bool(flags & SYN) + bool(flags & FIN)) & 0xFFFFFFFF)
+        if flags & RST:
+            self.state = "CLOSED"
+        elif flags & SYN and not flags & ACK:
+            self.state = "SYN_SENT"
+        elif flags & SYN and flags & ACK:
+            self.state = "SYN_RCVD"
+        elif flags & FIN:
+            self.state = {"ESTABLISHED": "FIN_WAIT_1", "CLOSE_WAIT": "LAST_ACK", "SYN_RCVD": "FIN_WAIT_1"}.get(
+                self.state, self.state
+            )
+        elif flags & ACK and self.state == "SYN_SENT":
+            self.state = "ESTABLISHED"
+        return self.state if self.state != before else None
+
+    def received_segment(self, flags: int, seq: int, ack: int, payload: int) -> str | None:
+        """Account for a segment that arrived; returns the new state if it changed."""
+        before = self.state
+        if flags & RST:
+            self.state = "CLOSED"
+            return self.state if self.state != before else None
+        if flags & SYN:
+            self.irs = seq
+            self.rcv_nxt = (seq + 1) & 0xFFFFFFFF
+            if flags & ACK and self.state == "SYN_SENT":
+                self.snd_una = ack
+                self.state = "ESTABLISHED"
+            elif not flags & ACK:
+                self.state = "SYN_RCVD"
+            return self.state if self.state != before else None
+        if seq == self.rcv_nxt:
+            self.rcv_nxt = (seq + payload + bool(flags & FIN)) & 0xFFFFFFFF
+        if flags & ACK:
+            self.snd_una = ack
+            acked_all = ack == self.snd_nxt
+            if self.state == "SYN_RCVD" and acked_all:
+                self.state = "ESTABLISHED"
+            elif self.state == "FIN_WAIT_1" and acked_all:
+                self.state = "FIN_WAIT_2"
+            elif self.state == "CLOSING" and acked_all:
+                self.state = "TIME_WAIT"
+            elif self.state == "LAST_ACK" and acked_all:
+                self.state = "CLOSED"
+        if flags & FIN:
+            self.state = {
+                "ESTABLISHED": "CLOSE_WAIT",
+                "FIN_WAIT_1": "CLOSING",
+                "FIN_WAIT_2": "TIME_WAIT",
+                "SYN_RCVD": "CLOSE_WAIT",
+            }.get(self.state, self.state)
+        return self.state if self.state != before else None
+
+
+def flag_value(flags: object) -> int | None:
+    """``"SA"``, ``"S"``, ``18`` or scapy's FlagValue as an int; None for letters TCP has not."""
+    if isinstance(flags, int):
+        return flags
+    text = str(flags)
+    bits = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20, "E": 0x40, "C": 0x80}
+    value = 0
+    for letter in text.upper():
+        if letter not in bits:
+            return None
+        value |= bits[letter]
+    return value
+
+
+def flag_names(flags: int) -> str:
+    names = [("SYN", SYN), ("FIN", FIN), ("RST", RST), ("PSH", PSH), ("ACK", ACK)]
+    return ", ".join(name for name, bit in names if flags & bit)

@@ -19,7 +19,7 @@ from animator import __version__
 if TYPE_CHECKING:
     from animator.engine.timeline import Timeline
 
-COMMANDS = ("validate", "render", "list")
+COMMANDS = ("validate", "render", "export", "list")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
 THEMES = ("light", "dark", "high-contrast")
 
@@ -42,7 +42,10 @@ def _parser_open() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="packetstage",
         description="Play network scenes as step-by-step animations.",
-        epilog="Other commands: validate FILE..., render SCENE --step N --out FILE.png, list. Use 'COMMAND --help' for each.",
+        epilog=(
+            "Other commands: validate FILE..., render SCENE --step N --out FILE.png, export SCENE --pcap FILE.pcapng, list. "
+            "Use 'COMMAND --help' for each."
+        ),
     )
     p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
@@ -69,6 +72,10 @@ def _parser_commands() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
     r.add_argument("--theme", choices=THEMES, default="light", help="stage theme (default light)")
+    e = sub.add_parser("export", help="write the scene's packets to a capture file, one interface per link")
+    e.add_argument("scene", type=Path)
+    e.add_argument("--pcap", type=Path, required=True, metavar="FILE.pcapng", help="output (.pcapng; .pcap loses the link names)")
+    e.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     sub.add_parser("list", help="list the built-in scenes")
     return p
 
@@ -78,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in COMMANDS:
             ns = _parser_commands().parse_args(args)
-            return {"validate": cmd_validate, "render": cmd_render, "list": cmd_list}[ns.command](ns)
+            return {"validate": cmd_validate, "render": cmd_render, "export": cmd_export, "list": cmd_list}[ns.command](ns)
         ns = _parser_open().parse_args(args)
         return cmd_open(ns)
     except UsageError as exc:
@@ -140,6 +147,34 @@ def cmd_render(ns: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_export(ns: argparse.Namespace) -> int:
+    out: Path = ns.pcap
+    if out.suffix.lower() not in (".pcapng", ".pcap"):
+        raise UsageError(f"--pcap {out}: the output must be a .pcapng (or .pcap) file")
+    if out.exists() and not out.is_file():
+        raise UsageError(f"--pcap {out}: is not a file")
+    if out.exists() and ns.scene.exists() and out.resolve() == ns.scene.resolve():
+        raise UsageError(f"--pcap {out}: that is the scene file itself")
+    if out.exists() and not ns.force:
+        raise UsageError(f"--pcap {out}: the file exists; add --force to overwrite it")
+    if not out.parent.is_dir():
+        raise UsageError(f"--pcap {out}: folder {out.parent} does not exist")
+    timeline = _load_timeline(ns.scene)
+    if timeline is None:
+        return 1
+    from animator.export.pcap import export_pcap
+
+    try:
+        count = export_pcap(timeline, out)
+    except (OSError, ValueError) as exc:
+        print(f"packetstage: error: {ns.scene}: {exc}", file=sys.stderr)
+        return 1
+    links = len(timeline.scene.links)
+    note = " (.pcap keeps no link names; use .pcapng for them)" if out.suffix.lower() == ".pcap" else ""
+    print(f"wrote {count} packet(s) on {links} link(s) to {out}{note}", file=sys.stderr)
     return 0
 
 

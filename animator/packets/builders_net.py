@@ -1,0 +1,152 @@
+"""DNS, QUIC, ICMPv6 and raw payloads from friendly fields, and TCP options as a mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scapy.packet import Packet, Raw
+
+from animator.packets.problems import FieldError, seeded_bytes, seeded_int
+from animator.packets.values import ipv4, ipv6, unhex
+
+DNS_TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT", "HTTPS", "ANY")
+DNS_RCODES = ("ok", "format-error", "server-failure", "name-error", "not-implemented", "refused")
+QUIC_TYPES = ("initial", "0rtt", "handshake", "short")
+ICMPV6_TYPES = (
+    "echo-request",
+    "echo-reply",
+    "dest-unreach",
+    "packet-too-big",
+    "time-exceeded",
+    "neighbor-solicit",
+    "neighbor-advert",
+)
+TCP_OPTIONS = ("MSS", "WScale", "SAckOK", "Timestamp", "NOP", "EOL")
+
+
+def build_dns(fields: Mapping[str, Any], seed: object) -> Packet:
+    from scapy.layers.dns import DNS, DNSQR, DNSRR
+
+    qname = str(fields.get("qname", "www.example.com"))
+    qtype = str(fields.get("qtype", "A"))
+    answers = fields.get("answers") or []
+    records = []
+    for i, answer in enumerate(answers):
+        if not isinstance(answer, Mapping):
+            raise FieldError("answers", f"answer {i + 1} is not a mapping (write {{type: A, data: 192.0.2.10}})")
+        unknown = set(answer) - {"name", "type", "ttl", "data"}
+        if unknown:
+            raise FieldError("answers", f"answer {i + 1}: unknown key '{sorted(unknown)[0]}' (keys: name, type, ttl, data)")
+        rtype = str(answer.get("type", qtype))
+        if rtype not in DNS_TYPES:
+            raise FieldError("answers", f"answer {i + 1}: unknown type '{rtype}'; expected one of: {', '.join(DNS_TYPES)}")
+        data = answer.get("data")
+        check = {"A": ipv4, "AAAA": ipv6}.get(rtype)
+        if data is None or (check and check(data)):
+            raise FieldError("answers", f"answer {i + 1}: data {'missing' if data is None else check(data)}")  # type: ignore[misc]
+        ttl = answer.get("ttl", 300)
+        if not isinstance(ttl, int) or not 0 <= ttl < 1 << 31:
+            raise FieldError("answers", f"answer {i + 1}: ttl must be 0 to 2147483647 seconds")
+        records.append(DNSRR(rrname=str(answer.get("name", qname)), type=rtype, ttl=ttl, rdata=str(data)))
+    rcode = fields.get("rcode", "ok")
+    rcode = DNS_RCODES.index(rcode) if isinstance(rcode, str) else int(rcode)
+    response = bool(fields.get("qr", bool(records) or rcode != 0))
+    return DNS(
+        id=int(fields.get("id", seeded_int(seed, "dns-id", 0, 0xFFFF))),
+        qr=int(response),
+        opcode=int(fields.get("opcode", 0)),
+        aa=int(fields.get("aa", False)),
+        tc=int(fields.get("tc", False)),
+        rd=int(fields.get("rd", True)),
+        ra=int(fields.get("ra", response)),
+        rcode=rcode,
+        qd=[DNSQR(qname=qname, qtype=qtype)],
+        an=records,
+    )
+
+
+def build_quic(fields: Mapping[str, Any], seed: object) -> Packet:
+    from scapy.layers.quic import QUIC_0RTT, QUIC_Handshake, QUIC_Initial
+
+    from animator.packets.quic import QUICShortHeader
+
+    kind = str(fields.get("type", "initial"))
+    for key in fields:
+        if kind == "short" and key in ("scid", "version", "token"):
+            raise FieldError(key, f"a short-header packet has no {key} (only long headers do)")
+        if kind not in ("initial", "short") and key == "token":
+            raise FieldError(key, "only an Initial packet carries a token")
+        if key in ("spin", "key_phase") and kind != "short":
+            raise FieldError(key, f"{key} is a short-header bit: it needs type: short")
+    if "payload" in fields and "length" in fields:
+        raise FieldError("length", "give either length (opaque bytes) or payload (hex), not both")
+    payload = (
+        unhex(fields["payload"]) if "payload" in fields else seeded_bytes(seed, "quic-payload", int(fields.get("length", 32)))
+    )
+    pn = int(fields.get("pn", 0))
+    pn_len = 1 if pn < 1 << 8 else 2 if pn < 1 << 16 else 3 if pn < 1 << 24 else 4
+    dcid = unhex(fields.get("dcid", seeded_bytes(seed, "quic-dcid", 8).hex()))
+    if kind == "short":
+        head = QUICShortHeader(
+            SpinBit=int(fields.get("spin", 0)), KeyPhase=int(fields.get("key_phase", 0)), DstConnID=dcid, PacketNumber=pn
+        )
+        return head / Raw(payload)
+    cls = {"initial": QUIC_Initial, "0rtt": QUIC_0RTT, "handshake": QUIC_Handshake}[kind]
+    scid = unhex(fields.get("scid", ""))
+    head = cls(Version=int(fields.get("version", 1)), DstConnID=dcid, SrcConnID=scid, PacketNumber=pn)
+    if kind == "initial":
+        token = unhex(fields.get("token", ""))
+        head.Token = token
+        head.TokenLen = len(token)
+    # scapy leaves Length at 0; RFC 9000 §17.2: it counts the packet number and the payload.
+    head.Length = pn_len + len(payload)
+    return head / Raw(payload)
+
+
+def build_icmpv6(fields: Mapping[str, Any], seed: object) -> Packet:
+    from scapy.layers import inet6
+
+    kind = str(fields.get("type", "echo-request"))
+    code = int(fields.get("code", 0))
+    if kind in ("echo-request", "echo-reply"):
+        cls = inet6.ICMPv6EchoRequest if kind == "echo-request" else inet6.ICMPv6EchoReply
+        return cls(id=int(fields.get("id", 0)), seq=int(fields.get("seq", 0)), data=str(fields.get("data", "")).encode())
+    if kind == "dest-unreach":
+        return inet6.ICMPv6DestUnreach(code=code)
+    if kind == "packet-too-big":
+        return inet6.ICMPv6PacketTooBig(mtu=int(fields.get("mtu", 1280)))
+    if kind == "time-exceeded":
+        return inet6.ICMPv6TimeExceeded(code=code)
+    if "target" not in fields:
+        raise FieldError(None, f"a {kind} names its target address: add target: 2001:db8::1")
+    if kind == "neighbor-solicit":
+        return inet6.ICMPv6ND_NS(tgt=str(fields["target"]))
+    return inet6.ICMPv6ND_NA(tgt=str(fields["target"]), R=0, S=1, O=1)
+
+
+def build_raw(fields: Mapping[str, Any], seed: object) -> Packet:
+    if "load" in fields and "hex" in fields:
+        raise FieldError("hex", "give the bytes as text (load) or as hex (hex), not both")
+    return Raw(unhex(fields["hex"]) if "hex" in fields else str(fields.get("load", "")).encode("utf-8"))
+
+
+def tcp_options(value: object) -> list[tuple[str, Any]]:
+    """``{MSS: 1460, SAckOK: true, WScale: 7}`` or ``[NOP, [MSS, 1460]]`` as scapy's option list."""
+    items: list[tuple[str, Any]] = []
+    pairs = value.items() if isinstance(value, Mapping) else [(v, None) if isinstance(v, str) else tuple(v) for v in value]  # type: ignore[union-attr]
+    for name, arg in pairs:
+        if name not in TCP_OPTIONS:
+            raise FieldError("options", f"unknown TCP option '{name}'; known: {', '.join(TCP_OPTIONS)}")
+        if name == "SAckOK":
+            items.append((name, b""))
+        elif name == "Timestamp":
+            tsval, tsecr = arg if isinstance(arg, list | tuple) else (arg or 0, 0)
+            items.append((name, (int(tsval), int(tsecr))))
+        elif name in ("NOP", "EOL"):
+            items.append((name, None))
+        else:
+            if not isinstance(arg, int) or isinstance(arg, bool) or not 0 <= arg <= (0xFFFF if name == "MSS" else 14):
+                raise FieldError("options", f"TCP option {name} needs a number ({'0 to 65535' if name == 'MSS' else '0 to 14'})")
+            items.append((name, arg))
+    return items

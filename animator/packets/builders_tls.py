@@ -1,0 +1,140 @@
+"""TLS records from friendly fields: a TLS 1.3 handshake as a capture shows it.
+
+Nothing is encrypted. Key shares, randoms and encrypted payloads are deterministic stand-in
+bytes of the right sizes, and the certificate is a real DER X.509 certificate for example.com
+(made once with ``cryptography``, Ed25519, stored below) so Wireshark decodes every field.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+from scapy.packet import Packet
+
+from animator.packets.problems import FieldError, seeded_bytes
+from animator.packets.values import unhex
+
+TLS_MESSAGES = ("client_hello", "server_hello", "change_cipher_spec", "certificate", "finished", "application_data", "alert")
+TLS_FIELDS_FOR = {
+    "client_hello": {"sni", "alpn", "version"},
+    "server_hello": {"version"},
+    "change_cipher_spec": {"version"},
+    "certificate": {"version", "cert"},
+    "finished": {"version"},
+    "application_data": {"version", "length", "data"},
+    "alert": {"version", "level", "description"},
+}
+ALERT_LEVELS = ("warning", "fatal")
+ALERT_DESCRIPTIONS = {
+    "close_notify": 0, "unexpected_message": 10, "bad_record_mac": 20, "handshake_failure": 40,
+    "bad_certificate": 42, "certificate_expired": 45, "unknown_ca": 48, "decode_error": 50,
+    "protocol_version": 70, "internal_error": 80, "unrecognized_name": 112, "no_application_protocol": 120,
+}  # fmt: skip
+EXAMPLE_CERT = base64.b64decode(
+    "MIIBETCBxKADAgECAgJQVDAFBgMrZXAwITEfMB0GA1UEAwwWUGFja2V0U3RhZ2UgRXhhbXBsZSBDQTAeFw0yNjAxMDEwMDAwMDBaFw0yNzAx"
+    "MDEwMDAwMDBaMBYxFDASBgNVBAMMC2V4YW1wbGUuY29tMCowBQYDK2VwAyEAA6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbijKzAp"
+    "MCcGA1UdEQQgMB6CC2V4YW1wbGUuY29tgg93d3cuZXhhbXBsZS5jb20wBQYDK2VwA0EAL+TCCJtiio0snhF5HJXiPhOWmktcaeWInFbQXUnx"
+    "NNhtcDmHQDESYMxoPmQ+nEvT9hmtIXHRhi34pitCdpZsCQ=="
+)
+TLS_AES_128_GCM_SHA256 = 0x1301
+X25519 = 29
+
+
+def build_tls(fields: Mapping[str, Any], seed: object, inner: bytes | None = None) -> Packet:
+    """One TLS record. ``inner`` is the plaintext of the layers above an application_data record."""
+    from scapy.layers.tls.record import TLS, TLSAlert, TLSApplicationData, TLSChangeCipherSpec
+
+    msg = str(fields.get("msg", "application_data" if inner is not None else "client_hello"))
+    for key in fields:
+        if key != "msg" and key not in TLS_FIELDS_FOR[msg]:
+            raise FieldError(key, f"a TLS {msg} has no '{key}' (it takes: {', '.join(sorted(TLS_FIELDS_FOR[msg]))})")
+    if inner is not None and msg != "application_data":
+        raise FieldError("msg", "layers above tls travel inside an application_data record: write msg: application_data")
+    version = int(fields.get("version", 0x0301 if msg == "client_hello" else 0x0303))
+    if msg == "client_hello":
+        return TLS(type=22, version=version, msg=[_client_hello(fields, seed)])
+    if msg == "server_hello":
+        return TLS(type=22, version=version, msg=[_server_hello(seed)])
+    if msg == "change_cipher_spec":
+        return TLS(type=20, version=version, msg=[TLSChangeCipherSpec()])
+    if msg == "certificate":
+        from scapy.layers.tls.handshake import TLSCertificate
+
+        cert = unhex(fields["cert"]) if "cert" in fields else EXAMPLE_CERT
+        return TLS(type=22, version=version, msg=[TLSCertificate(certs=[(len(cert), cert)])])
+    if msg == "finished":
+        from scapy.layers.tls.handshake import TLSFinished
+
+        return TLS(type=22, version=version, msg=[TLSFinished(vdata=seeded_bytes(seed, "finished", 32))])
+    if msg == "alert":
+        level = fields.get("level", "fatal")
+        description = fields.get("description", "close_notify")
+        return TLS(
+            type=21,
+            version=version,
+            msg=[TLSAlert(level=ALERT_LEVELS.index(level) + 1, descr=ALERT_DESCRIPTIONS[description])],
+        )
+    if inner is not None:
+        if "length" in fields or "data" in fields:
+            raise FieldError("length", "the record's content is the layers above it: leave out length and data")
+        data = inner
+    elif "data" in fields:
+        if "length" in fields:
+            raise FieldError("length", "give either length (opaque bytes) or data (hex), not both")
+        data = unhex(fields["data"])
+    else:
+        # A TLS 1.3 record: ciphertext plus the 16-byte AEAD tag, so length counts both.
+        data = seeded_bytes(seed, "application_data", int(fields.get("length", 32)))
+    return TLS(type=23, version=version, msg=[TLSApplicationData(data=data)])
+
+
+def _client_hello(fields: Mapping[str, Any], seed: object) -> Packet:
+    from scapy.layers.tls.extensions import (
+        ProtocolName,
+        ServerName,
+        TLS_Ext_ALPN,
+        TLS_Ext_ServerName,
+        TLS_Ext_SupportedGroups,
+        TLS_Ext_SupportedVersion_CH,
+    )
+    from scapy.layers.tls.handshake import TLSClientHello
+    from scapy.layers.tls.keyexchange_tls13 import KeyShareEntry, TLS_Ext_KeyShare_CH
+
+    ext: list[Packet] = []
+    if "sni" in fields:
+        ext.append(TLS_Ext_ServerName(servernames=[ServerName(servername=str(fields["sni"]).encode("idna"))]))
+    alpn = fields.get("alpn")
+    if alpn:
+        names = [alpn] if isinstance(alpn, str) else list(alpn)
+        ext.append(TLS_Ext_ALPN(protocols=[ProtocolName(protocol=str(n).encode()) for n in names]))
+    ext += [
+        TLS_Ext_SupportedGroups(groups=[X25519, 23]),
+        TLS_Ext_SupportedVersion_CH(versions=[0x0304, 0x0303]),
+        TLS_Ext_KeyShare_CH(client_shares=[KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "client-share", 32))]),
+    ]
+    return TLSClientHello(
+        version=0x0303,
+        gmt_unix_time=int.from_bytes(seeded_bytes(seed, "client-random", 4), "big"),
+        random_bytes=seeded_bytes(seed, "client-random-rest", 28),
+        sid=seeded_bytes(seed, "session-id", 32),  # TLS 1.3 "middlebox compatibility mode" (RFC 8446 D.4)
+        ciphers=[TLS_AES_128_GCM_SHA256, 0x1302, 0x1303],
+        ext=ext,
+    )
+
+
+def _server_hello(seed: object) -> Packet:
+    from scapy.layers.tls.extensions import TLS_Ext_SupportedVersion_SH
+    from scapy.layers.tls.handshake import TLS13ServerHello
+    from scapy.layers.tls.keyexchange_tls13 import KeyShareEntry, TLS_Ext_KeyShare_SH
+
+    return TLS13ServerHello(
+        random_bytes=seeded_bytes(seed, "server-random", 32),
+        sid=seeded_bytes(seed, "session-id", 32),
+        cipher=TLS_AES_128_GCM_SHA256,
+        ext=[
+            TLS_Ext_SupportedVersion_SH(version=0x0304),
+            TLS_Ext_KeyShare_SH(server_share=KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "server-share", 32))),
+        ],
+    )

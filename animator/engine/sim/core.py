@@ -68,9 +68,14 @@ class Core:
     def transmit(self, leg: Leg, a: str, b: str, frame: Packet | bytes, depart: float, changes: tuple[str, ...] = ()) -> None:
         """Put ``frame`` on the link from ``a`` to ``b`` at ``depart``; it arrives one hop time later."""
         data = frame if isinstance(frame, bytes) else finalize(frame)
+        if not leg.hops and self.origin.get(leg.id) == a:
+            self.leaving(a, data, depart)
         end = depart + self.hop_seconds(a, b)
         leg.hops.append(Hop(a, b, depart, end, data, changes))
         heapq.heappush(self._queue, (end, next(self._order), Arrival(end, leg, a, b, data)))
+
+    def leaving(self, node: str, frame: bytes, time: float) -> None:
+        """A packet a node made itself goes on the wire: hosts account for it here (TCP state)."""
 
     def schedule(self, time: float, callback: Callable[[], None]) -> None:
         heapq.heappush(self._queue, (time, next(self._order), callback))

@@ -15,7 +15,7 @@ from animator.engine.sim.core import DWELL, Arrival, Core, SimulationError
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.network import BROADCAST_MAC, IPAddress
 from animator.engine.sim.scapy_layers import layers
-from animator.engine.sim.tcp import ACK, FIN, RST, SYN, Connection, flag_names, flag_value, initial_sequence
+from animator.engine.sim.tcp import ACK, FIN, RST, SYN, Connection, flag_value, initial_sequence
 from animator.model.schema import Send
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class Endpoint(Core):
         sc = layers()
         mine = self.net.address_facing(node, address) or ipaddress.ip_address("0.0.0.0")
         arp = sc.ARP(op=1, hwsrc=self.net.mac(node), psrc=str(mine), hwdst="00:00:00:00:00:00", pdst=str(address))
-        leg = self.new_leg(f"{cause.id}.arp", f"ARP who has {address}?", "arp", cause, node)
+        leg = self.new_leg(f"{cause.id}.arp", f"Who has {address}?", "arp", cause, node)
         self.transmit(leg, node, neighbour, sc.Ether(src=self.net.mac(node), dst=BROADCAST_MAC) / arp, depart)
 
     def receive_arp(self, arrival: Arrival, node: str, arp: Any) -> None:
@@ -125,7 +125,7 @@ class Endpoint(Core):
             reply = sc.Ether(src=self.net.mac(node), dst=arp.hwsrc) / sc.ARP(
                 op=2, hwsrc=self.net.mac(node), psrc=arp.pdst, hwdst=arp.hwsrc, pdst=arp.psrc
             )
-            leg = self.new_leg(f"{arrival.leg.id}.reply", f"ARP {arp.pdst} is at {self.net.mac(node)}", "arp", arrival.leg, node)
+            leg = self.new_leg(f"{arrival.leg.id}.reply", f"ARP reply: {arp.pdst}", "arp", arrival.leg, node)
             self.transmit(leg, node, arrival.a, reply, t + DWELL)
         for leg, packet, neighbour, changes in self.pending.pop((node, arp.psrc), []):
             frame = sc.Ether(src=self.net.mac(node), dst=arp.hwsrc) / packet
@@ -147,7 +147,7 @@ class Endpoint(Core):
         route = self.author_path(send)
         if send.frame is not None:
             data = bytes.fromhex("".join(c for c in send.frame if c not in " \t\r\n:"))
-            leg = self.new_leg(base, send.label or "frame", send.protocol, None, node)
+            leg = self.new_leg(base, send.label or summarize(layers().Ether(data)), protocol_of(send, data), None, node)
             self.forced[leg.id] = route
             if send.drop_at:
                 self.drop_at[leg.id] = send.drop_at
@@ -160,12 +160,11 @@ class Endpoint(Core):
             self._originate_arp(base, send, stack, route, given.get("arp", {}))
             return
         packet = self.fill_ip(node, send, stack, given)
-        leg = self.new_leg(base, send.label or summarize(packet), send.protocol, None, node)
+        leg = self.new_leg(base, send.label or summarize(packet), protocol_of(send), None, node)
         if send.path is not None or send.via:
             self.forced[leg.id] = route
         if send.drop_at:
             self.drop_at[leg.id] = send.drop_at
-        self.note_sent(send.at, node, packet)
         dst = ipaddress.ip_address(packet.dst)
         next_hop = dst if self.net.on_link(node, dst) else self.route_for(node, dst)
         if next_hop is None:
@@ -197,8 +196,8 @@ class Endpoint(Core):
         ether_given = {} if send.layers[0].name != "ether" else send.layers[0].fields
         ether.src = ether_given.get("src", self.net.mac(node))
         ether.dst = ether_given.get("dst", BROADCAST_MAC if request else self.net.mac(to))
-        label = send.label or (f"Who has {arp.pdst}? Tell {arp.psrc}" if request else f"{arp.psrc} is at {arp.hwsrc}")
-        leg = self.new_leg(base, label, send.protocol if send.protocol != "data" else "arp", None, node)
+        label = send.label or (f"Who has {arp.pdst}?" if request else f"ARP reply: {arp.psrc}")
+        leg = self.new_leg(base, label, protocol_of(send), None, node)
         if send.path is not None or send.via:
             self.forced[leg.id] = route
         self.transmit(leg, node, route[1], stack, send.at)
@@ -289,9 +288,11 @@ class Endpoint(Core):
             candidates = [c for c in candidates if c.remote[1] == given["dport"]] or candidates
         return candidates[-1] if candidates else None
 
-    def note_sent(self, time: float, node: str, packet: Any) -> None:
-        """Account for a segment ``node`` sends on one of its connections (state badge, socket table)."""
+    def leaving(self, node: str, frame: bytes, time: float) -> None:
+        """Account for a segment ``node`` sends on one of its connections (state badge, socket table)
+        when it really leaves: after any ARP exchange it had to wait for."""
         sc = layers()
+        packet = sc.Ether(frame)
         if sc.TCP not in packet:
             return
         ip = packet.getlayer(sc.IP) if sc.IP in packet else packet.getlayer(sc.IPv6)
@@ -382,28 +383,30 @@ class Endpoint(Core):
 
 
 def summarize(packet: Any) -> str:
-    """A short label for a chip when the author gave none: the TCP flags, the HTTP request line."""
-    sc = layers()
-    app = _application(packet)
-    if app == "http":
-        layer = packet.lastlayer()
-        method = getattr(layer, "Method", None)
-        if method:
-            return f"{method.decode(errors='replace')} {getattr(layer, 'Path', b'/').decode(errors='replace')}"
-        code = getattr(layer, "Status_Code", None)
-        if code:
-            return f"{code.decode(errors='replace')} {getattr(layer, 'Reason_Phrase', b'').decode(errors='replace')}".strip()
-    if sc.TCP in packet:
-        tcp = packet.getlayer(sc.TCP)
-        flags = int(tcp.flags)
-        payload = len(tcp.payload) if tcp.payload else 0
-        names = flag_names(flags & (SYN | FIN | RST | ACK)).replace(", ", "+")
-        return f"{names} {payload} B" if payload else names or "TCP"
-    if sc.UDP in packet:
-        return app.upper() if app else "UDP"
-    if sc.ICMP in packet:
-        return "ICMP"
-    return packet.lastlayer().name
+    """A short label for a chip when the author gave none: Wireshark's Info column, shortened."""
+    from animator.packets import summary
+
+    text = summary(packet)
+    if "→" in text and "[" in text:  # TCP: "50123 → 80 [SYN, ACK] Seq=0 ..." reads as "SYN, ACK"
+        flags = text[text.index("[") + 1 : text.index("]")]
+        length = text.rsplit("Len=", 1)[1].split()[0] if "Len=" in text else "0"
+        text = flags if length == "0" else f"{flags} ({length} B)"
+    elif text.startswith("HTTP/1."):
+        text = text.split(" ", 1)[1] if " " in text else text
+    elif text.endswith((" HTTP/1.1", " HTTP/1.0")):
+        text = text.rsplit(" ", 1)[0]
+    return text if len(text) <= 28 else text[:27] + "…"
+
+
+def protocol_of(send: Send, frame: bytes | None = None) -> str:
+    """The chip colour of a send: what the author said, else the top layer of its packet."""
+    if send.protocol != "data":
+        return send.protocol
+    if send.layers:
+        from animator.packets import protocol_of as top_protocol
+
+        return top_protocol(send.layers)
+    return "data"
 
 
 def _application(packet: Any) -> str | None:

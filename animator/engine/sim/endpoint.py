@@ -329,6 +329,8 @@ class Endpoint(Core):
                 self.send_reply(leg, node, rst, t)
                 return None
             conn = Connection(local=key[0], remote=key[1], state="LISTEN")
+            # The passive opener picks its own ISN too (RFC 6528), or its SYN-ACK would say Seq=0.
+            conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(node, conn.local, conn.remote)
             self.conns[node][key] = conn
         conn.peers.update(self.origins_of(arrival.leg))
         payload = len(tcp.payload) if tcp.payload else 0

@@ -1,0 +1,38 @@
+"""The server side of a handshake picks its own initial sequence number, as a real stack does."""
+
+from __future__ import annotations
+
+from scapy.layers.inet import TCP
+from scapy.layers.l2 import Ether
+
+from animator.engine import build_timeline
+from animator.model import load_scene_text
+
+SCENE = """\
+format: 1
+title: Passive open
+nodes:
+  - {id: client, kind: host, ipv4: 192.168.1.10/24}
+  - {id: server, kind: server, ipv4: 192.168.1.20/24}
+links:
+  - between: [client, server]
+steps:
+  - caption: SYN
+    actions:
+      - send: {from: client, to: server, layers: [tcp: {dport: 9000}]}
+  - caption: SYN-ACK
+    actions:
+      - send: {from: server, to: client, layers: [tcp]}
+  - caption: ACK
+    actions:
+      - send: {from: client, to: server, layers: [tcp]}
+"""
+
+
+def test_syn_ack_carries_a_nonzero_isn_that_the_ack_acknowledges() -> None:
+    timeline = build_timeline(load_scene_text(SCENE, "t.yaml"))
+    syn, syn_ack, ack = (Ether(m.frames[0])[TCP] for m in timeline.messages)
+    assert syn_ack.flags == "SA"
+    assert syn_ack.ack == syn.seq + 1
+    assert syn_ack.seq != 0  # a stack that always started at 0 would be trivially predictable (RFC 6528)
+    assert ack.ack == syn_ack.seq + 1

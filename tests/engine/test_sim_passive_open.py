@@ -36,3 +36,11 @@ def test_syn_ack_carries_a_nonzero_isn_that_the_ack_acknowledges() -> None:
     assert syn_ack.ack == syn.seq + 1
     assert syn_ack.seq != 0  # a stack that always started at 0 would be trivially predictable (RFC 6528)
     assert ack.ack == syn_ack.seq + 1
+
+
+def test_an_authored_server_isn_is_what_the_server_counts_from() -> None:
+    text = SCENE.replace("layers: [tcp]}\n  - caption: ACK", "layers: [tcp: {seq: 5000}]}\n  - caption: ACK")
+    timeline = build_timeline(load_scene_text(text, "t.yaml"))
+    _, syn_ack, ack = (Ether(m.frames[0])[TCP] for m in timeline.messages)
+    assert (syn_ack.seq, ack.ack) == (5000, 5001)
+    assert timeline.state_at(timeline.duration).badges["server"] == "ESTABLISHED"

@@ -52,7 +52,7 @@ class Connection:
         before = self.state
         if flags & SYN:
             self.iss = seq
-            self.snd_una = seq
+            self.snd_una = self.snd_nxt = seq  # an author's explicit ISN replaces the one the stack drew
         self.snd_nxt = max(self.snd_nxt, (seq + payload + bool(flags & SYN) + bool(flags & FIN)) & 0xFFFFFFFF)
         if flags & RST:
             self.state = "CLOSED"

@@ -15,6 +15,7 @@ from animator.engine.sim.core import DWELL, Arrival, Core, SimulationError
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.network import BROADCAST_MAC, IPAddress
 from animator.engine.sim.scapy_layers import layers
+from animator.packets.stack import SYN_OPTIONS
 from animator.engine.sim.tcp import ACK, FIN, RST, SYN, Connection, flag_value, initial_sequence
 from animator.model.schema import Send
 
@@ -263,7 +264,7 @@ class Endpoint(Core):
         tcp.ack = given.get("ack", conn.rcv_nxt if flags & ACK else 0)
         tcp.window = given.get("window", DEFAULT_WINDOW if flags & SYN else SCALED_WINDOW)
         if "options" not in given:
-            tcp.options = [("MSS", 1460), ("SAckOK", b""), ("WScale", 7)] if flags & SYN else []
+            tcp.options = list(SYN_OPTIONS) if flags & SYN else []
         return remote
 
     def _fill_udp(self, node: str, to: str, udp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:

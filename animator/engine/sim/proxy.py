@@ -16,6 +16,7 @@ from animator.engine.sim.core import DWELL, Arrival
 from animator.engine.sim.endpoint import Endpoint
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.scapy_layers import layers
+from animator.packets.stack import SYN_OPTIONS
 from animator.engine.sim.tcp import ACK, PSH, RST, SYN, Connection, initial_sequence
 
 #: How long a proxy waits for an upstream that never answers, shown compressed (nginx's
@@ -214,7 +215,7 @@ class ProxyMixin(Endpoint):
             flags=SYN,
             seq=conn.iss,
             window=64240,
-            options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)],
+            options=list(SYN_OPTIONS),
         )
         conn.sent(SYN, conn.iss, 0)
         leg = self.new_leg(f"{arrival.leg.id}.p", "SYN (upstream)", "tcp", arrival.leg, node)

@@ -1,4 +1,4 @@
-"""The server side of a handshake picks its own initial sequence number, as a real stack does."""
+"""Numbers a real TCP stack puts in its segments: ISNs on both sides, SYN options laid out as Linux does."""
 
 from __future__ import annotations
 
@@ -44,3 +44,11 @@ def test_an_authored_server_isn_is_what_the_server_counts_from() -> None:
     _, syn_ack, ack = (Ether(m.frames[0])[TCP] for m in timeline.messages)
     assert (syn_ack.seq, ack.ack) == (5000, 5001)
     assert timeline.state_at(timeline.duration).badges["server"] == "ESTABLISHED"
+
+
+def test_syn_options_are_nop_aligned_like_linux_not_eol_padded() -> None:
+    timeline = build_timeline(load_scene_text(SCENE, "t.yaml"))
+    for message in timeline.messages[:2]:
+        tcp = Ether(message.frames[0])[TCP]
+        assert [name for name, _ in tcp.options] == ["MSS", "NOP", "NOP", "SAckOK", "NOP", "WScale"]
+        assert tcp.dataofs * 4 == 32

@@ -232,9 +232,12 @@ class Simulator(ProxyMixin, Endpoint):
         if self.net.kind(node) == "nat" or config.nat is not None:
             done += self.nat_outbound(t, node, ip, next_hop)
         packet = ip.copy()  # the IP packet alone: send_l3 puts a new Ethernet header on it
-        mac = self.resolve(node, next_hop)
+        mac, towards = self.resolve(node, next_hop), f"next hop {next_hop}"
+        cloud = self._uplink_cloud(node, next_hop)
+        if cloud is not None:  # send_l3 frames it for the cloud (the ISP's router), not for next_hop itself
+            mac, towards = self.net.mac(cloud), f"the ISP's router: {self._label(cloud)}"
         if mac is not None:
-            done.append(f"MAC dst → {mac} ({'next hop ' + str(next_hop)}), src → {self.net.mac(node)}")
+            done.append(f"MAC dst → {mac} ({towards}), src → {self.net.mac(node)}")
         done.append("checksum recomputed")
         if sc.IP in packet:
             del packet.getlayer(sc.IP).chksum
@@ -268,14 +271,19 @@ class Simulator(ProxyMixin, Endpoint):
     ) -> None:
         """Off-link next hops beyond an internet cloud go to the cloud itself: it stands for the ISP's
         routers, whose MAC a gateway knows from its uplink (no ARP is shown for it)."""
-        if not self.net.on_link(node, next_hop):
-            cloud = next((n for n in self.net.neighbours(node) if self.net.kind(n) in ("internet", "cloud")), None)
-            if cloud is not None:
-                sc = layers()
-                frame = sc.Ether(src=self.net.mac(node), dst=self.net.mac(cloud)) / packet
-                self.transmit(leg, node, self.next_neighbour(leg, node, cloud) or cloud, frame, depart, changes)
-                return
+        cloud = self._uplink_cloud(node, next_hop)
+        if cloud is not None:
+            sc = layers()
+            frame = sc.Ether(src=self.net.mac(node), dst=self.net.mac(cloud)) / packet
+            self.transmit(leg, node, self.next_neighbour(leg, node, cloud) or cloud, frame, depart, changes)
+            return
         super().send_l3(leg, node, packet, next_hop, depart, changes)
+
+    def _uplink_cloud(self, node: str, next_hop: IPAddress) -> str | None:
+        """The internet cloud ``node`` hands an off-link next hop to, if it is wired to one."""
+        if self.net.on_link(node, next_hop):
+            return None
+        return next((n for n in self.net.neighbours(node) if self.net.kind(n) in ("internet", "cloud")), None)
 
     def icmp_error(self, arrival: Arrival, node: str, ip: Any, icmp_type: int, code: int, label: str) -> None:
         """RFC 792: quote the offending IP header and the first 8 bytes of its payload."""

@@ -341,12 +341,16 @@ class Simulator(ProxyMixin, Endpoint):
         self.end_leg(arrival.leg, f"{text}: discarded and refused", dropped=True)
         if sc.TCP in ip:
             tcp = ip.getlayer(sc.TCP)
+            # RFC 9293 reset generation, as iptables' tcp-reset builds it: window 0; a segment that
+            # carries an ACK is answered with RST seq=its ack, anything else with RST/ACK seq 0.
+            acked = bool(int(tcp.flags) & ACK)
             rst = sc.IP(src=ip.dst, dst=ip.src, ttl=64) / sc.TCP(
                 sport=tcp.dport,
                 dport=tcp.sport,
-                flags="RA",
-                seq=0,
-                ack=(tcp.seq + len(tcp.payload) + bool(int(tcp.flags) & SYN)) & 0xFFFFFFFF,
+                flags="R" if acked else "RA",
+                seq=tcp.ack if acked else 0,
+                ack=0 if acked else (tcp.seq + len(tcp.payload) + bool(int(tcp.flags) & SYN)) & 0xFFFFFFFF,
+                window=0,
             )
             leg = self.new_leg(f"{arrival.leg.id}.rst", "RST (rejected)", "tcp", arrival.leg, node)
             self.send_reply(leg, node, rst, t)

@@ -15,9 +15,9 @@ from animator.engine.sim.core import DWELL, Arrival, Core, SimulationError
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.network import BROADCAST_MAC, IPAddress
 from animator.engine.sim.scapy_layers import layers
-from animator.packets.stack import SYN_OPTIONS
 from animator.engine.sim.tcp import ACK, FIN, RST, SYN, Connection, flag_value, initial_sequence
 from animator.model.schema import Send
+from animator.packets.stack import SYN_OPTIONS
 
 if TYPE_CHECKING:
     from scapy.packet import Packet

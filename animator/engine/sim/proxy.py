@@ -13,11 +13,11 @@ import ipaddress
 from typing import Any
 
 from animator.engine.sim.core import DWELL, Arrival
-from animator.engine.sim.endpoint import Endpoint
+from animator.engine.sim.endpoint import SCALED_WINDOW, Endpoint
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.scapy_layers import layers
-from animator.packets.stack import SYN_OPTIONS
 from animator.engine.sim.tcp import ACK, PSH, RST, SYN, Connection, initial_sequence
+from animator.packets.stack import SYN_OPTIONS
 
 #: How long a proxy waits for an upstream that never answers, shown compressed (nginx's
 #: proxy_connect_timeout is 60 s; the animation spends this many seconds on it).
@@ -26,6 +26,13 @@ SHOWN_TIMEOUT = 1.5
 
 class ProxyMixin(Endpoint):
     """HTTP relaying for ``proxy`` and ``reverse-proxy`` nodes and L7 balancers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: CONNECT tunnels whose upstream handshake is under way: (proxy, local, remote) -> "host:port".
+        self.tunnels_opening: dict[tuple[str, tuple[str, int], tuple[str, int]], str] = {}
+        #: Legs carrying a proxy's SYN for a CONNECT, which the target's kernel answers by itself.
+        self.connect_syns: set[str] = set()
 
     def proxy_receive(self, arrival: Arrival, node: str, ip: Any) -> None:
         sc = layers()
@@ -37,6 +44,9 @@ class ProxyMixin(Endpoint):
             self.upstream_failed(arrival, node, ip, "refused")
             return
         conn = self.receive_tcp(arrival, node, ip, tcp)
+        if conn is not None and conn.state == "ESTABLISHED" and (node, conn.local, conn.remote) in self.tunnels_opening:
+            self.tunnel_established(arrival, node, conn)
+            return
         payload = bytes(tcp.payload) if tcp.payload else b""
         if conn is None or not payload:
             return
@@ -70,13 +80,7 @@ class ProxyMixin(Endpoint):
                 if backend is None:
                     self.answer(arrival, node, conn, 502, "Bad Gateway", f"cannot resolve {name}")
                     return
-                upstream = self.upstream(node, backend, int(port or 443), conn)
-                if upstream is None:
-                    self.answer(arrival, node, conn, 502, "Bad Gateway", f"{name} refused the connection")
-                    return
-                conn.tunnel = upstream.tunnel = True
-                self.remark(arrival.time, node, f"tunnel to {name}:{port or 443}")
-                self.answer(arrival, node, conn, 200, "Connection established", "")
+                self.open_tunnel(arrival, node, backend, int(port or 443), conn, f"{name}:{port or 443}")
                 return
             url = target
             if "://" in url:
@@ -106,6 +110,78 @@ class ProxyMixin(Endpoint):
         assert upstream is not None
         self.remark(arrival.time, node, f"→ {self.net.hosts[backend].node.display_label}")
         self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
+
+    def open_tunnel(self, arrival: Arrival, node: str, backend: str, port: int, client: Connection, target: str) -> None:
+        """CONNECT: a fresh TCP connection to the target (a tunnel never reuses a pooled one); the
+        200 goes to the client once the handshake completes, a 502 if the target refuses."""
+        sc = layers()
+        remote = self.net.address_of(backend, node)
+        if remote is None:
+            self.answer(arrival, node, client, 502, "Bad Gateway", f"{target} has no address")
+            return
+        if self.net.hosts[backend].node.down != "no":
+            self.connect_to_dead(arrival, node, backend, port, client, self.net.hosts[backend].node.down)
+            return
+        local = self.net.address_facing(node, remote)
+        conn = Connection(local=(str(local), self.ephemeral_port(node)), remote=(str(remote), port))
+        conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(node, conn.local, conn.remote)
+        conn.partner = (node, client.local, client.remote)
+        conn.peers.add(backend)
+        self.conns[node][conn.local, conn.remote] = conn
+        self.tunnels_opening[node, conn.local, conn.remote] = target
+        syn = sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(node), flags="DF") / sc.TCP(
+            sport=conn.local[1], dport=port, flags=SYN, seq=conn.iss, window=64240, options=list(SYN_OPTIONS)
+        )
+        self.remark(arrival.time, node, f"CONNECT: connecting to {target}")
+        leg = self.new_leg(f"{arrival.leg.id}.p", f"SYN to {target}", "tcp", arrival.leg, node)
+        self.connect_syns.add(leg.id)
+        self.send_reply(leg, node, syn, arrival.time)
+
+    def receive_tcp(self, arrival: Arrival, node: str, ip: Any, tcp: Any) -> Connection | None:
+        """A listening target answers a proxy's CONNECT SYN from its kernel, before any program
+        accept()s it, so that SYN-ACK is the device's own (other SYN-ACKs are the author's)."""
+        sc = layers()
+        conn = super().receive_tcp(arrival, node, ip, tcp)
+        if conn is None or arrival.leg.id not in self.connect_syns or conn.state != "SYN_RCVD":
+            return conn
+        syn_ack = sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(node), flags="DF") / sc.TCP(
+            sport=conn.local[1],
+            dport=conn.remote[1],
+            flags=SYN | ACK,
+            seq=conn.iss,
+            ack=conn.rcv_nxt,
+            window=64240,
+            options=list(SYN_OPTIONS),
+        )
+        leg = self.new_leg(f"{arrival.leg.id}.synack", "SYN, ACK", "tcp", arrival.leg, node)
+        self.send_reply(leg, node, syn_ack, arrival.time)
+        return conn
+
+    def tunnel_established(self, arrival: Arrival, node: str, upstream: Connection) -> None:
+        """The target accepted: ACK its SYN-ACK, then tell the client the tunnel is open."""
+        sc = layers()
+        target = self.tunnels_opening.pop((node, upstream.local, upstream.remote))
+        ack = sc.IP(src=upstream.local[0], dst=upstream.remote[0], ttl=64, id=self.ip_id(node), flags="DF") / sc.TCP(
+            sport=upstream.local[1],
+            dport=upstream.remote[1],
+            flags=ACK,
+            seq=upstream.snd_nxt,
+            ack=upstream.rcv_nxt,
+            window=SCALED_WINDOW,
+        )
+        leg = self.new_leg(f"{arrival.leg.id}.ack", "ACK", "tcp", arrival.leg, node)
+        self.send_reply(leg, node, ack, arrival.time)
+        assert upstream.partner is not None
+        _, local, remote = upstream.partner
+        client = self.conns[node][local, remote]
+        client.partner = (node, upstream.local, upstream.remote)
+        client.tunnel = upstream.tunnel = True
+        target_node = self.net.owner_of(ipaddress.ip_address(upstream.remote[0]))
+        theirs = self.conns[target_node].get((upstream.remote, upstream.local)) if target_node else None
+        if theirs is not None:
+            theirs.peers.update(client.peers)
+        self.remark(arrival.time, node, f"tunnel to {target} open")
+        self.answer(arrival, node, client, 200, "Connection established", "")
 
     def pick_l7_backend(self, node: str, host: str, path: str, conn: Connection) -> str | None:
         balancer = self.net.hosts[node].node.balancer
@@ -182,7 +258,14 @@ class ProxyMixin(Endpoint):
         sc = layers()
         packet = (
             sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(node), flags="DF")
-            / sc.TCP(sport=conn.local[1], dport=conn.remote[1], flags=PSH | ACK, seq=conn.snd_nxt, ack=conn.rcv_nxt, window=64240)
+            / sc.TCP(
+                sport=conn.local[1],
+                dport=conn.remote[1],
+                flags=PSH | ACK,
+                seq=conn.snd_nxt,
+                ack=conn.rcv_nxt,
+                window=SCALED_WINDOW,
+            )
             / sc.Raw(data)
         )
         conn.sent(PSH | ACK, conn.snd_nxt, len(data))

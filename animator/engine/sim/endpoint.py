@@ -224,11 +224,13 @@ class Endpoint(Core):
         remote = self.net.address_of(to, node, version)
         if remote is None:
             raise SimulationError(f"'{to}' has no IPv{version} address to send to")
+        local: IPAddress | None = None
         if sc.TCP in stack:
-            remote = self._fill_tcp(node, to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}))
+            remote, local = self._fill_tcp(node, to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}))
         elif sc.UDP in stack:
             remote = self._fill_udp(node, to, stack.getlayer(sc.UDP), remote, app, given.get("udp", {}))
-        local = self.net.address_facing(node, remote, version)
+        if local is None:
+            local = self.net.address_facing(node, remote, version)
         ip = stack.getlayer(sc.IP if version == 4 else sc.IPv6)
         ip_given = given.get("ip" if version == 4 else "ipv6", {})
         ip.src = ip_given.get("src", str(local))
@@ -241,7 +243,13 @@ class Endpoint(Core):
             ip.hlim = ip_given.get("hlim", DEFAULT_TTL)
         return stack
 
-    def _fill_tcp(self, node: str, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:
+    def _fill_tcp(
+        self, node: str, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]
+    ) -> tuple[IPAddress, IPAddress]:
+        """Fill ports, flags, seq/ack and window from the connection; its (remote, local) addresses.
+
+        A segment on an existing connection leaves from the address the connection was opened
+        on (a VIP that accepted it, say), whichever interface would face the peer."""
         flags = flag_value(given["flags"]) if "flags" in given else None
         conn = None if flags is not None and flags & SYN and not flags & ACK else self.find_conn(node, to, given)
         if conn is None:
@@ -265,7 +273,7 @@ class Endpoint(Core):
         tcp.window = given.get("window", DEFAULT_WINDOW if flags & SYN else SCALED_WINDOW)
         if "options" not in given:
             tcp.options = list(SYN_OPTIONS) if flags & SYN else []
-        return remote
+        return remote, ipaddress.ip_address(conn.local[0])
 
     def _fill_udp(self, node: str, to: str, udp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:
         flow = self.udp_flows[node].get(to)

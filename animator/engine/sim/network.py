@@ -71,7 +71,8 @@ class Network:
 
     def address_facing(self, node_id: str, peer: IPAddress | None, version: int = 4) -> IPAddress | None:
         """The node's address on the subnet of ``peer`` if it has one there, else its first (or, for
-        a gateway reaching beyond its subnets, its last, which by convention is the outside one)."""
+        a gateway or any multi-homed node reaching beyond its subnets, its last, which by convention
+        is the outside one)."""
         interfaces = [i for i in self.hosts[node_id].interfaces if i.version == version]
         if not interfaces:
             return None
@@ -79,7 +80,7 @@ class Network:
             for interface in interfaces:
                 if peer in interface.network:
                     return interface.ip
-            if self.kind(node_id) in ROUTING_KINDS:
+            if self.kind(node_id) in ROUTING_KINDS or len(interfaces) > 1:  # a dual-homed proxy too
                 return interfaces[-1].ip
         return interfaces[0].ip
 

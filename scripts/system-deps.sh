@@ -7,7 +7,7 @@ tier=${1:-run}
 test_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 case "$tier" in
-  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck tshark" ;;
+  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck" ;;
   run) wanted="$run_pkgs" ;;
   *) echo "usage: $0 [test|run]" >&2; exit 2 ;;
 esac

@@ -178,6 +178,8 @@ def test_router_hop_lowers_ttl_rewrites_macs_and_fixes_the_checksum() -> None:
     del rebuilt.chksum
     assert IP(bytes(rebuilt)).chksum == after[IP].chksum
     assert after[IP].chksum == (before[IP].chksum + 0x100) % 0xFFFF
+    # The speaker notes quote these numbers.
+    assert (before[IP].id, before[IP].chksum, after[IP].chksum, before[ICMP].chksum) == (0xE5D3, 0xD066, 0xD166, 0xF600)
     probe, error = tracks("router-hop", 5)
     assert probe.dropped and probe.path == ("pc", "r1")
     icmp = Ether(error.frames[-1])

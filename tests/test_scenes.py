@@ -129,6 +129,8 @@ def test_tcp_handshake_numbers_follow_the_rfc_arithmetic() -> None:
         ("S", 1000, 0), ("SA", 5000, 1001), ("A", 1001, 5001), ("PA", 1001, 5001), ("A", 5001, 1006),
         ("FA", 1006, 5001), ("A", 5001, 1007), ("FA", 5001, 1007), ("A", 1007, 5002),
     ]  # fmt: skip
+    lengths = [len(m.frames[0]) for m in timeline("tcp-handshake").messages]
+    assert (lengths[0], lengths[3]) == (66, 59)  # the sizes the notes quote: SYN with options, "hello"
     end = timeline("tcp-handshake").state_at(timeline("tcp-handshake").boundary(10))
     assert (end.badges["client"], end.badges["server"]) == ("TIME_WAIT", "CLOSED")
 
@@ -139,6 +141,8 @@ def test_http_get_reaches_the_server_natted_with_ttl_62_and_the_response_is_215_
     assert (at_server[IP].src, at_server[TCP].sport, at_server[IP].ttl) == ("203.0.113.7", 50123, 62)
     (response,) = tracks("http-get", 8)
     assert len(Ether(response.frames[0])[TCP].payload) == 215
+    (request,) = tracks("http-get", 7)
+    assert len(Ether(request.frames[0])[TCP].payload) == 78
     (arp,) = tracks("http-get", 2)
     assert Ether(arp.frames[0]).dst == "ff:ff:ff:ff:ff:ff" and Ether(arp.frames[0])[ARP].pdst == "192.168.1.1"
 

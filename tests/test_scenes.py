@@ -26,7 +26,7 @@ from animator.export.pcap import export_pcap
 from animator.model import load_scene
 from tests.conftest import REPO
 
-SCENES = sorted((REPO / "scenes").glob("*.yaml"))
+SCENES = sorted(p for p in (REPO / "scenes").glob("*.yaml") if not p.name.endswith(".deck.yaml"))
 NEW_SCENES = ("switch-learning", "router-hop", "iptables", "load-balancing-l4-vs-l7", "connect-tunnel")
 
 

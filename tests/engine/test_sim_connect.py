@@ -34,6 +34,9 @@ steps:
   - caption: TLS through the tunnel
     actions:
       - send: {from: laptop, to: web, layers: [tcp, tls: {msg: client_hello, sni: www.example.com}]}
+  - caption: bytes that only look like TLS
+    actions:
+      - send: {from: laptop, to: web, layers: [tcp, raw: {hex: "160301000568656c6c6f"}]}
 """
 
 
@@ -60,3 +63,11 @@ def test_a_target_refusing_the_connection_becomes_502() -> None:
     labels = [m.label for m in timeline.messages if m.step == 2]
     assert "RST" in labels
     assert any(label.startswith("502") for label in labels)
+
+
+def test_the_tunnel_relays_bytes_exactly_even_where_scapy_would_read_a_tls_record() -> None:
+    timeline = _timeline(443)
+    sent, relayed = (m for m in timeline.messages if m.step == 4)
+    # Compared on the raw frames: dissecting port-443 bytes as TLS and re-serialising them is
+    # exactly the rewrite that must not happen.
+    assert sent.frames[0][-10:] == relayed.frames[0][-10:] == bytes.fromhex("1603010005") + b"hello"

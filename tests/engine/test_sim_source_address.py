@@ -41,10 +41,12 @@ nodes:
   - id: rp
     kind: reverse-proxy
     ipv4: [192.0.2.20/24, 10.0.2.1/24]
-    balancer: {vip: 192.0.2.20, port: 80}
+    balancer: {vip: 192.0.2.20, port: 80, backends: app}
+  - {id: app, kind: server, ipv4: 10.0.2.11/24}
 links:
   - between: [client, net]
   - between: [net, rp]
+  - between: [rp, app]
 steps:
   - caption: SYN
     actions:

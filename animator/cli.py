@@ -18,6 +18,7 @@ from animator import __version__
 
 if TYPE_CHECKING:
     from animator.engine.timeline import Timeline
+    from animator.model.errors import SceneError
 
 COMMANDS = ("validate", "render", "export", "list")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
@@ -99,11 +100,25 @@ def cmd_validate(ns: argparse.Namespace) -> int:
     bad = 0
     for path in ns.files:
         errors = validate_file(path)
+        if not errors:
+            errors = _simulation_errors(Path(path))
         for error in errors:
             print(error)  # stdout, like linters, so editors and scripts can parse it
         bad += bool(errors)
     print(f"{len(ns.files) - bad} of {len(ns.files)} scene(s) valid", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _simulation_errors(path: Path) -> list[SceneError]:
+    """What only playing the scene finds: layer fields the packets package refuses, sends no device can carry."""
+    from animator.engine import build_timeline
+    from animator.model import SceneLoadError, load_scene
+
+    try:
+        build_timeline(load_scene(path))
+    except SceneLoadError as exc:
+        return exc.errors
+    return []
 
 
 def _load_timeline(path: Path) -> Timeline | None:

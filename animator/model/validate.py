@@ -68,6 +68,7 @@ def check_scene(scene: Scene) -> list[SceneError]:
     c.unique(((ch.id, ch.marks["id"]) for ch in scene.chapters), "chapter id")
     c.unique(((s.id, s.marks["id"]) for s in scene.steps if s.id is not None), "step id")
     _check_links(c)
+    _check_devices(c)
     topology = topology_of(scene)
     _check_chapters(c)
     for number, step in enumerate(scene.steps, start=1):
@@ -105,6 +106,36 @@ def _check_links(c: _Checker) -> None:
         ids.append((link.link_id, link.marks.get("id", link.mark)))
     c.unique(ids, "link id")
     c.link_ids = [i for i, _ in ids]
+
+
+#: The device tables the simulator keeps, by the title a node lists in ``show_tables``.
+DEVICE_TABLES = ("MAC table", "ARP cache", "Routing table", "NAT table", "Firewall", "Conntrack", "Pool", "Sockets", "Zone")
+
+
+def _check_devices(c: _Checker) -> None:
+    """Device settings that name other nodes or tables must name ones that exist."""
+    for node in c.scene.nodes:
+        for i, title in enumerate(node.show_tables):
+            if title not in DEVICE_TABLES:
+                c.error(
+                    node.marks.get(f"show_tables[{i}]", node.marks["show_tables"]),
+                    f"node '{node.id}': unknown device table '{title}'{did_you_mean(title, DEVICE_TABLES)}; "
+                    f"expected one of: {', '.join(DEVICE_TABLES)}",
+                )
+        balancer = node.balancer
+        if balancer is None:
+            if node.kind == "reverse-proxy":
+                c.error(node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools")
+            continue
+        for i, backend in enumerate(balancer.backends):
+            c.node_ref(backend, f"node '{node.id}' balancer", balancer.marks, f"backends[{i}]")
+        for pool in balancer.pools:
+            for i, backend in enumerate(pool.backends):
+                c.node_ref(backend, f"node '{node.id}' balancer pool", pool.marks, f"backends[{i}]")
+        if not balancer.backends and not balancer.pools:
+            c.error(balancer.mark, f"node '{node.id}': a balancer needs 'backends' or 'pools'")
+        if balancer.vip is None and not node.ipv4:
+            c.error(balancer.mark, f"node '{node.id}': give the balancer a 'vip' or the node an 'ipv4' address")
 
 
 def _check_chapters(c: _Checker) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from animator.model.errors import Mark
+from animator.model.errors import NO_MARK, Mark
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Layer:
 
     name: str
     fields: Mapping[str, object] = field(default_factory=dict)
-    mark: Mark = Mark(1, 1)
+    mark: Mark = NO_MARK
     marks: Mapping[str, Mark] = field(default_factory=dict)
 
 

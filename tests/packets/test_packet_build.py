@@ -165,7 +165,7 @@ def test_http_inside_tls_travels_as_application_data() -> None:
 
 
 def test_build_refuses_a_stack_check_would_refuse() -> None:
-    with pytest.raises(FieldError, match="request .* or a response"):
+    with pytest.raises(FieldError, match=r"request .* or a response"):
         build_layers([layer("http", method="GET", status=200)])
 
 

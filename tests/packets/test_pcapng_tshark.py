@@ -22,20 +22,24 @@ SERVER = {"sport": 443, "dport": 50123}
 #: One of everything the registry builds, as a client and a server would send it.
 STACKS: list[list[Layer]] = [
     [IP_OUT, layer("tcp", **CLIENT, dport=80)],
-    [IP_OUT, layer("tcp", **CLIENT, dport=80, flags="PA", seq=1, ack=1), layer("http", path="/", headers={"Host": "example.com"})],
+    [IP_OUT, layer("tcp", **CLIENT, dport=80, flags="PA", seq=1, ack=1),
+     layer("http", path="/", headers={"Host": "example.com"})],
     [IP_BACK, layer("tcp", sport=80, dport=50123, flags="PA", seq=1, ack=38), layer("http", status=200, body="<h1>hi</h1>")],
     [IP_OUT, layer("tcp", **CLIENT, dport=443), layer("tls", sni="example.com", alpn=["h2", "http/1.1"])],
     [IP_BACK, layer("tcp", **SERVER), layer("tls", msg="server_hello"), layer("tls", msg="change_cipher_spec"),
      layer("tls", msg="application_data", length=40)],
-    [IP_BACK, layer("tcp", **SERVER), layer("tls", msg="certificate"), layer("tls", msg="finished"), layer("tls", msg="alert")],
+    [IP_BACK, layer("tcp", **SERVER), layer("tls", msg="certificate"), layer("tls", msg="finished"),
+     layer("tls", msg="alert")],
     [IP_OUT, layer("tcp", **CLIENT, dport=443), layer("tls", msg="application_data"), layer("http", path="/secret")],
     [IP_OUT, layer("tcp", **CLIENT, dport=80), layer("http2", frame="preface"),
      layer("http2", frame="settings", settings={"max_concurrent_streams": 100, "initial_window_size": 65535}),
      layer("http2", frame="window_update", increment=1000),
      layer("http2", frame="headers", headers={":method": "GET", ":path": "/", ":scheme": "http", ":authority": "example.com"})],
-    [IP_OUT, layer("tcp", **CLIENT, dport=80), layer("http2", frame="settings", ack=True), layer("http2", frame="data", data="x", end_stream=True),
+    [IP_OUT, layer("tcp", **CLIENT, dport=80), layer("http2", frame="settings", ack=True),
+     layer("http2", frame="data", data="x", end_stream=True),
      layer("http2", frame="rst_stream", stream=3, error="cancel"), layer("http2", frame="ping"),
-     layer("http2", frame="push_promise", headers={":method": "GET", ":path": "/a.css"}), layer("http2", frame="goaway", last_stream=3)],
+     layer("http2", frame="push_promise", headers={":method": "GET", ":path": "/a.css"}),
+     layer("http2", frame="goaway", last_stream=3)],
     [IP_OUT, layer("tcp", **CLIENT, dport=80), layer("websocket", payload="Hello", key="37fa213d")],
     [IP_OUT, layer("udp", **CLIENT), layer("dns", qname="www.example.com")],
     [IP_BACK, layer("udp", sport=53, dport=50123), layer("dns", qname="www.example.com", answers=[{"data": "93.184.216.34"}])],
@@ -122,7 +126,7 @@ def test_tshark_agrees_on_fields(tmp_path: Path, tshark: Callable[..., str]) -> 
                  "-e", "tcp.options.mss_val", "-e", "ip.checksum.status", "-e", "tcp.checksum.status",
                  "-e", "http.request.uri", "-e", "tls.handshake.extensions_server_name", "-e", "dns.qry.name",
                  "-e", "http2.header.value", "-Y", "frame.number <= 4")  # fmt: skip
-    syn, get, ok, hello = (line.split("|") for line in out.splitlines())
+    syn, get, _, hello = (line.split("|") for line in out.splitlines())
     assert syn[:5] == ["64", "64240", "1460", "1", "1"]  # checksum status 1: good
     assert get[5] == "/" and get[3:5] == ["1", "1"]
     assert hello[6] == "example.com"

@@ -1,0 +1,1 @@
+"""Real packets: scapy layer stacks, wire bytes, and their dissection for the inspector (no Qt)."""

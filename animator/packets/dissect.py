@@ -420,7 +420,7 @@ def _tcp_option_list(value: Any) -> tuple[str, str]:
 
 def _ttl(value: Any) -> tuple[str, str]:
     number = int(value)
-    return str(number), "hops left before a router drops it" if number > 1 else "expires at the next router"
+    return str(number), "" if number > 1 else "expires at the next router"
 
 
 def _ihl(value: Any) -> tuple[str, str]:

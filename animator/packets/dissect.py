@@ -190,7 +190,7 @@ def dissect(frame: bytes) -> tuple[FieldNode, ...]:
         return ()
     try:
         nodes = _dissect(frame)
-    except Exception:  # noqa: BLE001 - a frame from the wild must never crash the inspector
+    except Exception:
         nodes = []
     covered = max((node.end for node in nodes), default=0)
     if covered < len(frame):
@@ -268,7 +268,7 @@ def _dissect(frame: bytes) -> list[FieldNode]:
         if raw is None or frame[offset : offset + len(raw)] != raw:
             break  # scapy transformed the bytes (decryption, reassembly): show the rest as data
         name = type(layer).__name__
-        if name == "Raw" and offset + len(raw) <= len(frame) and raw.startswith(H2_PREFACE[:8]) or _is_h2(layer, raw):
+        if (name == "Raw" and offset + len(raw) <= len(frame) and raw.startswith(H2_PREFACE[:8])) or _is_h2(layer, raw):
             nodes.extend(_h2_nodes(frame, offset, offset + len(raw)))
         elif raw:  # scapy's empty dispatch layers (e.g. "HTTP" before the request) add nothing
             nodes.append(_layer_node(layer, frame, offset, len(raw)))
@@ -298,7 +298,7 @@ def _fields(layer: Any, frame: bytes, start: int, end: int) -> Iterator[FieldNod
         before = _bit_position(rest, total)
         try:
             rest, value = field.getfield(layer, rest)
-        except Exception:  # noqa: BLE001 - stop at the first field scapy itself could not read
+        except Exception:
             return
         after = _bit_position(rest, total)
         if after > before:  # fields with no bytes of their own (an absent option list) are not shown
@@ -357,7 +357,7 @@ def _describe(layer: Any, field: Any, value: Any) -> tuple[str, str]:
         return text, meaning
     try:
         return str(field.i2repr(layer, value)), ""
-    except Exception:  # noqa: BLE001
+    except Exception:
         return repr(value), ""
 
 
@@ -656,7 +656,9 @@ def _h2_nodes(frame: bytes, start: int, end: int) -> list[FieldNode]:
             FieldNode("stream_id", "Stream ID", str(stream), "connection" if stream == 0 else "", i + 5, i + 9),
             *([FieldNode("payload", "Payload", _bytes_value(frame[i + 9 : stop]), "", i + 9, stop)] if stop > i + 9 else []),
         )
-        nodes.append(FieldNode("H2Frame", "HTTP/2 frame", f"{type_name}, stream {stream}", _bytes_text(stop - i), i, stop, children))
+        nodes.append(
+            FieldNode("H2Frame", "HTTP/2 frame", f"{type_name}, stream {stream}", _bytes_text(stop - i), i, stop, children)
+        )
         i = stop
     if i < end:
         nodes.append(_opaque("Raw", "Data", frame, i, end))

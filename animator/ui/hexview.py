@@ -139,7 +139,7 @@ class HexView(QAbstractScrollArea):
         painter.fillRect(self.viewport().rect(), theme.color("panel_fill"))
         painter.setFont(self._font)
         painter.translate(-self.horizontalScrollBar().value(), 0)
-        hex_x, ascii_x, _ = self._columns()
+        _hex_x, ascii_x, _ = self._columns()
         first = self.verticalScrollBar().value()
         visible = int(self.viewport().height() // self._line) + 2
         rows = (len(self.data) + BYTES_PER_ROW - 1) // BYTES_PER_ROW

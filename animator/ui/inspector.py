@@ -38,6 +38,8 @@ from animator.ui.hexview import HexView, changed_fill
 from animator.ui.theme import LIGHT, Theme, font
 
 EMPTY_TEXT = "Click a packet on the stage or an arrow in the sequence diagram"
+NO_BYTES = "This scene describes the message without real packet bytes."
+NOT_NOW = "Not on the wire at this moment: play or step to when it is sent."
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -169,7 +171,7 @@ class Inspector(QWidget):
         self._set_changes(detail.changes)
         self._set_frames(frames, both=detail.frame_in is not None and detail.frame_out is not None)
         if not frames:
-            self.empty.setText(f"{detail.label}\n\nThis scene describes the message without real packet bytes.")
+            self.empty.setText(f"{detail.label}\n\n{NO_BYTES}")
             self.stack.setCurrentIndex(0)
 
     def show_frame(self, frame: bytes, title: str) -> None:
@@ -184,14 +186,14 @@ class Inspector(QWidget):
         self._set_changes(())
         self._set_frames({"in": bytes(frame)}, both=False)
 
-    def show_label(self, label: str) -> None:
-        """A packet the timeline has no bytes for: say so instead of showing an empty tree."""
-        key = ("label", label)
+    def show_label(self, label: str, note: str = NO_BYTES) -> None:
+        """A packet with no bytes to show (none in the scene, or not on the wire now): say why."""
+        key = ("label", label, note)
         if key == self._shown:
             return
         self._shown = key
         self.detail = None
-        self.empty.setText(f"{label}\n\nThis scene describes the message without real packet bytes.")
+        self.empty.setText(f"{label}\n\n{note}")
         self.stack.setCurrentIndex(0)
 
     def clear(self) -> None:
@@ -271,7 +273,9 @@ class Inspector(QWidget):
             self.changed = frozenset()
             return
         self.changed = (
-            changed_paths(_dissected(frames["in"]), _dissected(frames["out"])) if both and frames["in"] != frames["out"] else frozenset()
+            changed_paths(_dissected(frames["in"]), _dissected(frames["out"]))
+            if both and frames["in"] != frames["out"]
+            else frozenset()
         )
         side = self.side if self.side in frames else next(iter(frames))
         self.stack.setCurrentIndex(1)

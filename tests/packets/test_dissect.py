@@ -8,11 +8,13 @@ import pytest
 
 pytest.importorskip("scapy")
 
-from scapy.layers.dns import DNS, DNSQR  # noqa: E402
-from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
-from scapy.layers.l2 import ARP, Ether  # noqa: E402
+import itertools
 
-from animator.packets.dissect import FieldNode, changed_paths, dissect, node_at, walk  # noqa: E402
+from scapy.layers.dns import DNS, DNSQR
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.l2 import ARP, Ether
+
+from animator.packets.dissect import FieldNode, changed_paths, dissect, node_at, walk
 
 
 def find(nodes: tuple[FieldNode, ...], *path: str) -> FieldNode:
@@ -35,7 +37,7 @@ def test_layers_come_ethernet_first_and_tile_the_frame() -> None:
     nodes = dissect(frame)
     assert [n.key for n in nodes] == ["Ether", "IP", "TCP"]
     assert nodes[0].start == 0 and nodes[-1].end == len(frame)
-    assert all(a.end == b.start for a, b in zip(nodes, nodes[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(nodes))
 
 
 def test_ipv4_ttl_is_byte_22_of_the_frame() -> None:
@@ -69,7 +71,11 @@ def test_tcp_ports_and_flags_sit_where_the_header_puts_them() -> None:
 
 def test_tcp_options_are_split_into_options() -> None:
     options = find(dissect(syn_ack()), "TCP", "options")
-    assert [(o.key, o.value, o.end - o.start) for o in options.children] == [("MSS", "1460", 4), ("NOP", "", 1), ("WScale", "7", 3)]
+    assert [(o.key, o.value, o.end - o.start) for o in options.children] == [
+        ("MSS", "1460", 4),
+        ("NOP", "", 1),
+        ("WScale", "7", 3),
+    ]
 
 
 def test_dns_question_is_a_child_with_its_own_bytes() -> None:
@@ -92,7 +98,9 @@ def test_arp_fields() -> None:
 def test_http_request_lines_have_byte_ranges() -> None:
     from scapy.layers.http import HTTP, HTTPRequest
 
-    frame = bytes(Ether() / IP() / TCP(sport=50000, dport=80) / HTTP() / HTTPRequest(Method=b"GET", Path=b"/", Host=b"www.example.com"))
+    frame = bytes(
+        Ether() / IP() / TCP(sport=50000, dport=80) / HTTP() / HTTPRequest(Method=b"GET", Path=b"/", Host=b"www.example.com")
+    )
     nodes = dissect(frame)
     assert find(nodes, "HTTPRequest").value == "GET / HTTP/1.1"
     host = find(nodes, "HTTPRequest", "Host")

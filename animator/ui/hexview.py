@@ -34,6 +34,8 @@ class HexView(QAbstractScrollArea):
         #: The selected field's bytes, half-open; empty when start == end.
         self.selection = (0, 0)
         self.changed: frozenset[int] = frozenset()
+        #: 16 bytes a row as in every hex dump; 8 when the dock is too narrow for 16.
+        self.per_row = BYTES_PER_ROW
         self._font = font(12, mono=True)
         metrics = QFontMetricsF(self._font)
         self._char = metrics.horizontalAdvance("0")
@@ -61,7 +63,7 @@ class HexView(QAbstractScrollArea):
         start, end = max(0, start), min(len(self.data), end)
         self.selection = (start, max(start, end))
         if end > start:
-            row = start // BYTES_PER_ROW
+            row = start // self.per_row
             bar = self.verticalScrollBar()
             visible = max(1, int((self.viewport().height() - 2 * self._pad) // self._line))
             if row < bar.value() or row >= bar.value() + visible:
@@ -72,16 +74,16 @@ class HexView(QAbstractScrollArea):
     def _columns(self) -> tuple[float, float, float]:
         """x of the hex block, of the ASCII block, and the total width."""
         hex_x = self._pad + self._char * 5.5
-        ascii_x = hex_x + self._char * (BYTES_PER_ROW * 3 + 1.5)
-        return hex_x, ascii_x, ascii_x + self._char * BYTES_PER_ROW + self._pad
+        ascii_x = hex_x + self._char * (self.per_row * 3 + 1.5)
+        return hex_x, ascii_x, ascii_x + self._char * self.per_row + self._pad
 
     def _hex_x(self, column: int) -> float:
         hex_x, _, _ = self._columns()
-        return hex_x + self._char * (column * 3 + (1 if column >= 8 else 0))
+        return hex_x + self._char * (column * 3 + (1 if column >= 8 and self.per_row == 16 else 0))
 
     def byte_rect(self, offset: int) -> QRectF:
         """Where byte ``offset``'s hex digits are drawn, in viewport coordinates."""
-        row, column = divmod(offset, BYTES_PER_ROW)
+        row, column = divmod(offset, self.per_row)
         y = self._pad + (row - self.verticalScrollBar().value()) * self._line
         x = self._hex_x(column) - self.horizontalScrollBar().value()
         return QRectF(x - self._char * 0.5, y, self._char * 3, self._line)
@@ -95,15 +97,15 @@ class HexView(QAbstractScrollArea):
         hex_x, ascii_x, _ = self._columns()
         column: int | None = None
         if hex_x - self._char * 0.5 <= x < ascii_x - self._char:
-            for c in range(BYTES_PER_ROW):
+            for c in range(self.per_row):
                 if x < self._hex_x(c) + self._char * 2.5:
                     column = c
                     break
-        elif ascii_x <= x < ascii_x + self._char * BYTES_PER_ROW:
+        elif ascii_x <= x < ascii_x + self._char * self.per_row:
             column = int((x - ascii_x) // self._char)
         if column is None:
             return None
-        offset = row * BYTES_PER_ROW + column
+        offset = row * self.per_row + column
         return offset if offset < len(self.data) else None
 
     def sizeHint(self) -> QSize:  # noqa: N802
@@ -111,7 +113,7 @@ class HexView(QAbstractScrollArea):
         return QSize(int(width + 24), int(self._line * 8 + 2 * self._pad))
 
     def _update_scrollbars(self) -> None:
-        rows = (len(self.data) + BYTES_PER_ROW - 1) // BYTES_PER_ROW
+        rows = (len(self.data) + self.per_row - 1) // self.per_row
         visible = max(1, int((self.viewport().height() - 2 * self._pad) // self._line))
         self.verticalScrollBar().setRange(0, max(0, rows - visible))
         self.verticalScrollBar().setPageStep(visible)
@@ -121,6 +123,9 @@ class HexView(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self.per_row = BYTES_PER_ROW
+        if self._columns()[2] > self.viewport().width():
+            self.per_row = BYTES_PER_ROW // 2
         self._update_scrollbars()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
@@ -142,7 +147,7 @@ class HexView(QAbstractScrollArea):
         _hex_x, ascii_x, _ = self._columns()
         first = self.verticalScrollBar().value()
         visible = int(self.viewport().height() // self._line) + 2
-        rows = (len(self.data) + BYTES_PER_ROW - 1) // BYTES_PER_ROW
+        rows = (len(self.data) + self.per_row - 1) // self.per_row
         selected_fill = theme.color("accent")
         selected_text = QColor("white")
         changed = changed_fill(theme)
@@ -150,9 +155,11 @@ class HexView(QAbstractScrollArea):
         for row in range(first, min(rows, first + visible)):
             y = self._pad + (row - first) * self._line
             painter.setPen(theme.color("muted"))
-            painter.drawText(QRectF(self._pad, y, self._char * 5, self._line), Qt.AlignmentFlag.AlignVCenter, f"{row * 16:04x}")
-            for column in range(BYTES_PER_ROW):
-                offset = row * BYTES_PER_ROW + column
+            painter.drawText(
+                QRectF(self._pad, y, self._char * 5, self._line), Qt.AlignmentFlag.AlignVCenter, f"{row * self.per_row:04x}"
+            )
+            for column in range(self.per_row):
+                offset = row * self.per_row + column
                 if offset >= len(self.data):
                     break
                 byte = self.data[offset]

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -150,6 +150,12 @@ class Inspector(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self.set_theme(theme)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        width = self.tree.viewport().width()
+        self.tree.setColumnWidth(0, max(150, int(width * 0.42)))
+        self.tree.setColumnWidth(1, max(110, int(width * 0.33)))
 
     # -- public API -------------------------------------------------------------------
     def show_detail(self, detail: PacketDetailLike | None) -> None:

@@ -54,7 +54,7 @@ class LadderView(QAbstractScrollArea):
         self._small_font = font(10)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
-        self.setMinimumWidth(270)  # room for five or six lifelines before it scrolls sideways
+        self.setMinimumWidth(240)  # the transport bar needs ~860 px: a 1366-px laptop still fits
 
     # -- data -------------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
@@ -309,6 +309,7 @@ class LadderView(QAbstractScrollArea):
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_header(self, painter: QPainter) -> None:
+        """Node names over their lifelines; when they do not fit side by side, on two staggered rows."""
         width = self.viewport().width()
         painter.fillRect(QRectF(0, 0, width, HEADER), self.theme.color("caption_fill"))
         painter.setPen(QPen(self.theme.color("panel_border"), 1))
@@ -316,15 +317,20 @@ class LadderView(QAbstractScrollArea):
         painter.setFont(self._node_font)
         metrics = QFontMetricsF(self._node_font)
         spacing = (self._content_width() - GUTTER) / max(1, len(self.order))
+        names = [self.labels.get(node, node) for node in self.order]
+        stagger = any(metrics.horizontalAdvance(name) > spacing - 6 for name in names)
+        room = spacing * 2 - 8 if stagger else spacing - 6
+        line = metrics.height()
         painter.setPen(self.theme.color("text"))
-        for node in self.order:
+        for index, (node, name) in enumerate(zip(self.order, names, strict=True)):
             x = self.x_of(node)
-            box = QRectF(x - spacing / 2 + 2, 2, spacing - 4, HEADER - 4)
-            label = self.labels.get(node, node)
-            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-            if metrics.boundingRect(box, int(flags), label).height() > box.height():
-                label = metrics.elidedText(label, Qt.TextElideMode.ElideRight, box.width())
-            painter.drawText(box, int(flags), label)
+            text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+            if stagger:
+                y = 3 if index % 2 == 0 else HEADER - line - 3
+                box = QRectF(x - room / 2, y, room, line)
+            else:
+                box = QRectF(x - room / 2, 0, room, HEADER)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class LadderPanel(QWidget):

@@ -193,4 +193,10 @@ class TablesPanel(QWidget):
         height = widget.horizontalHeader().height() + sum(widget.rowHeight(r) for r in range(len(rows))) + 2 * widget.frameWidth()
         widget.setFixedHeight(max(height, widget.horizontalHeader().height() + 8))
         widget.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Full width, never a scroll bar inside the table: the dock scrolls instead, so a row
+        # of addresses is never cut in half.
+        widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.resizeColumnsToContents()
+        columns_width = sum(widget.columnWidth(c) for c in range(columns)) + 2 * widget.frameWidth() + 4
+        widget.setMinimumWidth(columns_width)
         return widget

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import random
-
-import pytest
-
-pytest.importorskip("scapy")
-
 import itertools
+import random
 
 from scapy.layers.dns import DNS, DNSQR
 from scapy.layers.inet import IP, TCP, UDP

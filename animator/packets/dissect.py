@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -59,10 +60,40 @@ LAYER_LABELS: dict[str, str] = {
     "HTTPRequest": "HTTP request",
     "HTTPResponse": "HTTP response",
     "TLS": "TLS record",
+    "TLSClientHello": "Client Hello",
+    "TLSServerHello": "Server Hello",
+    "TLS13ClientHello": "Client Hello",
+    "TLS13ServerHello": "Server Hello",
+    "TLSCertificate": "Certificate",
+    "TLSServerHelloDone": "Server Hello Done",
+    "TLSClientKeyExchange": "Client Key Exchange",
+    "TLSFinished": "Finished",
+    "TLSApplicationData": "Application data",
+    "TLS_Ext_ServerName": "Server name (SNI)",
+    "TLS_Ext_SupportedVersion_CH": "Supported versions",
+    "TLS_Ext_ALPN": "Application protocols (ALPN)",
     "H2Frame": "HTTP/2 frame",
+    "QUIC_Initial": "QUIC long header (Initial)",
+    "QUIC_Handshake": "QUIC long header (Handshake)",
+    "QUIC_0RTT": "QUIC long header (0-RTT)",
+    "QUIC_Retry": "QUIC long header (Retry)",
+    "QUIC_1RTT": "QUIC short header (1-RTT)",
     "Raw": "Data",
     "Padding": "Ethernet padding",
 }
+
+_HELLO = {"msgtype": "Handshake type", "msglen": "Length", "version": "Version", "gmt_unix_time": "Random (time part)",
+                  "random_bytes": "Random", "sidlen": "Session ID length", "sid": "Session ID",
+                  "cipherslen": "Cipher suites length", "ciphers": "Cipher suites", "cipher": "Cipher suite",
+                  "complen": "Compression methods length", "comp": "Compression methods", "extlen": "Extensions length",
+                  "ext": "Extensions"}  # fmt: skip
+
+_QUIC_LONG = {"HeaderForm": "Header form", "FixedBit": "Fixed bit", "LongPacketType": "Packet type",
+              "PacketNumberLen": "Packet number length", "Version": "Version",
+              "DstConnIDLen": "Destination connection ID length", "DstConnID": "Destination connection ID",
+              "SrcConnIDLen": "Source connection ID length", "SrcConnID": "Source connection ID",
+              "TokenLen": "Token length", "Token": "Token", "Length": "Length", "PacketNumber": "Packet number",
+              "SpinBit": "Spin bit", "KeyPhase": "Key phase"}  # fmt: skip
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "Ether": {"dst": "Destination MAC", "src": "Source MAC", "type": "EtherType"},
@@ -151,7 +182,17 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "DNSRR": {"rrname": "Name", "type": "Type", "cacheflush": "Cache flush", "rclass": "Class", "ttl": "Time to live",
               "rdlen": "Data length", "rdata": "Data"},
     "TLS": {"type": "Content type", "version": "Version", "len": "Length", "msg": "Messages"},
+    "TLSClientHello": _HELLO,
+    "TLSServerHello": _HELLO,
+    "TLS13ClientHello": _HELLO,
+    "TLS13ServerHello": _HELLO,
+    "TLS_Ext_ServerName": {"type": "Type", "len": "Length", "servernameslen": "Names length", "servernames": "Server names"},
     "H2Frame": {"len": "Length", "type": "Type", "flags": "Flags", "reserved": "Reserved", "stream_id": "Stream ID"},
+    "QUIC_Initial": _QUIC_LONG,
+    "QUIC_Handshake": _QUIC_LONG,
+    "QUIC_0RTT": _QUIC_LONG,
+    "QUIC_Retry": _QUIC_LONG,
+    "QUIC_1RTT": _QUIC_LONG,
     "Raw": {"load": "Data"},
     "Padding": {"load": "Padding"},
 }  # fmt: skip
@@ -262,14 +303,31 @@ def _dissect(frame: bytes) -> list[FieldNode]:
     packet = ether(frame)
     nodes: list[FieldNode] = []
     offset = 0
+    l3_end: int | None = None  # where the IP packet ends: anything after it is Ethernet padding
     layer = packet
     while layer is not None and type(layer).__name__ != "NoPayload" and offset <= len(frame):
         raw = layer.raw_packet_cache
         if raw is None or frame[offset : offset + len(raw)] != raw:
             break  # scapy transformed the bytes (decryption, reassembly): show the rest as data
         name = type(layer).__name__
-        if (name == "Raw" and offset + len(raw) <= len(frame) and raw.startswith(H2_PREFACE[:8])) or _is_h2(layer, raw):
-            nodes.extend(_h2_nodes(frame, offset, offset + len(raw)))
+        if name == "Raw" and _over(layer, "UDP", 443):
+            quic = _quic(raw)
+            if quic is not None:  # scapy does not bind QUIC to UDP 443 itself
+                layer = quic
+                continue
+        if name == "H2Frame" or (name == "Raw" and raw.startswith(H2_PREFACE[:8])) or _is_h2(layer, raw):
+            # scapy decodes one HTTP/2 frame and calls the rest padding: split them all here.
+            stop = min(len(frame), l3_end) if l3_end and l3_end > offset else offset + len(raw)
+            nodes.extend(_h2_nodes(frame, offset, stop))
+            if stop < len(frame):
+                nodes.append(_opaque("Padding", "Ethernet padding", frame, stop, len(frame)))
+            break
+        if name == "IP" and isinstance(layer.len, int):
+            l3_end = offset + layer.len
+        elif name == "IPv6" and isinstance(layer.plen, int):
+            l3_end = offset + 40 + layer.plen
+        if name == "Raw" and _over(layer, "TCP") and _websocket_lengths(raw):
+            nodes.extend(_websocket_nodes(frame, offset, offset + len(raw)))
         elif raw:  # scapy's empty dispatch layers (e.g. "HTTP" before the request) add nothing
             nodes.append(_layer_node(layer, frame, offset, len(raw)))
         if not raw and name in ("Raw", "Padding"):
@@ -317,10 +375,18 @@ def _bit_position(rest: bytes | tuple[bytes, int], total: int) -> int:
     return (total - len(rest)) * 8
 
 
+def _words(name: str) -> str:
+    """A field name as words, for fields without a label: "DstConnIDLen" → "Dst conn ID len"."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name).replace("_", " ")
+    words = [w if w.isupper() and len(w) > 1 else w.lower() for w in spaced.split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def _field_node(layer: Any, field: Any, value: Any, frame: bytes, start: int, end: int) -> FieldNode:
     layer_name = type(layer).__name__
     name = field.name
-    label = FIELD_LABELS.get(layer_name, {}).get(name, name.replace("_", " ").capitalize())
+    label = FIELD_LABELS.get(layer_name, {}).get(name) or _words(name)
     shown, meaning = _describe(layer, field, value)
     children: tuple[FieldNode, ...] = ()
     if layer_name == "TCP" and name == "flags":
@@ -337,6 +403,8 @@ def _describe(layer: Any, field: Any, value: Any) -> tuple[str, str]:
     """(value as shown, what it means) for one field."""
     layer_name, name = type(layer).__name__, field.name
     special = _SPECIAL.get((layer_name, name))
+    if special is None and name == "version" and layer_name.startswith("TLS"):
+        special = _enum(TLS_VERSIONS, 4)
     if special is not None:
         with contextlib.suppress(Exception):
             return special(value)
@@ -354,6 +422,8 @@ def _describe(layer: Any, field: Any, value: Any) -> tuple[str, str]:
         names = getattr(field, "i2s", None)
         if isinstance(names, dict) and number in names:
             meaning = _upper(str(names[number]))
+            if meaning.islower() and "_" in meaning:  # scapy's identifiers, e.g. client_hello
+                meaning = meaning.replace("_", " ")
         return text, meaning
     try:
         return str(field.i2repr(layer, value)), ""
@@ -574,14 +644,28 @@ def _sub_packets(value: Any, frame: bytes, start: int, end: int) -> tuple[FieldN
     offset = start
     for item in items:
         raw = item.raw_packet_cache
-        length = len(raw) if raw is not None else len(bytes(item))
-        stop = min(end, offset + length)
         name = type(item).__name__
-        children = tuple(_fields(item, frame, offset, stop)) if raw is not None and frame[offset:stop] == raw else ()
+        if raw is not None and frame[offset : offset + len(raw)] == raw:
+            stop = offset + len(raw)
+            children = tuple(_fields(item, frame, offset, stop))
+        else:
+            # Some records (TLS handshake messages) are dissected without keeping their bytes:
+            # walk their fields over what is left, and let the walk say how much they took.
+            children = tuple(_fields(item, frame, offset, end))
+            stop = max((child.end for child in children), default=offset)
+            if stop == offset:
+                stop = min(end, offset + _built_length(item))
         label = LAYER_LABELS.get(name, item.name)
         nodes.append(FieldNode(name, label, _record_value(item), _bytes_text(stop - offset), offset, stop, children))
         offset = stop
     return tuple(nodes)
+
+
+def _built_length(item: Any) -> int:
+    try:
+        return len(bytes(item))
+    except Exception:  # noqa: BLE001 - a record scapy cannot rebuild still occupies what is left
+        return 0
 
 
 def _record_value(item: Any) -> str:
@@ -589,6 +673,10 @@ def _record_value(item: Any) -> str:
     with contextlib.suppress(Exception):
         if name == "DNSQR":
             return f"{item.qname.decode('ascii', 'replace')} {item.sprintf('%qtype%')}"
+        if name in ("TLS_Ext_ServerName",):
+            return ", ".join(n.servername.decode("ascii", "replace") for n in item.servernames)
+        if name.startswith(("TLSClientHello", "TLSServerHello", "TLS13")):
+            return item.sprintf("%version%")
         if name == "DNSRR":
             return f"{item.rrname.decode('ascii', 'replace')} {item.sprintf('%type%')} {item.rdata}"
     return ""
@@ -622,12 +710,89 @@ def _http_fields(name: str, frame: bytes, start: int, end: int) -> tuple[FieldNo
     return tuple(nodes)
 
 
+def _over(layer: Any, protocol: str, port: int | None = None) -> bool:
+    """Whether ``layer`` sits right on ``protocol`` (to or from ``port``, if given)."""
+    under = layer.underlayer
+    while under is not None and type(under).__name__ == "HTTP":  # scapy's empty port-80 dispatcher
+        under = under.underlayer
+    if under is None or type(under).__name__ != protocol:
+        return False
+    return port is None or port in (under.sport, under.dport)
+
+
+def _quic(raw: bytes) -> Any:
+    try:
+        from scapy.layers.quic import QUIC
+
+        return QUIC(raw)
+    except Exception:  # noqa: BLE001 - not QUIC after all: it stays "Data"
+        return None
+
+
+WS_OPCODES = {0: "continuation", 1: "text", 2: "binary", 8: "close", 9: "ping", 10: "pong"}
+
+
+def _websocket_header(data: bytes, i: int) -> tuple[int, int, int, bool] | None:
+    """(header length, payload length, opcode, masked) of the WebSocket frame at ``i``, or None."""
+    if i + 2 > len(data):
+        return None
+    b0, b1 = data[i], data[i + 1]
+    if b0 & 0x70 or (b0 & 0x0F) not in WS_OPCODES:
+        return None
+    length, header = b1 & 0x7F, 2
+    if length == 126:
+        length, header = int.from_bytes(data[i + 2 : i + 4], "big"), 4
+    elif length == 127:
+        length, header = int.from_bytes(data[i + 2 : i + 10], "big"), 10
+    masked = bool(b1 & 0x80)
+    header += 4 if masked else 0
+    return header, length, b0 & 0x0F, masked
+
+
+def _websocket_lengths(raw: bytes) -> bool:
+    """Data that is exactly a run of WebSocket frames (RFC 6455) — after the HTTP Upgrade."""
+    i = 0
+    while i < len(raw):
+        parsed = _websocket_header(raw, i)
+        if parsed is None:
+            return False
+        i += parsed[0] + parsed[1]
+    return i == len(raw) and len(raw) >= 2
+
+
+def _websocket_nodes(frame: bytes, start: int, end: int) -> list[FieldNode]:
+    nodes = []
+    i = start
+    while i < end:
+        parsed = _websocket_header(frame[:end], i)
+        if parsed is None:
+            break
+        header, length, opcode, masked = parsed
+        stop = i + header + length
+        kind = WS_OPCODES[opcode]
+        payload = frame[i + header : stop]
+        children = [
+            FieldNode("fin", "Final fragment", str(frame[i] >> 7), "", i, i + 1),
+            FieldNode("opcode", "Opcode", str(opcode), kind, i, i + 1),
+            FieldNode("mask", "Masked", str(frame[i + 1] >> 7), "client to server" if masked else "", i + 1, i + 2),
+            FieldNode("len", "Payload length", str(length), "", i + 1, i + header - (4 if masked else 0)),
+        ]
+        if masked:
+            key = frame[i + header - 4 : i + header]
+            children.append(FieldNode("key", "Masking key", key.hex(), "", i + header - 4, i + header))
+            payload = bytes(b ^ key[n % 4] for n, b in enumerate(payload))
+        if length:
+            children.append(
+                FieldNode("payload", "Payload", _bytes_value(payload), "unmasked" if masked else "", i + header, stop)
+            )
+        nodes.append(FieldNode("WebSocket", "WebSocket frame", kind, _bytes_text(stop - i), i, stop, tuple(children)))
+        i = stop
+    return nodes
+
+
 def _is_h2(layer: Any, raw: bytes) -> bool:
     """Data inside TCP that parses as a run of HTTP/2 frames filling it exactly."""
-    if type(layer).__name__ != "Raw" or len(raw) < 9:
-        return False
-    under = layer.underlayer
-    if under is None or type(under).__name__ != "TCP":
+    if type(layer).__name__ != "Raw" or len(raw) < 9 or not _over(layer, "TCP"):
         return False
     i = 0
     while i + 9 <= len(raw):
@@ -656,6 +821,8 @@ def _h2_nodes(frame: bytes, start: int, end: int) -> list[FieldNode]:
             FieldNode("stream_id", "Stream ID", str(stream), "connection" if stream == 0 else "", i + 5, i + 9),
             *([FieldNode("payload", "Payload", _bytes_value(frame[i + 9 : stop]), "", i + 9, stop)] if stop > i + 9 else []),
         )
+        if kind == 1 and stop > i + 9:
+            children = (*children[:4], *_hpack_headers(frame[i:stop], i + 9, stop))
         nodes.append(
             FieldNode("H2Frame", "HTTP/2 frame", f"{type_name}, stream {stream}", _bytes_text(stop - i), i, stop, children)
         )
@@ -663,6 +830,25 @@ def _h2_nodes(frame: bytes, start: int, end: int) -> list[FieldNode]:
     if i < end:
         nodes.append(_opaque("Raw", "Data", frame, i, end))
     return nodes
+
+
+def _hpack_headers(h2_frame: bytes, start: int, end: int) -> tuple[FieldNode, ...]:
+    """A HEADERS frame's header block decoded (HPACK), one node per header over the whole block.
+
+    HPACK entries are not byte-aligned with their names (Huffman, table indexes), so each header
+    points at the whole block; a block that needs the connection's dynamic table stays bytes.
+    """
+    try:
+        from scapy.contrib.http2 import H2Frame, HPackHdrTable
+
+        text = HPackHdrTable().gen_txt_repr(H2Frame(h2_frame))
+    except Exception:  # noqa: BLE001
+        return (FieldNode("payload", "Header block", _bytes_value(h2_frame[9:]), "HPACK", start, end),)
+    nodes = []
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        nodes.append(FieldNode(name, name, value, "", start, end))
+    return tuple(nodes)
 
 
 def _h2_flags(kind: int, flags: int) -> str:

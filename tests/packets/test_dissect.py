@@ -134,3 +134,89 @@ def test_truncated_frame_ends_in_a_malformed_node() -> None:
     assert nodes[-1].end == 40
     assert nodes[-1].key in ("Malformed", "Raw", "TCP")
     assert dissect(b"") == ()
+
+
+def test_tls_client_hello_shows_its_messages_and_the_server_name() -> None:
+    from scapy.layers.tls.extensions import ServerName, TLS_Ext_ServerName
+    from scapy.layers.tls.handshake import TLSClientHello
+    from scapy.layers.tls.record import TLS
+
+    hello = TLSClientHello(ciphers=[0x1301], ext=[TLS_Ext_ServerName(servernames=[ServerName(servername=b"www.example.com")])])
+    frame = bytes(Ether() / IP() / TCP(sport=50000, dport=443, flags="PA") / TLS(msg=[hello]))
+    nodes = dissect(frame)
+    record = find(nodes, "TLS")
+    assert record.end == len(frame)
+    assert find(nodes, "TLS", "type").meaning == "Handshake"
+    client_hello = find(nodes, "TLS", "msg", "TLSClientHello")
+    assert client_hello.label == "Client Hello" and client_hello.end == len(frame)
+    sni = find(nodes, "TLS", "msg", "TLSClientHello", "ext", "TLS_Ext_ServerName")
+    assert sni.value == "www.example.com"
+    name = find(nodes, "TLS", "msg", "TLSClientHello", "ext", "TLS_Ext_ServerName", "servernames", "ServerName", "servername")
+    assert frame[name.start : name.end] == b"www.example.com"
+
+
+def test_http2_frames_over_tcp_are_split_into_frames() -> None:
+    settings = bytes.fromhex("000006040000000000") + bytes.fromhex("000300000064")
+    headers = bytes.fromhex("000003010500000001") + b"\x82\x86\x84"
+    frame = bytes(Ether() / IP() / TCP(sport=50000, dport=8080, flags="PA") / (settings + headers))
+    nodes = dissect(frame)
+    frames = [n for n in nodes if n.key == "H2Frame"]
+    assert [n.value for n in frames] == ["SETTINGS, stream 0", "HEADERS, stream 1"]
+    flags = find(nodes, "H2Frame#2", "flags")
+    assert flags.meaning == "END_STREAM, END_HEADERS" and flags.end - flags.start == 1
+
+
+def test_websocket_frame_is_unmasked_for_reading() -> None:
+    key = b"\x01\x02\x03\x04"
+    payload = bytes(b ^ key[i % 4] for i, b in enumerate(b"hello"))
+    frame = bytes(Ether() / IP() / TCP(sport=50000, dport=80, flags="PA") / (b"\x81\x85" + key + payload))
+    nodes = dissect(frame)
+    assert find(nodes, "WebSocket").value == "text"
+    body = find(nodes, "WebSocket", "payload")
+    assert body.value == "hello" and (body.start, body.end) == (len(frame) - 5, len(frame))
+
+
+def test_quic_long_header_on_udp_443() -> None:
+    from scapy.layers.quic import QUIC_Initial
+
+    frame = bytes(
+        Ether() / IP() / UDP(sport=50000, dport=443) / QUIC_Initial(DstConnIDLen=8, DstConnID=b"\x01" * 8) / (b"\x00" * 20)
+    )
+    nodes = dissect(frame)
+    dcid = find(nodes, "QUIC_Initial", "DstConnID")
+    assert dcid.label == "Destination connection ID" and frame[dcid.start : dcid.end] == b"\x01" * 8
+
+
+def test_http2_headers_are_decoded_from_hpack() -> None:
+    headers = bytes.fromhex("000003010500000001") + b"\x82\x86\x84"  # :method GET, :scheme http, :path /
+    nodes = dissect(bytes(Ether() / IP() / TCP(sport=50000, dport=8080, flags="PA") / headers))
+    assert find(nodes, "H2Frame", ":method").value == "GET"
+    assert find(nodes, "H2Frame", ":path").value == "/"
+
+
+def test_dissecting_is_fast_enough_to_follow_playback() -> None:
+    import time
+
+    frame = syn_ack()
+    dissect(frame)
+    began = time.perf_counter()
+    for _ in range(50):
+        dissect(frame)
+    assert (time.perf_counter() - began) / 50 < 0.02  # the inspector caches, but a new hop must not stutter
+
+
+def test_mutated_real_frames_stay_within_bounds() -> None:
+    rng = random.Random(11)
+    bases = [
+        syn_ack(),
+        bytes(Ether() / IP() / UDP(sport=40000, dport=53) / DNS(qd=DNSQR(qname="a.example.com"))),
+        bytes(Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="192.168.1.1")),
+    ]
+    for _ in range(300):
+        frame = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 4)):
+            frame[rng.randrange(len(frame))] = rng.getrandbits(8)
+        data = bytes(frame[: rng.randint(1, len(frame))])
+        nodes = dissect(data)
+        assert max(n.end for n in nodes) == len(data), data.hex()
+        assert all(0 <= n.start <= n.end <= len(data) for _, n in walk(nodes)), data.hex()

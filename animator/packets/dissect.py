@@ -664,7 +664,7 @@ def _sub_packets(value: Any, frame: bytes, start: int, end: int) -> tuple[FieldN
 def _built_length(item: Any) -> int:
     try:
         return len(bytes(item))
-    except Exception:  # noqa: BLE001 - a record scapy cannot rebuild still occupies what is left
+    except Exception:
         return 0
 
 
@@ -725,7 +725,7 @@ def _quic(raw: bytes) -> Any:
         from scapy.layers.quic import QUIC
 
         return QUIC(raw)
-    except Exception:  # noqa: BLE001 - not QUIC after all: it stays "Data"
+    except Exception:
         return None
 
 
@@ -842,7 +842,7 @@ def _hpack_headers(h2_frame: bytes, start: int, end: int) -> tuple[FieldNode, ..
         from scapy.contrib.http2 import H2Frame, HPackHdrTable
 
         text = HPackHdrTable().gen_txt_repr(H2Frame(h2_frame))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return (FieldNode("payload", "Header block", _bytes_value(h2_frame[9:]), "HPACK", start, end),)
     nodes = []
     for line in text.splitlines():

@@ -41,6 +41,7 @@ from animator import __version__
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
 from animator.resources import assets_dir
+from animator.ui.inspection import InspectionDocks
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.presenter_dock)
         self.presenter_dock.hide()
         self.audience: AudienceWindow | None = None
+        self.inspection = InspectionDocks(self, self.stage, lambda t: self.clock.run("seek", t), LIGHT, self.notes_dock)
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
@@ -130,6 +132,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._shown_step = -1
         self._docks_before_fullscreen: list[QDockWidget] = []
+        self._docks_before_presenting: list[QDockWidget] = []
         self._typed_step = ""
         self._restore_window()
         saved = self.settings.value("theme", LIGHT.name)
@@ -180,6 +183,8 @@ class MainWindow(QMainWindow):
         self._action("Swap presenter and audience view", ["P"], self.swap_views, view)
         view.addAction(self.steps_dock.toggleViewAction())
         view.addAction(self.notes_dock.toggleViewAction())
+        for dock in self.inspection.docks:
+            view.addAction(dock.toggleViewAction())
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -217,6 +222,7 @@ class MainWindow(QMainWindow):
         self.path = path
         self._remember_recent(path)
         self.stage.set_timeline(timeline)
+        self.inspection.set_timeline(timeline)
         if self.audience is not None:
             self.audience.stage.set_timeline(timeline)
         self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
@@ -318,6 +324,7 @@ class MainWindow(QMainWindow):
             return
         frame = self.timeline.state_at(t)
         self.stage.show_frame(frame)
+        self.inspection.show_frame(frame)
         if self.audience is not None:
             self.audience.stage.show_frame(frame)
         if frame.step != self._shown_step:
@@ -404,6 +411,10 @@ class MainWindow(QMainWindow):
             if self.stage.frame is not None:
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
+        # The presenter's screen needs room for notes and what comes next, not packet internals.
+        self._docks_before_presenting = [d for d in self.inspection.docks if d.isVisible()]
+        for dock in self._docks_before_presenting:
+            dock.hide()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
@@ -420,6 +431,9 @@ class MainWindow(QMainWindow):
         audience.deleteLater()
         self.presenter_panel.stop()
         self.presenter_dock.hide()
+        for dock in self._docks_before_presenting:
+            dock.show()
+        self._docks_before_presenting = []
         self._refresh_prompt()
         self.blank_action.setChecked(self.stage.blanked)
         self.present_action.setChecked(False)
@@ -455,6 +469,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: Theme) -> None:
         """Stage, transport, step list and window chrome in one theme; remembered."""
         self.stage.set_theme(theme)
+        self.inspection.set_theme(theme)
         if self.audience is not None:
             self.audience.stage.set_theme(theme)
         self.transport.slider.theme = theme
@@ -487,7 +502,7 @@ class MainWindow(QMainWindow):
 
     def enter_fullscreen(self) -> None:
         """Projector mode: the stage and the transport only; docks and menus come back after."""
-        self._docks_before_fullscreen = [d for d in (self.steps_dock, self.notes_dock) if d.isVisible()]
+        self._docks_before_fullscreen = [d for d in (self.steps_dock, self.notes_dock, *self.inspection.docks) if d.isVisible()]
         for dock in self._docks_before_fullscreen:
             dock.hide()
         self.menuBar().hide()

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import typing
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QPainter, QPen, QPixmap, QResizeEvent, QTransform
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QMouseEvent, QPainter, QPen, QPixmap, QResizeEvent, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip, QWidget
 
 from animator.engine.frame import Frame
@@ -47,6 +47,10 @@ BADGE_ROOM = 26.0
 
 class StageView(QGraphicsView):
     """Shows one Frame of one Timeline. Call ``set_timeline`` then ``show_frame``."""
+
+    #: A click on a packet chip (its id) or on a device (its node id).
+    packetClicked = Signal(str)  # noqa: N815 - Qt signal naming
+    nodeClicked = Signal(str)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -122,7 +126,9 @@ class StageView(QGraphicsView):
             table.setVisible(False)
             self.static_scene.addItem(table)
             self.tables[node.id] = table
+        selected = self.packets.selected
         self.packets = PacketLayer(self.theme)
+        self.packets.selected = selected
         self.packets.positions = {n: to_scene(*p) for n, p in positions.items()}
         self._scene.addItem(self.packets)
         self._content = self._content_rect(timeline)
@@ -214,6 +220,40 @@ class StageView(QGraphicsView):
                 item.setOpacity(bubble.opacity)
                 changed = True
         return changed
+
+    # -- clicks ----------------------------------------------------------------------
+    def packet_at(self, view_pos: QPoint) -> str | None:
+        """The packet chip under a viewport point, if any."""
+        if self.timeline is None or self.blanked:
+            return None
+        return self.packets.packet_at(self.mapToScene(view_pos))
+
+    def node_at(self, view_pos: QPoint) -> str | None:
+        """The device under a viewport point, if any (devices live in the backdrop's scene)."""
+        if self.timeline is None or self.blanked:
+            return None
+        point = self.mapToScene(view_pos)
+        for node_id, item in self.nodes.items():
+            if item.mapRectToScene(item.boundingRect()).contains(point):
+                return node_id
+        return None
+
+    def set_selected_packet(self, packet_id: str | None) -> None:
+        self.packets.set_selected(packet_id)
+        self.viewport().update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            pos = event.position().toPoint()
+            packet = self.packet_at(pos)
+            if packet is not None:
+                self.packetClicked.emit(packet)
+                return
+            node = self.node_at(pos)
+            if node is not None:
+                self.nodeClicked.emit(node)
+                return
+        super().mousePressEvent(event)
 
     # -- geometry --------------------------------------------------------------------
     def ui_scale(self) -> float:
@@ -334,10 +374,12 @@ class StageView(QGraphicsView):
         assert self.timeline is not None
         painter.setPen(self.theme.color("text"))
         painter.setFont(font(21 * k, bold=True))
+        # Elided, not clipped, when docks beside the stage leave it narrow.
+        title = QFontMetricsF(painter.font()).elidedText(self.timeline.scene.title, Qt.TextElideMode.ElideRight, vw * 0.6)
         painter.drawText(
-            QRectF(18 * k, 12 * k, vw * 0.6, 28 * k),
+            QRectF(18 * k, 12 * k, vw * 0.6 + 4, 28 * k),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            self.timeline.scene.title,
+            title,
         )
         chapter = self.frame.chapter if self.frame else None
         if chapter:

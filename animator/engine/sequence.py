@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any, Protocol
 
 
@@ -49,15 +48,8 @@ class Arrow:
 
 
 def message_tracks(timeline: Any) -> tuple[_Track, ...]:
-    """Every message track in time order.
-
-    ``Timeline.messages`` is the public list; older timelines kept tracks per step only, so
-    fall back to those to keep the view working on either.
-    """
-    messages = getattr(timeline, "messages", None)
-    if messages is None:
-        messages = tuple(chain.from_iterable(getattr(timeline, "_messages", ())))
-    return tuple(sorted(messages, key=lambda m: (m.hop_starts[0] if m.hop_starts else 0.0, m.id)))
+    """Every message track in time order (``Timeline.messages`` already is)."""
+    return tuple(timeline.messages)
 
 
 def lifeline_order(timeline: Any) -> tuple[str, ...]:
@@ -99,14 +91,14 @@ def _per_hop(tracks: Iterable[_Track]) -> list[Arrow]:
 def _end_to_end(tracks: Sequence[_Track]) -> list[Arrow]:
     """One arrow per leaf of each chain of tracks: from the chain's first node to the leaf's last."""
     by_id = {track.id: track for track in tracks}
-    has_children = {getattr(track, "parent", None) for track in tracks}
+    has_children = {track.parent for track in tracks}
     arrows = []
     for track in tracks:
         if track.id in has_children or not track.hop_starts:
             continue  # continued by another track: its leaf draws the whole journey
         root = track
         seen = {root.id}
-        while (parent := by_id.get(getattr(root, "parent", None) or "")) is not None and parent.id not in seen:
+        while (parent := by_id.get(root.parent or "")) is not None and parent.id not in seen:
             seen.add(parent.id)
             root = parent
         arrows.append(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from animator.engine.frame import Frame
 from animator.engine.sequence import message_tracks
-from animator.ui.inspector import NO_BYTES, NOT_NOW, Inspector
+from animator.ui.inspector import NOT_NOW, Inspector
 from animator.ui.ladder import LadderPanel
 from animator.ui.stage import StageView
 from animator.ui.tables_panel import TablesPanel
@@ -105,10 +105,9 @@ class InspectionDocks(QObject):
     def _follow(self) -> None:
         if self.selected is None or self.timeline is None:
             return
-        packet_detail = getattr(self.timeline, "packet_detail", None)
-        detail = packet_detail(self.selected, self.time) if packet_detail is not None else None
+        detail = self.timeline.packet_detail(self.selected, self.time)
         if detail is not None:
             self.inspector.show_detail(detail)
         else:
             label = self._labels.get(self.selected, self.selected)
-            self.inspector.show_label(label, NOT_NOW if packet_detail is not None else NO_BYTES)
+            self.inspector.show_label(label, NOT_NOW)

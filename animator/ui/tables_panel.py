@@ -79,7 +79,7 @@ class TablesPanel(QWidget):
         self.timeline = timeline
         self.frame = None
         self._shown = None
-        with_tables = set(timeline.table_snapshots())
+        with_tables = set(timeline.table_snapshots()) | set(timeline.device_table_snapshots())
         nodes = sorted(timeline.scene.nodes, key=lambda n: n.id not in with_tables)
         self.combo.blockSignals(True)
         self.combo.clear()
@@ -124,14 +124,14 @@ class TablesPanel(QWidget):
         if self.timeline is None or self.frame is None or self.frame.step <= 0 or self.node is None:
             return {}
         before = self.timeline.state_at(self.timeline.boundary(self.frame.step - 1))
-        return {table.title: table for table in before.tables.get(self.node, ())}
+        return {table.title: table for table in _tables_of(before, self.node)}
 
     def _refresh(self) -> None:
         if self.frame is None or self.node is None:
             tables: tuple[TableView, ...] = ()
             step = -1
         else:
-            tables = tuple(self.frame.tables.get(self.node, ()))
+            tables = _tables_of(self.frame, self.node)
             step = self.frame.step
         key = (self.node, step, tables, self.theme.name)
         if key == self._shown:
@@ -200,3 +200,10 @@ class TablesPanel(QWidget):
         columns_width = sum(widget.columnWidth(c) for c in range(columns)) + 2 * widget.frameWidth() + 4
         widget.setMinimumWidth(columns_width)
         return widget
+
+
+def _tables_of(frame: Frame, node: str) -> tuple[TableView, ...]:
+    """The device's own tables (from the simulator) and the author's tables for it, each title once."""
+    merged = {table.title: table for table in frame.device_tables.get(node, ())}
+    merged.update({table.title: table for table in frame.tables.get(node, ())})
+    return tuple(merged.values())

@@ -44,7 +44,9 @@ def _parser_open() -> argparse.ArgumentParser:
         description="Play network scenes as step-by-step animations.",
         epilog="Other commands: validate FILE..., render SCENE --step N --out FILE.png, list. Use 'COMMAND --help' for each.",
     )
-    p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
+    p.add_argument(
+        "scene", nargs="?", type=Path, help="scene or deck (*.deck.yaml) to open (default: the built-in HTTP GET scene)"
+    )
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
     p.add_argument("--present", action="store_true", help="present: the stage alone, fullscreen, on a second screen")
     p.add_argument("--screen", type=int, metavar="N", help="with --present: the screen for the audience (0 is the first)")
@@ -59,7 +61,7 @@ def _parser_open() -> argparse.ArgumentParser:
 def _parser_commands() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="packetstage")
     sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check scene files; print FILE:LINE:COL: message per problem")
+    v = sub.add_parser("validate", help="check scene and deck files; print FILE:LINE:COL: message per problem")
     v.add_argument("files", nargs="+", type=Path)
     r = sub.add_parser("render", help="render one frame of a scene to PNG, headless")
     r.add_argument("scene", type=Path)
@@ -88,10 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_validate(ns: argparse.Namespace) -> int:
     from animator.model import validate_file
+    from animator.model.deck import is_deck_path, validate_deck_file
 
     bad = 0
     for path in ns.files:
-        errors = validate_file(path)
+        # A deck is valid when it and every scene it lists are.
+        errors = validate_deck_file(path) if is_deck_path(path) else validate_file(path)
         for error in errors:
             print(error)  # stdout, like linters, so editors and scripts can parse it
         bad += bool(errors)

@@ -40,7 +40,9 @@ from PySide6.QtWidgets import (
 from animator import __version__
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
+from animator.model.deck import is_deck_path
 from animator.resources import assets_dir
+from animator.ui.lecture import Lecture
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
@@ -113,6 +115,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.presenter_dock)
         self.presenter_dock.hide()
         self.audience: AudienceWindow | None = None
+        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture.py).
+        self.lecture = Lecture(self)
+        layout.insertWidget(1, self.lecture.banner)
+        self.stage.legend_clicked.connect(self.lecture.toggle_traffic)
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
@@ -159,8 +165,8 @@ class MainWindow(QMainWindow):
         play = bar.addMenu("&Playback")
         run = self.clock.run
         self._action("Play / pause", ["Space"], lambda: run("toggle"), play)
-        self._action("Next step", ["Right", "PgDown"], lambda: run("next_step"), play)
-        self._action("Previous step", ["Left", "PgUp"], lambda: run("previous_step"), play)
+        self._action("Next step", ["Right", "PgDown"], self.lecture.next_step, play)
+        self._action("Previous step", ["Left", "PgUp"], self.lecture.previous_step, play)
         self._action("Restart", ["Home"], lambda: run("home"), play)
         self._action("Go to end", ["End"], lambda: run("end"), play)
         play.addSeparator()
@@ -190,18 +196,23 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.theme_actions[name] = action
 
+        self.lecture.add_actions(play, view)
+
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         self._action("&About PacketStage", [], self.show_about, help_menu)
 
     # -- loading ---------------------------------------------------------------------
-    def open_scene(self, path: str | Path, step: int | None = None) -> bool:
+    def open_scene(self, path: str | Path, step: int | None = None, in_deck: bool = False) -> bool:
         """Load ``path``; on failure keep what is on screen and show why in the banner.
 
         Either way the file becomes the one watched and reloaded, so fixing a broken file
-        in an editor brings it up without opening it again.
+        in an editor brings it up without opening it again. A deck (``*.deck.yaml``) opens its
+        first scene; ``in_deck`` marks a scene the deck itself opens.
         """
         path = Path(path).resolve()
+        if is_deck_path(path) and not in_deck:
+            return self.lecture.open_deck(path, step)
         keep_step = self.path == path and self.timeline is not None
         if self.requested != path and self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
@@ -215,7 +226,8 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.timeline = timeline
         self.path = path
-        self._remember_recent(path)
+        if not in_deck:
+            self._remember_recent(path)
         self.stage.set_timeline(timeline)
         if self.audience is not None:
             self.audience.stage.set_timeline(timeline)
@@ -223,6 +235,7 @@ class MainWindow(QMainWindow):
         self._fill_step_list()
         self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
         self._shown_step = -1
+        self.lecture.scene_opened(timeline, in_deck, fresh=not keep_step)
         self.clock.set_boundaries(timeline.boundaries, keep_step=keep_step)
         if step is not None:
             self.clock.run("go_to_step", step)
@@ -230,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         if self.requested is not None:
-            self.open_scene(self.requested)
+            self.open_scene(self.requested, in_deck=self.lecture.deck is not None)
 
     def _watch(self, path: Path) -> None:
         if path.exists() and str(path) not in self.watcher.files():
@@ -316,6 +329,8 @@ class MainWindow(QMainWindow):
     def _show_time(self, t: float) -> None:
         if self.timeline is None:
             return
+        self.lecture.time_moved(t)
+        t = self.clock.time  # a quiz may have stopped playing just before its step
         frame = self.timeline.state_at(t)
         self.stage.show_frame(frame)
         if self.audience is not None:
@@ -333,6 +348,7 @@ class MainWindow(QMainWindow):
                     break
             else:
                 self.step_list.clearSelection()
+            self.lecture.step_shown(frame)
         self._show_transport()
 
     def _show_transport(self) -> None:
@@ -404,6 +420,7 @@ class MainWindow(QMainWindow):
             if self.stage.frame is not None:
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
+        self.lecture.audience_opened()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
@@ -487,7 +504,7 @@ class MainWindow(QMainWindow):
 
     def enter_fullscreen(self) -> None:
         """Projector mode: the stage and the transport only; docks and menus come back after."""
-        self._docks_before_fullscreen = [d for d in (self.steps_dock, self.notes_dock) if d.isVisible()]
+        self._docks_before_fullscreen = [d for d in self.findChildren(QDockWidget) if d.isVisible()]
         for dock in self._docks_before_fullscreen:
             dock.hide()
         self.menuBar().hide()

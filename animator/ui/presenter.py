@@ -56,6 +56,10 @@ class PresenterPanel(QWidget):
         self.clock_label.setFont(font(28, bold=True, mono=True))
         self.clock_label.setToolTip("Time since presenting began")
         layout.addWidget(self.clock_label)
+        self.position_label = QLabel(self)
+        self.position_label.setWordWrap(True)
+        self.position_label.setFont(font(13, bold=True))
+        layout.addWidget(self.position_label)
         heading = QLabel("Next", self)
         heading.setFont(font(12, bold=True))
         layout.addWidget(heading)
@@ -83,3 +87,7 @@ class PresenterPanel(QWidget):
 
     def show_next(self, number: int | None, caption: str) -> None:
         self.next_label.setText(f"{number}. {caption}" if number is not None else "(end of the scene)")
+
+    def show_position(self, text: str) -> None:
+        """Where the talk is in the lecture: 'Scene 2 of 3 · HTTP GET · step 4 of 10'."""
+        self.position_label.setText(text)

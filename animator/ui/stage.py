@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import typing
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QPainter, QPen, QPixmap, QResizeEvent, QTransform
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QMouseEvent, QPainter, QPen, QPixmap, QResizeEvent, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip, QWidget
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
+from animator.engine.traffic import shown_packets
 from animator.ui.placement import candidate_offsets, choose_offset
+from animator.ui.quiz import QuizView, paint_quiz_overlay
 from animator.ui.stage_items import (
     ICON,
     BubbleItem,
@@ -47,6 +49,9 @@ BADGE_ROOM = 26.0
 
 class StageView(QGraphicsView):
     """Shows one Frame of one Timeline. Call ``set_timeline`` then ``show_frame``."""
+
+    #: A legend entry was clicked: the protocol whose traffic to hide or show.
+    legend_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -83,6 +88,12 @@ class StageView(QGraphicsView):
         self._content = QRectF()
         #: Top-centre of each node's table cards, relative to the node (see ``_content_rect``).
         self.table_offsets: dict[str, QPointF] = {}
+        #: Traffic classes not drawn (``animator.engine.traffic``); their legend entries are dimmed.
+        self.hidden_traffic: frozenset[str] = frozenset()
+        #: Where each legend entry was last drawn (viewport pixels), for clicks.
+        self.legend_hits: list[tuple[QRectF, str]] = []
+        #: A question shown large over the stage (the audience's view of a quiz), or None.
+        self.quiz: QuizView | None = None
 
     # -- building ----------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
@@ -172,9 +183,32 @@ class StageView(QGraphicsView):
             changed = True
         if changed:
             self._backdrop_dirty = True
-        self.packets.set_packets(frame.packets)
+        self.packets.set_packets(shown_packets(frame.packets, self.hidden_traffic))
         self.frame = frame
         self.viewport().update()
+
+    def set_hidden_traffic(self, hidden: frozenset[str]) -> None:
+        """Stop drawing packets of these classes; the legend dims the hidden protocols."""
+        if hidden == self.hidden_traffic:
+            return
+        self.hidden_traffic = hidden
+        self._backdrop_dirty = True
+        if self.frame is not None:
+            self.packets.set_packets(shown_packets(self.frame.packets, hidden))
+        self.viewport().update()
+
+    def set_quiz(self, view: QuizView | None) -> None:
+        self.quiz = view
+        self.viewport().update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            for rect, protocol in self.legend_hits:
+                if rect.contains(event.position()):
+                    self.legend_clicked.emit(protocol)
+                    event.accept()
+                    return
+        super().mousePressEvent(event)
 
     def _update_static(self, frame: Frame) -> bool:
         """Make the backdrop's items match ``frame``; returns whether any of them changed."""
@@ -266,6 +300,11 @@ class StageView(QGraphicsView):
         self.viewport().update()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if self.quiz is not None and not self.blanked:
+            painter.save()
+            painter.resetTransform()
+            paint_quiz_overlay(painter, QRectF(self.viewport().rect()), self.quiz, self.theme, self.ui_scale())
+            painter.restore()
         if not self.prompt:
             return
         painter.save()
@@ -354,16 +393,26 @@ class StageView(QGraphicsView):
         x = vw - 18 * k
         y = 18 * k
         swatch = 12 * k
+        self.legend_hits = []
         for protocol in reversed(self.timeline.protocols):
             name = PROTOCOL_NAMES.get(protocol, protocol)
+            hidden = protocol in self.hidden_traffic
+            right = x
             w = metrics.horizontalAdvance(name)
             x -= w
+            # A hidden protocol stays in the legend, dimmed, so it can be clicked back on.
+            painter.setOpacity(0.35 if hidden else 1.0)
             painter.setPen(self.theme.color("muted"))
-            painter.drawText(QRectF(x, y - 2 * k, w + 2, swatch + 4 * k), Qt.AlignmentFlag.AlignVCenter, name)
+            text_rect = QRectF(x, y - 2 * k, w + 2, swatch + 4 * k)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, name)
+            if hidden:
+                painter.drawLine(QPointF(x, text_rect.center().y()), QPointF(x + w, text_rect.center().y()))
             x -= swatch * 1.6 + 6 * k
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.theme.protocol_color(protocol))
             painter.drawRoundedRect(QRectF(x, y, swatch * 1.6, swatch), swatch / 2, swatch / 2)
+            painter.setOpacity(1.0)
+            self.legend_hits.append((QRectF(x - 4 * k, y - 6 * k, right - x + 8 * k, swatch + 12 * k), protocol))
             x -= 18 * k
 
     def _draw_caption(self, painter: QPainter, k: float, vw: float, vh: float) -> None:

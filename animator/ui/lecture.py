@@ -128,6 +128,7 @@ class Lecture(QObject):
             self.quiz = QuizRun(scene, self.quiz.answers)
         self._show_quiz()
         self._show_score()
+        self._fill_traffic_menu()  # this scene's protocols
         if not in_deck and fresh:
             self._offer_resume(self.store.position(Path(scene.source)))
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea
 
 from animator.engine.deck_nav import DeckOutline, Position
 from animator.engine.frame import Frame
@@ -71,8 +71,17 @@ class Lecture(QObject):
         self.sidebar.quiz.reveal_requested.connect(self.reveal)
         self.lesson_dock = QDockWidget("Lesson", window)
         self.lesson_dock.setObjectName("lesson")
-        self.lesson_dock.setWidget(self.sidebar)
+        # Scrolled, so a short dock never squeezes the choice buttons to slivers.
+        scroller = QScrollArea(window)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(self.sidebar)
+        self.lesson_dock.setWidget(scroller)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
+        # A tab beside the speaker notes: both want the tall space, and rarely at once.
+        window.tabifyDockWidget(window.notes_dock, self.lesson_dock)
         self.traffic_actions: dict[str, QAction] = {}
 
     # -- menus and keys (called by the window once its menus exist) --------------------
@@ -308,6 +317,9 @@ class Lecture(QObject):
         w.stage.set_quiz(None)
         if view is not None:
             self.lesson_dock.show()
+            self.lesson_dock.raise_()
+        elif w.audience is not None:
+            w.notes_dock.raise_()  # the question has gone: the lecturer's notes again
 
     def _show_score(self) -> None:
         right, total = self.quiz.score() if self.quiz is not None else (0, 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from animator.ui.theme import Theme, font
 
@@ -90,7 +90,10 @@ class QuizPanel(QWidget):
                 button.setProperty("choice_text", text)
                 # No focus: Space and the arrow keys must stay the player's, not the buttons'.
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                button.setStyleSheet("text-align: left; padding: 6px 10px;")
+                button.setMinimumHeight(30)
+                # A long choice must not widen the sidebar: it is elided, and whole in the tooltip.
+                button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+                button.setToolTip(text)
                 button.clicked.connect(lambda _=False, i=index: self.chosen.emit(i))
                 self._choices.addWidget(button)
                 self.buttons.append(button)
@@ -134,7 +137,6 @@ def paint_quiz_overlay(painter: QPainter, area: QRectF, view: QuizView, theme: T
     box = area.adjusted(margin, margin * 1.6, -margin, -margin * 1.6)
     painter.setPen(QPen(theme.color("panel_border"), 2 * k))
     fill = QColor(theme.color("panel_fill"))
-    fill.setAlpha(245)
     painter.setBrush(fill)
     painter.drawRoundedRect(box, 16 * k, 16 * k)
     inner = box.adjusted(28 * k, 22 * k, -28 * k, -22 * k)

@@ -36,6 +36,7 @@ class LessonSidebar(QWidget):
         self.explain = QTextBrowser(self)
         self.explain.setOpenLinks(False)  # never navigate inside the panel, never fetch
         self.explain.anchorClicked.connect(self.open_link)
+        self.explain.setMinimumHeight(120)
         layout.addWidget(self.explain, 1)
         #: Whether the step shown has an explanation of its own (tests and the empty state read it).
         self.has_explanation = False

@@ -9,6 +9,7 @@ real layers the same predicate can read the flags instead, and callers will not 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 
@@ -34,10 +35,17 @@ _TLS_HANDSHAKE = re.compile(
 
 def traffic_classes(packet: PacketView) -> frozenset[str]:
     """Every class ``packet`` belongs to: its protocol, plus any derived class."""
-    classes = {packet.protocol}
-    if packet.protocol == "tcp" and (_TCP_FLAGS.search(packet.label) or _PURE_ACK.search(packet.label)):
+    return _classes(packet.label, packet.protocol)
+
+
+@functools.lru_cache(maxsize=4096)
+def _classes(label: str, protocol: str) -> frozenset[str]:
+    """Cached: a filtered frame asks about every packet in flight, sixty times a second, and a
+    scene has few distinct labels."""
+    classes = {protocol}
+    if protocol == "tcp" and (_TCP_FLAGS.search(label) or _PURE_ACK.search(label)):
         classes.add(TCP_CONTROL)
-    if packet.protocol == "tls" and _TLS_HANDSHAKE.search(packet.label):
+    if protocol == "tls" and _TLS_HANDSHAKE.search(label):
         classes.add(TLS_HANDSHAKE)
     return frozenset(classes)
 

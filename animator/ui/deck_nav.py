@@ -58,7 +58,7 @@ class DeckNavigator(QTreeWidget):
                     parent.setData(0, ROLE, (index, number - 1, False))
                     top.addChild(parent)
                 mark = "  ❓" if step.quiz is not None else ""
-                item = QTreeWidgetItem([f"{number}. {step.caption}{mark}"])
+                item = QTreeWidgetItem([f"{number}. {_headline(step.caption)}{mark}"])
                 item.setData(0, ROLE, (index, number, True))
                 item.setToolTip(0, step.caption)
                 parent.addChild(item)
@@ -88,3 +88,11 @@ class DeckNavigator(QTreeWidget):
         if data:
             scene, step, play = data
             self.jump.emit(int(scene), int(step), bool(play))
+
+
+def _headline(caption: str, limit: int = 48) -> str:
+    """A caption's first sentence, cut at a word: a contents line, with the full caption as tooltip."""
+    first = caption.split(". ")[0].strip()
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea
 
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from animator.ui.main_window import MainWindow
 
 _EPS = 1e-6
+#: As for scenes (``main_window.RELOAD_DELAY_MS``): let an editor's save burst finish.
+RELOAD_DELAY_MS = 250
 #: Filter entries always offered, whatever the scene: the classes a lecturer hides most.
 COMMON_CLASSES = ("arp", "dns", "tcp-control", "tls-handshake")
 
@@ -83,10 +85,16 @@ class Lecture(QObject):
         # A tab beside the speaker notes: both want the tall space, and rarely at once.
         window.tabifyDockWidget(window.notes_dock, self.lesson_dock)
         self.traffic_actions: dict[str, QAction] = {}
+        self._deck_timer = QTimer(self)
+        self._deck_timer.setSingleShot(True)
+        self._deck_timer.setInterval(RELOAD_DELAY_MS)
+        self._deck_timer.timeout.connect(self.reload_deck)
 
     # -- menus and keys (called by the window once its menus exist) --------------------
     def add_actions(self, play_menu: QMenu, view_menu: QMenu) -> None:
         w = self.window
+        # An edited deck (scenes added, reordered, retitled) is read again, as scenes are.
+        w.watcher.fileChanged.connect(self._file_changed)
         play_menu.addSeparator()
         w._action("Next chapter", ["]"], self.next_chapter, play_menu)
         w._action("Previous chapter", ["["], self.previous_chapter, play_menu)
@@ -101,6 +109,20 @@ class Lecture(QObject):
     # -- opening -------------------------------------------------------------------------
     def open_deck(self, path: Path, step: int | None = None) -> bool:
         """Load a deck and its first scene (or offer to resume where it was left)."""
+        if not self._read_deck(path):
+            return False
+        self.contents_dock.show()
+        self.window._remember_recent(path)
+        self.index = 0
+        saved = self.store.position(path)  # read before the first scene's step 0 is saved over it
+        assert self.deck is not None
+        self.window.open_scene(self.deck.scene_path(0), step, in_deck=True)
+        self.window._watch(path)
+        if step is None:
+            self._offer_resume(saved)
+        return True
+
+    def _read_deck(self, path: Path) -> bool:
         try:
             deck = load_deck(path)
         except SceneLoadError as exc:
@@ -112,14 +134,24 @@ class Lecture(QObject):
         self.titles = [e.title or (s.title if s else e.file) for e, s in zip(deck.scenes, self.scenes, strict=True)]
         self.outline = DeckOutline.of_scenes(self.scenes)
         self.navigator.set_lecture(self.titles, self.scenes)
-        self.contents_dock.show()
-        self.window._remember_recent(path)
-        self.index = 0
-        saved = self.store.position(path)  # read before the first scene's step 0 is saved over it
-        self.window.open_scene(deck.scene_path(0), step, in_deck=True)
-        if step is None:
-            self._offer_resume(saved)
         return True
+
+    def _file_changed(self, path: str) -> None:
+        if self.deck_path is not None and Path(path) == self.deck_path:
+            self._deck_timer.start()
+
+    def reload_deck(self) -> None:
+        """The deck file changed: read it again and stay at the same scene number and step."""
+        if self.deck_path is None:
+            return
+        where = self.position()
+        if not self._read_deck(self.deck_path):
+            self.window._watch(self.deck_path)  # fixing it brings it back
+            return
+        assert self.deck is not None
+        self.index = min(where.scene, len(self.deck.scenes) - 1)
+        self.window.open_scene(self.deck.scene_path(self.index), where.step, in_deck=True)
+        self.window._watch(self.deck_path)
 
     def scene_opened(self, timeline: Timeline, in_deck: bool, fresh: bool) -> None:
         """The window loaded a scene: a lone one (leaving any deck) or one of the deck's."""
@@ -181,9 +213,10 @@ class Lecture(QObject):
         self.banner.withdraw()
         if self.quiz is not None:
             self.quiz.release()
-        if position.scene != self.index and self.deck is not None:
+        if position.scene != self.index and self.deck is not None and self.deck_path is not None:
             self.index = position.scene
             self.window.open_scene(self.deck.scene_path(position.scene), None, in_deck=True)
+            self.window._watch(self.deck_path)  # opening a scene watches that scene alone
         if play:
             self.window.play_step(position.step)
         else:

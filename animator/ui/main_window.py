@@ -524,6 +524,7 @@ class MainWindow(QMainWindow):
             self,
             "Keyboard shortcuts",
             "Space — play / pause\nRight, PageDown — next step\nLeft, PageUp — previous step\n"
+            "] / [ — next / previous chapter\nCtrl+PageDown / Ctrl+PageUp — next / previous scene of a deck\n"
             "Home / End — start / end\n+ / − — faster / slower\nF — fullscreen, Esc — leave it\n"
             "Ctrl+O — open, Ctrl+R — reload",
         )

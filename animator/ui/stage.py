@@ -348,6 +348,11 @@ class StageView(QGraphicsView):
         # Devices live in the backdrop's scene, so the view cannot find their tooltips itself.
         if event.type() == QEvent.Type.ToolTip:
             help_event = typing.cast(QHelpEvent, event)
+            legend = next((p for r, p in self.legend_hits if r.contains(QPointF(help_event.pos()))), None)
+            if legend is not None:
+                verb = "show" if legend in self.hidden_traffic else "hide"
+                QToolTip.showText(help_event.globalPos(), f"Click to {verb} {PROTOCOL_NAMES.get(legend, legend)} traffic", self)
+                return True
             item = self.static_scene.itemAt(self.mapToScene(help_event.pos()), self.transform())
             if item is not None and item.toolTip():
                 QToolTip.showText(help_event.globalPos(), item.toolTip(), self)

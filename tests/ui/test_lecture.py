@@ -228,3 +228,49 @@ def test_clicking_a_legend_entry_toggles_it_and_the_audience_follows(window: Mai
     window.lecture.toggle_traffic("tcp")
     assert window.audience.stage.hidden_traffic == frozenset()
     window.stop_presenting()
+
+
+def test_an_edited_deck_is_read_again_at_the_same_place(window: MainWindow, tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    for name in ("tcp-handshake.yaml", "http-get.yaml"):
+        (folder / name).write_text((REPO / "scenes" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    deck = folder / "talk.deck.yaml"
+    deck.write_text("format: 1\ntitle: Talk\nscenes:\n  - file: tcp-handshake.yaml\n  - file: http-get.yaml\n", encoding="utf-8")
+    assert window.open_scene(deck)
+    window.lecture.go_to(window.lecture.outline.next_scene(0))
+    window.clock.run("go_to_step", 2)
+    assert str(deck) in window.watcher.files()  # still watched after moving to another scene
+    deck.write_text(deck.read_text(encoding="utf-8").replace("file: http-get.yaml", "file: http-get.yaml\n    title: Web"))
+    window.lecture.reload_deck()  # what the watcher's timer calls
+    assert window.lecture.navigator.topLevelItem(1).text(0) == "2. Web"
+    assert window.lecture.index == 1 and window.clock.time == window.timeline.boundary(2)
+    deck.write_text("format: 1\ntitle: Talk\nscenes: []\n")
+    window.lecture.reload_deck()
+    assert window.banner.isVisible() and "a deck needs at least one scene" in window.banner.text()
+    assert window.timeline is not None  # the last good scene stays on screen
+
+
+def test_presenting_a_deck_offers_resume_on_the_presenter_window_only(window: MainWindow, second: MainWindow) -> None:
+    window.open_scene(DECK)
+    window.lecture.jump(2, 4, False)
+    assert second.open_scene(DECK)
+    second.start_presenting()
+    assert second.lecture.banner.isVisible() and second.lecture.banner.window() is second
+    assert second.audience.findChildren(type(second.lecture.banner)) == []
+    assert second.audience.stage.frame.step == 0  # the hall sees the start until the presenter chooses
+    second.lecture.banner.resume_button.click()
+    assert second.audience.stage.timeline.scene.title == "NAT at a home router"
+    assert second.audience.stage.frame.step == 4
+    second.stop_presenting()
+
+
+def test_a_damaged_resume_value_is_ignored(window: MainWindow, settings: QSettings, second: MainWindow) -> None:
+    window.open_scene(HTTP_GET)
+    window.clock.run("go_to_step", 2)
+    for key in settings.allKeys():
+        if key.startswith("resume/"):
+            settings.setValue(key, "not:a:position")
+    assert second.open_scene(HTTP_GET)
+    assert not second.lecture.banner.isVisible()

@@ -344,11 +344,14 @@ class Lecture(QObject):
         view = self.quiz_view()
         self.sidebar.quiz.show_quiz(view)
         w = self.window
-        # The hall sees the question big only while presenting; alone, the sidebar asks it.
+        # The hall sees the question big only while presenting; alone, the sidebar asks it,
+        # unless the window is fullscreen (no sidebar): then the stage does.
         if w.audience is not None:
             w.audience.stage.set_quiz(view)
-        w.stage.set_quiz(None)
-        if view is not None:
+        fullscreen_alone = w.audience is None and w.isFullScreen()
+        w.stage.set_quiz(view if fullscreen_alone else None)
+        w.presenter_panel.show_question(view)
+        if view is not None and not w.isFullScreen():
             self.lesson_dock.show()
             self.lesson_dock.raise_()
         elif w.audience is not None:

@@ -274,3 +274,25 @@ def test_a_damaged_resume_value_is_ignored(window: MainWindow, settings: QSettin
             settings.setValue(key, "not:a:position")
     assert second.open_scene(HTTP_GET)
     assert not second.lecture.banner.isVisible()
+
+
+def test_presenter_is_told_what_the_next_click_does_with_a_question(quiz: MainWindow) -> None:
+    quiz.start_presenting()
+    panel = quiz.presenter_panel
+    quiz.lecture.next_step()
+    assert panel.question_label.text() == "Question on screen. Next click reveals the answer: 63: the router lowers it by one."
+    quiz.lecture.next_step()
+    assert panel.question_label.text().startswith("Question on screen. Next click plays the step")
+    quiz.lecture.next_step()
+    assert panel.question_label.isHidden()
+    quiz.clock.advance(1000)
+    quiz.stop_presenting()
+
+
+def test_fullscreen_alone_the_stage_asks_the_question(quiz: MainWindow) -> None:
+    quiz.enter_fullscreen()
+    quiz.lecture.next_step()
+    assert quiz.stage.quiz is not None and not quiz.lecture.lesson_dock.isVisible()
+    quiz.lecture.next_step()
+    assert quiz.stage.quiz.revealed
+    quiz.leave_fullscreen()

@@ -56,6 +56,8 @@ class Lecture(QObject):
         self.index = 0
         self.quiz: QuizRun | None = None
         self._last_time = 0.0
+        #: A deck that failed to load, watched so that fixing it opens it.
+        self._broken_deck: Path | None = None
         self.hidden: frozenset[str] = self._saved_hidden()
 
         self.banner = ResumeBanner(window)
@@ -110,7 +112,10 @@ class Lecture(QObject):
     def open_deck(self, path: Path, step: int | None = None) -> bool:
         """Load a deck and its first scene (or offer to resume where it was left)."""
         if not self._read_deck(path):
+            self._broken_deck = path
+            self.window._watch(path)  # fixing it in an editor opens it
             return False
+        self._broken_deck = None
         self.contents_dock.show()
         self.window._remember_recent(path)
         self.index = 0
@@ -126,7 +131,7 @@ class Lecture(QObject):
         try:
             deck = load_deck(path)
         except SceneLoadError as exc:
-            self.window._show_errors(exc)
+            self.window._show_errors(exc, "deck")
             return False
         loaded = load_deck_scenes(deck)
         self.deck, self.deck_path = deck, path
@@ -137,11 +142,14 @@ class Lecture(QObject):
         return True
 
     def _file_changed(self, path: str) -> None:
-        if self.deck_path is not None and Path(path) == self.deck_path:
+        if Path(path) in (self.deck_path, self._broken_deck):
             self._deck_timer.start()
 
     def reload_deck(self) -> None:
         """The deck file changed: read it again and stay at the same scene number and step."""
+        if self._broken_deck is not None:
+            self.open_deck(self._broken_deck)
+            return
         if self.deck_path is None:
             return
         where = self.position()

@@ -254,12 +254,12 @@ class MainWindow(QMainWindow):
         # the path; it is re-added when the reload runs.
         self._reload_timer.start()
 
-    def _show_errors(self, exc: SceneLoadError) -> None:
+    def _show_errors(self, exc: SceneLoadError, what: str = "scene") -> None:
         shown = exc.errors[:6]
         more = len(exc.errors) - len(shown)
         lines = [str(e) for e in shown] + ([f"… and {more} more"] if more > 0 else [])
         kept = " The last good version stays on screen." if self.timeline is not None else ""
-        self.banner.setText(f"This scene could not be loaded.{kept}\n" + "\n".join(lines))
+        self.banner.setText(f"This {what} could not be loaded.{kept}\n" + "\n".join(lines))
         self.banner.show()
 
     def open_dialog(self) -> None:

@@ -296,3 +296,21 @@ def test_fullscreen_alone_the_stage_asks_the_question(quiz: MainWindow) -> None:
     quiz.lecture.next_step()
     assert quiz.stage.quiz.revealed
     quiz.leave_fullscreen()
+
+
+def test_a_broken_deck_is_reported_and_opens_once_fixed(window: MainWindow, tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "http-get.yaml").write_text(HTTP_GET.read_text(encoding="utf-8"), encoding="utf-8")
+    deck = folder / "talk.deck.yaml"
+    deck.write_text("format: 1\ntitle: Talk\nscenes:\n  - file: http-gett.yaml\n", encoding="utf-8")
+    assert not window.open_scene(deck)
+    assert window.banner.text().startswith("This deck could not be loaded.")
+    assert "4:11: scenes.1.file: no scene file 'http-gett.yaml' next to the deck (did you mean 'http-get.yaml'?)" in (
+        window.banner.text()
+    )
+    assert str(deck) in window.watcher.files()
+    deck.write_text("format: 1\ntitle: Talk\nscenes:\n  - file: http-get.yaml\n", encoding="utf-8")
+    window.lecture.reload_deck()  # what the watcher's timer calls
+    assert window.timeline is not None and window.lecture.deck is not None and not window.banner.isVisible()

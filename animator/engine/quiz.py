@@ -6,8 +6,9 @@ The rules, in one place so the sidebar, the stage overlay and the clicker agree:
   does not play; its question is *asked* instead.
 - While asking, choosing an answer *reveals* it (scored); "next" reveals it without a choice
   (the lecturer's clicker: ask the hall, then click to show the answer; not scored).
-- Once revealed, "next" plays the step. A question is asked once per scene visit: stepping
-  back and forward again does not ask it twice.
+- Once revealed, "next" plays the step. A revealed question is not asked again in this visit
+  of the scene (stepping back and forward again plays the step); one left unanswered (by
+  stepping back or jumping away) is asked again next time.
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ class QuizRun:
             self._revealed.add(self.step)
 
     def release(self) -> None:
-        """The step plays now; its question leaves the screen."""
+        """The question leaves the screen: its step plays, or the viewer went elsewhere (then it is asked again)."""
+        if self.step is not None and self.step not in self._revealed:
+            self._asked.discard(self.step)
         self.step = None
 
     def chosen(self, step: int) -> int | None:

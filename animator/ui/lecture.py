@@ -170,7 +170,10 @@ class Lecture(QObject):
             self.outline = DeckOutline.of_scenes(self.scenes)
             self.navigator.set_lecture(self.titles, self.scenes)
         else:
-            self.scenes[self.index] = scene  # a reload may have changed it
+            self.scenes[self.index] = scene
+        if not fresh:  # a reload may have added steps or chapters
+            self.outline = DeckOutline.of_scenes(self.scenes)
+            self.navigator.set_lecture(self.titles, self.scenes)
         if fresh or self.quiz is None:
             self.quiz = QuizRun(scene, self.store.answers(Path(scene.source)))
         else:  # a reload: keep this visit's answers
@@ -185,6 +188,8 @@ class Lecture(QObject):
         if saved is None or saved == Position(0, 0) or saved.scene >= self.outline.scene_count:
             self.banner.withdraw()
             return
+        # The scene may have lost steps since: offer a place that still exists.
+        saved = Position(saved.scene, min(saved.step, self.outline.step_counts[saved.scene]))
         self.banner.offer(self.titles[saved.scene], saved)
 
     def resume(self) -> None:
@@ -282,7 +287,12 @@ class Lecture(QObject):
         """
         before, self._last_time = self._last_time, t
         timeline, quiz = self.timeline, self.quiz
-        if timeline is None or quiz is None or not self.window.clock.playing or t <= before:
+        if timeline is None or quiz is None:
+            return
+        if quiz.step is not None and abs(t - timeline.boundary(quiz.step - 1)) > _EPS:
+            quiz.release()  # moved away (Home, End, the slider, a click in the step list): the question goes
+            self._show_quiz()
+        if not self.window.clock.playing or t <= before:
             return
         boundaries = timeline.boundaries
         first = bisect_left(boundaries, before - _EPS)

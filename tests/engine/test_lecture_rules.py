@@ -68,3 +68,11 @@ def test_traffic_classes_from_protocol_and_label() -> None:
     packets = (packet("ARP who-has", "arp"), packet("SYN", "tcp"), packet("GET /", "http"))
     assert [p.protocol for p in shown_packets(packets, frozenset({"arp", TCP_CONTROL}))] == ["http"]
     assert shown_packets(packets, frozenset()) is packets
+
+
+def test_a_question_left_unanswered_is_asked_again() -> None:
+    run = QuizRun(load_scene(REPO / "scenes" / "tcp-handshake.yaml"))
+    (step,) = run.quizzes
+    run.ask(step)
+    run.release()  # stepped back before answering
+    assert run.blocks(step) and run.answers == {}

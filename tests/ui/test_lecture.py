@@ -314,3 +314,20 @@ def test_a_broken_deck_is_reported_and_opens_once_fixed(window: MainWindow, tmp_
     deck.write_text("format: 1\ntitle: Talk\nscenes:\n  - file: http-get.yaml\n", encoding="utf-8")
     window.lecture.reload_deck()  # what the watcher's timer calls
     assert window.timeline is not None and window.lecture.deck is not None and not window.banner.isVisible()
+
+
+def test_moving_away_from_a_question_withdraws_it(quiz: MainWindow, qtbot: object) -> None:
+    press(qtbot, quiz, Qt.Key.Key_Right)
+    assert quiz.lecture.sidebar.quiz.isVisible()
+    press(qtbot, quiz, Qt.Key.Key_Home)
+    assert quiz.lecture.quiz.phase is Phase.IDLE and not quiz.lecture.sidebar.quiz.isVisible()
+    quiz.play_step(QUIZ_STEP)  # a step-list click: asked again, as it was never answered
+    quiz.clock.advance(0.05)
+    assert quiz.lecture.quiz.phase is Phase.ASKING and not quiz.clock.playing
+    quiz.lecture.reveal()
+    quiz.lecture.next_step()
+    quiz.clock.advance(1000)
+    quiz.play_step(QUIZ_STEP)  # revealed once: in this visit the step now simply plays
+    quiz.clock.advance(0.05)
+    assert quiz.lecture.quiz.phase is Phase.IDLE and quiz.clock.playing
+    quiz.clock.advance(1000)

@@ -181,6 +181,8 @@ class Lecture(QObject):
         self._show_quiz()
         self._show_score()
         self._fill_traffic_menu()  # this scene's protocols
+        if self.deck is not None:
+            self.window.setWindowTitle(f"{scene.title} — {self.deck.title} — PacketStage")
         if not in_deck and fresh:
             self._offer_resume(self.store.position(Path(scene.source)))
 
@@ -387,7 +389,14 @@ class Lecture(QObject):
             return
         scene = timeline.scene
         step = scene.steps[frame.step - 1] if frame.step > 0 else None
-        if step is None:
+        if step is None and self.deck is not None and self.index == 0 and self.deck.summary:
+            # The lecture's very start: what the whole deck is about, then the first scene.
+            self.sidebar.show_step(
+                scene.title,
+                f"## {self.deck.title}\n\n{self.deck.summary}\n\n---\n\n**{scene.title}**\n\n{scene.summary or ''}",
+                "",
+            )
+        elif step is None:
             self.sidebar.show_step(scene.title, scene.summary, "")
         else:
             self.sidebar.show_step(step.caption, step.explain, step.notes or "")

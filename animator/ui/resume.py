@@ -40,6 +40,7 @@ class ResumeStore:
 
     def save_position(self, path: Path, position: Position) -> None:
         self.settings.setValue(f"resume/{_key(path)}", f"{position.scene}:{position.step}")
+        self.settings.sync()  # on disk now: a crash mid-lecture must not lose the place
 
     def answers(self, path: Path) -> dict[int, int | None]:
         """A scene's quiz answers: step number → choice index (None: revealed without a choice)."""
@@ -51,6 +52,7 @@ class ResumeStore:
 
     def save_answers(self, path: Path, answers: dict[int, int | None]) -> None:
         self.settings.setValue(f"quiz/{_key(path)}", json.dumps({str(k): v for k, v in answers.items()}))
+        self.settings.sync()
 
 
 class ResumeBanner(QFrame):

@@ -40,6 +40,11 @@ def test_deck_opens_its_first_scene_and_lists_every_scene(lecture: MainWindow) -
     ]
     assert lecture.lecture.contents_dock.isVisible()
     assert lecture.recent_files()[0] == str(DECK)
+    assert (
+        lecture.windowTitle()
+        == "TCP 3-way handshake and 4-way close — Introduction: from a handshake to a web page — PacketStage"
+    )
+    assert "Three short scenes" in lecture.lecture.sidebar.explain.toPlainText()
 
 
 def test_next_at_the_end_of_a_scene_opens_the_next_and_back_returns(lecture: MainWindow, qtbot: object) -> None:

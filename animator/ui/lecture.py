@@ -403,6 +403,9 @@ class Lecture(QObject):
         self.sidebar.set_position(self.describe(frame))
         self.navigator.show_position(self.index, frame.step)
         self.window.presenter_panel.show_position(self.describe(frame))
+        after = self.outline.after_last_step(Position(self.index, frame.step)) if self.deck is not None else None
+        if after is not None:  # the end of a scene: the lecturer's next click opens the next one
+            self.window.presenter_panel.next_label.setText(f"Scene {after.scene + 1}: {self.titles[after.scene]}")
         if frame.step != 0:
             self.banner.withdraw()
         # While resuming is on offer, the saved place is kept: the user has not chosen yet.

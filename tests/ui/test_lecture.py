@@ -336,3 +336,11 @@ def test_moving_away_from_a_question_withdraws_it(quiz: MainWindow, qtbot: objec
     quiz.clock.advance(0.05)
     assert quiz.lecture.quiz.phase is Phase.IDLE and quiz.clock.playing
     quiz.clock.advance(1000)
+
+
+def test_presenter_sees_the_next_scene_at_the_end_of_one(lecture: MainWindow) -> None:
+    lecture.start_presenting()
+    lecture.clock.run("end")
+    assert lecture.presenter_panel.next_label.text() == "Scene 2: HTTP GET"
+    assert lecture.presenter_panel.position_label.text() == "Scene 1 of 3 · The TCP handshake · 4-way close · step 11 of 11"
+    lecture.stop_presenting()

@@ -486,6 +486,7 @@ class MainWindow(QMainWindow):
             (QPalette.ColorRole.Text, "text"),
             (QPalette.ColorRole.ButtonText, "text"),
             (QPalette.ColorRole.Highlight, "accent"),
+            (QPalette.ColorRole.Link, "accent"),
         ):
             palette.setColor(role, theme.color(name))
         self.setPalette(palette)

@@ -117,6 +117,10 @@ def _load_timeline(path: Path) -> Timeline | None:
 
 
 def cmd_render(ns: argparse.Namespace) -> int:
+    from animator.model.deck import is_deck_path
+
+    if is_deck_path(ns.scene):
+        raise UsageError(f"{ns.scene} is a deck; render one of the scenes it lists")
     out: Path = ns.out
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out {out}: the output must be a .png file")

@@ -52,7 +52,7 @@ from animator.ui.transport import TransportBar
 MAX_RECENT = 8
 #: Editors save in bursts (truncate, write, rename); wait for the burst to finish.
 RELOAD_DELAY_MS = 250
-SCENE_FILTER = "PacketStage scenes (*.yaml *.yml);;All files (*)"
+SCENE_FILTER = "PacketStage scenes and decks (*.yaml *.yml);;All files (*)"
 
 
 class MainWindow(QMainWindow):

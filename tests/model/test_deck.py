@@ -97,3 +97,8 @@ def test_cli_validate_checks_a_deck_and_its_scenes(folder: Path, capsys: pytest.
     bad.write_text("format: 1\ntitle: Talk\nscenes:\n  - file: nope.yaml\n", encoding="utf-8")
     assert main(["validate", str(bad)]) == 1
     assert f"{bad}:4:11: scenes.1.file: no scene file 'nope.yaml'" in capsys.readouterr().out
+
+
+def test_render_refuses_a_deck_with_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["render", str(REPO / "scenes" / "intro.deck.yaml"), "--step", "1", "--out", str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err.strip().endswith("intro.deck.yaml is a deck; render one of the scenes it lists")

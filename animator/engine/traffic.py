@@ -24,6 +24,9 @@ DERIVED_CLASSES: dict[str, str] = {
     TLS_HANDSHAKE: "TLS handshake",
 }
 
+#: The same, short enough for a note under the stage's legend.
+DERIVED_SHORT: dict[str, str] = {TCP_CONTROL: "TCP control segments", TLS_HANDSHAKE: "TLS handshake"}
+
 _TCP_FLAGS = re.compile(r"\b(SYN|FIN|RST)\b", re.IGNORECASE)
 #: An ACK with no data: the label starts with ACK and says nothing about a payload.
 _PURE_ACK = re.compile(r"^\s*ACK\b(?!.*\b(data|len=[1-9]|bytes?|payload)\b)", re.IGNORECASE)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip, Q
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
-from animator.engine.traffic import shown_packets
+from animator.engine.traffic import DERIVED_SHORT, shown_packets
 from animator.ui.placement import candidate_offsets, choose_offset
 from animator.ui.quiz import QuizView, paint_quiz_overlay
 from animator.ui.stage_items import (
@@ -419,6 +419,17 @@ class StageView(QGraphicsView):
             painter.setOpacity(1.0)
             self.legend_hits.append((QRectF(x - 4 * k, y - 6 * k, right - x + 8 * k, swatch + 12 * k), protocol))
             x -= 18 * k
+        # Classes that cut across protocols have no legend entry of their own: say they are hidden,
+        # so nobody wonders where the SYNs went.
+        derived = [name for key, name in DERIVED_SHORT.items() if key in self.hidden_traffic]
+        if derived:
+            painter.setPen(self.theme.color("muted"))
+            painter.setFont(font(12 * k))
+            painter.drawText(
+                QRectF(vw * 0.4, y + swatch + 6 * k, vw * 0.6 - 18 * k, 18 * k),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                "Hidden: " + ", ".join(derived),
+            )
 
     def _draw_caption(self, painter: QPainter, k: float, vw: float, vh: float) -> None:
         frame = self.frame

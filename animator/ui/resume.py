@@ -8,8 +8,6 @@ the projector, and with ``--present`` the audience window never shows it at all.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -20,8 +18,9 @@ from animator.ui.theme import font
 
 
 def _key(path: Path) -> str:
-    """A settings key for a file: QSettings treats '/' and '\\' in keys as groups."""
-    return hashlib.sha1(str(path).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    """A settings key for a file, readable in the settings file. QSettings treats '/' and '\\'
+    in keys as groups, so they become '|' (no hashing: hashlib costs milliseconds at start-up)."""
+    return str(path).replace("/", "|").replace("\\", "|")
 
 
 class ResumeStore:
@@ -43,15 +42,24 @@ class ResumeStore:
         self.settings.sync()  # on disk now: a crash mid-lecture must not lose the place
 
     def answers(self, path: Path) -> dict[int, int | None]:
-        """A scene's quiz answers: step number → choice index (None: revealed without a choice)."""
-        try:
-            raw = json.loads(str(self.settings.value(f"quiz/{_key(path)}", "{}")))
-            return {int(k): (None if v is None else int(v)) for k, v in raw.items()}
-        except (ValueError, TypeError, AttributeError):
-            return {}
+        """A scene's quiz answers: step number → choice index (None: revealed without a choice).
+
+        Stored as ``"4=1;8=-"`` (step 4: choice 1; step 8: revealed unanswered); a damaged
+        value counts as no answers at all.
+        """
+        text = str(self.settings.value(f"quiz/{_key(path)}", "") or "")
+        answers: dict[int, int | None] = {}
+        for item in filter(None, text.split(";")):
+            step, _, choice = item.partition("=")
+            try:
+                answers[int(step)] = None if choice == "-" else int(choice)
+            except ValueError:
+                return {}
+        return answers
 
     def save_answers(self, path: Path, answers: dict[int, int | None]) -> None:
-        self.settings.setValue(f"quiz/{_key(path)}", json.dumps({str(k): v for k, v in answers.items()}))
+        text = ";".join(f"{step}={'-' if choice is None else choice}" for step, choice in sorted(answers.items()))
+        self.settings.setValue(f"quiz/{_key(path)}", text)
         self.settings.sync()
 
 

@@ -48,7 +48,9 @@ def _parser_open() -> argparse.ArgumentParser:
             "Use 'COMMAND --help' for each."
         ),
     )
-    p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
+    p.add_argument(
+        "scene", nargs="?", type=Path, help="scene or deck (*.deck.yaml) to open (default: the built-in HTTP GET scene)"
+    )
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
     p.add_argument("--present", action="store_true", help="present: the stage alone, fullscreen, on a second screen")
     p.add_argument("--screen", type=int, metavar="N", help="with --present: the screen for the audience (0 is the first)")
@@ -63,7 +65,7 @@ def _parser_open() -> argparse.ArgumentParser:
 def _parser_commands() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="packetstage")
     sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check scene files; print FILE:LINE:COL: message per problem")
+    v = sub.add_parser("validate", help="check scene and deck files; print FILE:LINE:COL: message per problem")
     v.add_argument("files", nargs="+", type=Path)
     r = sub.add_parser("render", help="render one frame of a scene to PNG, headless")
     r.add_argument("scene", type=Path)
@@ -96,11 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_validate(ns: argparse.Namespace) -> int:
     from animator.model import validate_file
+    from animator.model.deck import is_deck_path, validate_deck_file
 
     bad = 0
     for path in ns.files:
-        errors = validate_file(path)
-        if not errors:
+        # A deck is valid when it and every scene it lists are.
+        errors = validate_deck_file(path) if is_deck_path(path) else validate_file(path)
+        if not errors and not is_deck_path(path):
             errors = _simulation_errors(Path(path))
         for error in errors:
             print(error)  # stdout, like linters, so editors and scripts can parse it
@@ -135,6 +139,10 @@ def _load_timeline(path: Path) -> Timeline | None:
 
 
 def cmd_render(ns: argparse.Namespace) -> int:
+    from animator.model.deck import is_deck_path
+
+    if is_deck_path(ns.scene):
+        raise UsageError(f"{ns.scene} is a deck; render one of the scenes it lists")
     out: Path = ns.out
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out {out}: the output must be a .png file")

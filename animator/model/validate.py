@@ -12,8 +12,11 @@ from itertools import pairwise
 from animator.model.errors import Mark, SceneError, did_you_mean
 from animator.model.schema import (
     FORMAT_VERSION,
+    MAX_CHOICES,
+    MIN_CHOICES,
     Highlight,
     Note,
+    Quiz,
     Scene,
     Send,
     StateSet,
@@ -86,6 +89,8 @@ def check_scene(scene: Scene) -> list[SceneError]:
                 c.node_ref(action.node, where, action.marks, "node")
             elif isinstance(action, TableSet):
                 _check_table(c, action, where)
+        if step.quiz is not None:
+            _check_quiz(c, step.quiz, where)
     return sorted(c.errors, key=lambda e: (e.line, e.col))
 
 
@@ -226,3 +231,28 @@ def _check_table(c: _Checker, table: TableSet, where: str) -> None:
                     table.marks[f"rows[{i}]"],
                     f"{where} table: row has {len(row)} cells but there are {len(table.columns)} columns",
                 )
+
+
+def _check_quiz(c: _Checker, quiz: Quiz, where: str) -> None:
+    """A quiz the player can ask: 2-6 distinct choices, and an answer that is one of them."""
+    count = len(quiz.choices)
+    if not MIN_CHOICES <= count <= MAX_CHOICES:
+        c.error(
+            quiz.marks.get("choices", quiz.mark),
+            f"{where} quiz: {count} choice{'s' if count != 1 else ''} given; a quiz needs {MIN_CHOICES} to {MAX_CHOICES}",
+        )
+        return
+    first: dict[str, int] = {}
+    for i, choice in enumerate(quiz.choices):
+        if choice in first:
+            c.error(
+                quiz.marks[f"choices[{i}]"], f"{where} quiz: choice '{choice}' is given twice (also choice {first[choice] + 1})"
+            )
+            return
+        first[choice] = i
+    if quiz.correct_index() is None:
+        c.error(
+            quiz.marks["answer"],
+            f"{where} quiz: answer '{quiz.answer}' is not one of the choices{did_you_mean(quiz.answer, quiz.choices)}; "
+            f"give a choice's text or its position, 1 to {count}",
+        )

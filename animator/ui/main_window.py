@@ -40,8 +40,10 @@ from PySide6.QtWidgets import (
 from animator import __version__
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
+from animator.model.deck import is_deck_path
 from animator.resources import assets_dir
 from animator.ui.inspection import InspectionDocks
+from animator.ui.lecture import Lecture
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
@@ -51,7 +53,7 @@ from animator.ui.transport import TransportBar
 MAX_RECENT = 8
 #: Editors save in bursts (truncate, write, rename); wait for the burst to finish.
 RELOAD_DELAY_MS = 250
-SCENE_FILTER = "PacketStage scenes (*.yaml *.yml);;All files (*)"
+SCENE_FILTER = "PacketStage scenes and decks (*.yaml *.yml);;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -115,6 +117,10 @@ class MainWindow(QMainWindow):
         self.presenter_dock.hide()
         self.audience: AudienceWindow | None = None
         self.inspection = InspectionDocks(self, self.stage, lambda t: self.clock.run("seek", t), LIGHT, self.notes_dock)
+        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture.py).
+        self.lecture = Lecture(self)
+        layout.insertWidget(1, self.lecture.banner)
+        self.stage.legend_clicked.connect(self.lecture.toggle_traffic)
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
@@ -162,8 +168,8 @@ class MainWindow(QMainWindow):
         play = bar.addMenu("&Playback")
         run = self.clock.run
         self._action("Play / pause", ["Space"], lambda: run("toggle"), play)
-        self._action("Next step", ["Right", "PgDown"], lambda: run("next_step"), play)
-        self._action("Previous step", ["Left", "PgUp"], lambda: run("previous_step"), play)
+        self._action("Next step", ["Right", "PgDown"], self.lecture.next_step, play)
+        self._action("Previous step", ["Left", "PgUp"], self.lecture.previous_step, play)
         self._action("Restart", ["Home"], lambda: run("home"), play)
         self._action("Go to end", ["End"], lambda: run("end"), play)
         play.addSeparator()
@@ -195,18 +201,23 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.theme_actions[name] = action
 
+        self.lecture.add_actions(play, view)
+
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         self._action("&About PacketStage", [], self.show_about, help_menu)
 
     # -- loading ---------------------------------------------------------------------
-    def open_scene(self, path: str | Path, step: int | None = None) -> bool:
+    def open_scene(self, path: str | Path, step: int | None = None, in_deck: bool = False) -> bool:
         """Load ``path``; on failure keep what is on screen and show why in the banner.
 
         Either way the file becomes the one watched and reloaded, so fixing a broken file
-        in an editor brings it up without opening it again.
+        in an editor brings it up without opening it again. A deck (``*.deck.yaml``) opens its
+        first scene; ``in_deck`` marks a scene the deck itself opens.
         """
         path = Path(path).resolve()
+        if is_deck_path(path) and not in_deck:
+            return self.lecture.open_deck(path, step)
         keep_step = self.path == path and self.timeline is not None
         if self.requested != path and self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
@@ -220,7 +231,8 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.timeline = timeline
         self.path = path
-        self._remember_recent(path)
+        if not in_deck:
+            self._remember_recent(path)
         self.stage.set_timeline(timeline)
         self.inspection.set_timeline(timeline)
         if self.audience is not None:
@@ -229,6 +241,7 @@ class MainWindow(QMainWindow):
         self._fill_step_list()
         self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
         self._shown_step = -1
+        self.lecture.scene_opened(timeline, in_deck, fresh=not keep_step)
         self.clock.set_boundaries(timeline.boundaries, keep_step=keep_step)
         if step is not None:
             self.clock.run("go_to_step", step)
@@ -236,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         if self.requested is not None:
-            self.open_scene(self.requested)
+            self.open_scene(self.requested, in_deck=self.lecture.deck is not None)
 
     def _watch(self, path: Path) -> None:
         if path.exists() and str(path) not in self.watcher.files():
@@ -247,12 +260,12 @@ class MainWindow(QMainWindow):
         # the path; it is re-added when the reload runs.
         self._reload_timer.start()
 
-    def _show_errors(self, exc: SceneLoadError) -> None:
+    def _show_errors(self, exc: SceneLoadError, what: str = "scene") -> None:
         shown = exc.errors[:6]
         more = len(exc.errors) - len(shown)
         lines = [str(e) for e in shown] + ([f"… and {more} more"] if more > 0 else [])
         kept = " The last good version stays on screen." if self.timeline is not None else ""
-        self.banner.setText(f"This scene could not be loaded.{kept}\n" + "\n".join(lines))
+        self.banner.setText(f"This {what} could not be loaded.{kept}\n" + "\n".join(lines))
         self.banner.show()
 
     def open_dialog(self) -> None:
@@ -322,6 +335,8 @@ class MainWindow(QMainWindow):
     def _show_time(self, t: float) -> None:
         if self.timeline is None:
             return
+        self.lecture.time_moved(t)
+        t = self.clock.time  # a quiz may have stopped playing just before its step
         frame = self.timeline.state_at(t)
         self.stage.show_frame(frame)
         self.inspection.show_frame(frame)
@@ -340,6 +355,7 @@ class MainWindow(QMainWindow):
                     break
             else:
                 self.step_list.clearSelection()
+            self.lecture.step_shown(frame)
         self._show_transport()
 
     def _show_transport(self) -> None:
@@ -415,6 +431,7 @@ class MainWindow(QMainWindow):
         self._docks_before_presenting = [d for d in self.inspection.docks if d.isVisible()]
         for dock in self._docks_before_presenting:
             dock.hide()
+        self.lecture.audience_opened()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
@@ -484,6 +501,7 @@ class MainWindow(QMainWindow):
             (QPalette.ColorRole.Text, "text"),
             (QPalette.ColorRole.ButtonText, "text"),
             (QPalette.ColorRole.Highlight, "accent"),
+            (QPalette.ColorRole.Link, "accent"),
         ):
             palette.setColor(role, theme.color(name))
         self.setPalette(palette)
@@ -502,7 +520,7 @@ class MainWindow(QMainWindow):
 
     def enter_fullscreen(self) -> None:
         """Projector mode: the stage and the transport only; docks and menus come back after."""
-        self._docks_before_fullscreen = [d for d in (self.steps_dock, self.notes_dock, *self.inspection.docks) if d.isVisible()]
+        self._docks_before_fullscreen = [d for d in self.findChildren(QDockWidget) if d.isVisible()]
         for dock in self._docks_before_fullscreen:
             dock.hide()
         self.menuBar().hide()
@@ -522,6 +540,7 @@ class MainWindow(QMainWindow):
             self,
             "Keyboard shortcuts",
             "Space — play / pause\nRight, PageDown — next step\nLeft, PageUp — previous step\n"
+            "] / [ — next / previous chapter\nCtrl+PageDown / Ctrl+PageUp — next / previous scene of a deck\n"
             "Home / End — start / end\n+ / − — faster / slower\nF — fullscreen, Esc — leave it\n"
             "Ctrl+O — open, Ctrl+R — reload",
         )

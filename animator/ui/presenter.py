@@ -14,6 +14,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from animator.ui.quiz import QuizView
 from animator.ui.stage import StageView
 from animator.ui.theme import Theme, font
 
@@ -56,6 +57,16 @@ class PresenterPanel(QWidget):
         self.clock_label.setFont(font(28, bold=True, mono=True))
         self.clock_label.setToolTip("Time since presenting began")
         layout.addWidget(self.clock_label)
+        self.position_label = QLabel(self)
+        self.position_label.setWordWrap(True)
+        self.position_label.setFont(font(13, bold=True))
+        layout.addWidget(self.position_label)
+        self.question_label = QLabel(self)
+        self.question_label.setWordWrap(True)
+        self.question_label.setFont(font(13, bold=True))
+        self.question_label.setStyleSheet("color:#b45309;")
+        self.question_label.hide()
+        layout.addWidget(self.question_label)
         heading = QLabel("Next", self)
         heading.setFont(font(12, bold=True))
         layout.addWidget(heading)
@@ -83,3 +94,20 @@ class PresenterPanel(QWidget):
 
     def show_next(self, number: int | None, caption: str) -> None:
         self.next_label.setText(f"{number}. {caption}" if number is not None else "(end of the scene)")
+
+    def show_position(self, text: str) -> None:
+        """Where the talk is in the lecture: 'Scene 2 of 3 · HTTP GET · step 4 of 10'."""
+        self.position_label.setText(text)
+
+    def show_question(self, view: QuizView | None) -> None:
+        """While a question is on the projector, what the next click will do."""
+        if view is None:
+            self.question_label.hide()
+            return
+        answer = view.choices[view.correct]
+        self.question_label.setText(
+            f"Question on screen. Next click plays the step (answer: {answer})."
+            if view.revealed
+            else f"Question on screen. Next click reveals the answer: {answer}."
+        )
+        self.question_label.show()

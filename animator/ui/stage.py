@@ -23,7 +23,9 @@ from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QToolTip, Q
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
+from animator.engine.traffic import DERIVED_SHORT, shown_packets
 from animator.ui.placement import candidate_offsets, choose_offset
+from animator.ui.quiz import QuizView, paint_quiz_overlay
 from animator.ui.stage_items import (
     ICON,
     BubbleItem,
@@ -51,6 +53,8 @@ class StageView(QGraphicsView):
     #: A click on a packet chip (its id) or on a device (its node id).
     packetClicked = Signal(str)  # noqa: N815 - Qt signal naming
     nodeClicked = Signal(str)  # noqa: N815
+    #: A legend entry was clicked: the protocol whose traffic to hide or show.
+    legend_clicked = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -87,6 +91,12 @@ class StageView(QGraphicsView):
         self._content = QRectF()
         #: Top-centre of each node's table cards, relative to the node (see ``_content_rect``).
         self.table_offsets: dict[str, QPointF] = {}
+        #: Traffic classes not drawn (``animator.engine.traffic``); their legend entries are dimmed.
+        self.hidden_traffic: frozenset[str] = frozenset()
+        #: Where each legend entry was last drawn (viewport pixels), for clicks.
+        self.legend_hits: list[tuple[QRectF, str]] = []
+        #: A question shown large over the stage (the audience's view of a quiz), or None.
+        self.quiz: QuizView | None = None
 
     # -- building ----------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
@@ -178,8 +188,22 @@ class StageView(QGraphicsView):
             changed = True
         if changed:
             self._backdrop_dirty = True
-        self.packets.set_packets(frame.packets)
+        self.packets.set_packets(shown_packets(frame.packets, self.hidden_traffic))
         self.frame = frame
+        self.viewport().update()
+
+    def set_hidden_traffic(self, hidden: frozenset[str]) -> None:
+        """Stop drawing packets of these classes; the legend dims the hidden protocols."""
+        if hidden == self.hidden_traffic:
+            return
+        self.hidden_traffic = hidden
+        self._backdrop_dirty = True
+        if self.frame is not None:
+            self.packets.set_packets(shown_packets(self.frame.packets, hidden))
+        self.viewport().update()
+
+    def set_quiz(self, view: QuizView | None) -> None:
+        self.quiz = view
         self.viewport().update()
 
     def _update_static(self, frame: Frame) -> bool:
@@ -243,7 +267,13 @@ class StageView(QGraphicsView):
         self.viewport().update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """A legend entry toggles its traffic; a chip selects its packet; a device its tables."""
         if event.button() == Qt.MouseButton.LeftButton:
+            for rect, protocol in self.legend_hits:
+                if rect.contains(event.position()):
+                    self.legend_clicked.emit(protocol)
+                    event.accept()
+                    return
             pos = event.position().toPoint()
             packet = self.packet_at(pos)
             if packet is not None:
@@ -306,6 +336,11 @@ class StageView(QGraphicsView):
         self.viewport().update()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        if self.quiz is not None and not self.blanked:
+            painter.save()
+            painter.resetTransform()
+            paint_quiz_overlay(painter, QRectF(self.viewport().rect()), self.quiz, self.theme, self.ui_scale())
+            painter.restore()
         if not self.prompt:
             return
         painter.save()
@@ -349,6 +384,11 @@ class StageView(QGraphicsView):
         # Devices live in the backdrop's scene, so the view cannot find their tooltips itself.
         if event.type() == QEvent.Type.ToolTip:
             help_event = typing.cast(QHelpEvent, event)
+            legend = next((p for r, p in self.legend_hits if r.contains(QPointF(help_event.pos()))), None)
+            if legend is not None:
+                verb = "show" if legend in self.hidden_traffic else "hide"
+                QToolTip.showText(help_event.globalPos(), f"Click to {verb} {PROTOCOL_NAMES.get(legend, legend)} traffic", self)
+                return True
             item = self.static_scene.itemAt(self.mapToScene(help_event.pos()), self.transform())
             if item is not None and item.toolTip():
                 QToolTip.showText(help_event.globalPos(), item.toolTip(), self)
@@ -396,17 +436,38 @@ class StageView(QGraphicsView):
         x = vw - 18 * k
         y = 18 * k
         swatch = 12 * k
+        self.legend_hits = []
         for protocol in reversed(self.timeline.protocols):
             name = PROTOCOL_NAMES.get(protocol, protocol)
+            hidden = protocol in self.hidden_traffic
+            right = x
             w = metrics.horizontalAdvance(name)
             x -= w
+            # A hidden protocol stays in the legend, dimmed, so it can be clicked back on.
+            painter.setOpacity(0.35 if hidden else 1.0)
             painter.setPen(self.theme.color("muted"))
-            painter.drawText(QRectF(x, y - 2 * k, w + 2, swatch + 4 * k), Qt.AlignmentFlag.AlignVCenter, name)
+            text_rect = QRectF(x, y - 2 * k, w + 2, swatch + 4 * k)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, name)
+            if hidden:
+                painter.drawLine(QPointF(x, text_rect.center().y()), QPointF(x + w, text_rect.center().y()))
             x -= swatch * 1.6 + 6 * k
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.theme.protocol_color(protocol))
             painter.drawRoundedRect(QRectF(x, y, swatch * 1.6, swatch), swatch / 2, swatch / 2)
+            painter.setOpacity(1.0)
+            self.legend_hits.append((QRectF(x - 4 * k, y - 6 * k, right - x + 8 * k, swatch + 12 * k), protocol))
             x -= 18 * k
+        # Classes that cut across protocols have no legend entry of their own: say they are hidden,
+        # so nobody wonders where the SYNs went.
+        derived = [name for key, name in DERIVED_SHORT.items() if key in self.hidden_traffic]
+        if derived:
+            painter.setPen(self.theme.color("muted"))
+            painter.setFont(font(12 * k))
+            painter.drawText(
+                QRectF(vw * 0.4, y + swatch + 6 * k, vw * 0.6 - 18 * k, 18 * k),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                "Hidden: " + ", ".join(derived),
+            )
 
     def _draw_caption(self, painter: QPainter, k: float, vw: float, vh: float) -> None:
         frame = self.frame

@@ -481,3 +481,44 @@ def test_a_send_the_network_cannot_carry_is_a_scene_error_at_the_send() -> None:
 def test_auto_macs_are_stable_and_locally_administered() -> None:
     assert auto_mac("router") == auto_mac("router") != auto_mac("router2")
     assert int(auto_mac("x")[:2], 16) & 0b10  # the locally administered bit
+
+
+DNS_SCENE = """\
+format: 1
+title: dns
+nodes:
+  - {id: c, kind: host, ipv4: 10.0.0.10/24}
+  - id: ns
+    kind: dns
+    ipv4: 10.0.0.53/24
+    zone: [{name: www.example.com, a: 93.184.216.34, ttl: 600}]
+links:
+  - {between: [c, ns]}
+steps:
+  - caption: query
+    actions:
+      - send: {from: c, to: ns, layers: [{dns: {qname: www.example.com}}]}
+  - caption: answer
+    actions:
+      - send: {from: ns, to: c, layers: [dns]}
+  - caption: query for a name the zone lacks
+    actions:
+      - send: {from: c, to: ns, layers: [{dns: {qname: nope.example.com}}]}
+  - caption: answer
+    actions:
+      - send: {from: ns, to: c, layers: [dns]}
+"""
+
+
+def test_a_name_server_answers_from_its_zone_with_the_query_id() -> None:
+    from scapy.layers.dns import DNS
+
+    tl = simulate(DNS_SCENE)
+    query = frame_on(track(tl, "s1.1"), "c", "ns")
+    answer = frame_on(track(tl, "s2.1"), "ns", "c")
+    assert (query[UDP].dport, answer[UDP].sport, answer[UDP].dport) == (53, 53, query[UDP].sport)
+    assert answer[DNS].id == query[DNS].id and answer[DNS].qr == 1 and answer[DNS].aa == 1
+    assert (answer[DNS].an[0].rdata, answer[DNS].an[0].ttl) == ("93.184.216.34", 600)
+    missing = frame_on(track(tl, "s4.1"), "ns", "c")
+    assert missing[DNS].rcode == 3 and not missing[DNS].an  # NXDOMAIN
+    assert track(tl, "s2.1").label == "A 93.184.216.34"

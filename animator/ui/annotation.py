@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QRadialGradient
@@ -156,7 +157,7 @@ class AnnotationModel(QObject):
             painter.setPen(pen)
             painter.drawPoint(stroke.points[0])
             return
-        for (a, b), width in zip(zip(stroke.points, stroke.points[1:], strict=False), stroke.widths[1:], strict=False):
+        for (a, b), width in zip(pairwise(stroke.points), stroke.widths[1:], strict=False):
             pen.setWidthF(width)
             painter.setPen(pen)
             painter.drawLine(a, b)
@@ -165,7 +166,7 @@ class AnnotationModel(QObject):
         now = self._clock()
         radius = LASER_PIXELS / scale
         points = self.trail
-        for (a, ta), (b, _) in zip(points, points[1:], strict=False):
+        for (a, ta), (b, _) in pairwise(points):
             age = max(0.0, min(1.0, (now - ta) / TRAIL_SECONDS))
             colour = QColor(LASER_COLOR)
             colour.setAlphaF(0.7 * (1.0 - age))

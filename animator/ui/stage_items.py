@@ -134,9 +134,8 @@ class NodeItem(QGraphicsItem):
         )
         painter.setPen(theme.color("text"))
         painter.setFont(self._label_font)
-        painter.drawText(
-            QRectF(-self._width / 2, ICON / 2 + 8, self._width, self._label_h), Qt.AlignmentFlag.AlignCenter, self.node.display_label
-        )
+        label_rect = QRectF(-self._width / 2, ICON / 2 + 8, self._width, self._label_h)
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, self.node.display_label)
         painter.setPen(theme.color("muted"))
         painter.setFont(self._address_font)
         for i, address in enumerate(self.addresses):

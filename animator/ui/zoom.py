@@ -22,7 +22,7 @@ from animator.engine.frame import Frame, PacketView
 MIN_ZOOM = 0.5
 MAX_ZOOM = 8.0
 #: One wheel notch or key press: four presses double the magnification.
-ZOOM_STEP = 2 ** 0.25
+ZOOM_STEP = 2**0.25
 #: Follow's time constant (scene seconds): short enough to keep a packet in view at 8x,
 #: long enough that the picture glides instead of jerking at each hop.
 FOLLOW_TAU = 0.12

@@ -44,6 +44,7 @@ from animator.resources import assets_dir
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
+from animator.ui.stage_controls import StageControls
 from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
 
@@ -164,8 +165,8 @@ class MainWindow(QMainWindow):
         self._action("Restart", ["Home"], lambda: run("home"), play)
         self._action("Go to end", ["End"], lambda: run("end"), play)
         play.addSeparator()
-        self._action("Faster", ["+", "=", "Ctrl++"], lambda: run("faster"), play)
-        self._action("Slower", ["-", "Ctrl+-"], lambda: run("slower"), play)
+        self._action("Faster", ["+", "="], lambda: run("faster"), play)
+        self._action("Slower", ["-"], lambda: run("slower"), play)
         self.pacing_action = self._action("Pause at each step", [], lambda on: run("set_pause_at_steps", on), play)
         self.pacing_action.setCheckable(True)
         self.pacing_action.setChecked(True)
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=name: self.set_theme(THEMES[n]))
             group.addAction(action)
             self.theme_actions[name] = action
+        # Pen, laser, zoom, follow, reverse/replay, palette, text size, F1 help, settings notice.
+        self.stage_controls = StageControls(self, play, view)
 
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
@@ -216,6 +219,8 @@ class MainWindow(QMainWindow):
         self.timeline = timeline
         self.path = path
         self._remember_recent(path)
+        if not keep_step:
+            self.stage.zoom_state.reset()
         self.stage.set_timeline(timeline)
         if self.audience is not None:
             self.audience.stage.set_timeline(timeline)
@@ -263,7 +268,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for one-item lists
             value = [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in value] if isinstance(value, list) else []  # a damaged value: no recent files
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -370,7 +375,10 @@ class MainWindow(QMainWindow):
             self.stage.set_prompt("")
 
     def escape(self) -> None:
-        """Esc backs out of one thing at a time: a typed step number, a blank, presenting, fullscreen."""
+        """Esc backs out of one thing at a time: the pen or laser, the help, a typed step number,
+        a blank, presenting, fullscreen."""
+        if self.stage_controls.escape():
+            return
         if self._typed_step:
             self._set_typed_step("")
         elif self.audience_stage.blanked:
@@ -404,6 +412,7 @@ class MainWindow(QMainWindow):
             if self.stage.frame is not None:
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
+        self.stage_controls.presenting_started()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
@@ -420,6 +429,7 @@ class MainWindow(QMainWindow):
         audience.deleteLater()
         self.presenter_panel.stop()
         self.presenter_dock.hide()
+        self.stage_controls.presenting_stopped()
         self._refresh_prompt()
         self.blank_action.setChecked(self.stage.blanked)
         self.present_action.setChecked(False)
@@ -503,13 +513,8 @@ class MainWindow(QMainWindow):
         self._docks_before_fullscreen = []
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "Space — play / pause\nRight, PageDown — next step\nLeft, PageUp — previous step\n"
-            "Home / End — start / end\n+ / − — faster / slower\nF — fullscreen, Esc — leave it\n"
-            "Ctrl+O — open, Ctrl+R — reload",
-        )
+        """F1: the keys, over this window and never as a dialog (it could land on the projector)."""
+        self.stage_controls.toggle_help()
 
     def show_about(self) -> None:
         import importlib.metadata  # 20 ms at start-up for a dialog few people open

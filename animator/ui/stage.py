@@ -173,8 +173,9 @@ class StageView(QGraphicsView):
             )
             self.static_scene.addItem(item)
             self.links[link.link_id] = item
+        node_scale = min([self.text_scale, *(NodeItem.largest_text_scale(n) for n in timeline.scene.nodes)])
         for node in timeline.scene.nodes:
-            item = NodeItem(node, self.theme, self.text_scale)
+            item = NodeItem(node, self.theme, node_scale)
             item.setPos(to_scene(*positions[node.id]))
             self.static_scene.addItem(item)
             self.nodes[node.id] = item
@@ -421,28 +422,27 @@ class StageView(QGraphicsView):
     def _draw_overlays(self, painter: QPainter) -> None:
         k = self.ui_scale()
         vw, vh = self.viewport().width(), self.viewport().height()
-        self._draw_title(painter, k, vw)
-        self._draw_legend(painter, k, vw)
+        legend_left = self._draw_legend(painter, k, vw)
+        self._draw_title(painter, k, max(vw * 0.3, legend_left - 18 * k))
         self._draw_caption(painter, k, vw, vh)
 
-    def _draw_title(self, painter: QPainter, k: float, vw: float) -> None:
+    def _draw_title(self, painter: QPainter, k: float, right: float) -> None:
+        """Title and chapter, elided before they run into the legend (large text sizes)."""
         assert self.timeline is not None
         painter.setPen(self.theme.color("text"))
         painter.setFont(font(21 * k, bold=True))
-        painter.drawText(
-            QRectF(18 * k, 12 * k, vw * 0.6, 28 * k),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            self.timeline.scene.title,
-        )
+        width = right - 18 * k
+        title = QFontMetricsF(painter.font()).elidedText(self.timeline.scene.title, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRectF(18 * k, 12 * k, width, 28 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         chapter = self.frame.chapter if self.frame else None
         if chapter:
             painter.setPen(self.theme.color("muted"))
             painter.setFont(font(14 * k))
-            painter.drawText(
-                QRectF(18 * k, 40 * k, vw * 0.6, 20 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chapter
-            )
+            chapter = QFontMetricsF(painter.font()).elidedText(chapter, Qt.TextElideMode.ElideRight, width)
+            painter.drawText(QRectF(18 * k, 40 * k, width, 20 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chapter)
 
-    def _draw_legend(self, painter: QPainter, k: float, vw: float) -> None:
+    def _draw_legend(self, painter: QPainter, k: float, vw: float) -> float:
+        """The protocol colours, right-aligned on the title line; returns the legend's left edge."""
         assert self.timeline is not None
         painter.setFont(font(13 * k))
         metrics = QFontMetricsF(painter.font())
@@ -460,6 +460,7 @@ class StageView(QGraphicsView):
             painter.setBrush(self.protocol_palette.color(protocol))
             painter.drawRoundedRect(QRectF(x, y, swatch * 1.6, swatch), swatch / 2, swatch / 2)
             x -= 18 * k
+        return x + 18 * k
 
     def _draw_caption(self, painter: QPainter, k: float, vw: float, vh: float) -> None:
         frame = self.frame

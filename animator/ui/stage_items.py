@@ -100,6 +100,15 @@ class NodeItem(QGraphicsItem):
         details += [f"IPv4 {a}" for a in node.ipv4] + [f"IPv6 {a}" for a in node.ipv6]
         self.setToolTip("<br>".join(details))
 
+    @classmethod
+    def largest_text_scale(cls, node: Node) -> float:
+        """How far a larger text size may grow this node's name and addresses before they
+        reach the next column: neighbours must not collide (the stage uses the smallest)."""
+        addresses = [*node.ipv4, *node.ipv6][:2]
+        label_w = QFontMetricsF(font(cls.LABEL_SIZE, bold=True)).horizontalAdvance(node.display_label)
+        addr_w = max((QFontMetricsF(font(cls.ADDRESS_SIZE, mono=True)).horizontalAdvance(a) for a in addresses), default=0.0)
+        return max(1.0, (COLUMN - 16) / max(label_w, addr_w, 1.0))
+
     def bottom(self) -> float:
         """Lowest point of the text block (scene units below the centre) without the badge."""
         return ICON / 2 + 8 + self._label_h + self._line_h * len(self.addresses)

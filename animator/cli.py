@@ -82,7 +82,9 @@ def _parser_commands() -> argparse.ArgumentParser:
     r.add_argument(
         "--palette", choices=PALETTES, default="standard", help="protocol colours: standard, or okabe-ito (colour-blind safe)"
     )
-    r.add_argument("--scale", type=_text_scale, default=1.0, metavar="PERCENT", help="text size: 100, 125, 150 or 200 (default 100)")
+    r.add_argument(
+        "--scale", type=_text_scale, default=1.0, metavar="PERCENT", help="text size: 100, 125, 150 or 200 (default 100)"
+    )
     sub.add_parser("list", help="list the built-in scenes")
     return p
 

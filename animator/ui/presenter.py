@@ -113,7 +113,8 @@ class KeyHelpOverlay(QLabel):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        rows = "".join(f"<tr><td style='padding:2px 18px 2px 0'><b>{keys}</b></td><td>{what}</td></tr>" for keys, what in KEY_HELP)
+        cell = "<td style='padding:2px 18px 2px 0'>"
+        rows = "".join(f"<tr>{cell}<b>{keys}</b></td><td>{what}</td></tr>" for keys, what in KEY_HELP)
         self.setText(f"<h3 style='margin:0 0 8px 0'>Keyboard</h3><table>{rows}</table><p><i>F1 or Esc closes this.</i></p>")
         self.setFont(font(15))
         self.setTextFormat(Qt.TextFormat.RichText)

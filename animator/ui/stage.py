@@ -439,7 +439,8 @@ class StageView(QGraphicsView):
             painter.setPen(self.theme.color("muted"))
             painter.setFont(font(14 * k))
             chapter = QFontMetricsF(painter.font()).elidedText(chapter, Qt.TextElideMode.ElideRight, width)
-            painter.drawText(QRectF(18 * k, 40 * k, width, 20 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, chapter)
+            left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(QRectF(18 * k, 40 * k, width, 20 * k), left_middle, chapter)
 
     def _draw_legend(self, painter: QPainter, k: float, vw: float) -> float:
         """The protocol colours, right-aligned on the title line; returns the legend's left edge."""

@@ -54,14 +54,14 @@ class StageControls:
         stage.annotations.tool_changed.connect(self._tool_changed)
 
         zoom = view_menu.addMenu("&Zoom")
-        add("Zoom &in", ["Ctrl+=", "Ctrl++", QKeySequence.StandardKey.ZoomIn], lambda: stage.zoom_by(ZOOM_STEP), zoom)
-        add("Zoom &out", ["Ctrl+-", QKeySequence.StandardKey.ZoomOut], lambda: stage.zoom_by(1 / ZOOM_STEP), zoom)
+        add("Zoom &in", ["Ctrl+=", "Ctrl++"], lambda: stage.zoom_by(ZOOM_STEP), zoom)
+        add("Zoom &out", ["Ctrl+-"], lambda: stage.zoom_by(1 / ZOOM_STEP), zoom)
         add("&Fit the scene", ["Ctrl+0"], stage.zoom_state.reset, zoom)
         self.follow_action = add("F&ollow the packet", ["Shift+F"], stage.zoom_state.set_follow, zoom)
         self.follow_action.setCheckable(True)
         stage.zoom_state.follow_changed.connect(self.follow_action.setChecked)
         for key, dx, dy in (("Left", 1, 0), ("Right", -1, 0), ("Up", 0, 1), ("Down", 0, -1)):
-            add(f"Pan {key.lower()}", [f"Shift+{key}"], lambda dx=dx, dy=dy: self.pan(dx, dy))
+            add(f"Pan {key.lower()}", [f"Shift+{key}"], lambda _=False, dx=dx, dy=dy: self.pan(dx, dy))
 
         palette_menu = view_menu.addMenu("&Palette")
         self.palette_actions = self._radio_menu(
@@ -168,8 +168,14 @@ class StageControls:
         assert window.audience is not None
         window.audience.stage.share_interaction(window.stage)
         self._style_notes()
-        # Notes get most of the right-hand column, and the column a third of the window.
-        window.resizeDocks([window.steps_dock, window.notes_dock], [1, 3], Qt.Orientation.Vertical)
+        window.layout().activate()  # lay out the docks just shown: sizing them before has no effect
+        self._size_notes()
+
+    def _size_notes(self) -> None:
+        """Notes get most of the right-hand column, and the column a third of the window."""
+        window = self.window
+        column = window.steps_dock.height() + window.notes_dock.height()
+        window.resizeDocks([window.steps_dock, window.notes_dock], [column // 4, column - column // 4], Qt.Orientation.Vertical)
         window.resizeDocks([window.notes_dock], [max(420, window.width() // 3)], Qt.Orientation.Horizontal)
 
     def presenting_stopped(self) -> None:

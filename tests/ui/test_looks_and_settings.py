@@ -108,7 +108,9 @@ def test_values_of_the_wrong_kind_fall_back_and_are_named(app: object, qtbot: ob
 
 
 # -- help and presenting ---------------------------------------------------------------
-def test_f1_shows_help_over_the_window_without_a_dialog(window: MainWindow, qtbot: object, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_f1_shows_help_over_the_window_without_a_dialog(
+    window: MainWindow, qtbot: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dialogs: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: dialogs.append("information"))
     window.open_scene(default_scene())

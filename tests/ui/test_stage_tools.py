@@ -264,3 +264,72 @@ def test_r_replays_the_step_from_its_start(player: MainWindow, qtbot: object) ->
     assert player.stage.frame.step == 2
     player.clock.advance(1000)
     assert player.clock.time == player.timeline.boundary(2) and not player.clock.timer_active()
+
+
+def test_touchpad_pinch_zooms_around_the_fingers(player: MainWindow) -> None:
+    from PySide6.QtGui import QNativeGestureEvent, QPointingDevice
+
+    stage = player.stage
+    at = QPointF(middle(stage) + QPoint(-150, 30))
+    under = stage.mapToScene(at.toPoint())
+    event = QNativeGestureEvent(
+        Qt.NativeGestureType.ZoomNativeGesture,
+        QPointingDevice.primaryPointingDevice(),
+        2,
+        at,
+        at,
+        QPointF(stage.viewport().mapToGlobal(at.toPoint())),
+        0.5,
+        QPointF(),
+    )
+    QApplication.sendEvent(stage.viewport(), event)
+    assert stage.zoom_state.zoom == pytest.approx(1.5)
+    after = stage.mapToScene(at.toPoint())
+    assert abs(after.x() - under.x()) < 2 and abs(after.y() - under.y()) < 2
+
+
+def test_pen_tablet_pressure_sets_the_line_width(player: MainWindow, qtbot: object) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QPointingDevice, QTabletEvent
+
+    stage = player.stage
+    key(qtbot, player, Qt.Key.Key_D)
+
+    def tablet(kind: QEvent.Type, x: int, pressure: float) -> bool:
+        pos = QPointF(middle(stage) + QPoint(x, 0))
+        event = QTabletEvent(
+            kind,
+            QPointingDevice.primaryPointingDevice(),
+            pos,
+            QPointF(stage.viewport().mapToGlobal(pos.toPoint())),
+            pressure,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.MouseButton.LeftButton,
+            Qt.MouseButton.LeftButton,
+        )
+        QApplication.sendEvent(stage.viewport(), event)
+        return event.isAccepted()
+
+    assert tablet(QEvent.Type.TabletPress, -50, 0.1)
+    tablet(QEvent.Type.TabletMove, 0, 0.1)
+    tablet(QEvent.Type.TabletMove, 50, 1.0)
+    tablet(QEvent.Type.TabletRelease, 50, 0.0)
+    (stroke,) = stage.annotations.strokes
+    assert len(stroke.points) == 3 and stroke.widths[2] > 2 * stroke.widths[1]
+
+
+def test_zoom_and_ink_after_the_audience_window_is_gone(player: MainWindow, qtbot: object) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    player.start_presenting()
+    player.stop_presenting()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    key(qtbot, player, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, player, Qt.Key.Key_D)
+    draw_a_line(qtbot, player.stage)
+    assert player.stage.zoom_state.zoom > 1.0 and player.stage.annotations.strokes

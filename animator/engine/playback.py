@@ -47,6 +47,7 @@ class Playback:
         step = self.current_step()
         self.boundaries = list(boundaries) or [0.0]
         self.playing = False
+        self.direction = 1
         self.time = self.boundaries[min(step, self.step_count)]
 
     # -- where are we ----------------------------------------------------------------

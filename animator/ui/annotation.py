@@ -170,7 +170,8 @@ class AnnotationModel(QObject):
             age = max(0.0, min(1.0, (now - ta) / TRAIL_SECONDS))
             colour = QColor(LASER_COLOR)
             colour.setAlphaF(0.7 * (1.0 - age))
-            painter.setPen(QPen(colour, radius * 1.2 * (1.0 - 0.6 * age), Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            # Flat caps: round ones overlap at every joint and bead a translucent trail.
+            painter.setPen(QPen(colour, radius * 1.2 * (1.0 - 0.6 * age), Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
             painter.drawLine(a, b)
         if not self.laser_visible:
             return

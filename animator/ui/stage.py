@@ -91,6 +91,8 @@ class StageView(QGraphicsView):
         self._backdrop_dirty = True
         self.blanked = False
         self.prompt = ""
+        #: Show "Zoom 200%" (and "following") in a corner: the presenter's stage, not the hall's.
+        self.show_zoom_level = False
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setRenderHints(
             QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing | QPainter.RenderHint.SmoothPixmapTransform
@@ -346,6 +348,8 @@ class StageView(QGraphicsView):
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         if not self.blanked:
             self.annotations.paint(painter, self.transform().m11())
+        if self.show_zoom_level and self.zoom_state.zoom != 1.0:
+            self._draw_zoom_level(painter)
         if not self.prompt:
             return
         painter.save()
@@ -360,6 +364,24 @@ class StageView(QGraphicsView):
         painter.drawRoundedRect(box, 12 * k, 12 * k)
         painter.setPen(QColor("white"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.prompt)
+        painter.restore()
+
+    def _draw_zoom_level(self, painter: QPainter) -> None:
+        painter.save()
+        painter.resetTransform()
+        k = self.ui_scale()
+        text = f"Zoom {self.zoom_state.zoom * 100:.0f}%" + (" · following" if self.zoom_state.follow else "") + "  (Ctrl+0 fits)"
+        painter.setFont(font(12 * k))
+        metrics = QFontMetricsF(painter.font())
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + 16 * k, metrics.height() + 8 * k)
+        box.moveBottomRight(QPointF(self.viewport().width() - 16 * k, self.viewport().height() - self._bands()[1] + 2 * k))
+        fill = self.theme.color("caption_fill")
+        fill.setAlphaF(0.9)
+        painter.setPen(QPen(self.theme.color("panel_border"), 1))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box, box.height() / 2, box.height() / 2)
+        painter.setPen(self.theme.color("muted"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
     def _ensure_backdrop(self) -> QPixmap:
@@ -422,6 +444,11 @@ class StageView(QGraphicsView):
     def _draw_overlays(self, painter: QPainter) -> None:
         k = self.ui_scale()
         vw, vh = self.viewport().width(), self.viewport().height()
+        if self.zoom_state.zoom > 1.0:
+            # Zoomed in, the network runs under the title and legend: veil it so they stay legible.
+            veil = self.theme.color("background")
+            veil.setAlphaF(0.88)
+            painter.fillRect(QRectF(0, 0, vw, self._bands()[0] - 6 * k), veil)
         legend_left = self._draw_legend(painter, k, vw)
         self._draw_title(painter, k, max(vw * 0.3, legend_left - 18 * k))
         self._draw_caption(painter, k, vw, vh)

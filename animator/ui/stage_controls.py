@@ -39,6 +39,7 @@ class StageControls:
         self.window = window
         self.check = SettingsCheck(window.settings)
         stage = window.stage
+        stage.show_zoom_level = True
         add = window._action
 
         playback_menu.addSeparator()

@@ -26,6 +26,8 @@ ZOOM_STEP = 2**0.25
 #: Follow's time constant (scene seconds): short enough to keep a packet in view at 8x,
 #: long enough that the picture glides instead of jerking at each hop.
 FOLLOW_TAU = 0.12
+#: The magnification follow picks when it is turned on at "fit".
+FOLLOW_ZOOM = 2.0
 #: A jump in scene time larger than this is a seek: recentre at once.
 FOLLOW_SNAP = 0.5
 
@@ -102,11 +104,15 @@ class ZoomState(QObject):
         self.set_view(self.zoom, QPointF(current_centre.x() - dx, current_centre.y() - dy))
 
     def set_follow(self, on: bool) -> None:
+        """Follow on or off; turned on at "fit" it also zooms to ``FOLLOW_ZOOM``, since following
+        a packet with the whole network in view would change nothing on screen."""
         if on == self.follow:
             return
         self.follow = on
         self._follow_time = None
         self.follow_changed.emit(on)
+        if on and self.zoom <= 1.0:
+            self.set_view(FOLLOW_ZOOM, self.centre)
 
     def track(self, frame: Frame, current_centre: QPointF, to_scene: tuple[float, float]) -> None:
         """With follow on and zoomed in, ease the centre towards the followed packet.

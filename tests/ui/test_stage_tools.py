@@ -234,6 +234,17 @@ def test_follow_keeps_the_packet_in_view_while_zoomed(player: MainWindow, qtbot:
     assert not stage.zoom_state.follow
 
 
+def test_follow_at_fit_zooms_in_so_it_shows_something(player: MainWindow, qtbot: object) -> None:
+    key(qtbot, player, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)
+    assert player.stage.zoom_state.zoom == 2.0
+    key(qtbot, player, Qt.Key.Key_Right)
+    player.clock.advance(0.5)
+    packet = followed_packet(player.stage.frame)
+    assert packet is not None
+    assert player.stage.viewport().rect().contains(player.stage.mapFromScene(QPointF(packet.x * COLUMN, packet.y * ROW)))
+    player.clock.stop()
+
+
 def test_without_follow_a_zoomed_view_stays_put(player: MainWindow, qtbot: object) -> None:
     stage = player.stage
     stage.zoom_by(4.0)

@@ -137,8 +137,14 @@ def test_presenter_ink_and_zoom_appear_on_the_audience_stage(player: MainWindow,
     # Both stages show the same scene point at the centre of their network area.
     assert audience.stage.network_centre() == player.stage.network_centre()
     fitted = audience.stage.transform().m11()
+    # The zoom level is the presenter's business; the hall sees the picture only.
+    assert player.stage.show_zoom_level and not audience.stage.show_zoom_level
     key(qtbot, player, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert audience.stage.transform().m11() < fitted
+    # With one screen the lecturer may draw on the audience view itself: the presenter sees it too.
+    key(qtbot, player, Qt.Key.Key_E)
+    draw_a_line(qtbot, audience.stage)
+    assert len(player.stage.annotations.strokes) == 1
     player.stop_presenting()
 
 

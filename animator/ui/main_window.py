@@ -412,10 +412,10 @@ class MainWindow(QMainWindow):
             if self.stage.frame is not None:
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
-        self.stage_controls.presenting_started()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
+        self.stage_controls.presenting_started()
         self.presenter_panel.start()
         self.present_action.setChecked(True)
         self._shown_step = -1

@@ -127,6 +127,7 @@ def test_f1_shows_help_over_the_window_without_a_dialog(
 
 def test_presenter_notes_are_large_and_take_most_of_the_column(window: MainWindow) -> None:
     window.resize(1900, 1000)  # a laptop screen (the transport bar needs ~860 px of width)
+    window.notes_dock.hide()  # hidden before: presenting brings the notes back, large
     window.open_scene(default_scene(), step=1)
     small = window.notes.font().pixelSize()
     window.start_presenting()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import typing
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -69,9 +69,6 @@ BADGE_ROOM = 26.0
 
 class StageView(QGraphicsView):
     """Shows one Frame of one Timeline. Call ``set_timeline`` then ``show_frame``."""
-
-    #: The magnification after any zoom, pan or follow move (1.0 is "fit").
-    zoom_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -317,7 +314,6 @@ class StageView(QGraphicsView):
         self._fit()
         self._update_cursor()
         self.viewport().update()
-        self.zoom_changed.emit(self.zoom_state.zoom)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

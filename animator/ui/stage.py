@@ -229,7 +229,8 @@ class StageView(QGraphicsView):
         previous = self.frame
         if previous is not None and previous.step != frame.step:
             self.annotations.clear()  # ink belongs to the step it was drawn on
-        self.zoom_state.track(frame, self.network_centre(), (COLUMN, ROW))
+        if self.zoom_state.follow:
+            self.zoom_state.track(frame, self.network_centre(), (COLUMN, ROW))
         changed = self._update_static(frame)
         if previous is None or (previous.caption, previous.chapter, previous.step) != (frame.caption, frame.chapter, frame.step):
             changed = True
@@ -342,7 +343,7 @@ class StageView(QGraphicsView):
         self.viewport().update()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        if not self.blanked:
+        if (self.annotations.strokes or self.annotations.trail) and not self.blanked:
             self.annotations.paint(painter, self.transform().m11())
         if self.show_zoom_level and self.zoom_state.zoom != 1.0:
             self._draw_zoom_level(painter)

@@ -345,7 +345,7 @@ class StageView(QGraphicsView):
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         if (self.annotations.strokes or self.annotations.trail) and not self.blanked:
             self.annotations.paint(painter, self.transform().m11())
-        if self.show_zoom_level and self.zoom_state.zoom != 1.0:
+        if self.show_zoom_level and self.zoom_state.zoom != 1.0 and not self.blanked:
             self._draw_zoom_level(painter)
         if not self.prompt:
             return

@@ -23,10 +23,20 @@ if TYPE_CHECKING:
 COMMANDS = ("validate", "render", "export", "list")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
 THEMES = ("light", "dark", "high-contrast")
+#: Protocol palettes and text sizes (percent), likewise (animator.ui.theme holds the colours).
+PALETTES = ("standard", "okabe-ito")
+TEXT_SCALES = (100, 125, 150, 200)
 
 
 class UsageError(Exception):
     """A bad argument value: printed as a one-line message, exit status 2."""
+
+
+def _text_scale(text: str) -> float:
+    value = text.strip().rstrip("%")
+    if not value.isdigit() or int(value) not in TEXT_SCALES:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a text size: choose {', '.join(map(str, TEXT_SCALES))}")
+    return int(value) / 100
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -75,6 +85,12 @@ def _parser_commands() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
     r.add_argument("--theme", choices=THEMES, default="light", help="stage theme (default light)")
+    r.add_argument(
+        "--palette", choices=PALETTES, default="standard", help="protocol colours: standard, or okabe-ito (colour-blind safe)"
+    )
+    r.add_argument(
+        "--scale", type=_text_scale, default=1.0, metavar="PERCENT", help="text size: 100, 125, 150 or 200 (default 100)"
+    )
     e = sub.add_parser("export", help="write the scene's packets to a capture file, one interface per link")
     e.add_argument("scene", type=Path)
     e.add_argument("--pcap", type=Path, required=True, metavar="FILE.pcapng", help="output (.pcapng; .pcap loses the link names)")
@@ -166,7 +182,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
     from animator.export.png import render_png
 
     try:
-        render_png(timeline, t, out, ns.size, ns.theme)
+        render_png(timeline, t, out, ns.size, ns.theme, ns.palette, ns.scale)
     except OSError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 1

@@ -371,11 +371,11 @@ class Lecture(QObject):
         fullscreen_alone = w.audience is None and w.isFullScreen()
         w.stage.set_quiz(view if fullscreen_alone else None)
         w.presenter_panel.show_question(view)
-        if view is not None and not w.isFullScreen():
+        if w.audience is not None:
+            w.notes_dock.raise_()  # presenting: the hall has the question, the lecturer keeps the notes
+        elif view is not None and not w.isFullScreen():
             self.lesson_dock.show()
             self.lesson_dock.raise_()
-        elif w.audience is not None:
-            w.notes_dock.raise_()  # the question has gone: the lecturer's notes again
 
     def _show_score(self) -> None:
         right, total = self.quiz.score() if self.quiz is not None else (0, 0)

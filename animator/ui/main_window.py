@@ -47,6 +47,7 @@ from animator.ui.lecture import Lecture
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
+from animator.ui.stage_controls import StageControls
 from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
 
@@ -173,8 +174,8 @@ class MainWindow(QMainWindow):
         self._action("Restart", ["Home"], lambda: run("home"), play)
         self._action("Go to end", ["End"], lambda: run("end"), play)
         play.addSeparator()
-        self._action("Faster", ["+", "=", "Ctrl++"], lambda: run("faster"), play)
-        self._action("Slower", ["-", "Ctrl+-"], lambda: run("slower"), play)
+        self._action("Faster", ["+", "="], lambda: run("faster"), play)
+        self._action("Slower", ["-"], lambda: run("slower"), play)
         self.pacing_action = self._action("Pause at each step", [], lambda on: run("set_pause_at_steps", on), play)
         self.pacing_action.setCheckable(True)
         self.pacing_action.setChecked(True)
@@ -200,6 +201,8 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=name: self.set_theme(THEMES[n]))
             group.addAction(action)
             self.theme_actions[name] = action
+        # Pen, laser, zoom, follow, reverse/replay, palette, text size, F1 help, settings notice.
+        self.stage_controls = StageControls(self, play, view)
 
         self.lecture.add_actions(play, view)
 
@@ -233,6 +236,8 @@ class MainWindow(QMainWindow):
         self.path = path
         if not in_deck:
             self._remember_recent(path)
+        if not keep_step:
+            self.stage.zoom_state.reset()
         self.stage.set_timeline(timeline)
         self.inspection.set_timeline(timeline)
         if self.audience is not None:
@@ -282,7 +287,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for one-item lists
             value = [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in value] if isinstance(value, list) else []  # a damaged value: no recent files
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -393,7 +398,10 @@ class MainWindow(QMainWindow):
             self.stage.set_prompt("")
 
     def escape(self) -> None:
-        """Esc backs out of one thing at a time: a typed step number, a blank, presenting, fullscreen."""
+        """Esc backs out of one thing at a time: the pen or laser, the help, a typed step number,
+        a blank, presenting, fullscreen."""
+        if self.stage_controls.escape():
+            return
         if self._typed_step:
             self._set_typed_step("")
         elif self.audience_stage.blanked:
@@ -428,13 +436,15 @@ class MainWindow(QMainWindow):
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
         # The presenter's screen needs room for notes and what comes next, not packet internals.
-        self._docks_before_presenting = [d for d in self.inspection.docks if d.isVisible()]
+        # The lesson sidebar is the student's; the presenter panel says where a question stands.
+        self._docks_before_presenting = [d for d in (*self.inspection.docks, self.lecture.lesson_dock) if d.isVisible()]
         for dock in self._docks_before_presenting:
             dock.hide()
         self.lecture.audience_opened()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
+        self.stage_controls.presenting_started()
         self.presenter_panel.start()
         self.present_action.setChecked(True)
         self._shown_step = -1
@@ -451,6 +461,7 @@ class MainWindow(QMainWindow):
         for dock in self._docks_before_presenting:
             dock.show()
         self._docks_before_presenting = []
+        self.stage_controls.presenting_stopped()
         self._refresh_prompt()
         self.blank_action.setChecked(self.stage.blanked)
         self.present_action.setChecked(False)
@@ -536,14 +547,8 @@ class MainWindow(QMainWindow):
         self._docks_before_fullscreen = []
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "Space — play / pause\nRight, PageDown — next step\nLeft, PageUp — previous step\n"
-            "] / [ — next / previous chapter\nCtrl+PageDown / Ctrl+PageUp — next / previous scene of a deck\n"
-            "Home / End — start / end\n+ / − — faster / slower\nF — fullscreen, Esc — leave it\n"
-            "Ctrl+O — open, Ctrl+R — reload",
-        )
+        """F1: the keys, over this window and never as a dialog (it could land on the projector)."""
+        self.stage_controls.toggle_help()
 
     def show_about(self) -> None:
         import importlib.metadata  # 20 ms at start-up for a dialog few people open

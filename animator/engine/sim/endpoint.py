@@ -371,7 +371,7 @@ class Endpoint(Core):
                 for value in values:
                     rdata = value.split("/")[0]
                     records.append(DNSRR(rrname=question.qname, type=qtype, ttl=record.ttl, rdata=rdata))
-        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=0, rcode=0 if records else 3, qd=question, an=records or None)
+        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=0, rcode=0 if records else 3, qd=question, an=records)
         dns = stack.getlayer(DNS)
         underlayer = dns.underlayer
         if underlayer is None:

@@ -60,6 +60,7 @@ def _field_rules(name: str) -> Mapping[str, v.Rule | None]:
     return rules
 
 
+@functools.cache
 def load(module: str) -> Any:
     """Import one scapy (or our own scapy-based) module, quietly.
 

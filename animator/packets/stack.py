@@ -250,16 +250,23 @@ def finalize(pkt: Any) -> bytes:
     """
     from scapy.packet import NoPayload
 
-    pkt = pkt.copy()
+    # Clear the derived fields in place and put them back afterwards: copying the whole packet
+    # first would cost as much as building it.
+    cleared: list[tuple[Any, str, Any]] = []
     layer = pkt
     while layer is not None and not isinstance(layer, NoPayload):
         for name in DERIVED:
             if name in layer.fields and layer.default_fields.get(name, 0) is None:
+                cleared.append((layer, name, layer.fields[name]))
                 delattr(layer, name)  # scapy's __delattr__ also drops the cached wire bytes
         if _is_icmp_error(layer):
             break
         layer = layer.payload
-    return bytes(pkt)
+    try:
+        return bytes(pkt)
+    finally:
+        for layer, name, value in cleared:
+            setattr(layer, name, value)
 
 
 def _is_icmp_error(layer: Any) -> bool:

@@ -176,3 +176,11 @@ def test_build_refuses_a_stack_check_would_refuse() -> None:
 )  # fmt: skip
 def test_protocol_of_is_the_top_layer(names: list[str], protocol: str) -> None:
     assert protocol_of([layer(n) for n in names]) == protocol
+
+
+def test_finalize_leaves_the_packet_as_it_was() -> None:
+    pkt = build_layers([IP, layer("tcp", sport=1, dport=2)])
+    pkt["IP"].chksum = 0x1234  # e.g. a value read back from a capture
+    data = finalize(pkt)
+    assert internet_checksum(data[:20]) == 0, "recomputed on the wire"
+    assert pkt["IP"].chksum == 0x1234, "but the caller's packet is untouched"

@@ -43,7 +43,18 @@ X25519 = 29
 
 
 def build_tls(fields: Mapping[str, Any], seed: object, inner: bytes | None = None) -> Packet:
-    """One TLS record. ``inner`` is the plaintext of the layers above an application_data record."""
+    """One TLS record. ``inner`` is the plaintext of the layers above an application_data record.
+
+    The record is built, then read back from its bytes: scapy keeps a dissected packet's wire
+    bytes, so every later build (one per hop) reuses them instead of re-running scapy's TLS
+    session machinery, which costs milliseconds per record.
+    """
+    from scapy.layers.tls.record import TLS
+
+    return TLS(bytes(_record(fields, seed, inner)))
+
+
+def _record(fields: Mapping[str, Any], seed: object, inner: bytes | None) -> Packet:
     from scapy.layers.tls.record import TLS, TLSAlert, TLSApplicationData, TLSChangeCipherSpec
 
     msg = str(fields.get("msg", "application_data" if inner is not None else "client_hello"))

@@ -54,6 +54,8 @@ STACKS: list[list[Layer]] = [
      layer("ip", src="192.168.1.23", dst="203.0.113.9", ttl=1), layer("udp", sport=33000, dport=33434)],
     [IP6, layer("icmpv6", type="echo-request", id=1, seq=1)],
     [IP6, layer("icmpv6", type="neighbor-solicit", target="2001:db8::1")],
+    [layer("ipv6", src="2001:db8::ff", dst="2001:db8::17"), layer("icmpv6", type="time-exceeded"),
+     layer("ipv6", src="2001:db8::17", dst="2001:db8:1::9", hlim=1), layer("udp", sport=33000, dport=33434)],
     [IP6, layer("tcp", **CLIENT, dport=80)],
 ]  # fmt: skip
 

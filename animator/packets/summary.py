@@ -212,6 +212,14 @@ def _quic(layer: Any) -> str:
     kind = type(layer).__name__
     if kind == "QUICShortHeader":
         return layer.mysummary()
+    if kind == "QUIC_Initial":
+        from animator.packets.quic_initial import frame_names, unprotect_client_initial
+
+        opened = unprotect_client_initial(bytes(layer))
+        if opened is not None:  # a client's Initial: decrypt it, as Wireshark does
+            pn, frames = opened
+            scid = f", SCID={bytes(layer.SrcConnID).hex()}" if layer.SrcConnID else ""
+            return f"Initial, DCID={bytes(layer.DstConnID).hex()}{scid}, PKN: {pn}, " + ", ".join(frame_names(frames))
     label = {"QUIC_Initial": "Initial", "QUIC_Handshake": "Handshake", "QUIC_0RTT": "0-RTT", "QUIC_Retry": "Retry"}.get(
         kind, kind
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from animator.packets import build_layers, finalize, write_pcapng
+from animator.packets import build_layers, check_layers, finalize, write_pcapng
 from animator.packets.pcapng import write_pcap
 from tests.packets.conftest import Layer, layer
 
@@ -72,6 +72,7 @@ def frames() -> list[bytes]:
     for i, stack in enumerate(STACKS):
         stack = _own_port(stack, 50000 + i)
         base = [ETHER] if stack[0].name != "arp" else [layer("ether", src="02:00:00:00:00:17")]
+        assert check_layers([*base, *stack], "stacks") == [], f"stack {i} is not a valid scene stack"
         out.append(finalize(build_layers([*base, *stack], seed=i)))
     return out
 

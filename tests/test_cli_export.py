@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from animator.engine.timeline import Timeline
 from animator.export.pcap import export_pcap
 from animator.packets import build_layers, finalize
 from tests.conftest import MINIMAL, REPO
-from tests.packets.conftest import layer
+from tests.packets.conftest import layer, tshark_path
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,15 @@ def test_export_writes_one_interface_per_link(
     assert f"wrote 2 packet(s) on 2 link(s) to {out}" in capsys.readouterr().err
     data = out.read_bytes()
     assert data[:4] == b"\x0a\x0d\x0d\x0a" and b"a--sw" in data and b"Wi-Fi (a - sw)" in data and b"sw--b" in data
-    if shutil.which("tshark"):
-        done = subprocess.run(["tshark", "-r", str(out), "-T", "fields", "-e", "frame.interface_name", "-e", "frame.time_epoch"],
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
-        assert [line.split("\t") for line in done.stdout.split("\n") if line] == [
-            ["a--sw", "0.100000000"],
-            ["sw--b", "0.900000000"],
-        ]
+
+
+def test_tshark_shows_the_link_names_and_scene_times(tmp_path: Path) -> None:
+    out = tmp_path / "out.pcapng"
+    export_pcap(fake_timeline(), out)
+    done = subprocess.run([tshark_path(), "-r", str(out), "-T", "fields", "-e", "frame.interface_name", "-e", "frame.time_epoch"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    rows = [line.split("\t") for line in done.stdout.split("\n") if line]
+    assert rows == [["a--sw", "0.100000000"], ["sw--b", "0.900000000"]]
 
 
 @pytest.mark.parametrize(
@@ -156,9 +157,7 @@ def test_export_of_a_bundled_scene_dissects_cleanly(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, cwd=REPO,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    tshark = shutil.which("tshark")
-    if tshark is None:
-        pytest.skip("tshark is not installed")
+    tshark = tshark_path()
     fields = subprocess.run(
         [tshark, "-r", str(out), "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-T", "fields",
          "-e", "frame.interface_name", "-e", "_ws.malformed", "-e", "_ws.expert.severity"],

@@ -58,14 +58,20 @@ def internet_checksum(data: bytes) -> int:
     return ~total & 0xFFFF
 
 
-@pytest.fixture(scope="session")
-def tshark() -> Callable[..., str]:
-    """Run tshark and return its stdout. Missing tshark skips the test, except in CI, where it fails."""
+def tshark_path() -> str:
+    """tshark's path. Missing tshark skips the calling test, except in CI (CI=true), where it fails."""
     path = shutil.which("tshark")
     if path is None:
         if os.environ.get("CI") == "true":
             pytest.fail("tshark is not installed, but CI must run the capture checks (scripts/system-deps.sh test installs it)")
         pytest.skip("tshark is not installed (apt-get install tshark); the capture checks need it")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tshark() -> Callable[..., str]:
+    """Run tshark on a capture (checksum checks on) and return its stdout."""
+    path = tshark_path()
 
     def run(file: Path, *args: str) -> str:
         done = subprocess.run(

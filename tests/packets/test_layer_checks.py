@@ -77,6 +77,10 @@ def test_bad_values_say_what_is_wrong(text: str, token: str, message: str) -> No
         ("- tcp\n- quic\n", "2:3: 'quic' cannot come after 'tcp': quic is carried by udp"),
         ("- ip\n- ip\n", "2:3: 'ip' cannot come after 'ip'"),
         ("- raw: {load: x}\n- tcp\n", "2:3: 'tcp' cannot come after 'raw'"),
+        (
+            "- icmp: {type: echo-request}\n- ip\n",
+            "2:3: 'ip' after 'icmp': only an ICMP error (e.g. type: time-exceeded) quotes a datagram",
+        ),
     ],
 )
 def test_impossible_orders_are_refused(text: str, message: str) -> None:

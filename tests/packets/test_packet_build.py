@@ -176,3 +176,35 @@ def test_build_refuses_a_stack_check_would_refuse() -> None:
 )  # fmt: skip
 def test_protocol_of_is_the_top_layer(names: list[str], protocol: str) -> None:
     assert protocol_of([layer(n) for n in names]) == protocol
+
+
+def test_finalize_leaves_the_packet_as_it_was() -> None:
+    pkt = build_layers([IP, layer("tcp", sport=1, dport=2)])
+    pkt["IP"].chksum = 0x1234  # e.g. a value read back from a capture
+    data = finalize(pkt)
+    assert internet_checksum(data[:20]) == 0, "recomputed on the wire"
+    assert pkt["IP"].chksum == 0x1234, "but the caller's packet is untouched"
+
+
+def test_quic_initial_keys_and_header_protection_match_rfc_9001() -> None:
+    from animator.packets.quic_initial import _mask, initial_keys
+
+    keys = initial_keys(bytes.fromhex("8394c8f03e515708"))  # RFC 9001 A.1
+    assert (keys.key.hex(), keys.iv.hex(), keys.hp.hex()) == (
+        "1f369613dd76d5467730efcbe3b1a22d", "fa044b2f42a3fd3b46fb255c", "9f50449e04a0e810283a1e9933adedd2"
+    )  # fmt: skip
+    assert _mask(keys.hp, bytes.fromhex("d1b1c98dd7689fb8ec11d242b123dc9b"))[:5].hex() == "437b9aec36"  # RFC 9001 A.2
+
+
+def test_client_initial_is_padded_protected_and_carries_the_client_hello() -> None:
+    from animator.packets.quic_initial import unprotect_client_initial
+
+    data = wire(layer("quic", type="initial", dcid="8394c8f03e515708", scid="c1", pn=3, sni="example.com", alpn=["h3"]))
+    assert len(data) >= 1200, "RFC 9000 §14.1: a client's Initial datagram is at least 1200 bytes"
+    assert data[1:14].hex() == "00000001" "08" "8394c8f03e515708"  # fmt: skip
+    opened = unprotect_client_initial(data)
+    assert opened is not None
+    pn, frames = opened
+    assert pn == 3 and frames[0] == 0x06, "a CRYPTO frame first"
+    assert b"example.com" in frames and b"\x02h3" in frames and frames.rstrip(b"\x00") != frames
+    assert b"example.com" not in data, "on the wire it is encrypted"

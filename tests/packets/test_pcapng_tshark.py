@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from animator.packets import build_layers, finalize, write_pcapng
+from animator.packets import build_layers, check_layers, finalize, write_pcapng
 from animator.packets.pcapng import write_pcap
 from tests.packets.conftest import Layer, layer
 
@@ -44,7 +44,8 @@ STACKS: list[list[Layer]] = [
     [IP_OUT, layer("udp", **CLIENT), layer("dns", qname="www.example.com")],
     [IP_BACK, layer("udp", sport=53, dport=50123), layer("dns", qname="www.example.com", answers=[{"data": "93.184.216.34"}])],
     [IP_BACK, layer("udp", sport=53, dport=50123), layer("dns", qname="nope.example.com", rcode="name-error")],
-    [IP_OUT, layer("udp", **CLIENT), layer("quic", type="initial", dcid="8394c8f03e515708", length=1162)],
+    [IP_OUT, layer("udp", **CLIENT, dport=443),
+     layer("quic", type="initial", dcid="8394c8f03e515708", scid="c1", sni="example.com")],
     [IP_BACK, layer("udp", **SERVER), layer("quic", type="handshake", dcid="01", scid="8394c8f03e515708", pn=1)],
     [IP_OUT, layer("udp", **CLIENT), layer("quic", type="short", dcid="0102030405060708", pn=7)],
     [layer("arp", op="who-has", hwsrc="02:00:00:00:00:17", psrc="192.168.1.23", pdst="192.168.1.1")],
@@ -54,6 +55,8 @@ STACKS: list[list[Layer]] = [
      layer("ip", src="192.168.1.23", dst="203.0.113.9", ttl=1), layer("udp", sport=33000, dport=33434)],
     [IP6, layer("icmpv6", type="echo-request", id=1, seq=1)],
     [IP6, layer("icmpv6", type="neighbor-solicit", target="2001:db8::1")],
+    [layer("ipv6", src="2001:db8::ff", dst="2001:db8::17"), layer("icmpv6", type="time-exceeded"),
+     layer("ipv6", src="2001:db8::17", dst="2001:db8:1::9", hlim=1), layer("udp", sport=33000, dport=33434)],
     [IP6, layer("tcp", **CLIENT, dport=80)],
 ]  # fmt: skip
 
@@ -69,6 +72,7 @@ def frames() -> list[bytes]:
     for i, stack in enumerate(STACKS):
         stack = _own_port(stack, 50000 + i)
         base = [ETHER] if stack[0].name != "arp" else [layer("ether", src="02:00:00:00:00:17")]
+        assert check_layers([*base, *stack], "stacks") == [], f"stack {i} is not a valid scene stack"
         out.append(finalize(build_layers([*base, *stack], seed=i)))
     return out
 
@@ -110,8 +114,8 @@ def test_tshark_names_interfaces_and_finds_nothing_malformed(tmp_path: Path, tsh
     assert [r[0] for r in rows] == [names[i % 3] for i in range(len(rows))]
     for number, (_, protocol, malformed, severity, message) in enumerate(rows, 1):
         assert not malformed, f"packet {number} ({protocol}) is malformed: {message}"
-        # 8388608 = error severity (malformed, bad checksum). QUIC's "decryption failed" is a warning: the
-        # payload is opaque by design.
+        # 8388608 = error severity (malformed, bad checksum). QUIC Handshake and 1-RTT payloads are opaque
+        # (as in any capture without the TLS secrets): Wireshark warns that it cannot decrypt them.
         assert "8388608" not in severity.split(","), f"packet {number} ({protocol}): {message}"
         assert "checksum" not in message.lower() or "QUIC" in protocol, f"packet {number}: {message}"
     protocols = [r[1] for r in rows]
@@ -130,6 +134,21 @@ def test_tshark_agrees_on_fields(tmp_path: Path, tshark: Callable[..., str]) -> 
     assert syn[:5] == ["64", "64240", "1460", "1", "1"]  # checksum status 1: good
     assert get[5] == "/" and get[3:5] == ["1", "1"]
     assert hello[6] == "example.com"
+
+
+def test_tshark_decrypts_the_client_initial(tmp_path: Path, tshark: Callable[..., str]) -> None:
+    path = tmp_path / "quic.pcapng"
+    write_pcapng(path, ["lan"], [(0, 0.0, frames()[13])])
+    fields = ["_ws.col.Info", "quic.packet_number", "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str",
+              "_ws.expert.message"]  # fmt: skip
+    out = tshark(path, "-T", "fields", "-E", "separator=|", *[arg for f in fields for arg in ("-e", f)])
+    assert out.strip().split("|") == [
+        "Initial, DCID=8394c8f03e515708, SCID=c1, PKN: 0, CRYPTO, PADDING",
+        "0",
+        "example.com",
+        "h3",
+        "",
+    ]
 
 
 def test_classic_pcap_for_old_tools(tmp_path: Path, tshark: Callable[..., str]) -> None:

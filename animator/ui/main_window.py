@@ -516,9 +516,12 @@ class MainWindow(QMainWindow):
         ):
             palette.setColor(role, theme.color(name))
         self.setPalette(palette)
+        # The selected step is white on the accent colour: legible in every theme (on high-contrast,
+        # text and borders are both black, so a border-coloured highlight hid the current step).
         self.step_list.setStyleSheet(
+            f"QListWidget {{ background: {theme.panel_fill}; }}"
             f"QListWidget::item {{ padding: 5px 4px; border-bottom: 1px solid {theme.panel_border}; color: {theme.text}; }}"
-            f"QListWidget::item:selected {{ background: {theme.panel_border}; border-left: 4px solid {theme.accent}; }}"
+            f"QListWidget::item:selected {{ background: {theme.accent}; color: white; border-left: 4px solid {theme.text}; }}"
         )
         self.theme_actions[theme.name].setChecked(True)
         self.settings.setValue("theme", theme.name)

@@ -522,3 +522,21 @@ def test_a_name_server_answers_from_its_zone_with_the_query_id() -> None:
     missing = frame_on(track(tl, "s4.1"), "ns", "c")
     assert missing[DNS].rcode == 3 and not missing[DNS].an  # NXDOMAIN
     assert track(tl, "s2.1").label == "A 93.184.216.34"
+
+
+def test_l7_proxy_ends_tls_and_sends_the_reply_back_inside_a_tls_record() -> None:
+    text = PROXIED.replace("down: DOWN", "down: no").replace("flags: S, dport: 80", "flags: S, dport: 443")
+    text = text.replace(
+        "layers: [tcp, {http: {method: GET, path: /api/users, headers: {Host: shop.example}}}]",
+        "layers: [tcp, {tls: {msg: application_data}}, {http: {method: GET, path: /api/users, headers: {Host: shop.example}}}]",
+    )
+    tl = simulate(text)
+    upstream = next(m for m in tl.messages if m.parent == "s4.1")
+    payload = bytes(frame_on(upstream, "rp", "sw")[TCP].payload)
+    assert payload.startswith(b"GET /api/users HTTP/1.1\r\n")  # plain HTTP to the backend
+    assert b"X-Forwarded-Proto: https\r\n" in payload
+    relayed = next(m for m in tl.messages if m.parent == "s5.1")
+    back = bytes(frame_on(relayed, "rp", "c")[TCP].payload)
+    assert back[:3] == b"\x17\x03\x03" and int.from_bytes(back[3:5], "big") == len(back) - 5
+    assert back[5:].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert relayed.protocol == "tls"

@@ -18,14 +18,25 @@ from animator import __version__
 
 if TYPE_CHECKING:
     from animator.engine.timeline import Timeline
+    from animator.model.errors import SceneError
 
 COMMANDS = ("validate", "render", "export", "list")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
 THEMES = ("light", "dark", "high-contrast")
+#: Protocol palettes and text sizes (percent), likewise (animator.ui.theme holds the colours).
+PALETTES = ("standard", "okabe-ito")
+TEXT_SCALES = (100, 125, 150, 200)
 
 
 class UsageError(Exception):
     """A bad argument value: printed as a one-line message, exit status 2."""
+
+
+def _text_scale(text: str) -> float:
+    value = text.strip().rstrip("%")
+    if not value.isdigit() or int(value) not in TEXT_SCALES:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a text size: choose {', '.join(map(str, TEXT_SCALES))}")
+    return int(value) / 100
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -47,7 +58,9 @@ def _parser_open() -> argparse.ArgumentParser:
             "Use 'COMMAND --help' for each."
         ),
     )
-    p.add_argument("scene", nargs="?", type=Path, help="scene file to open (default: the built-in HTTP GET scene)")
+    p.add_argument(
+        "scene", nargs="?", type=Path, help="scene or deck (*.deck.yaml) to open (default: the built-in HTTP GET scene)"
+    )
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
     p.add_argument("--present", action="store_true", help="present: the stage alone, fullscreen, on a second screen")
     p.add_argument("--screen", type=int, metavar="N", help="with --present: the screen for the audience (0 is the first)")
@@ -62,7 +75,7 @@ def _parser_open() -> argparse.ArgumentParser:
 def _parser_commands() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="packetstage")
     sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check scene files; print FILE:LINE:COL: message per problem")
+    v = sub.add_parser("validate", help="check scene and deck files; print FILE:LINE:COL: message per problem")
     v.add_argument("files", nargs="+", type=Path)
     r = sub.add_parser("render", help="render one frame of a scene to PNG, headless")
     r.add_argument("scene", type=Path)
@@ -72,6 +85,12 @@ def _parser_commands() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
     r.add_argument("--theme", choices=THEMES, default="light", help="stage theme (default light)")
+    r.add_argument(
+        "--palette", choices=PALETTES, default="standard", help="protocol colours: standard, or okabe-ito (colour-blind safe)"
+    )
+    r.add_argument(
+        "--scale", type=_text_scale, default=1.0, metavar="PERCENT", help="text size: 100, 125, 150 or 200 (default 100)"
+    )
     e = sub.add_parser("export", help="write the scene's packets to a capture file, one interface per link")
     e.add_argument("scene", type=Path)
     e.add_argument("--pcap", type=Path, required=True, metavar="FILE.pcapng", help="output (.pcapng; .pcap loses the link names)")
@@ -95,15 +114,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_validate(ns: argparse.Namespace) -> int:
     from animator.model import validate_file
+    from animator.model.deck import is_deck_path, validate_deck_file
 
     bad = 0
     for path in ns.files:
-        errors = validate_file(path)
+        # A deck is valid when it and every scene it lists are.
+        errors = validate_deck_file(path) if is_deck_path(path) else validate_file(path)
+        if not errors and not is_deck_path(path):
+            errors = _simulation_errors(Path(path))
         for error in errors:
             print(error)  # stdout, like linters, so editors and scripts can parse it
         bad += bool(errors)
     print(f"{len(ns.files) - bad} of {len(ns.files)} scene(s) valid", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _simulation_errors(path: Path) -> list[SceneError]:
+    """What only playing the scene finds: layer fields the packets package refuses, sends no device can carry."""
+    from animator.engine import build_timeline
+    from animator.model import SceneLoadError, load_scene
+
+    try:
+        build_timeline(load_scene(path))
+    except SceneLoadError as exc:
+        return exc.errors
+    return []
 
 
 def _load_timeline(path: Path) -> Timeline | None:
@@ -120,6 +155,10 @@ def _load_timeline(path: Path) -> Timeline | None:
 
 
 def cmd_render(ns: argparse.Namespace) -> int:
+    from animator.model.deck import is_deck_path
+
+    if is_deck_path(ns.scene):
+        raise UsageError(f"{ns.scene} is a deck; render one of the scenes it lists")
     out: Path = ns.out
     if out.suffix.lower() != ".png":
         raise UsageError(f"--out {out}: the output must be a .png file")
@@ -143,7 +182,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
     from animator.export.png import render_png
 
     try:
-        render_png(timeline, t, out, ns.size, ns.theme)
+        render_png(timeline, t, out, ns.size, ns.theme, ns.palette, ns.scale)
     except OSError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 1

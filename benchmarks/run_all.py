@@ -26,6 +26,7 @@ BENCHMARKS = {
     "seek": "bench_seek.py",
     "load": "bench_load.py",
     "startup": "bench_startup.py",
+    "packets": "bench_packets.py",
 }
 
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages Qt needs, in two tiers: "test" (offscreen rendering, the test suite) and
 # "run" (a real window: the xcb platform plugin's libraries, plus Xvfb for the smoke test).
+# The test tier also has tshark: the suite checks that exported captures dissect cleanly.
 # As root it installs what is missing; otherwise it prints the exact apt-get line and fails.
 set -euo pipefail
 tier=${1:-run}
 test_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 case "$tier" in
-  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck" ;;
+  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck tshark" ;;
   run) wanted="$run_pkgs" ;;
   *) echo "usage: $0 [test|run]" >&2; exit 2 ;;
 esac
@@ -22,6 +23,10 @@ done
 if [ "$(id -u)" = 0 ]; then
   echo "installing Debian packages:$missing"
   export DEBIAN_FRONTEND=noninteractive
+  case " $missing " in
+    # wireshark-common asks whether non-root users may capture; answer no up front so it never prompts.
+    *" tshark "*) echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections ;;
+  esac
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -10,8 +10,13 @@ from animator.engine import build_timeline
 from animator.model import SceneLoadError, load_scene_text
 from tests.conftest import REPO
 
-GUIDE = REPO / "docs" / "scene-format.md"
-BLOCKS = [b for b in re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S) if b.startswith("format: 1")]
+GUIDES = (REPO / "docs" / "scene-format.md", REPO / "docs" / "devices.md")
+BLOCKS = [
+    b
+    for guide in GUIDES
+    for b in re.findall(r"```yaml\n(.*?)```", guide.read_text(encoding="utf-8"), re.S)
+    if b.startswith("format: 1")
+]
 
 
 def test_guide_has_complete_examples() -> None:
@@ -23,5 +28,5 @@ def test_every_complete_example_in_the_guide_loads(block: str) -> None:
     try:
         scene = load_scene_text(block, "scene-format.md")
     except SceneLoadError as exc:  # pragma: no cover - the message is the point
-        pytest.fail(f"example in docs/scene-format.md does not load:\n{exc}")
+        pytest.fail(f"example in docs/ does not load:\n{exc}")
     assert build_timeline(scene).step_count == len(scene.steps)

@@ -20,6 +20,8 @@ class Playback:
 
     With ``pause_at_steps`` (the default, for lectures) playing stops at the next step
     boundary, as a presentation clicker expects; without it, playing runs to the end.
+    ``reverse`` runs time backwards through one step (the timeline is a pure function of
+    time, so nothing else needs to know); every other command plays forwards again.
     """
 
     def __init__(self, boundaries: Sequence[float]) -> None:
@@ -28,6 +30,8 @@ class Playback:
         self.playing = False
         self.speed = 1.0
         self.pause_at_steps = True
+        #: +1 playing forwards, -1 while ``reverse`` runs a step backwards.
+        self.direction = 1
         self._stop_at = self.duration
 
     @property
@@ -43,6 +47,7 @@ class Playback:
         step = self.current_step()
         self.boundaries = list(boundaries) or [0.0]
         self.playing = False
+        self.direction = 1
         self.time = self.boundaries[min(step, self.step_count)]
 
     # -- where are we ----------------------------------------------------------------
@@ -57,24 +62,53 @@ class Playback:
         if self.time >= self.duration - _EPS:
             return
         self.playing = True
+        self.direction = 1
         self._stop_at = self._next_boundary() if self.pause_at_steps else self.duration
 
     def pause(self) -> None:
         self.playing = False
+        self.direction = 1
 
     def toggle(self) -> None:
         self.pause() if self.playing else self.play()
 
     def next_step(self) -> None:
         """Clicker 'next': animate the next step, or finish the one already playing."""
-        if self.playing and self.pause_at_steps:
+        if self.playing and self.direction < 0:
+            self.seek(self._stop_at)  # finish a reverse at once, as a forward step would be
+        elif self.playing and self.pause_at_steps:
             self.seek(self._stop_at)
         elif self.playing:
             self.seek(self._next_boundary())
         elif self.time < self.duration - _EPS:
             # Paused: play exactly one step, whatever the continuous-play setting says.
             self.playing = True
+            self.direction = 1
             self._stop_at = self._next_boundary()
+
+    def reverse(self) -> None:
+        """Play the current step backwards, from its end to its start (manim-slides' V).
+
+        Mid-step, the step first jumps to its end so the whole step runs backwards; at the
+        start of the scene there is nothing to reverse.
+        """
+        step = self.current_step()
+        if step == 0:
+            return
+        self.time = self.boundaries[step]
+        self.playing = True
+        self.direction = -1
+        self._stop_at = self.boundaries[step - 1]
+
+    def replay(self) -> None:
+        """Play the current step again from its start (manim-slides' R)."""
+        step = self.current_step()
+        if step == 0:
+            return
+        self.time = self.boundaries[step - 1]
+        self.playing = True
+        self.direction = 1
+        self._stop_at = self.boundaries[step]
 
     def previous_step(self) -> None:
         """Clicker 'back': jump (no animation) to the pause point before the current one."""
@@ -93,6 +127,7 @@ class Playback:
 
     def seek(self, t: float) -> None:
         self.playing = False
+        self.direction = 1
         self.time = min(max(t, 0.0), self.duration)
 
     def faster(self) -> None:
@@ -103,13 +138,19 @@ class Playback:
 
     def set_pause_at_steps(self, on: bool) -> None:
         self.pause_at_steps = on
-        if self.playing:
+        if self.playing and self.direction > 0:
             self._stop_at = self._next_boundary() if on else self.duration
 
     # -- the clock -------------------------------------------------------------------
     def advance(self, seconds: float) -> float:
         """Move time on by ``seconds`` of wall clock; stop at the pause point if reached."""
-        if self.playing:
+        if self.playing and self.direction < 0:
+            self.time = max(self.time - seconds * self.speed, self._stop_at)
+            if self.time <= self._stop_at + _EPS:
+                self.time = self._stop_at
+                self.playing = False
+                self.direction = 1
+        elif self.playing:
             self.time = min(self.time + seconds * self.speed, self._stop_at)
             if self.time >= self._stop_at - _EPS:
                 self.time = self._stop_at

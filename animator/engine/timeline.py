@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -64,6 +64,9 @@ class MessageTrack:
     fate: str = ""
     #: The packet is discarded without being lost (a flood copy reaching the wrong host): it fades out.
     vanishes: bool = False
+    #: When a delivered packet leaves the stage because its receiver has moved on (sent the next
+    #: packet of the exchange): an ARP reply, say, once the frame that waited for it goes out.
+    retire: float | None = None
 
     @property
     def start(self) -> float:
@@ -256,7 +259,7 @@ class Timeline:
                     vanishes=not leg.dropped and leg.fate.startswith(("not for me", "filtered", "ARP for")),
                 )
             )
-        return tracks, natural * scale
+        return _with_retirement(tracks), natural * scale
 
     def _schedule(self) -> None:
         chapter_titles = {ch.id: ch.title for ch in self.scene.chapters}
@@ -391,6 +394,10 @@ class Timeline:
         """Every set of tables each node will show, so a view can reserve room for the largest."""
         return {node: snapshots for node, (_, snapshots) in self._tables.items()}
 
+    def device_table_snapshots(self) -> dict[str, list[tuple[TableView, ...]]]:
+        """Every set of device tables each node will have (the tables view lists these nodes first)."""
+        return {node: snapshots for node, (_, snapshots) in self._device_tables.items()}
+
     def badge_nodes(self) -> frozenset[str]:
         """Nodes that show a state badge at some point."""
         return frozenset(node for node, (_, values) in self._badges.items() if any(values))
@@ -476,7 +483,11 @@ class Timeline:
             node = track.path[-1]
             x, y = self.positions[node]
             opacity = fade_in
-            if track.dropped or track.vanishes:
+            if track.retire is not None and t > track.retire:
+                opacity = 1.0 - clamp01((t - track.retire) / FADE)
+                if opacity <= 0.0:
+                    return None
+            elif track.dropped or track.vanishes:
                 opacity = 1.0 - clamp01((t - end - (DROP_FADE if track.dropped else 0.1)) / FADE)
                 if opacity <= 0.0:
                     return None
@@ -553,6 +564,17 @@ class Timeline:
         ]
         records.sort(key=lambda r: r.time)
         return records
+
+
+def _with_retirement(tracks: list[MessageTrack]) -> list[MessageTrack]:
+    """Retire each delivered packet when its receiver sends the next one, so a step with a dozen
+    exchanges (ARP, then a handshake through a proxy) ends with the last answers docked, not all."""
+    retired = []
+    for track in tracks:
+        receiver = track.path[-1]
+        later = [other.start for other in tracks if other.path[0] == receiver and other.start >= track.end and other is not track]
+        retired.append(replace(track, retire=min(later)) if later and not track.dropped else track)
+    return retired
 
 
 def build_timeline(scene: Scene) -> Timeline:

@@ -24,20 +24,30 @@ def ensure_gui_app() -> QApplication:
     return app
 
 
-def render_png(timeline: Timeline, t: float, out: Path, size: tuple[int, int] = (1280, 720), theme: str = "light") -> None:
-    """Draw the stage at time ``t`` into ``out`` at ``size`` pixels, in the named theme."""
+def render_png(
+    timeline: Timeline,
+    t: float,
+    out: Path,
+    size: tuple[int, int] = (1280, 720),
+    theme: str = "light",
+    palette: str = "standard",
+    text_scale: float = 1.0,
+) -> None:
+    """Draw the stage at time ``t`` into ``out`` at ``size`` pixels, in the named theme and
+    protocol palette, with text at ``text_scale`` (1.5 is the player's 150% text size)."""
     ensure_gui_app()
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPainter
 
     from animator.ui.stage import StageView
-    from animator.ui.theme import THEMES
+    from animator.ui.theme import PALETTES, THEMES
 
     view = StageView(theme=THEMES[theme])
     # Shown (invisibly) so Qt lays out the viewport at the requested size, as on screen.
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(*size)
     view.show()
+    view.set_looks(PALETTES[palette], text_scale)
     view.set_timeline(timeline)
     view.show_frame(timeline.state_at(t))
     image = QImage(size[0], size[1], QImage.Format.Format_ARGB32_Premultiplied)

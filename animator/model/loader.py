@@ -16,6 +16,7 @@ import dataclasses
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -30,17 +31,27 @@ MAX_BYTES = 16 * 1024 * 1024
 #: Errors reported for one file at most.
 MAX_ERRORS = 100
 
+T = TypeVar("T")
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_scene(path: str | Path) -> Scene:
     """Load and validate a scene file; raise ``SceneLoadError`` listing every problem."""
+    return load_scene_bytes(read_file(path, "scene"), str(path))
+
+
+def read_file(path: str | Path, what: str) -> bytes:
+    """The file's bytes, at most ``MAX_BYTES``; a ``SceneLoadError`` at 1:1 when it cannot be read.
+
+    Shared by scenes and decks (``animator.model.deck``): both come from untrusted places.
+    """
     name = str(path)
     try:
         size = Path(path).stat().st_size
         if size > MAX_BYTES:
             raise SceneLoadError(
-                [SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a scene may be at most {MAX_BYTES // 2**20} MiB")]
+                [SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a {what} may be at most {MAX_BYTES // 2**20} MiB")]
             )
         # Read at most one byte more than allowed: a device such as /dev/zero reports size 0.
         with Path(path).open("rb") as file:
@@ -48,16 +59,18 @@ def load_scene(path: str | Path) -> Scene:
     except FileNotFoundError:
         raise SceneLoadError([SceneError(name, 1, 1, "no such file")]) from None
     except IsADirectoryError:
-        raise SceneLoadError([SceneError(name, 1, 1, "is a directory, expected a .yaml scene file")]) from None
+        raise SceneLoadError([SceneError(name, 1, 1, f"is a directory, expected a .yaml {what} file")]) from None
     except OSError as exc:
         raise SceneLoadError([SceneError(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
-    return load_scene_bytes(data, name)
+    if len(data) > MAX_BYTES:
+        raise SceneLoadError([SceneError(name, 1, 1, f"file is larger than {MAX_BYTES // 2**20} MiB")])
+    return data
 
 
 def load_scene_bytes(data: bytes, name: str) -> Scene:
     if len(data) > MAX_BYTES:
         raise SceneLoadError([SceneError(name, 1, 1, f"file is larger than {MAX_BYTES // 2**20} MiB")])
-    return load_scene_text(_decode_text(data, name), name)
+    return load_scene_text(decode_text(data, name), name)
 
 
 def load_scene_text(text: str, name: str = "<scene>") -> Scene:
@@ -65,44 +78,52 @@ def load_scene_text(text: str, name: str = "<scene>") -> Scene:
         raise _fail(name, 1, 1, "this is a binary file, not a YAML scene")
     if not text.strip():
         raise _fail(name, 1, 1, "file is empty: expected a scene mapping with 'format', 'title', 'nodes' and 'steps'")
-    with _collector_paused():
+    with collector_paused():
         # The node tree lives only inside _load, so it is freed before the collector resumes.
         return _load(text, name)
 
 
 def _load(text: str, name: str) -> Scene:
-    root = _compose(text, name)
-    _check_version(root, name)
+    root = compose_root(text, name)
+    check_version(root, name)
+    scene = decode_root(root, name, Scene)
+    # Validation searches every message's route; the topology keeps them for scheduling.
+    scene = dataclasses.replace(scene, source=name, topology=Topology(scene.nodes, scene.links))
+    errors = check_scene(scene)
+    if errors:
+        raise SceneLoadError(capped(errors))
+    return scene
+
+
+def decode_root(root: yaml.Node, name: str, cls: type[T]) -> T:
+    """Decode a file's root node into ``cls``, or raise ``SceneLoadError`` with every problem."""
     decoder = Decoder(name)
     try:
-        scene = decoder.decode_document(root, Scene)
+        value = decoder.decode_document(root, cls)
     except TooLargeError:
-        scene = None
+        value = None
     # Custom tags, duplicate keys and giant scalars (``check_tree``). A file with a tag is refused
     # on that alone, whatever decoding found: the rest of it is not plain data to report on.
     problems = decoder.tree_problems()
     if any(is_tag_problem(p) for p in problems):
-        raise SceneLoadError(_capped(problems))
+        raise SceneLoadError(capped(problems))
     if decoder.too_large:
         raise _fail(name, 1, 1, "file expands to too many values through YAML aliases (an alias bomb?); refusing to load it")
     # Drop repeats but keep file order among errors at one position: a set would make the
     # order depend on Python's hash seed, so two runs would print the same errors differently.
     errors = sorted(dict.fromkeys([*problems, *decoder.errors]), key=lambda e: (e.line, e.col))
-    if errors or scene is None:
-        raise SceneLoadError(_capped(errors) or [SceneError(name, 1, 1, "not a scene")])
-    # Validation searches every message's route; the topology keeps them for scheduling.
-    scene = dataclasses.replace(scene, source=name, topology=Topology(scene.nodes, scene.links))
-    errors = check_scene(scene)
-    if errors:
-        raise SceneLoadError(_capped(errors))
-    return scene
+    if errors or value is None:
+        raise SceneLoadError(capped(errors) or [SceneError(name, 1, 1, f"not a {cls.__name__.lower()}")])
+    return value
 
 
 def _fail(name: str, line: int, col: int, message: str) -> SceneLoadError:
     return SceneLoadError([SceneError(name, line, col, message)])
 
 
-def _compose(text: str, name: str) -> yaml.Node:
+def compose_root(
+    text: str, name: str, expected: str = "a scene mapping with 'format', 'title', 'nodes' and 'steps'"
+) -> yaml.Node:
     """The document's node tree, or a ``SceneLoadError`` for broken YAML and an empty document."""
     try:
         root = yaml.compose(text, Loader=_LOADER)
@@ -117,12 +138,12 @@ def _compose(text: str, name: str) -> yaml.Node:
     except RecursionError:  # only without libyaml: the pure-Python parser recurses per level
         raise _fail(name, 1, 1, "YAML syntax error: lists or mappings are nested too deeply") from None
     if root is None:
-        raise _fail(name, 1, 1, "file has no content: expected a scene mapping with 'format', 'title', 'nodes' and 'steps'")
+        raise _fail(name, 1, 1, f"file has no content: expected {expected}")
     return root
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a file's node tree and values are built.
 
     A 10,000-step lecture allocates millions of objects in one burst, and every few hundred
@@ -138,7 +159,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _check_version(root: yaml.Node, name: str) -> None:
+def check_version(root: yaml.Node, name: str) -> None:
     """A file of another format version gets one clear message, not a pile of unknown keys."""
     if not isinstance(root, yaml.MappingNode):
         return
@@ -153,7 +174,7 @@ def _check_version(root: yaml.Node, name: str) -> None:
             raise SceneLoadError([SceneError(name, mark.line, mark.col, message)])
 
 
-def _capped(errors: list[SceneError]) -> list[SceneError]:
+def capped(errors: list[SceneError]) -> list[SceneError]:
     """At most ``MAX_ERRORS`` messages: past that, more lines only bury the first (real) one."""
     if len(errors) <= MAX_ERRORS:
         return errors
@@ -171,7 +192,7 @@ def validate_file(path: str | Path) -> list[SceneError]:
     return []
 
 
-def _decode_text(data: bytes, name: str) -> str:
+def decode_text(data: bytes, name: str) -> str:
     """UTF-8 (with or without BOM) or BOM-marked UTF-16, as the YAML spec allows."""
     if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise SceneLoadError([SceneError(name, 1, 1, "this is a binary file, not a YAML scene")])

@@ -468,6 +468,37 @@ class TableSet:
 Action = Send | Highlight | Note | StateSet | TableSet
 
 
+#: A quiz offers at least two choices (else it is no question) and at most six (more do not fit
+#: on a projected slide, and the hall cannot vote on them by show of hands).
+MIN_CHOICES = 2
+MAX_CHOICES = 6
+
+
+@dataclass(frozen=True)
+class Quiz:
+    """ "Predict, then reveal": a question asked before the step's animation plays.
+
+    ``answer`` is kept as the author wrote it (a choice's text, or its position counting from
+    1), so validation can point at it; ``correct_index`` resolves it once it is known valid.
+    """
+
+    question: str
+    choices: tuple[str, ...]
+    answer: str
+    explain: str | None = None
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+    def correct_index(self) -> int | None:
+        """The 0-based index of the right choice; a choice's text wins over a position."""
+        if self.answer in self.choices:
+            return self.choices.index(self.answer)
+        text = self.answer.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            return int(text) - 1
+        return None
+
+
 @dataclass(frozen=True)
 class Step:
     caption: str
@@ -478,6 +509,9 @@ class Step:
     actions: tuple[Action, ...] = ()
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
+    #: Markdown for a student stepping through alone: what this step shows and why.
+    explain: str | None = None
+    quiz: Quiz | None = None
 
 
 @dataclass(frozen=True)

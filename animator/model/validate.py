@@ -12,8 +12,11 @@ from itertools import pairwise
 from animator.model.errors import Mark, SceneError, did_you_mean
 from animator.model.schema import (
     FORMAT_VERSION,
+    MAX_CHOICES,
+    MIN_CHOICES,
     Highlight,
     Note,
+    Quiz,
     Scene,
     Send,
     StateSet,
@@ -68,6 +71,7 @@ def check_scene(scene: Scene) -> list[SceneError]:
     c.unique(((ch.id, ch.marks["id"]) for ch in scene.chapters), "chapter id")
     c.unique(((s.id, s.marks["id"]) for s in scene.steps if s.id is not None), "step id")
     _check_links(c)
+    _check_devices(c)
     topology = topology_of(scene)
     _check_chapters(c)
     for number, step in enumerate(scene.steps, start=1):
@@ -85,6 +89,8 @@ def check_scene(scene: Scene) -> list[SceneError]:
                 c.node_ref(action.node, where, action.marks, "node")
             elif isinstance(action, TableSet):
                 _check_table(c, action, where)
+        if step.quiz is not None:
+            _check_quiz(c, step.quiz, where)
     return sorted(c.errors, key=lambda e: (e.line, e.col))
 
 
@@ -105,6 +111,36 @@ def _check_links(c: _Checker) -> None:
         ids.append((link.link_id, link.marks.get("id", link.mark)))
     c.unique(ids, "link id")
     c.link_ids = [i for i, _ in ids]
+
+
+#: The device tables the simulator keeps, by the title a node lists in ``show_tables``.
+DEVICE_TABLES = ("MAC table", "ARP cache", "Routing table", "NAT table", "Firewall", "Conntrack", "Pool", "Sockets", "Zone")
+
+
+def _check_devices(c: _Checker) -> None:
+    """Device settings that name other nodes or tables must name ones that exist."""
+    for node in c.scene.nodes:
+        for i, title in enumerate(node.show_tables):
+            if title not in DEVICE_TABLES:
+                c.error(
+                    node.marks.get(f"show_tables[{i}]", node.marks["show_tables"]),
+                    f"node '{node.id}': unknown device table '{title}'{did_you_mean(title, DEVICE_TABLES)}; "
+                    f"expected one of: {', '.join(DEVICE_TABLES)}",
+                )
+        balancer = node.balancer
+        if balancer is None:
+            if node.kind == "reverse-proxy":
+                c.error(node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools")
+            continue
+        for i, backend in enumerate(balancer.backends):
+            c.node_ref(backend, f"node '{node.id}' balancer", balancer.marks, f"backends[{i}]")
+        for pool in balancer.pools:
+            for i, backend in enumerate(pool.backends):
+                c.node_ref(backend, f"node '{node.id}' balancer pool", pool.marks, f"backends[{i}]")
+        if not balancer.backends and not balancer.pools:
+            c.error(balancer.mark, f"node '{node.id}': a balancer needs 'backends' or 'pools'")
+        if balancer.vip is None and not node.ipv4:
+            c.error(balancer.mark, f"node '{node.id}': give the balancer a 'vip' or the node an 'ipv4' address")
 
 
 def _check_chapters(c: _Checker) -> None:
@@ -195,3 +231,28 @@ def _check_table(c: _Checker, table: TableSet, where: str) -> None:
                     table.marks[f"rows[{i}]"],
                     f"{where} table: row has {len(row)} cells but there are {len(table.columns)} columns",
                 )
+
+
+def _check_quiz(c: _Checker, quiz: Quiz, where: str) -> None:
+    """A quiz the player can ask: 2-6 distinct choices, and an answer that is one of them."""
+    count = len(quiz.choices)
+    if not MIN_CHOICES <= count <= MAX_CHOICES:
+        c.error(
+            quiz.marks.get("choices", quiz.mark),
+            f"{where} quiz: {count} choice{'s' if count != 1 else ''} given; a quiz needs {MIN_CHOICES} to {MAX_CHOICES}",
+        )
+        return
+    first: dict[str, int] = {}
+    for i, choice in enumerate(quiz.choices):
+        if choice in first:
+            c.error(
+                quiz.marks[f"choices[{i}]"], f"{where} quiz: choice '{choice}' is given twice (also choice {first[choice] + 1})"
+            )
+            return
+        first[choice] = i
+    if quiz.correct_index() is None:
+        c.error(
+            quiz.marks["answer"],
+            f"{where} quiz: answer '{quiz.answer}' is not one of the choices{did_you_mean(quiz.answer, quiz.choices)}; "
+            f"give a choice's text or its position, 1 to {count}",
+        )

@@ -19,6 +19,9 @@ _EXPORTS = {
     "FieldError": "animator.packets.problems",
     "summary": "animator.packets.summary",
     "write_pcapng": "animator.packets.pcapng",
+    "FieldNode": "animator.packets.dissect",
+    "dissect": "animator.packets.dissect",
+    "changed_paths": "animator.packets.dissect",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -79,8 +79,14 @@ def build_quic(fields: Mapping[str, Any], seed: object) -> Packet:
             raise FieldError(key, "only an Initial packet carries a token")
         if key in ("spin", "key_phase") and kind != "short":
             raise FieldError(key, f"{key} is a short-header bit: it needs type: short")
+        if key in ("sni", "alpn") and (kind != "initial" or "payload" in fields or "length" in fields):
+            raise FieldError(
+                key, f"{key} goes in the ClientHello of a client's Initial (type: initial, without payload or length)"
+            )
     if "payload" in fields and "length" in fields:
         raise FieldError("length", "give either length (opaque bytes) or payload (hex), not both")
+    if kind == "initial" and "payload" not in fields and "length" not in fields:
+        return _client_initial(fields, seed)
     payload = (
         unhex(fields["payload"]) if "payload" in fields else seeded_bytes(seed, "quic-payload", int(fields.get("length", 32)))
     )
@@ -102,6 +108,38 @@ def build_quic(fields: Mapping[str, Any], seed: object) -> Packet:
     # scapy leaves Length at 0; RFC 9000 §17.2: it counts the packet number and the payload.
     head.Length = pn_len + len(payload)
     return head / Raw(payload)
+
+
+def _client_initial(fields: Mapping[str, Any], seed: object) -> Packet:
+    """A client's first QUIC packet as it really is: a ClientHello in a CRYPTO frame, padded, Initial-protected."""
+    from scapy.layers.quic import QUIC_Initial
+
+    from animator.packets.builders_tls import client_hello_message
+    from animator.packets.quic_initial import protect_client_initial, varint
+
+    dcid = unhex(fields.get("dcid", seeded_bytes(seed, "quic-dcid", 8).hex()))
+    scid = unhex(fields.get("scid", seeded_bytes(seed, "quic-scid", 8).hex()))
+    if len(dcid) < 8 or len(dcid) > 20 or len(scid) > 20:
+        raise FieldError(
+            "dcid" if len(scid) <= 20 else "scid", "a client's first DCID is 8 to 20 bytes, a SCID at most 20 (RFC 9000 §7.2)"
+        )
+    params = b"".join(
+        varint(pid) + varint(len(value)) + value
+        for pid, value in (
+            (0x01, varint(30_000)),  # max_idle_timeout, ms
+            (0x04, varint(1 << 20)),  # initial_max_data
+            (0x05, varint(1 << 18)),  # initial_max_stream_data_bidi_local
+            (0x08, varint(100)),  # initial_max_streams_bidi
+            (0x0F, scid),  # initial_source_connection_id
+        )
+    )
+    hello_fields = {"sni": fields.get("sni", "example.com"), "alpn": fields.get("alpn", ["h3"])}
+    hello = client_hello_message(hello_fields, seed, params)
+    crypto = b"\x06" + varint(0) + varint(len(hello)) + hello
+    packet = protect_client_initial(
+        dcid, scid, int(fields.get("pn", 0)), crypto, int(fields.get("version", 1)), unhex(fields.get("token", ""))
+    )
+    return QUIC_Initial(packet)  # read back: scapy keeps these exact bytes
 
 
 def build_icmpv6(fields: Mapping[str, Any], seed: object) -> Packet:

@@ -43,7 +43,18 @@ X25519 = 29
 
 
 def build_tls(fields: Mapping[str, Any], seed: object, inner: bytes | None = None) -> Packet:
-    """One TLS record. ``inner`` is the plaintext of the layers above an application_data record."""
+    """One TLS record. ``inner`` is the plaintext of the layers above an application_data record.
+
+    The record is built, then read back from its bytes: scapy keeps a dissected packet's wire
+    bytes, so every later build (one per hop) reuses them instead of re-running scapy's TLS
+    session machinery, which costs milliseconds per record.
+    """
+    from scapy.layers.tls.record import TLS
+
+    return TLS(bytes(_record(fields, seed, inner)))
+
+
+def _record(fields: Mapping[str, Any], seed: object, inner: bytes | None) -> Packet:
     from scapy.layers.tls.record import TLS, TLSAlert, TLSApplicationData, TLSChangeCipherSpec
 
     msg = str(fields.get("msg", "application_data" if inner is not None else "client_hello"))
@@ -90,7 +101,12 @@ def build_tls(fields: Mapping[str, Any], seed: object, inner: bytes | None = Non
     return TLS(type=23, version=version, msg=[TLSApplicationData(data=data)])
 
 
-def _client_hello(fields: Mapping[str, Any], seed: object) -> Packet:
+def client_hello_message(fields: Mapping[str, Any], seed: object, quic_parameters: bytes) -> bytes:
+    """A ClientHello handshake message (no record header) as QUIC carries it in CRYPTO frames."""
+    return bytes(_client_hello(fields, seed, quic_parameters))
+
+
+def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: bytes | None = None) -> Packet:
     from scapy.layers.tls.extensions import (
         ProtocolName,
         ServerName,
@@ -98,6 +114,7 @@ def _client_hello(fields: Mapping[str, Any], seed: object) -> Packet:
         TLS_Ext_ServerName,
         TLS_Ext_SupportedGroups,
         TLS_Ext_SupportedVersion_CH,
+        TLS_Ext_Unknown,
     )
     from scapy.layers.tls.handshake import TLSClientHello
     from scapy.layers.tls.keyexchange_tls13 import KeyShareEntry, TLS_Ext_KeyShare_CH
@@ -114,11 +131,14 @@ def _client_hello(fields: Mapping[str, Any], seed: object) -> Packet:
         TLS_Ext_SupportedVersion_CH(versions=[0x0304, 0x0303]),
         TLS_Ext_KeyShare_CH(client_shares=[KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "client-share", 32))]),
     ]
+    if quic_parameters is not None:
+        ext.append(TLS_Ext_Unknown(type=0x39, val=quic_parameters))  # quic_transport_parameters, RFC 9001 §8.2
     return TLSClientHello(
         version=0x0303,
         gmt_unix_time=int.from_bytes(seeded_bytes(seed, "client-random", 4), "big"),
         random_bytes=seeded_bytes(seed, "client-random-rest", 28),
-        sid=seeded_bytes(seed, "session-id", 32),  # TLS 1.3 "middlebox compatibility mode" (RFC 8446 D.4)
+        # TLS 1.3 "middlebox compatibility mode" (RFC 8446 D.4) over TCP; QUIC forbids it (RFC 9001 §8.4).
+        sid=b"" if quic_parameters is not None else seeded_bytes(seed, "session-id", 32),
         ciphers=[TLS_AES_128_GCM_SHA256, 0x1302, 0x1303],
         ext=ext,
     )

@@ -60,6 +60,7 @@ def _field_rules(name: str) -> Mapping[str, v.Rule | None]:
     return rules
 
 
+@functools.cache
 def load(module: str) -> Any:
     """Import one scapy (or our own scapy-based) module, quietly.
 
@@ -282,6 +283,8 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "length": v.integer(0, 65000),
                 "spin": v.integer(0, 1),
                 "key_phase": v.integer(0, 1),
+                "sni": v.text,
+                "alpn": v.text_list,
             },
             build=f"{_NET}:build_quic",
             stackable=True,

@@ -28,6 +28,9 @@ EPHEMERAL = (49152, 65535)  # IANA dynamic ports (RFC 6335); Windows and BSD dra
 TCP_WINDOW = 64240  # Linux and Windows: 44 x MSS 1460
 # Linux's SYN options without timestamps: MSS, NOP, NOP, SACK permitted, NOP, window scale 7.
 SYN_OPTIONS = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""), ("NOP", None), ("WScale", 7)]
+# ICMP messages that quote the datagram that caused them (RFC 792, RFC 4443).
+QUOTING = {3, 4, 5, 11, 12, 1, 2, "dest-unreach", "source-quench", "redirect", "time-exceeded", "parameter-problem",
+           "packet-too-big"}  # fmt: skip
 # Fields that are derived from the rest of the packet; finalize recomputes them.
 DERIVED = ("len", "chksum", "cksum", "plen", "ihl", "dataofs", "length")
 
@@ -67,7 +70,7 @@ def _check(layers: Sequence[LayerLike], source: str) -> list[SceneError]:
     def error(mark: Mark, message: str) -> None:
         errors.append(SceneError(source, mark.line, mark.col, message))
 
-    previous = ""
+    previous, previous_fields = "", {}
     for layer in layers:
         kind = LAYER_NAMES.get(layer.name)
         if kind is None:
@@ -94,10 +97,10 @@ def _check(layers: Sequence[LayerLike], source: str) -> list[SceneError]:
             problem = rule(value) if rule is not None else None
             if problem:
                 error(mark, f"{layer.name}.{key}: {problem}")
-        order = _order_problem(previous, layer.name, fields)
+        order = _order_problem(previous, layer.name, previous_fields)
         if order:
             error(layer.mark, order)
-        previous = layer.name
+        previous, previous_fields = layer.name, fields
     if errors or not layers:
         return errors
     try:
@@ -109,8 +112,13 @@ def _check(layers: Sequence[LayerLike], source: str) -> list[SceneError]:
     return errors
 
 
-def _order_problem(previous: str, name: str, fields: Mapping[str, object]) -> str | None:
+def _order_problem(previous: str, name: str, below: Mapping[str, object]) -> str | None:
+    """Why ``name`` cannot sit on ``previous`` (whose fields are ``below``), or None."""
     kind = LAYER_NAMES[name]
+    if previous in ("icmp", "icmpv6") and name in ("ip", "ipv6"):
+        kind_of = below.get("type", "echo-request")
+        if kind_of not in QUOTING:
+            return f"'{name}' after '{previous}': only an ICMP error (e.g. type: time-exceeded) quotes a datagram"
     if previous in kind.after:
         return None
     if LEVEL[name] < LEVEL[previous] or (LEVEL[name] == LEVEL[previous] and name == previous):
@@ -250,16 +258,23 @@ def finalize(pkt: Any) -> bytes:
     """
     from scapy.packet import NoPayload
 
-    pkt = pkt.copy()
+    # Clear the derived fields in place and put them back afterwards: copying the whole packet
+    # first would cost as much as building it.
+    cleared: list[tuple[Any, str, Any]] = []
     layer = pkt
     while layer is not None and not isinstance(layer, NoPayload):
         for name in DERIVED:
             if name in layer.fields and layer.default_fields.get(name, 0) is None:
+                cleared.append((layer, name, layer.fields[name]))
                 delattr(layer, name)  # scapy's __delattr__ also drops the cached wire bytes
         if _is_icmp_error(layer):
             break
         layer = layer.payload
-    return bytes(pkt)
+    try:
+        return bytes(pkt)
+    finally:
+        for layer, name, value in cleared:
+            setattr(layer, name, value)
 
 
 def _is_icmp_error(layer: Any) -> bool:

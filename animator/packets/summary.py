@@ -31,6 +31,8 @@ DNS_RCODE = {1: "Format error", 2: "Server failure", 3: "No such name", 4: "Not 
 
 def summary(pkt_or_bytes: Any) -> str:
     """A short Info text; bytes are read as an Ethernet frame."""
+    if isinstance(pkt_or_bytes, bytes | bytearray) and len(pkt_or_bytes) < 14:
+        return f"{len(pkt_or_bytes)} bytes (too short for an Ethernet frame)"
     try:
         pkt = _dissect(pkt_or_bytes) if isinstance(pkt_or_bytes, bytes | bytearray) else pkt_or_bytes
         return _summary(pkt)
@@ -73,7 +75,7 @@ def _summary(pkt: Any) -> str:
         text = _one(names[i], layers[i], layers[i:])
         if text:
             return text
-    return ""
+    return pkt.summary() if layers else ""  # something we do not speak (802.3/LLC, ...): scapy's words
 
 
 def _one(name: str, layer: Any, rest: list[Any]) -> str | None:
@@ -212,6 +214,14 @@ def _quic(layer: Any) -> str:
     kind = type(layer).__name__
     if kind == "QUICShortHeader":
         return layer.mysummary()
+    if kind == "QUIC_Initial":
+        from animator.packets.quic_initial import frame_names, unprotect_client_initial
+
+        opened = unprotect_client_initial(bytes(layer))
+        if opened is not None:  # a client's Initial: decrypt it, as Wireshark does
+            pn, frames = opened
+            scid = f", SCID={bytes(layer.SrcConnID).hex()}" if layer.SrcConnID else ""
+            return f"Initial, DCID={bytes(layer.DstConnID).hex()}{scid}, PKN: {pn}, " + ", ".join(frame_names(frames))
     label = {"QUIC_Initial": "Initial", "QUIC_Handshake": "Handshake", "QUIC_0RTT": "0-RTT", "QUIC_Retry": "Retry"}.get(
         kind, kind
     )

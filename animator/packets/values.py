@@ -46,12 +46,16 @@ def choice(names: Iterable[str], numbers: tuple[int, int] | None = None) -> Rule
     names = tuple(names)
 
     def rule(value: object) -> str | None:
-        if numbers is not None and is_int(value):
+        if numbers is not None and not isinstance(value, str):
             return integer(*numbers)(value)
         if isinstance(value, str) and value in names:
             return None
         hint = did_you_mean(str(value), names) if isinstance(value, str) else ""
-        return f"unknown value {show(value)}{hint}; expected one of: {', '.join(names)}"
+        if len(names) <= 20:
+            expected = f"expected one of: {', '.join(names)}" + (f", or {numbers[0]} to {numbers[1]}" if numbers else "")
+        else:  # e.g. every service name scapy knows for a port
+            expected = f"expected a number from {numbers[0]} to {numbers[1]} or a known name" if numbers else "see the docs"
+        return f"unknown value {show(value)}{hint}; {expected}"
 
     return rule
 

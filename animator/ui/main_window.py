@@ -40,17 +40,21 @@ from PySide6.QtWidgets import (
 from animator import __version__
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
+from animator.model.deck import is_deck_path
 from animator.resources import assets_dir
+from animator.ui.inspection import InspectionDocks
+from animator.ui.lecture import Lecture
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
+from animator.ui.stage_controls import StageControls
 from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
 
 MAX_RECENT = 8
 #: Editors save in bursts (truncate, write, rename); wait for the burst to finish.
 RELOAD_DELAY_MS = 250
-SCENE_FILTER = "PacketStage scenes (*.yaml *.yml);;All files (*)"
+SCENE_FILTER = "PacketStage scenes and decks (*.yaml *.yml);;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -113,6 +117,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.presenter_dock)
         self.presenter_dock.hide()
         self.audience: AudienceWindow | None = None
+        self.inspection = InspectionDocks(self, self.stage, lambda t: self.clock.run("seek", t), LIGHT, self.notes_dock)
+        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture.py).
+        self.lecture = Lecture(self)
+        layout.insertWidget(1, self.lecture.banner)
+        self.stage.legend_clicked.connect(self.lecture.toggle_traffic)
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
@@ -130,6 +139,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._shown_step = -1
         self._docks_before_fullscreen: list[QDockWidget] = []
+        self._docks_before_presenting: list[QDockWidget] = []
         self._typed_step = ""
         self._restore_window()
         saved = self.settings.value("theme", LIGHT.name)
@@ -159,13 +169,13 @@ class MainWindow(QMainWindow):
         play = bar.addMenu("&Playback")
         run = self.clock.run
         self._action("Play / pause", ["Space"], lambda: run("toggle"), play)
-        self._action("Next step", ["Right", "PgDown"], lambda: run("next_step"), play)
-        self._action("Previous step", ["Left", "PgUp"], lambda: run("previous_step"), play)
+        self._action("Next step", ["Right", "PgDown"], self.lecture.next_step, play)
+        self._action("Previous step", ["Left", "PgUp"], self.lecture.previous_step, play)
         self._action("Restart", ["Home"], lambda: run("home"), play)
         self._action("Go to end", ["End"], lambda: run("end"), play)
         play.addSeparator()
-        self._action("Faster", ["+", "=", "Ctrl++"], lambda: run("faster"), play)
-        self._action("Slower", ["-", "Ctrl+-"], lambda: run("slower"), play)
+        self._action("Faster", ["+", "="], lambda: run("faster"), play)
+        self._action("Slower", ["-"], lambda: run("slower"), play)
         self.pacing_action = self._action("Pause at each step", [], lambda on: run("set_pause_at_steps", on), play)
         self.pacing_action.setCheckable(True)
         self.pacing_action.setChecked(True)
@@ -180,6 +190,8 @@ class MainWindow(QMainWindow):
         self._action("Swap presenter and audience view", ["P"], self.swap_views, view)
         view.addAction(self.steps_dock.toggleViewAction())
         view.addAction(self.notes_dock.toggleViewAction())
+        for dock in self.inspection.docks:
+            view.addAction(dock.toggleViewAction())
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -189,19 +201,26 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, n=name: self.set_theme(THEMES[n]))
             group.addAction(action)
             self.theme_actions[name] = action
+        # Pen, laser, zoom, follow, reverse/replay, palette, text size, F1 help, settings notice.
+        self.stage_controls = StageControls(self, play, view)
+
+        self.lecture.add_actions(play, view)
 
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         self._action("&About PacketStage", [], self.show_about, help_menu)
 
     # -- loading ---------------------------------------------------------------------
-    def open_scene(self, path: str | Path, step: int | None = None) -> bool:
+    def open_scene(self, path: str | Path, step: int | None = None, in_deck: bool = False) -> bool:
         """Load ``path``; on failure keep what is on screen and show why in the banner.
 
         Either way the file becomes the one watched and reloaded, so fixing a broken file
-        in an editor brings it up without opening it again.
+        in an editor brings it up without opening it again. A deck (``*.deck.yaml``) opens its
+        first scene; ``in_deck`` marks a scene the deck itself opens.
         """
         path = Path(path).resolve()
+        if is_deck_path(path) and not in_deck:
+            return self.lecture.open_deck(path, step)
         keep_step = self.path == path and self.timeline is not None
         if self.requested != path and self.watcher.files():
             self.watcher.removePaths(self.watcher.files())
@@ -215,14 +234,19 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.timeline = timeline
         self.path = path
-        self._remember_recent(path)
+        if not in_deck:
+            self._remember_recent(path)
+        if not keep_step:
+            self.stage.zoom_state.reset()
         self.stage.set_timeline(timeline)
+        self.inspection.set_timeline(timeline)
         if self.audience is not None:
             self.audience.stage.set_timeline(timeline)
         self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
         self._fill_step_list()
         self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
         self._shown_step = -1
+        self.lecture.scene_opened(timeline, in_deck, fresh=not keep_step)
         self.clock.set_boundaries(timeline.boundaries, keep_step=keep_step)
         if step is not None:
             self.clock.run("go_to_step", step)
@@ -230,7 +254,7 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         if self.requested is not None:
-            self.open_scene(self.requested)
+            self.open_scene(self.requested, in_deck=self.lecture.deck is not None)
 
     def _watch(self, path: Path) -> None:
         if path.exists() and str(path) not in self.watcher.files():
@@ -241,12 +265,12 @@ class MainWindow(QMainWindow):
         # the path; it is re-added when the reload runs.
         self._reload_timer.start()
 
-    def _show_errors(self, exc: SceneLoadError) -> None:
+    def _show_errors(self, exc: SceneLoadError, what: str = "scene") -> None:
         shown = exc.errors[:6]
         more = len(exc.errors) - len(shown)
         lines = [str(e) for e in shown] + ([f"… and {more} more"] if more > 0 else [])
         kept = " The last good version stays on screen." if self.timeline is not None else ""
-        self.banner.setText(f"This scene could not be loaded.{kept}\n" + "\n".join(lines))
+        self.banner.setText(f"This {what} could not be loaded.{kept}\n" + "\n".join(lines))
         self.banner.show()
 
     def open_dialog(self) -> None:
@@ -263,7 +287,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("recent", [])
         if isinstance(value, str):  # QSettings returns a lone string for one-item lists
             value = [value]
-        return [str(v) for v in value or []]
+        return [str(v) for v in value] if isinstance(value, list) else []  # a damaged value: no recent files
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -316,8 +340,11 @@ class MainWindow(QMainWindow):
     def _show_time(self, t: float) -> None:
         if self.timeline is None:
             return
+        self.lecture.time_moved(t)
+        t = self.clock.time  # a quiz may have stopped playing just before its step
         frame = self.timeline.state_at(t)
         self.stage.show_frame(frame)
+        self.inspection.show_frame(frame)
         if self.audience is not None:
             self.audience.stage.show_frame(frame)
         if frame.step != self._shown_step:
@@ -333,6 +360,7 @@ class MainWindow(QMainWindow):
                     break
             else:
                 self.step_list.clearSelection()
+            self.lecture.step_shown(frame)
         self._show_transport()
 
     def _show_transport(self) -> None:
@@ -370,7 +398,10 @@ class MainWindow(QMainWindow):
             self.stage.set_prompt("")
 
     def escape(self) -> None:
-        """Esc backs out of one thing at a time: a typed step number, a blank, presenting, fullscreen."""
+        """Esc backs out of one thing at a time: the pen or laser, the help, a typed step number,
+        a blank, presenting, fullscreen."""
+        if self.stage_controls.escape():
+            return
         if self._typed_step:
             self._set_typed_step("")
         elif self.audience_stage.blanked:
@@ -404,9 +435,16 @@ class MainWindow(QMainWindow):
             if self.stage.frame is not None:
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
+        # The presenter's screen needs room for notes and what comes next, not packet internals.
+        # The lesson sidebar is the student's; the presenter panel says where a question stands.
+        self._docks_before_presenting = [d for d in (*self.inspection.docks, self.lecture.lesson_dock) if d.isVisible()]
+        for dock in self._docks_before_presenting:
+            dock.hide()
+        self.lecture.audience_opened()
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
+        self.stage_controls.presenting_started()
         self.presenter_panel.start()
         self.present_action.setChecked(True)
         self._shown_step = -1
@@ -420,6 +458,10 @@ class MainWindow(QMainWindow):
         audience.deleteLater()
         self.presenter_panel.stop()
         self.presenter_dock.hide()
+        for dock in self._docks_before_presenting:
+            dock.show()
+        self._docks_before_presenting = []
+        self.stage_controls.presenting_stopped()
         self._refresh_prompt()
         self.blank_action.setChecked(self.stage.blanked)
         self.present_action.setChecked(False)
@@ -455,6 +497,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: Theme) -> None:
         """Stage, transport, step list and window chrome in one theme; remembered."""
         self.stage.set_theme(theme)
+        self.inspection.set_theme(theme)
         if self.audience is not None:
             self.audience.stage.set_theme(theme)
         self.transport.slider.theme = theme
@@ -469,12 +512,16 @@ class MainWindow(QMainWindow):
             (QPalette.ColorRole.Text, "text"),
             (QPalette.ColorRole.ButtonText, "text"),
             (QPalette.ColorRole.Highlight, "accent"),
+            (QPalette.ColorRole.Link, "accent"),
         ):
             palette.setColor(role, theme.color(name))
         self.setPalette(palette)
+        # The selected step is white on the accent colour: legible in every theme (on high-contrast,
+        # text and borders are both black, so a border-coloured highlight hid the current step).
         self.step_list.setStyleSheet(
+            f"QListWidget {{ background: {theme.panel_fill}; }}"
             f"QListWidget::item {{ padding: 5px 4px; border-bottom: 1px solid {theme.panel_border}; color: {theme.text}; }}"
-            f"QListWidget::item:selected {{ background: {theme.panel_border}; border-left: 4px solid {theme.accent}; }}"
+            f"QListWidget::item:selected {{ background: {theme.accent}; color: white; border-left: 4px solid {theme.text}; }}"
         )
         self.theme_actions[theme.name].setChecked(True)
         self.settings.setValue("theme", theme.name)
@@ -487,7 +534,7 @@ class MainWindow(QMainWindow):
 
     def enter_fullscreen(self) -> None:
         """Projector mode: the stage and the transport only; docks and menus come back after."""
-        self._docks_before_fullscreen = [d for d in (self.steps_dock, self.notes_dock) if d.isVisible()]
+        self._docks_before_fullscreen = [d for d in self.findChildren(QDockWidget) if d.isVisible()]
         for dock in self._docks_before_fullscreen:
             dock.hide()
         self.menuBar().hide()
@@ -503,13 +550,8 @@ class MainWindow(QMainWindow):
         self._docks_before_fullscreen = []
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "Space — play / pause\nRight, PageDown — next step\nLeft, PageUp — previous step\n"
-            "Home / End — start / end\n+ / − — faster / slower\nF — fullscreen, Esc — leave it\n"
-            "Ctrl+O — open, Ctrl+R — reload",
-        )
+        """F1: the keys, over this window and never as a dialog (it could land on the projector)."""
+        self.stage_controls.toggle_help()
 
     def show_about(self) -> None:
         import importlib.metadata  # 20 ms at start-up for a dialog few people open

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from animator.engine.frame import PacketView, TableView
 from animator.model.schema import Node
 from animator.resources import assets_dir
-from animator.ui.theme import Theme, font
+from animator.ui.theme import STANDARD, Palette, Theme, chip_text_color, font
 
 #: Scene units per layout grid column / row, and the icon's size in scene units.
 COLUMN = 250.0
@@ -74,7 +74,7 @@ class NodeItem(QGraphicsItem):
     ADDRESS_SIZE = 12.0
     BADGE_SIZE = 12.0
 
-    def __init__(self, node: Node, theme: Theme) -> None:
+    def __init__(self, node: Node, theme: Theme, text_scale: float = 1.0) -> None:
         super().__init__()
         self.node = node
         self.theme = theme
@@ -82,9 +82,11 @@ class NodeItem(QGraphicsItem):
         self.badge = ""
         # Two lines at most: a router's or NAT's inside and outside address both matter.
         self.addresses = [*node.ipv4, *node.ipv6][:2]
-        self._label_font = font(self.LABEL_SIZE, bold=True)
-        self._address_font = font(self.ADDRESS_SIZE, mono=True)
-        self._badge_font = font(self.BADGE_SIZE, bold=True)
+        self._label_font = font(self.LABEL_SIZE * text_scale, bold=True)
+        self._address_font = font(self.ADDRESS_SIZE * text_scale, mono=True)
+        self._badge_font = font(self.BADGE_SIZE * text_scale, bold=True)
+        #: Heights of the name line and of each address line (they grow with the text scale).
+        self._label_h, self._line_h = 20 * text_scale, 16 * text_scale
         label_w = QFontMetricsF(self._label_font).horizontalAdvance(node.display_label)
         addr_w = max((QFontMetricsF(self._address_font).horizontalAdvance(a) for a in self.addresses), default=0.0)
         self._width = max(ICON + 40, label_w + 12, addr_w + 12, 150)
@@ -98,9 +100,18 @@ class NodeItem(QGraphicsItem):
         details += [f"IPv4 {a}" for a in node.ipv4] + [f"IPv6 {a}" for a in node.ipv6]
         self.setToolTip("<br>".join(details))
 
+    @classmethod
+    def largest_text_scale(cls, node: Node) -> float:
+        """How far a larger text size may grow this node's name and addresses before they
+        reach the next column: neighbours must not collide (the stage uses the smallest)."""
+        addresses = [*node.ipv4, *node.ipv6][:2]
+        label_w = QFontMetricsF(font(cls.LABEL_SIZE, bold=True)).horizontalAdvance(node.display_label)
+        addr_w = max((QFontMetricsF(font(cls.ADDRESS_SIZE, mono=True)).horizontalAdvance(a) for a in addresses), default=0.0)
+        return max(1.0, (COLUMN - 16) / max(label_w, addr_w, 1.0))
+
     def bottom(self) -> float:
         """Lowest point of the text block (scene units below the centre) without the badge."""
-        return ICON / 2 + 28 + 16 * len(self.addresses)
+        return ICON / 2 + 8 + self._label_h + self._line_h * len(self.addresses)
 
     def badge_rect(self) -> QRectF:
         metrics = QFontMetricsF(self._badge_font)
@@ -109,7 +120,7 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         top = -ICON / 2 - 14
-        return QRectF(-self._width / 2, top, self._width, self.bottom() + 30 - top)
+        return QRectF(-self._width / 2, top, self._width, self.bottom() + 30 * self._line_h / 16 - top)
 
     def set_state(self, highlight: float, badge: str) -> bool:
         """Returns whether the look changed."""
@@ -132,14 +143,15 @@ class NodeItem(QGraphicsItem):
         )
         painter.setPen(theme.color("text"))
         painter.setFont(self._label_font)
-        painter.drawText(
-            QRectF(-self._width / 2, ICON / 2 + 8, self._width, 20), Qt.AlignmentFlag.AlignCenter, self.node.display_label
-        )
+        label_rect = QRectF(-self._width / 2, ICON / 2 + 8, self._width, self._label_h)
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, self.node.display_label)
         painter.setPen(theme.color("muted"))
         painter.setFont(self._address_font)
         for i, address in enumerate(self.addresses):
             painter.drawText(
-                QRectF(-self._width / 2, ICON / 2 + 28 + 16 * i, self._width, 16), Qt.AlignmentFlag.AlignCenter, address
+                QRectF(-self._width / 2, ICON / 2 + 8 + self._label_h + self._line_h * i, self._width, self._line_h),
+                Qt.AlignmentFlag.AlignCenter,
+                address,
             )
         if self.badge:
             rect = self.badge_rect()
@@ -152,14 +164,14 @@ class NodeItem(QGraphicsItem):
 class LinkItem(QGraphicsItem):
     """A cable between two nodes, with its label (bandwidth, latency) at the middle."""
 
-    def __init__(self, link_id: str, a: QPointF, b: QPointF, label: str, theme: Theme) -> None:
+    def __init__(self, link_id: str, a: QPointF, b: QPointF, label: str, theme: Theme, text_scale: float = 1.0) -> None:
         super().__init__()
         self.link_id = link_id
         self.a, self.b = a, b
         self.label = label
         self.theme = theme
         self.highlight = 0.0
-        self._font = font(11.5)
+        self._font = font(11.5 * text_scale)
         self._label_rect = self._measure_label()
         rect = QRectF(self.a, self.b).normalized().adjusted(-10, -10, 10, 10)
         self._bounds = rect.united(self._label_rect) if self.label else rect
@@ -206,13 +218,13 @@ class TableItem(QGraphicsItem):
     CELL_SIZE = 11.5
     PAD = 7.0
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, text_scale: float = 1.0) -> None:
         super().__init__()
         self.theme = theme
         self.tables: tuple[TableView, ...] = ()
-        self._title_font = font(self.TITLE_SIZE, bold=True)
-        self._cell_font = font(self.CELL_SIZE, mono=True)
-        self._head_font = font(self.CELL_SIZE, bold=True, mono=True)
+        self._title_font = font(self.TITLE_SIZE * text_scale, bold=True)
+        self._cell_font = font(self.CELL_SIZE * text_scale, mono=True)
+        self._head_font = font(self.CELL_SIZE * text_scale, bold=True, mono=True)
         self._size = QRectF()
         self.setZValue(Z_TABLE)
 
@@ -300,14 +312,14 @@ class BubbleItem(QGraphicsItem):
 
     MAX_WIDTH = 260.0
 
-    def __init__(self, text: str, theme: Theme) -> None:
+    def __init__(self, text: str, theme: Theme, text_scale: float = 1.0) -> None:
         super().__init__()
         self.theme = theme
         self.text = text
-        self._font = font(13.5)
+        self._font = font(13.5 * text_scale)
         metrics = QFontMetricsF(self._font)
         flags = Qt.TextFlag.TextWordWrap
-        box = metrics.boundingRect(QRectF(0, 0, self.MAX_WIDTH, 1000), flags, text)
+        box = metrics.boundingRect(QRectF(0, 0, self.MAX_WIDTH * text_scale, 1000), flags, text)
         self._box = QRectF(-box.width() / 2 - 10, -box.height() - 18 - 12, box.width() + 20, box.height() + 12)
         self.setZValue(Z_BUBBLE)
 
@@ -342,15 +354,18 @@ class PacketLayer(QGraphicsItem):
 
     TEXT_SIZE = 13.5
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, palette: Palette = STANDARD, text_scale: float = 1.0) -> None:
         super().__init__()
         self.theme = theme
+        self.palette = palette
         self.packets: tuple[PacketView, ...] = ()
-        self._font = font(self.TEXT_SIZE, bold=True)
+        self._font = font(self.TEXT_SIZE * text_scale, bold=True)
         self._cache: dict[tuple[str, str, bool, float, float], tuple[QPixmap, int, int]] = {}
         self._sizes: dict[str, tuple[float, float]] = {}
         self._bounds = QRectF()
         self.positions: dict[str, QPointF] = {}
+        #: The packet the inspector shows: drawn with an outline so it can be followed.
+        self.selected: str | None = None
         self.setZValue(Z_PACKET)
 
     def set_bounds(self, rect: QRectF) -> None:
@@ -360,6 +375,20 @@ class PacketLayer(QGraphicsItem):
     def set_packets(self, packets: tuple[PacketView, ...]) -> None:
         self.packets = packets
         self.update()
+
+    def set_selected(self, packet_id: str | None) -> None:
+        if packet_id != self.selected:
+            self.selected = packet_id
+            self.update()
+
+    def packet_at(self, point: QPointF) -> str | None:
+        """The id of the chip under a scene point; the one drawn last (on top) wins."""
+        for packet in reversed(self.packets):
+            x, y = self.centre(packet) if packet.arrived else (packet.x * COLUMN, packet.y * ROW)
+            w, h = self.chip_size(packet.label)
+            if abs(point.x() - x) <= w / 2 + 2 and abs(point.y() - y) <= h / 2 + 2:
+                return packet.id
+        return None
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._bounds
@@ -382,9 +411,9 @@ class PacketLayer(QGraphicsItem):
         p.translate(2, 2)
         p.scale(scale, scale)
         rect = QRectF(0, 0, w, h)
-        fill = self.theme.protocol_color(packet.protocol)
+        fill = self.palette.color(packet.protocol)
         _pill(p, rect, fill, fill.darker(135))
-        p.setPen(QColor("white"))
+        p.setPen(chip_text_color(fill))
         p.setFont(self._font)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, packet.label)
         if packet.dropped:
@@ -444,4 +473,14 @@ class PacketLayer(QGraphicsItem):
                 painter.setOpacity(opacity)
             # The int overload: PySide resolves it ~35% faster than QPointF (measured).
             draw(int(x * scale + ox) - half_w, int(y * scale + oy) - half_h, chip)
+            if packet.id == self.selected:
+                self._outline(painter, x * scale + ox, y * scale + oy, half_w, half_h)
+        painter.restore()
+
+    def _outline(self, painter: QPainter, x: float, y: float, half_w: int, half_h: int) -> None:
+        painter.save()
+        painter.setPen(QPen(self.theme.color("link_highlight"), 3))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = QRectF(x - half_w - 2, y - half_h - 2, 2 * half_w + 4, 2 * half_h + 4)
+        painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
         painter.restore()

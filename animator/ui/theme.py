@@ -1,8 +1,13 @@
 """Colours and type for the stage, in one place so themes (light, dark, high contrast) can swap.
 
-The protocol palette starts from Okabe & Ito's colour-blind-safe set: a lecture hall always
-has someone who cannot tell red from green, and a projector washes out pale colours, so every
-chip colour is dark enough to carry white text.
+The standard protocol palette is dark enough to carry white text on every chip, since a
+projector washes out pale colours. The Okabe–Ito palette is the colour-blind-safe choice:
+its eight colours stay distinct under the common colour-vision deficiencies, and a lecture
+hall always has someone who cannot tell red from green. Several of them are light, so chip
+text is black or white, whichever reads better (``chip_text_color``).
+
+Every view that colours protocols (stage chips, legend, and later the ladder and inspector)
+asks a ``Palette`` through ``protocol_color``, so a palette choice reaches all of them.
 """
 
 from __future__ import annotations
@@ -33,6 +38,27 @@ PROTOCOL_COLORS: dict[str, str] = {
     "data": "#475569",
 }
 
+#: Okabe & Ito (2008), "Color Universal Design". Eight colours for sixteen protocols: the ones
+#: that appear together in a scene (ARP, ICMP, TCP, UDP, DNS, HTTP, TLS) get distinct colours.
+OKABE_ITO_COLORS: dict[str, str] = {
+    "ethernet": "#000000",
+    "arp": "#e69f00",
+    "ip": "#000000",
+    "ipv6": "#000000",
+    "icmp": "#56b4e9",
+    "tcp": "#0072b2",
+    "udp": "#009e73",
+    "dns": "#f0e442",
+    "dhcp": "#e69f00",
+    "http": "#d55e00",
+    "http2": "#d55e00",
+    "tls": "#cc79a7",
+    "quic": "#cc79a7",
+    "websocket": "#009e73",
+    "ssh": "#0072b2",
+    "data": "#999999",
+}
+
 PROTOCOL_NAMES: dict[str, str] = {
     "ethernet": "Ethernet",
     "arp": "ARP",
@@ -51,6 +77,44 @@ PROTOCOL_NAMES: dict[str, str] = {
     "ssh": "SSH",
     "data": "Data",
 }
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Chip colours per protocol; a palette is chosen independently of the theme."""
+
+    name: str
+    label: str
+    colors: dict[str, str]
+
+    def color(self, protocol: str) -> QColor:
+        return QColor(self.colors.get(protocol, self.colors["data"]))
+
+
+STANDARD = Palette("standard", "Standard", dict(PROTOCOL_COLORS))
+OKABE_ITO = Palette("okabe-ito", "Okabe–Ito (colour-blind safe)", OKABE_ITO_COLORS)
+PALETTES: dict[str, Palette] = {p.name: p for p in (STANDARD, OKABE_ITO)}
+
+
+def protocol_color(protocol: str, palette: Palette = STANDARD) -> QColor:
+    """The one place a protocol gets its colour."""
+    return palette.color(protocol)
+
+
+def chip_text_color(fill: QColor) -> QColor:
+    """White on dark chips, near-black on light ones: whichever has the higher WCAG contrast."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(fill.redF()) + 0.7152 * channel(fill.greenF()) + 0.0722 * channel(fill.blueF())
+    on_white = 1.05 / (luminance + 0.05)
+    on_black = (luminance + 0.05) / 0.05
+    return QColor("white") if on_white >= on_black else QColor("#111111")
+
+
+#: Text scale presets for projectors (View → Text size); 1.0 is the design size.
+TEXT_SCALES: tuple[float, ...] = (1.0, 1.25, 1.5, 2.0)
 
 
 @dataclass(frozen=True)

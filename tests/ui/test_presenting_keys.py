@@ -73,7 +73,8 @@ KEYS = [key for key in Qt.Key if key.value != 0xB5]
 def test_no_key_crashes_the_player(window: MainWindow, qtbot: object, with_scene: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every key Qt knows (pytest-qt fails the test on an exception inside a Qt handler).
 
-    Modal dialogs are recorded instead of shown; only the keyboard-help key may open one.
+    Modal dialogs are recorded instead of shown: no key may open one (F1's help is an overlay),
+    since a dialog can land on the projector or take the clicker's focus mid-talk.
     """
     dialogs: list[tuple[str, int]] = []
     current = {"key": 0}
@@ -90,4 +91,4 @@ def test_no_key_crashes_the_player(window: MainWindow, qtbot: object, with_scene
         window.clock.advance(0.05)
     window.clock.stop()
     assert window.isVisible()
-    assert {key for _, key in dialogs} == {Qt.Key.Key_F1.value}  # keyboard help, and nothing else
+    assert dialogs == []

@@ -59,16 +59,20 @@ def _difference(a: QImage, b: QImage) -> float:
 
 
 @pytest.mark.parametrize(
-    ("name", "when", "theme"),
+    ("name", "when", "theme", "palette", "scale"),
     [
-        ("step1", 1.0, "light"),
-        ("mid-step2", 1.6, "light"),
-        ("step2", 2.0, "light"),
-        ("dark-step1", 1.0, "dark"),
-        ("high-contrast-step1", 1.0, "high-contrast"),
+        ("step1", 1.0, "light", "standard", 1.0),
+        ("mid-step2", 1.6, "light", "standard", 1.0),
+        ("step2", 2.0, "light", "standard", 1.0),
+        ("dark-step1", 1.0, "dark", "standard", 1.0),
+        ("high-contrast-step1", 1.0, "high-contrast", "standard", 1.0),
+        ("okabe-ito-mid-step2", 1.6, "light", "okabe-ito", 1.0),
+        ("scale150-mid-step2", 1.6, "light", "standard", 1.5),
     ],
 )
-def test_matches_reference_image(app: object, tmp_path: Path, name: str, when: float, theme: str) -> None:
+def test_matches_reference_image(
+    app: object, tmp_path: Path, name: str, when: float, theme: str, palette: str, scale: float
+) -> None:
     """Catches unintended visual changes; approve intended ones with PACKETSTAGE_UPDATE_REFERENCES=1.
 
     ``when`` is in steps: 1.6 is 60% of the way through step 2.
@@ -81,7 +85,7 @@ def test_matches_reference_image(app: object, tmp_path: Path, name: str, when: f
         else timeline.boundary(step)
     )
     out = tmp_path / "frame.png"
-    render_png(timeline, t, out, (960, 540), theme)
+    render_png(timeline, t, out, (960, 540), theme, palette, scale)
     reference = REFERENCES / f"reference-{name}.png"
     if UPDATE or not reference.exists():
         REFERENCES.mkdir(exist_ok=True)

@@ -147,6 +147,12 @@ class Simulator(ProxyMixin, Endpoint):
             self.transmit(arrival.leg, node, known, arrival.frame, t + DWELL, tuple(changes))
             return
         ports = [n for n in self.net.neighbours(node) if n != arrival.a]
+        # The packet itself carries on towards its real destination; the other ports get copies.
+        owner = self.net.by_mac.get(dst)
+        ahead = self.net.towards(node, owner) if owner is not None else None
+        if ahead in ports:
+            ports.remove(ahead)
+            ports.insert(0, ahead)
         why = "broadcast" if dst == BROADCAST_MAC else f"{dst} unknown"
         changes.append(f"{why}: flooded to {len(ports)} port{'s' if len(ports) != 1 else ''}")
         if not ports:
@@ -514,7 +520,7 @@ class Simulator(ProxyMixin, Endpoint):
         backend = self.lb_conns.get(node, {}).get((ip.dst, transport.dport))
         if backend is None or self.net.owner_of(ipaddress.ip_address(ip.src)) != backend:
             return False
-        vip = balancer.vip or str(self.net.address_of(node, backend))
+        vip = balancer.vip or str(self.net.hosts[node].node.ipv4[0].split("/")[0])
         old = f"{ip.src}:{transport.sport}"
         ip.src = vip
         transport.sport = balancer.port

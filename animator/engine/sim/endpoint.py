@@ -51,6 +51,8 @@ class Endpoint(Core):
         #: Legs that must follow the author's path (``path:``/``via:``) or be lost at ``drop_at``.
         self.forced: dict[str, list[str]] = {}
         self.drop_at: dict[str, str] = {}
+        #: The last DNS query each client sent a name server: (server, client) -> the DNS layer.
+        self.dns_queries: dict[tuple[str, str], Any] = {}
 
     # -- numbers a stack hands out -----------------------------------------------------------------
     def ephemeral_port(self, node: str) -> int:
@@ -216,6 +218,8 @@ class Endpoint(Core):
             stack = stack.getlayer(sc.Ether).payload  # the stack frames it for the next hop itself
         has_transport = sc.TCP in stack or sc.UDP in stack or sc.ICMP in stack
         has_ip = sc.IP in stack or sc.IPv6 in stack
+        if self.net.hosts[node].node.zone and app == "dns":
+            stack = self.answer_from_zone(node, to, stack, given.get("dns", {}))
         if not has_transport and not has_ip:
             stack = (sc.UDP() if app in UDP_APPS else sc.TCP()) / stack
         version = 6 if sc.IPv6 in stack or (not self.net.hosts[node].node.ipv4 and self.net.hosts[node].node.ipv6) else 4
@@ -350,9 +354,42 @@ class Endpoint(Core):
         return conn
 
     def receive_udp(self, arrival: Arrival, node: str, ip: Any, udp: Any) -> None:
-        for origin in self.origins_of(arrival.leg):
+        origins = self.origins_of(arrival.leg)
+        for origin in origins:
             self.udp_flows[node].setdefault(origin, (udp.dport, ip.src, udp.sport))
+        if self.net.hosts[node].node.zone:
+            from scapy.layers.dns import DNS
+
+            if DNS in udp and not udp[DNS].qr:
+                for origin in origins:
+                    self.dns_queries[node, origin] = udp[DNS].copy()
         self.end_leg(arrival.leg, "delivered")
+
+    def answer_from_zone(self, node: str, to: str, stack: Any, given: dict[str, Any]) -> Any:
+        """A name server's reply the author left empty is filled from its zone, for the query ``to`` asked."""
+        from scapy.layers.dns import DNS, DNSRR
+
+        query = self.dns_queries.get((node, to))
+        if DNS not in stack or query is None or "answers" in given or "rcode" in given or not query.qd:
+            return stack
+        question = query.qd[0] if isinstance(query.qd, list) else query.qd
+        name = question.qname.decode(errors="replace").rstrip(".").lower()
+        qtype = question.qtype  # 1 = A, 28 = AAAA
+        records = []
+        for record in self.net.hosts[node].node.zone:
+            if record.name.rstrip(".").lower() == name:
+                values = record.a if qtype == 1 else record.aaaa if qtype == 28 else ()
+                for value in values:
+                    rdata = value.split("/")[0]
+                    records.append(DNSRR(rrname=question.qname, type=qtype, ttl=record.ttl, rdata=rdata))
+        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=0, rcode=0 if records else 3, qd=question, an=records)
+        dns = stack.getlayer(DNS)
+        underlayer = dns.underlayer
+        if underlayer is None:
+            return reply
+        underlayer.remove_payload()
+        underlayer.add_payload(reply)
+        return stack
 
     def send_reply(self, leg: Leg, node: str, packet: Any, time: float) -> None:
         """Send a packet ``node`` makes itself (RST, ICMP error, relayed message) towards its IP destination."""
@@ -402,6 +439,12 @@ def summarize(packet: Any) -> str:
         flags = text[text.index("[") + 1 : text.index("]")]
         length = text.rsplit("Len=", 1)[1].split()[0] if "Len=" in text else "0"
         text = flags if length == "0" else f"{flags} ({length} B)"
+    elif text.startswith("Standard query response"):
+        words = text.split()
+        text = "No such name" if "No such name" in text else f"{words[-2]} {words[-1]}" if len(words) > 5 else "DNS answer"
+    elif text.startswith("Standard query "):
+        kind_and_name = text.removeprefix("Standard query ").split()
+        text = f"{kind_and_name[-2]}? {kind_and_name[-1]}" if len(kind_and_name) >= 2 else "DNS query"
     elif text.startswith("HTTP/1."):
         text = text.split(" ", 1)[1] if " " in text else text
     elif text.endswith((" HTTP/1.1", " HTTP/1.0")):

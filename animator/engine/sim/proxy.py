@@ -53,6 +53,10 @@ class ProxyMixin(Endpoint):
         if conn.tunnel and conn.partner is not None:
             self.relay(arrival, node, conn, payload, "tunnelled bytes (untouched)")
             return
+        if self.net.kind(node) != "proxy" and payload[:1] in (b"\x14", b"\x15", b"\x16", b"\x17"):
+            payload = self.tls_terminate(arrival, node, conn, payload)
+            if not payload:
+                return
         conn.received += payload
         message = _complete_message(bytes(conn.received))
         if message is None:
@@ -62,6 +66,22 @@ class ProxyMixin(Endpoint):
             self.relay(arrival, node, conn, message, "response relayed")
             return
         self.proxy_request(arrival, node, conn, message)
+
+    def tls_terminate(self, arrival: Arrival, node: str, conn: Connection, payload: bytes) -> bytes:
+        """A reverse proxy holds the site's certificate: it ends TLS and reads the HTTP inside.
+
+        The handshake (ClientHello, ServerHello...) is the scene's to write, as sends between client
+        and proxy; application data records are opened here. The simulation carries their plaintext
+        (there are no real keys), which is exactly what the proxy sees after decrypting.
+        """
+        conn.tls = True
+        plain = b""
+        for content_type, body in _tls_records(payload):
+            if content_type == 23:
+                plain += body
+        if plain:
+            self.remark(arrival.time, node, "TLS ended here: HTTP inside")
+        return plain
 
     def local_delivery_plain(self, arrival: Arrival) -> None:
         self.end_leg(arrival.leg, "delivered")
@@ -93,7 +113,7 @@ class ProxyMixin(Endpoint):
             port = 80
         else:
             backend = self.pick_l7_backend(node, host, target, conn)
-            extra = [("X-Forwarded-For", conn.remote[0]), ("X-Forwarded-Proto", "http")]
+            extra = [("X-Forwarded-For", conn.remote[0]), ("X-Forwarded-Proto", "https" if conn.tls else "http")]
             balancer = self.net.hosts[node].node.balancer
             port = (balancer.backend_port or balancer.port) if balancer is not None else 80
         if backend is None:
@@ -251,7 +271,13 @@ class ProxyMixin(Endpoint):
         if other is None:
             return
         first = data.split(b"\r\n", 1)[0].decode("latin-1")[:40] if not conn.tunnel else label
-        self.send_on(arrival.leg, node, other, data, arrival.time, first, "http" if not conn.tunnel else "tls")
+        if first.startswith("HTTP/1."):
+            first = first.split(" ", 1)[1] if " " in first else first
+        protocol = "tls" if conn.tunnel else "http"
+        if other.tls and not conn.tunnel:
+            data = _tls_record(23, data)  # back into the client's TLS session
+            protocol = "tls"
+        self.send_on(arrival.leg, node, other, data, arrival.time, first, protocol)
 
     def send_on(self, cause: Leg, node: str, conn: Connection, data: bytes, time: float, label: str, protocol: str) -> None:
         """Send ``data`` from ``node`` on ``conn`` as one PSH/ACK segment with the right numbers."""
@@ -328,6 +354,20 @@ class ProxyMixin(Endpoint):
         client = self.conns[node].get((local, remote))
         if client is not None:
             self.answer(arrival, node, client, 502, "Bad Gateway", f"upstream {why} the connection")
+
+
+def _tls_records(data: bytes) -> list[tuple[int, bytes]]:
+    """The (content type, body) of each whole TLS record in ``data``."""
+    records = []
+    while len(data) >= 5:
+        length = int.from_bytes(data[3:5], "big")
+        records.append((data[0], data[5 : 5 + length]))
+        data = data[5 + length :]
+    return records
+
+
+def _tls_record(content_type: int, body: bytes) -> bytes:
+    return bytes([content_type, 3, 3]) + len(body).to_bytes(2, "big") + body
 
 
 def _complete_message(data: bytes) -> bytes | None:

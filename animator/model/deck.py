@@ -1,0 +1,168 @@
+"""Deck files: a lecture as an ordered list of scene files, loaded with the scene loader's care.
+
+A deck is named ``*.deck.yaml`` so that the app, ``validate`` and a file manager can tell it
+from a scene without reading it::
+
+    format: 1
+    title: Networking 101, lecture 3
+    summary: From a cable to a web page.
+    scenes:
+      - file: tcp-handshake.yaml
+      - file: http-get.yaml
+        title: A whole web request
+
+Scene paths are relative to the deck's folder, so a deck and its scenes can be copied or
+zipped together. A deck comes from the same untrusted places as a scene, so it goes through
+the same reader (size cap, encoding, no tags, no alias bombs, duplicate keys refused), and a
+missing scene file is reported at the line of its entry, not as a crash when it is reached
+in the middle of a talk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from animator.model.errors import Mark, SceneError, SceneLoadError, did_you_mean
+from animator.model.loader import (
+    capped,
+    check_version,
+    collector_paused,
+    compose_root,
+    decode_root,
+    decode_text,
+    load_scene,
+    read_file,
+)
+from animator.model.schema import FORMAT_VERSION, MARK, MARKS, Scene
+
+DECK_SUFFIXES = (".deck.yaml", ".deck.yml")
+#: More scenes than any course has lectures; a longer list is generated junk.
+MAX_SCENES = 500
+
+
+def is_deck_path(path: str | Path) -> bool:
+    """Whether ``path`` names a deck (``*.deck.yaml``) rather than a scene."""
+    return str(path).lower().endswith(DECK_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class DeckEntry:
+    """One scene of the lecture: its file (relative to the deck) and an optional title override."""
+
+    file: str
+    title: str | None = None
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
+class Deck:
+    format: int
+    title: str
+    scenes: tuple[DeckEntry, ...]
+    summary: str | None = None
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+    #: The deck file, for messages and for resolving scene paths; not part of the YAML.
+    source: str = field(default="<deck>", compare=False, metadata={"internal": True})
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.source).parent
+
+    def scene_path(self, index: int) -> Path:
+        """Where scene ``index`` lives: relative paths are read from the deck's folder."""
+        return (self.folder / self.scenes[index].file).resolve()
+
+
+def load_deck(path: str | Path) -> Deck:
+    """Load a deck and check that every scene file it lists exists (scenes are not loaded)."""
+    name = str(path)
+    text = decode_text(read_file(path, "deck"), name)
+    return load_deck_text(text, name)
+
+
+def load_deck_text(text: str, name: str = "<deck>") -> Deck:
+    if "\x00" in text:
+        raise SceneLoadError([SceneError(name, 1, 1, "this is a binary file, not a YAML deck")])
+    expected = "a deck mapping with 'format', 'title' and 'scenes'"
+    if not text.strip():
+        raise SceneLoadError([SceneError(name, 1, 1, f"file is empty: expected {expected}")])
+    with collector_paused():
+        root = compose_root(text, name, expected)
+        check_version(root, name)
+        deck = decode_root(root, name, Deck)
+    deck = dataclasses.replace(deck, source=name)
+    errors = check_deck(deck)
+    if errors:
+        raise SceneLoadError(capped(errors))
+    return deck
+
+
+def check_deck(deck: Deck) -> list[SceneError]:
+    """What the decoder cannot see: the version, the number of scenes, files that are not there."""
+    errors: list[SceneError] = []
+
+    def error(mark: Mark, message: str) -> None:
+        errors.append(SceneError(deck.source, mark.line, mark.col, message))
+
+    if deck.format != FORMAT_VERSION:
+        error(deck.marks.get("format", deck.mark), f"unsupported format version {deck.format}: this PacketStage reads format 1")
+    if not deck.scenes:
+        error(deck.marks.get("scenes", deck.mark), "a deck needs at least one scene")
+    if len(deck.scenes) > MAX_SCENES:
+        error(
+            deck.marks.get("scenes", deck.mark), f"a deck may list at most {MAX_SCENES} scenes, this one lists {len(deck.scenes)}"
+        )
+        return errors
+    for number, entry in enumerate(deck.scenes, start=1):
+        mark = entry.marks.get("file", entry.mark)
+        where = f"scenes.{number}.file"
+        if is_deck_path(entry.file):
+            error(mark, f"{where}: '{entry.file}' is a deck; a deck lists scene files, not other decks")
+            continue
+        target = deck.folder / entry.file
+        if not target.exists():
+            error(mark, f"{where}: no scene file '{entry.file}' next to the deck{_nearby(deck.folder, entry.file)}")
+        elif not target.is_file():
+            error(mark, f"{where}: '{entry.file}' is not a file")
+    return sorted(errors, key=lambda e: (e.line, e.col))
+
+
+def _nearby(folder: Path, wanted: str) -> str:
+    """`` (did you mean 'x'?)`` among the scene files in the folder the author meant."""
+    prefix = Path(wanted).parent
+    try:
+        names = [p.name for p in (folder / prefix).iterdir() if p.suffix in (".yaml", ".yml") and not is_deck_path(p)]
+    except OSError:
+        return ""
+    return did_you_mean(wanted, [n if str(prefix) == "." else f"{prefix.as_posix()}/{n}" for n in names[:1000]])
+
+
+def validate_deck_file(path: str | Path) -> list[SceneError]:
+    """Every problem in a deck and in each scene it lists, for ``main.py validate``."""
+    try:
+        deck = load_deck(path)
+    except SceneLoadError as exc:
+        return exc.errors
+    errors: list[SceneError] = []
+    for index in range(len(deck.scenes)):
+        try:
+            load_scene(deck.scene_path(index))
+        except SceneLoadError as exc:
+            errors.extend(exc.errors)
+    return errors
+
+
+def load_deck_scenes(deck: Deck) -> list[Scene | SceneLoadError]:
+    """Each scene of the deck, or why it could not be loaded: one broken scene must not stop a lecture."""
+    loaded: list[Scene | SceneLoadError] = []
+    for index in range(len(deck.scenes)):
+        try:
+            loaded.append(load_scene(deck.scene_path(index)))
+        except SceneLoadError as exc:
+            loaded.append(exc)
+    return loaded

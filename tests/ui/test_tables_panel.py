@@ -1,0 +1,53 @@
+"""Device tables dock: a device's tables at the current moment, new rows highlighted."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from animator.engine.timeline import build_timeline
+from animator.model import load_scene
+from animator.ui.hexview import changed_fill
+from animator.ui.tables_panel import TablesPanel
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def panel(app: QApplication, qtbot: object) -> TablesPanel:
+    widget = TablesPanel()
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    widget.resize(600, 500)
+    widget.show()
+    return widget
+
+
+def rows(panel: TablesPanel, title: str) -> list[list[str]]:
+    table = panel.tables[title]
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_nat_table_grows_with_the_timeline(panel: TablesPanel) -> None:
+    timeline = build_timeline(load_scene(REPO / "scenes" / "home-nat.yaml"))
+    panel.set_timeline(timeline)
+    panel.set_node("nat")
+    panel.show_frame(timeline.state_at(timeline.boundary(1)))
+    assert rows(panel, "NAT table") == []
+    panel.show_frame(timeline.state_at(timeline.boundary(3)))
+    assert rows(panel, "NAT table") == [["TCP", "192.168.1.23:51000", "203.0.113.7:40001", "198.51.100.80:443"]]
+    step = next(s.number for s in timeline.steps if len(timeline.state_at(s.end).tables["nat"][0].rows) == 2)
+    panel.show_frame(timeline.state_at(timeline.boundary(step)))
+    table = panel.tables["NAT table"]
+    assert table.rowCount() == 2
+    # The row this step added is highlighted; the older one is not.
+    assert table.item(1, 1).text() == "192.168.1.42:51000"
+    assert table.item(1, 0).background().color() == changed_fill(panel.theme)
+    assert table.item(0, 0).background().color() != changed_fill(panel.theme)
+
+
+def test_a_device_without_tables_says_so(panel: TablesPanel) -> None:
+    timeline = build_timeline(load_scene(REPO / "scenes" / "home-nat.yaml"))
+    panel.set_timeline(timeline)
+    panel.set_node("scanner")
+    panel.show_frame(timeline.state_at(timeline.duration))
+    assert panel.tables == {}
+    assert panel.message.isVisibleTo(panel)

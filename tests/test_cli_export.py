@@ -12,7 +12,6 @@ from types import SimpleNamespace
 import pytest
 
 from animator import cli
-from animator.engine.timeline import Timeline
 from animator.export.pcap import export_pcap
 from animator.packets import build_layers, finalize
 from tests.conftest import MINIMAL, REPO
@@ -149,7 +148,6 @@ def test_export_usage_errors_exit_2_in_a_real_process(tmp_path: Path) -> None:
     assert done.returncode == 2 and "--pcap" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.skipif(not hasattr(Timeline, "wire_records"), reason="needs the simulator (lead)")
 def test_export_of_a_bundled_scene_dissects_cleanly(tmp_path: Path) -> None:
     out = tmp_path / "http-get.pcapng"
     done = subprocess.run(

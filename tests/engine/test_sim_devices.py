@@ -435,13 +435,17 @@ steps:
 
 def test_forward_proxy_answers_connect_then_relays_bytes_untouched() -> None:
     tl = simulate(FORWARD_PROXY)
-    established = next(m for m in tl.messages if m.parent == "s4.1")
+    # The proxy first connects to the origin (SYN, SYN-ACK, ACK), then answers 200.
+    upstream = [m for m in tl.messages if m.step == 4 and "origin" in m.path]
+    assert [str(frame_on(m, *m.path[:2])[TCP].flags) for m in upstream] == ["S", "SA", "A"]
+    established = next(m for m in tl.messages if m.step == 4 and m.label.startswith("200"))
     assert established.path == ("px", "c")
     assert bytes(frame_on(established, "px", "c")[TCP].payload) == b"HTTP/1.1 200 Connection established\r\n\r\n"
-    sent = bytes(frame_on(track(tl, "s5.1"), "c", "px")[TCP].payload)
     relayed = next(m for m in tl.messages if m.parent == "s5.1")
     assert relayed.path == ("px", "origin")
-    assert bytes(frame_on(relayed, "px", "origin")[TCP].payload) == sent == b"\x16\x03\x01\x00\x05hello"
+    # Raw frame tails: dissecting port-443 bytes as TLS (once scapy's TLS layer is loaded) would rebuild them.
+    assert track(tl, "s5.1").frames[0].endswith(b"\x16\x03\x01\x00\x05hello")
+    assert relayed.frames[0].endswith(b"\x16\x03\x01\x00\x05hello")
 
 
 def test_stepping_back_shows_exactly_the_state_of_that_step() -> None:

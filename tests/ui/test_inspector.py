@@ -113,11 +113,13 @@ def test_clicking_a_packet_on_the_stage_selects_it_everywhere(window: object, qt
     assert docks.selected == packet.id
     assert win.stage.packets.selected == packet.id  # type: ignore[attr-defined]
     assert docks.ladder.view.selected == packet.id
-    assert packet.label in docks.inspector.empty.text()  # today's scenes carry no bytes: the label, and why
+    # The scene carries real packets: the inspector shows this one's bytes and names it.
+    assert docks.inspector.title.text() == packet.label
+    assert docks.inspector.detail is not None and docks.inspector.detail.id == packet.id
     # A click on empty stage keeps the selection; a click on a device picks it for the tables dock.
     server = win.stage.nodes["server"]  # type: ignore[attr-defined]
     qtbot.mouseClick(win.stage.viewport(), Qt.MouseButton.LeftButton, pos=win.stage.mapFromScene(server.pos()))  # type: ignore[attr-defined]
-    assert docks.tables.node == "server" and "Connection (TCB)" in docks.tables.tables
+    assert docks.tables.node == "server" and "TCB" in docks.tables.tables
     assert docks.selected == packet.id
 
 

@@ -269,7 +269,7 @@ class Timeline:
         device_events: list[tuple[float, int, str, str, tuple[str, ...], tuple[tuple[str, ...], ...] | None]] = []
         if self.journey is not None:
             for n, title, columns, rows in self.journey.initial_tables:
-                device_events.append((0.0, -1, n, title, columns, rows))
+                device_events.append((-1.0, -1, n, title, columns, rows))  # before anything moves
         start = 0.0
         order = 0
         for number, step in enumerate(self.scene.steps, start=1):
@@ -470,8 +470,9 @@ class Timeline:
     ) -> dict[str, tuple[TableView, ...]]:
         tables = {}
         for node, (times, snapshots) in index.items():
-            # Configuration known before anything moves (routing tables, rules) shows at time 0 too.
-            i = bisect_left(times, t) - 1 if t > 0 else bisect_right(times, 0.0) - 1
+            # Configuration (routing tables, rules) is recorded at -1 s, so it shows at time 0 while
+            # changes made at the very start of step 1 do not.
+            i = bisect_left(times, t) - 1
             if i >= 0 and snapshots[i]:
                 tables[node] = snapshots[i]
         return tables

@@ -295,6 +295,8 @@ class Balancer:
     algorithm: Literal["round-robin", "least-connections", "hash"] = "round-robin"
     #: L7 only: choose the pool by Host header and path prefix, first match wins.
     pools: tuple[Pool, ...] = ()
+    #: L7 only: keep 200 responses to GET and answer repeats from the cache (a CDN edge).
+    cache: bool = False
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -465,7 +467,20 @@ class TableSet:
     marks: Mapping[str, Mark] = MARKS()
 
 
-Action = Send | Highlight | Note | StateSet | TableSet
+@dataclass(frozen=True)
+class DeviceSet:
+    """A device changes during the scene: it fails (``down: refused`` or ``timeout``) or comes back
+    (``down: "no"``). The simulator plays later packets against the new state (a failover, a 502)."""
+
+    KEY: ClassVar[str] = "device"
+    node: str
+    down: Literal["no", "refused", "timeout"]
+    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+Action = Send | Highlight | Note | StateSet | TableSet | DeviceSet
 
 
 #: A quiz offers at least two choices (else it is no question) and at most six (more do not fit

@@ -14,6 +14,7 @@ from animator.model.schema import (
     FORMAT_VERSION,
     MAX_CHOICES,
     MIN_CHOICES,
+    DeviceSet,
     Highlight,
     Note,
     Quiz,
@@ -85,7 +86,7 @@ def check_scene(scene: Scene) -> list[SceneError]:
                 _check_send(c, topology, action, where)
             elif isinstance(action, Highlight):
                 _check_highlight(c, topology, action, where)
-            elif isinstance(action, (Note, StateSet)):
+            elif isinstance(action, (Note, StateSet, DeviceSet)):
                 c.node_ref(action.node, where, action.marks, "node")
             elif isinstance(action, TableSet):
                 _check_table(c, action, where)
@@ -114,7 +115,18 @@ def _check_links(c: _Checker) -> None:
 
 
 #: The device tables the simulator keeps, by the title a node lists in ``show_tables``.
-DEVICE_TABLES = ("MAC table", "ARP cache", "Routing table", "NAT table", "Firewall", "Conntrack", "Pool", "Sockets", "Zone")
+DEVICE_TABLES = (
+    "MAC table",
+    "ARP cache",
+    "Routing table",
+    "NAT table",
+    "Firewall",
+    "Conntrack",
+    "Pool",
+    "Sockets",
+    "Zone",
+    "Cache",
+)
 
 
 def _check_devices(c: _Checker) -> None:

@@ -544,3 +544,65 @@ def test_l7_proxy_ends_tls_and_sends_the_reply_back_inside_a_tls_record() -> Non
     assert back[:3] == b"\x17\x03\x03" and int.from_bytes(back[3:5], "big") == len(back) - 5
     assert back[5:].startswith(b"HTTP/1.1 200 OK\r\n")
     assert relayed.protocol == "tls"
+
+
+FAILOVER = """\
+format: 1
+title: vip
+nodes:
+  - {id: c, kind: host, ipv4: 10.0.0.10/24, mac: "02:00:00:00:00:0c"}
+  - {id: sw, kind: switch}
+  - {id: a, kind: server, ipv4: [10.0.0.21/24, 10.0.0.100/24], mac: "02:00:00:00:00:0a"}
+  - {id: b, kind: server, ipv4: [10.0.0.22/24, 10.0.0.100/24], mac: "02:00:00:00:00:0b"}
+links:
+  - {between: [c, sw]}
+  - {between: [sw, a]}
+  - {between: [sw, b]}
+steps:
+  - caption: to the VIP, served by a
+    actions:
+      - send: {from: c, to: a, layers: [{ip: {dst: 10.0.0.100}}, {udp: {dport: 53}}]}
+  - caption: a fails, b announces the VIP
+    actions:
+      - device: {node: a, down: timeout}
+      - send:
+          from: b
+          to: c
+          at: 0.2
+          layers: [{arp: {op: is-at, psrc: 10.0.0.100, pdst: 10.0.0.100, hwdst: "ff:ff:ff:ff:ff:ff"}}]
+  - caption: to the VIP again, now served by b
+    actions:
+      - send: {from: c, to: a, layers: [{ip: {dst: 10.0.0.100}}, {udp: {dport: 53}}]}
+"""
+
+
+def test_a_virtual_ip_moves_with_a_gratuitous_arp_and_a_failed_device_drops_frames() -> None:
+    tl = simulate(FAILOVER)
+    assert track(tl, "s1.1").path[-1] == "a"
+    assert tl.state_at(tl.boundary(2)).badges.get("a") == "DOWN"
+    assert tl.state_at(tl.boundary(2)).device_tables["c"][0].rows == (("10.0.0.100", "02:00:00:00:00:0b"),)
+    after = track(tl, "s3.1")
+    assert after.path == ("c", "sw", "b") and not after.dropped
+    assert frame_on(after, "c", "sw").dst == "02:00:00:00:00:0b"
+    assert tl.state_at(tl.boundary(1)).badges.get("a") is None  # stepping back: a is up again
+
+
+def test_a_caching_proxy_answers_a_repeated_get_itself_with_its_age() -> None:
+    text = PROXIED.replace("down: DOWN", "down: no").replace(
+        "    balancer:\n      port: 80\n", "    balancer:\n      port: 80\n      cache: true\n"
+    )
+    text += """\
+  - caption: the same GET again
+    actions:
+      - send: {from: c, to: rp, layers: [tcp, {http: {method: GET, path: /api/users, headers: {Host: shop.example}}}]}
+"""
+    tl = simulate(text)
+    first = bytes(frame_on(next(m for m in tl.messages if m.parent == "s5.1"), "rp", "c")[TCP].payload)
+    assert b"X-Cache: MISS\r\n" in first
+    answer = [m for m in tl.messages if m.parent == "s6.1"]
+    assert [m.path for m in answer] == [("rp", "c")]  # no request to any backend
+    cached = bytes(frame_on(answer[0], "rp", "c")[TCP].payload)
+    assert cached.startswith(b"HTTP/1.1 200 OK\r\n") and b"X-Cache: HIT\r\n" in cached and b"\r\nAge: " in cached
+    assert cached.endswith(b"\r\n\r\n[]")
+    cache = next(t for t in tl.state_at(tl.boundary(6)).device_tables["rp"] if t.title == "Cache")
+    assert cache.rows == (("shop.example", "/api/users", "2"),)

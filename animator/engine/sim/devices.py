@@ -8,6 +8,7 @@ own words, so the inspector can say what happened and why.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import ipaddress
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from animator.engine.sim.proxy import ProxyMixin
 from animator.engine.sim.scapy_layers import layers
 from animator.engine.sim.tcp import ACK, SYN
 from animator.model.errors import SceneError, SceneLoadError
-from animator.model.schema import Layer, Scene, Send
+from animator.model.schema import DeviceSet, Layer, Scene, Send
 
 #: Kinds whose own stack answers for their addresses and forwards nothing.
 END_KINDS = frozenset({"host", "server", "dns"})
@@ -46,6 +47,8 @@ class Simulator(ProxyMixin, Endpoint):
         self.lb_conns: dict[str, dict[tuple[str, int], str]] = {}
         self.lb_totals: dict[str, dict[str, int]] = {}
         self.lb_next: dict[str, int] = {}
+        #: Devices the scene has failed or brought back (``device`` actions), by node.
+        self.down_now: dict[str, str] = {}
 
     # -- the run -----------------------------------------------------------------------------------
     def run(self) -> Journey:
@@ -53,6 +56,9 @@ class Simulator(ProxyMixin, Endpoint):
         for number, step in enumerate(self.scene.steps, start=1):
             self.step_number = number
             self.step = StepJourney()
+            for action in step.actions:
+                if isinstance(action, DeviceSet):
+                    self.schedule(action.at, functools.partial(self.set_down, action.node, action.down, action.at))
             sends = sorted(
                 ((a.at, i, a) for i, a in enumerate(step.actions, start=1) if isinstance(a, Send) and a.is_real),
                 key=lambda item: (item[0], item[1]),
@@ -76,6 +82,19 @@ class Simulator(ProxyMixin, Endpoint):
             else:
                 event()
 
+    def set_down(self, node: str, down: str, time: float) -> None:
+        """A ``device`` action: the node fails or recovers; balancers see its health change."""
+        self.down_now[node] = down
+        self.badge(time, node, "DOWN" if down != "no" else "")
+        self.remark(time, node, "fails" if down != "no" else "back up")
+        for other in self.scene.nodes:
+            balancer = other.balancer
+            if balancer is not None and (node in balancer.backends or any(node in p.backends for p in balancer.pools)):
+                self.publish_pool(time, other.id)
+
+    def is_down(self, node: str) -> str:
+        return self.down_now.get(node, self.net.hosts[node].node.down)
+
     def publish_configuration(self) -> None:
         for node in self.scene.nodes:
             if node.kind == "router" or (node.kind in ROUTING_KINDS and node.routes):
@@ -98,7 +117,7 @@ class Simulator(ProxyMixin, Endpoint):
         if self.drop_at.get(arrival.leg.id) == node:
             self.end_leg(arrival.leg, "lost here (the scene drops it)", dropped=True)
             return
-        down = self.net.hosts[node].node.down
+        down = self.is_down(node)
         if down != "no":
             self.end_leg(arrival.leg, f"{node} is down", dropped=True)
             if down == "refused":
@@ -181,7 +200,7 @@ class Simulator(ProxyMixin, Endpoint):
         dst = ipaddress.ip_address(ip.dst)
         config = self.net.hosts[node].node
         flow = _flow(ip)
-        mine = self.net.owner_of(dst) == node
+        mine = self.net.has_address(node, dst)
         # PREROUTING: port forwards, and replies to translated connections, are rewritten first.
         if (kind == "nat" or config.nat is not None) and self.nat_inbound(arrival, node, ip, flow):
             return
@@ -531,7 +550,7 @@ class Simulator(ProxyMixin, Endpoint):
     def choose_backend(self, node: str, backends: Sequence[str], client: tuple[str, int]) -> tuple[str, str]:
         balancer = self.net.hosts[node].node.balancer
         assert balancer is not None
-        live = [b for b in backends if self.net.hosts[b].node.down == "no"] or list(backends)
+        live = [b for b in backends if self.is_down(b) == "no"] or list(backends)
         if balancer.algorithm == "hash":
             from animator.engine.sim.tcp import initial_sequence
 
@@ -550,10 +569,9 @@ class Simulator(ProxyMixin, Endpoint):
         assert balancer is not None
         totals = self.lb_totals.get(node, {})
         backends = list(balancer.backends) + [b for p in balancer.pools for b in p.backends if b not in balancer.backends]
-        rows = [
-            (self._label(b), "down" if self.net.hosts[b].node.down != "no" else "up", str(totals.get(b, 0))) for b in backends
-        ]
-        self.publish(time, node, "Pool", ("Backend", "Health", "Conns"), rows)
+        rows = [(self._label(b), "down" if self.is_down(b) != "no" else "up", str(totals.get(b, 0))) for b in backends]
+        counted = "Requests" if balancer.pools or self.net.kind(node) == "reverse-proxy" else "Conns"
+        self.publish(time, node, "Pool", ("Backend", "Health", counted), rows)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _label(self, node: str) -> str:

@@ -78,6 +78,12 @@ class Endpoint(Core):
                 mac = self.net.mac(owner)
         return mac
 
+    def knows(self, node: str, address: str) -> bool:
+        """Whether ``node`` has (or, with preloaded caches, would have) an entry for ``address``."""
+        return address in self.arp_cache[node] or (
+            self.scene.arp == "preloaded" and self.net.owner_of(ipaddress.ip_address(address)) is not None
+        )
+
     def learn_arp(self, time: float, node: str, address: str, mac: str) -> None:
         cache = self.arp_cache[node]
         if cache.get(address) == mac:
@@ -120,6 +126,15 @@ class Endpoint(Core):
         t = arrival.time
         mine = {str(i.ip) for i in self.net.hosts[node].interfaces}
         if arp.pdst not in mine:
+            # Gratuitous ARP (or any ARP) from an address already in the cache updates it, as Linux
+            # does: how a virtual IP moves to the standby machine without anyone asking.
+            if arp.psrc in self.arp_cache[node] or (arp.psrc == arp.pdst and self.knows(node, arp.psrc)):
+                changed = self.arp_cache[node].get(arp.psrc) != arp.hwsrc
+                self.learn_arp(t, node, arp.psrc, arp.hwsrc)
+                self.end_leg(arrival.leg, f"ARP cache {'updated' if changed else 'refreshed'}: {arp.psrc} is at {arp.hwsrc}")
+                if changed:
+                    self.remark(t, node, f"{arp.psrc} → {arp.hwsrc}")
+                return
             self.end_leg(arrival.leg, f"ARP for {arp.pdst}: not this host's address, ignored")
             return
         self.learn_arp(t, node, arp.psrc, arp.hwsrc)

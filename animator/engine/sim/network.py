@@ -116,6 +116,17 @@ class Network:
                         return theirs.ip
         return None
 
+    def has_address(self, node_id: str, address: IPAddress) -> bool:
+        """Whether ``address`` is one of the node's own (an interface, or its balancer's VIP).
+
+        Not ``owner_of(address) == node``: two nodes may hold the same address (an active/passive
+        pair sharing a virtual IP), and each must accept what is sent to it."""
+        host = self.hosts[node_id]
+        if any(i.ip == address for i in host.interfaces):
+            return True
+        balancer = host.node.balancer
+        return balancer is not None and balancer.vip is not None and ipaddress.ip_address(balancer.vip) == address
+
     def owner_of(self, address: IPAddress) -> str | None:
         return self.owner.get(address)
 

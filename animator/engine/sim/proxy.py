@@ -29,6 +29,8 @@ class ProxyMixin(Endpoint):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: A caching proxy's stored responses: node -> (host, path) -> (time stored, head, body).
+        self.cache: dict[str, dict[tuple[str, str], tuple[float, bytes, bytes]]] = {}
         #: CONNECT tunnels whose upstream handshake is under way: (proxy, local, remote) -> "host:port".
         self.tunnels_opening: dict[tuple[str, tuple[str, int], tuple[str, int]], str] = {}
         #: Legs carrying a proxy's SYN for a CONNECT, which the target's kernel answers by itself.
@@ -63,6 +65,7 @@ class ProxyMixin(Endpoint):
             return
         del conn.received[: len(message)]
         if message.startswith(b"HTTP/"):
+            message = self.cache_store(arrival.time, node, conn, message)
             self.relay(arrival, node, conn, message, "response relayed")
             return
         self.proxy_request(arrival, node, conn, message)
@@ -112,22 +115,25 @@ class ProxyMixin(Endpoint):
             extra = [("Via", f"1.1 {node}")]
             port = 80
         else:
-            backend = self.pick_l7_backend(node, host, target, conn)
+            backend = self.pick_l7_backend(node, host, target, conn, arrival.time)
             extra = [("X-Forwarded-For", conn.remote[0]), ("X-Forwarded-Proto", "https" if conn.tls else "http")]
             balancer = self.net.hosts[node].node.balancer
             port = (balancer.backend_port or balancer.port) if balancer is not None else 80
         if backend is None:
             self.answer(arrival, node, conn, 502, "Bad Gateway", f"no backend for {host}{target}")
             return
-        down = self.net.hosts[backend].node.down
+        down = self.is_down(backend)  # type: ignore[attr-defined]
         request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
         request += "".join(f"{k}: {v}\r\n" for k, v in extra) + "\r\n"
         data = request.encode("latin-1") + body
         if down != "no":
             self.connect_to_dead(arrival, node, backend, port, conn, down)
             return
+        if kind != "proxy" and self.cache_answer(arrival, node, conn, method, host, target):
+            return
         upstream = self.upstream(node, backend, port, conn)
         assert upstream is not None
+        upstream.request_key = (host.lower(), target) if method == "GET" else None
         self.remark(arrival.time, node, f"→ {self.net.hosts[backend].node.display_label}")
         self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
 
@@ -203,7 +209,44 @@ class ProxyMixin(Endpoint):
         self.remark(arrival.time, node, f"tunnel to {target} open")
         self.answer(arrival, node, client, 200, "Connection established", "")
 
-    def pick_l7_backend(self, node: str, host: str, path: str, conn: Connection) -> str | None:
+    def caching(self, node: str) -> bool:
+        balancer = self.net.hosts[node].node.balancer
+        return balancer is not None and balancer.cache
+
+    def cache_store(self, time: float, node: str, upstream: Connection, message: bytes) -> bytes:
+        """Keep a 200 response to a GET (a CDN edge's cache) and mark it ``X-Cache: MISS``."""
+        key, upstream.request_key = upstream.request_key, None
+        if key is None or not self.caching(node):
+            return message
+        head, sep, body = message.partition(b"\r\n\r\n")
+        marked = head + b"\r\nX-Cache: MISS" + sep + body
+        if head.split(b" ")[1:2] == [b"200"]:
+            self.cache.setdefault(node, {})[key] = (time, head, body)
+            self.publish(
+                time,
+                node,
+                "Cache",
+                ("Host", "Path", "Bytes"),
+                [(h, p, str(len(b))) for (h, p), (_, _, b) in self.cache[node].items()],
+            )
+        return marked
+
+    def cache_answer(self, arrival: Arrival, node: str, conn: Connection, method: str, host: str, path: str) -> bool:
+        """Answer a GET from the cache, with its age, without asking any backend."""
+        entry = self.cache.get(node, {}).get((host.lower(), path)) if method == "GET" and self.caching(node) else None
+        if entry is None:
+            return False
+        stored, head, body = entry
+        age = max(1, round(arrival.time - stored))
+        data = head + f"\r\nAge: {age}\r\nX-Cache: HIT".encode() + b"\r\n\r\n" + body
+        self.remark(arrival.time, node, f"cache hit: {path}")
+        status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[-1]
+        if conn.tls:
+            data = _tls_record(23, data)
+        self.send_on(arrival.leg, node, conn, data, arrival.time, f"{status} (cached)", "tls" if conn.tls else "http")
+        return True
+
+    def pick_l7_backend(self, node: str, host: str, path: str, conn: Connection, time: float) -> str | None:
         balancer = self.net.hosts[node].node.balancer
         if balancer is None:
             return None
@@ -212,12 +255,19 @@ class ProxyMixin(Endpoint):
                 continue
             if pool.path is not None and not path.startswith(pool.path):
                 continue
-            chosen, _ = self.choose_backend(node, pool.backends, (conn.remote[0], conn.remote[1]))  # type: ignore[attr-defined]
-            return chosen
+            return self._count_backend(time, node, self.choose_backend(node, pool.backends, (conn.remote[0], conn.remote[1]))[0])  # type: ignore[attr-defined]
         if balancer.backends:
-            chosen, _ = self.choose_backend(node, balancer.backends, (conn.remote[0], conn.remote[1]))  # type: ignore[attr-defined]
-            return chosen
+            return self._count_backend(
+                time, node, self.choose_backend(node, balancer.backends, (conn.remote[0], conn.remote[1]))[0]
+            )  # type: ignore[attr-defined]
         return None
+
+    def _count_backend(self, time: float, node: str, backend: str) -> str:
+        """One more request for ``backend`` in the balancer's Pool table (an L7 proxy counts requests)."""
+        totals = self.lb_totals.setdefault(node, {})  # type: ignore[attr-defined]
+        totals[backend] = totals.get(backend, 0) + 1
+        self.publish_pool(time, node)  # type: ignore[attr-defined]
+        return backend
 
     def node_for_host(self, name: str) -> str | None:
         """A host name as the proxy's resolver would see it: DNS zones in the scene, then node ids and labels."""

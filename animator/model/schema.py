@@ -74,6 +74,17 @@ def check_mac(value: str) -> str | None:
     return None
 
 
+_HEX = re.compile(r"^(?:[0-9A-Fa-f]{2})*$")
+_HEX_SEPARATORS = re.compile(r"[\s:]+")
+
+
+def check_hex(value: str) -> str | None:
+    if not _HEX.match(_HEX_SEPARATORS.sub("", value)):
+        shown = value if len(value) <= 24 else value[:21] + "..."
+        return f"'{shown}' is not hex: expected pairs of hex digits (spaces and ':' between them are allowed)"
+    return None
+
+
 def check_ipv4s(values: tuple[str, ...]) -> str | None:
     for value in values:
         try:
@@ -193,6 +204,8 @@ class Send:
     path: tuple[str, ...] | None = None
     drop_at: str | None = None
     at: float = field(default=0.0, metadata={"check": check_not_negative})
+    #: The frame's exact bytes (hex, Ethernet first), e.g. from a capture import: the inspector shows these.
+    frame: str | None = field(default=None, metadata={"check": check_hex})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 

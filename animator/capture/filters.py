@@ -90,7 +90,8 @@ class BpfFilter:
             with _compile_lock:
                 handle = self._lib.pcap_open_dead(linktype, 262144)
                 try:
-                    status = self._lib.pcap_compile(handle, ctypes.byref(prog), self.expression.encode(), 1, _PCAP_NETMASK_UNKNOWN)
+                    text = self.expression.encode()
+                    status = self._lib.pcap_compile(handle, ctypes.byref(prog), text, 1, _PCAP_NETMASK_UNKNOWN)
                     error = self._lib.pcap_geterr(handle).decode(errors="replace") if status != 0 else ""
                 finally:
                     self._lib.pcap_close(handle)

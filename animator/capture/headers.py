@@ -37,6 +37,7 @@ _IPV6_FRAGMENT = 44
 # TCP flag bits
 FIN, SYN, RST, PSH, ACK, URG = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20
 
+_FLAG_ORDER = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (PSH, "PSH"), (URG, "URG"), (ACK, "ACK"))
 _H = struct.Struct("!H")
 _TCP = struct.Struct("!HHIIBB")
 _UDP = struct.Struct("!HH")
@@ -114,6 +115,7 @@ def decode(linktype: int, data: bytes) -> Headers:
     else:
         return _none(0, f"link type {linktype} is not decoded")
 
+    ms, md = mac_src, mac_dst
     if ethertype == ETH_IPV4:
         if n < off + 20:
             return _none(ethertype, f"truncated IPv4 header ({n - off} of 20 bytes)", mac_src, mac_dst)
@@ -126,7 +128,7 @@ def decode(linktype: int, data: bytes) -> Headers:
         l4 = off + ihl
         l4_len = total - ihl
         if ihl < 20 or fragment_offset:
-            return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, max(l4_len, 0), mac_src, mac_dst, "")
+            return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, max(l4_len, 0), ms, md, "")
     elif ethertype == ETH_IPV6:
         if n < off + 40:
             return _none(ethertype, f"truncated IPv6 header ({n - off} of 40 bytes)", mac_src, mac_dst)
@@ -137,14 +139,14 @@ def decode(linktype: int, data: bytes) -> Headers:
         l4 = off + 40
         while proto in _IPV6_EXTENSIONS or proto == _IPV6_FRAGMENT:
             if n < l4 + 8:
-                return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, 0, mac_src, mac_dst, "truncated IPv6 extension header")
+                return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, 0, ms, md, "truncated IPv6 extension header")
             size = 8 if proto == _IPV6_FRAGMENT else (data[l4 + 1] + 1) * 8
             later_fragment = proto == _IPV6_FRAGMENT and ((data[l4 + 2] << 8) | data[l4 + 3]) & 0xFFF8
             proto = data[l4]
             l4 += size
             l4_len -= size
             if later_fragment:
-                return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, max(l4_len, 0), mac_src, mac_dst, "")
+                return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, max(l4_len, 0), ms, md, "")
     elif ethertype == ETH_ARP:
         if n < off + 28:
             return _none(ethertype, f"truncated ARP message ({n - off} of 28 bytes)", mac_src, mac_dst)
@@ -158,18 +160,20 @@ def decode(linktype: int, data: bytes) -> Headers:
 
     if proto == PROTO_TCP:
         if n < l4 + 20:
-            return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, 0, mac_src, mac_dst, "truncated TCP header")
+            return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, 0, ms, md, "truncated TCP header")
         sport, dport, seq, ack, doff, flags = _TCP.unpack_from(data, l4)
         hlen = (doff >> 4) * 4
-        return Headers(ethertype, src, dst, proto, sport, dport, flags, seq, ack, off, l4 + hlen, max(l4_len - hlen, 0), mac_src, mac_dst, "")
+        return Headers(
+            ethertype, src, dst, proto, sport, dport, flags, seq, ack, off, l4 + hlen, max(l4_len - hlen, 0), ms, md, ""
+        )
     if proto == PROTO_UDP:
         if n < l4 + 8:
-            return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, 0, mac_src, mac_dst, "truncated UDP header")
+            return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, 0, ms, md, "truncated UDP header")
         sport, dport = _UDP.unpack_from(data, l4)
-        return Headers(ethertype, src, dst, proto, sport, dport, 0, 0, 0, off, l4 + 8, max(l4_len - 8, 0), mac_src, mac_dst, "")
+        return Headers(ethertype, src, dst, proto, sport, dport, 0, 0, 0, off, l4 + 8, max(l4_len - 8, 0), ms, md, "")
     if proto in (PROTO_ICMP, PROTO_ICMPV6) and n >= l4 + 2:
-        return Headers(ethertype, src, dst, proto, data[l4], data[l4 + 1], 0, 0, 0, off, l4 + 4, max(l4_len - 4, 0), mac_src, mac_dst, "")
-    return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, max(l4_len, 0), mac_src, mac_dst, "")
+        return Headers(ethertype, src, dst, proto, data[l4], data[l4 + 1], 0, 0, 0, off, l4 + 4, max(l4_len - 4, 0), ms, md, "")
+    return Headers(ethertype, src, dst, proto, 0, 0, 0, 0, 0, off, l4, max(l4_len, 0), ms, md, "")
 
 
 def as_ethernet(linktype: int, data: bytes, headers: Headers) -> bytes:
@@ -187,5 +191,4 @@ def as_ethernet(linktype: int, data: bytes, headers: Headers) -> bytes:
 
 def flag_names(flags: int) -> str:
     """``"SYN, ACK"``: the flag names in the order Wireshark lists them."""
-    names = [name for bit, name in ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (PSH, "PSH"), (URG, "URG"), (ACK, "ACK")) if flags & bit]
-    return ", ".join(names)
+    return ", ".join(name for bit, name in _FLAG_ORDER if flags & bit)

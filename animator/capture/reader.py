@@ -105,8 +105,7 @@ class CaptureReader:
             self.linktypes = []
         else:
             raise CaptureError(
-                f"{self.path}: not a pcap or pcapng capture (starts with {head.hex()}); "
-                "save it from Wireshark as pcap or pcapng"
+                f"{self.path}: not a pcap or pcapng capture (starts with {head.hex()}); save it from Wireshark as pcap or pcapng"
             )
 
     def close(self) -> None:
@@ -142,9 +141,7 @@ class CaptureReader:
                 return
             end = pos + 16 + incl
             if end > size:
-                self.problems.append(
-                    f"packet {number}: truncated record (needs {incl} bytes, file ends after {size - pos - 16})"
-                )
+                self.problems.append(f"packet {number}: truncated record (needs {incl} bytes, file ends after {size - pos - 16})")
                 return
             self.count += 1
             yield RawRecord(number, sec + frac * tick, linktype, buf[pos + 16 : end], orig)
@@ -181,9 +178,7 @@ class CaptureReader:
                 self.problems.append(f"packet {number + 1}: block at byte {pos} has an impossible length {length}; stopping")
                 return
             if pos + length > size:
-                self.problems.append(
-                    f"packet {number + 1}: truncated block (needs {length} bytes, file ends after {size - pos})"
-                )
+                self.problems.append(f"packet {number + 1}: truncated block (needs {length} bytes, file ends after {size - pos})")
                 return
             body = pos + 8
             body_end = pos + length - 4
@@ -194,7 +189,8 @@ class CaptureReader:
                 else:
                     iface, hi, lo, cap, orig = epb.unpack_from(buf, body)
                     if iface >= len(ifaces):
-                        self.problems.append(f"packet {number}: refers to interface {iface}, but only {len(ifaces)} are described")
+                        described = len(ifaces)
+                        self.problems.append(f"packet {number}: refers to interface {iface}, but only {described} are described")
                     elif body + 20 + cap > body_end:
                         self.problems.append(
                             f"packet {number}: truncated record (needs {cap} bytes, block holds {body_end - body - 20})"
@@ -202,7 +198,8 @@ class CaptureReader:
                     else:
                         linktype, tick, offset = ifaces[iface]
                         self.count += 1
-                        yield RawRecord(number, ((hi << 32) | lo) * tick + offset, linktype, buf[body + 20 : body + 20 + cap], orig)
+                        stamp = ((hi << 32) | lo) * tick + offset
+                        yield RawRecord(number, stamp, linktype, buf[body + 20 : body + 20 + cap], orig)
             elif block_type == 3:  # Simple Packet Block: interface 0, no timestamp
                 number += 1
                 if not ifaces or body_end - body < 4:
@@ -223,7 +220,8 @@ class CaptureReader:
                     else:
                         linktype, tick, offset = ifaces[iface]
                         self.count += 1
-                        yield RawRecord(number, ((hi << 32) | lo) * tick + offset, linktype, buf[body + 20 : body + 20 + cap], orig)
+                        stamp = ((hi << 32) | lo) * tick + offset
+                        yield RawRecord(number, stamp, linktype, buf[body + 20 : body + 20 + cap], orig)
             elif block_type == 1:  # Interface Description Block
                 if body_end - body < 8:
                     self.problems.append(f"packet {number + 1}: interface description block too short; its packets are skipped")

@@ -38,7 +38,7 @@ from animator import __version__
 from animator.capture.captions import Description, describe
 from animator.capture.filters import make_filter
 from animator.capture.headers import ETH_ARP, FIN, PROTO_TCP, PROTO_UDP, RST, SYN, Headers, as_ethernet, decode
-from animator.capture.reader import LINKTYPE_NAMES, CaptureReader, describe_problems
+from animator.capture.reader import LINKTYPE_NAMES, CaptureError, CaptureReader, describe_problems
 
 GATEWAY = "gateway"
 INTERNET = "internet"
@@ -91,7 +91,11 @@ class ImportResult:
 
 
 def import_capture(path: str | Path, options: ImportOptions | None = None) -> ImportResult:
-    """Read ``path`` and return the scene text; raises CaptureError/FilterError with one-line messages."""
+    """Read ``path`` and return the scene text; raises CaptureError/FilterError with one-line messages.
+
+    A capture with nothing to show is refused (CaptureError) rather than turned into a scene
+    without nodes, which would not load.
+    """
     options = options or ImportOptions()
     path = Path(path)
     matcher, kind = make_filter(options.filter, options.filter_kind) if options.filter else (None, None)
@@ -128,7 +132,12 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
             f"stopped at packet {stopped_at}: {options.limit} packets kept (the --limit); use --range to import a later part"
         )
     if not packets:
-        result.notes.append("no packets matched: the scene has no steps")
+        why = "the file holds no readable packets" if not read else f"none of the {read} packets read has an IP or ARP address"
+        if read and options.filter:
+            why = f"none of the {read} packets read matches the filter '{options.filter}'"
+        elif not read and options.first > 1:
+            why = f"the file has no packet {options.first}"
+        raise CaptureError(f"{path}: nothing to import: {why}")
     builder = _SceneBuilder(path, packets, options)
     result.text = builder.text(fmt, linktypes, result)
     result.steps, result.nodes = builder.step_count, len(builder.nodes)

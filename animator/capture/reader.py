@@ -104,9 +104,7 @@ class CaptureReader:
             self.format = "pcapng"
             self.linktypes = []
         else:
-            raise CaptureError(
-                f"{self.path}: not a pcap or pcapng capture (starts with {head.hex()}); save it from Wireshark as pcap or pcapng"
-            )
+            raise CaptureError(f"{self.path}: not a pcap or pcapng capture (starts with {head.hex()})")
 
     def close(self) -> None:
         if isinstance(self._buf, mmap.mmap):

@@ -26,6 +26,8 @@ BENCHMARKS = {
     "seek": "bench_seek.py",
     "load": "bench_load.py",
     "startup": "bench_startup.py",
+    "import": "bench_import.py",
+    "live": "bench_live.py",
 }
 
 

@@ -42,7 +42,10 @@ def build_capture(path: Path, packets: int) -> None:
     out = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
     macs = [bytes([2, 0, 0, 0, i >> 8, i & 255]) for i in range(64)]
     locals_ = [socket.inet_aton(f"192.168.{i // 250}.{i % 250 + 1}") for i in range(500)]
-    remotes = [socket.inet_aton(f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}") for _ in range(2000)]
+    remotes = [
+        socket.inet_aton(f"{rng.randrange(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}")
+        for _ in range(2000)
+    ]
     v6 = [socket.inet_pton(socket.AF_INET6, f"2001:db8::{i:x}") for i in range(1, 50)]
     payload = bytes(range(256)) * 6
     t = 1_700_000_000.0
@@ -63,7 +66,10 @@ def build_capture(path: Path, packets: int) -> None:
                 proto = 17
             else:
                 flags = rng.choice((0x10, 0x18, 0x10, 0x02, 0x12, 0x11))
-                body = struct.pack("!HHIIBBHHH", rng.randrange(1024, 65535), 443, i, i * 7, 5 << 4, flags, 64240, 0, 0) + payload[:size]
+                body = (
+                    struct.pack("!HHIIBBHHH", rng.randrange(1024, 65535), 443, i, i * 7, 5 << 4, flags, 64240, 0, 0)
+                    + payload[:size]
+                )
                 proto = 6
             header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), i & 0xFFFF, 0x4000, 64, proto, 0, src, dst)
             ip = header[:10] + struct.pack("!H", _checksum(header)) + header[12:] + body
@@ -102,7 +108,10 @@ def _child_peak(path: Path) -> tuple[float, float]:
         "print(time.perf_counter() - t, hwm() - base)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(_common.ROOT), str(_common.BENCH_DIR), str(path)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, str(_common.ROOT), str(_common.BENCH_DIR), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     seconds, peak = done.stdout.split()
     return float(seconds), float(peak)
@@ -126,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     count, with_ip = read_and_decode(path)  # warm the page cache like tshark's first run
+    print(f"{with_ip:,} of {count:,} packets carry IP addresses")
     assert count == args.packets, (count, args.packets)
     ours = []
     for i in range(args.runs):
@@ -139,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     if tshark:
         for i in range(args.runs):
             t0 = time.perf_counter()
-            subprocess.run([tshark, "-r", str(path), "-T", "fields", "-e", "ip.src", "-e", "ip.dst"], stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(
+                [tshark, "-r", str(path), "-T", "fields", "-e", "ip.src", "-e", "ip.dst"], stdout=subprocess.DEVNULL, check=True
+            )
             theirs.append(time.perf_counter() - t0)
             print(f"run {i + 1}: tshark -T fields -e ip.src -e ip.dst {theirs[-1]:.2f} s")
     else:

@@ -46,17 +46,21 @@ class Talker:
 class LiveStats:
     """Feed it decoded frames in time order (``add``); read rates, talkers and tracks at any time."""
 
-    def __init__(self, history_s: float = 60.0, history_max: int = 300_000) -> None:
+    def __init__(self, history_s: float = 60.0, history_max: int = 200_000) -> None:
         self.packets = np.zeros((len(CLASSES), WINDOW_S), dtype=np.float64)
         self.bytes = np.zeros((len(CLASSES), WINDOW_S), dtype=np.float64)
         self._second = -1  # the absolute second the newest bucket holds
+        self._now_packets = [0] * len(CLASSES)  # the current second's counts, written to the buffers when it ends
+        self._now_bytes = [0] * len(CLASSES)
         self.total_packets = 0
         self.total_bytes = 0
         self.talkers: OrderedDict[str, Talker] = OrderedDict()
         #: (client, cport, server, sport) -> deque of (time, relative seq, relative seq + len) for the sender's direction
         self.connections: OrderedDict[tuple[str, int, str, int], deque[tuple[float, int, int]]] = OrderedDict()
         self._isn: dict[tuple[str, int, str, int], int] = {}
-        self.history: deque[RawRecord] = deque(maxlen=history_max)
+        # Plain tuples, not RawRecords: the collector untracks tuples of atoms, so a full history
+        # of 200k frames adds nothing to each garbage collection (RawRecord instances would).
+        self.history: deque[tuple[int, float, int, bytes, int]] = deque(maxlen=history_max)
         self.history_s = history_s
         self._number = 0
 
@@ -69,22 +73,32 @@ class LiveStats:
         second = int(time)
         if second != self._second:
             self._advance(second)
-        column = second % WINDOW_S
         cls = traffic_class(h)
-        self.packets[cls, column] += 1
-        self.bytes[cls, column] += size
+        self._now_packets[cls] += 1  # plain ints: a numpy scalar update per packet costs more than the rest of add()
+        self._now_bytes[cls] += size
         history = self.history
-        history.append(RawRecord(self._number, time, linktype, data, size))
+        history.append((self._number, time, linktype, data, size))
         horizon = time - self.history_s
-        while history[0].time < horizon:
+        while history[0][1] < horizon:
             history.popleft()
         if h.src:
             self._talk(h.src, size)
         if h.proto == PROTO_TCP and h.sport:
             self._track(time, h)
 
+    def _flush(self) -> None:
+        if self._second >= 0:
+            column = self._second % WINDOW_S
+            self.packets[:, column] = self._now_packets
+            self.bytes[:, column] = self._now_bytes
+
     def _advance(self, second: int) -> None:
-        """Zero the buckets of the seconds skipped since the last packet (no traffic is a rate of 0)."""
+        """Close the current second; zero the buckets of seconds skipped since the last packet (a rate of 0)."""
+        if second < self._second:
+            return  # a clock step back: count it in the current second
+        self._flush()
+        self._now_packets = [0] * len(CLASSES)
+        self._now_bytes = [0] * len(CLASSES)
         if self._second >= 0 and second > self._second:
             for s in range(self._second + 1, min(second, self._second + WINDOW_S) + 1):
                 self.packets[:, s % WINDOW_S] = 0
@@ -120,6 +134,7 @@ class LiveStats:
     def rates(self, seconds: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x: seconds ago, packets/s per class, bytes/s per class) for the last ``seconds`` whole seconds."""
         seconds = min(seconds, WINDOW_S - 1)
+        self._flush()
         if self._second < 0:
             zeros = np.zeros((len(CLASSES), seconds))
             return np.arange(-seconds, 0, dtype=np.float64), zeros, zeros
@@ -144,5 +159,5 @@ class LiveStats:
     def last_seconds(self, seconds: float) -> list[RawRecord]:
         if not self.history:
             return []
-        horizon = self.history[-1].time - seconds
-        return [r for r in self.history if r.time >= horizon]
+        horizon = self.history[-1][1] - seconds
+        return [RawRecord(*r) for r in self.history if r[1] >= horizon]

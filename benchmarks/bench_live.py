@@ -157,12 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     growth = (half[-1] - half[0]) / half[0] if len(half) >= 2 else 0.0
     print(f"generator: {sent_n:,} packets in {gen_s:.1f} s = {send_rate:,.0f}/s")
     print(
-        f"captured: {received:,} ({ingest_rate:,.0f}/s), dropped by the full queue: {dropped:,}, drawn as flows: {win.not_drawn:,}"
+        f"captured: {received:,} ({ingest_rate:,.0f}/s), dropped by the full queue: {dropped:,}, "
+        f"drawn as flows: {win.not_drawn:,}"
     )
     print(f"frames: {len(frames)}, median {statistics.median(frames):.1f} ms, p99 {percentile(frames, 99):.1f} ms")
-    print(
-        f"  of which tick() (drain, decode, stats, dots): median {statistics.median(ticks):.1f} ms, p99 {percentile(ticks, 99):.1f} ms"
-    )
+    tick_med, tick_p99 = statistics.median(ticks), percentile(ticks, 99)
+    print(f"  of which tick() (drain, decode, stats, dots): median {tick_med:.1f} ms, p99 {tick_p99:.1f} ms")
     print(f"garbage collections: {len(pauses)}, longest {max(pauses, default=0):.1f} ms, total {sum(pauses):.0f} ms")
     print(f"load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the generator needs one of them)")
     print("memory (MiB) per 5 s: " + ", ".join(f"{m / 2**20:.0f}" for _t, m in memory[::5]))

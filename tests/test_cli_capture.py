@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,14 @@ def test_capture_command_checks_its_arguments_before_sniffing(tmp_path: Path, ca
     assert "the output must end in .yaml or .yml or .pcap or .pcapng" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["capture", "--iface", "lo", "-o", str(tmp_path / "x.pcap")])  # neither --count nor --duration
+
+
+def test_live_command_reports_a_bad_interface_without_a_traceback() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, str(REPO / "main.py"), "live", "--iface", "nope0", "--exit-after", "300"],
+        capture_output=True, text=True, timeout=120, cwd=REPO, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "packetstage: error: no interface 'nope0'; this machine has: " in done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,6 +1,7 @@
 """The player's capture entry points: File → Import capture… and the Live menu.
 
-Kept out of ``main_window.py`` so the player only gains two calls; the dialogs here turn a
+Kept out of ``main_window.py`` so the player only gains one call, and the capture modules are
+imported only when these menus are used (start-up stays as it was). The dialogs here turn a
 capture into a scene file beside it (or wherever the user saves it) and open that scene, so
 the result is an ordinary scene the lecturer can edit, reload and present.
 """
@@ -25,11 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from animator.capture.filters import FilterError
-from animator.capture.importer import ImportOptions, import_capture
-from animator.capture.reader import CaptureError, describe_problems
-
 if TYPE_CHECKING:
+    from animator.capture.importer import ImportOptions
     from animator.ui.main_window import MainWindow
 
 CAPTURE_FILTER = "Captures (*.pcap *.pcapng *.cap);;All files (*)"
@@ -62,6 +60,8 @@ class ImportOptionsDialog(QDialog):
 
     def options(self, title: str | None = None) -> ImportOptions:
         """The options as entered; a malformed range raises ValueError with the message to show."""
+        from animator.capture.importer import ImportOptions
+
         first, last = 1, None
         text = self.range_edit.text().strip()
         if text:
@@ -83,6 +83,10 @@ class ImportOptionsDialog(QDialog):
 
 def import_to_scene(window: MainWindow, capture: Path, scene: Path, options: ImportOptions) -> bool:
     """Import ``capture`` into ``scene`` (overwriting it: the save dialog asked) and open it; False after showing why not."""
+    from animator.capture.filters import FilterError
+    from animator.capture.importer import import_capture
+    from animator.capture.reader import CaptureError, describe_problems
+
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         result = import_capture(capture, options)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import gc
 import math
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
@@ -248,6 +249,8 @@ class LiveWindow(QMainWindow):
         self._flow_counts: dict[tuple[str, str], int] = {}
         self._last_tick: float | None = None
         self._colors = {name: theme.protocol_color(CLASS_PROTOCOL[name]) for name in CLASSES}
+        self._review_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._reviews: list[QMainWindow] = []
 
         self.scene = QGraphicsScene(self)
         self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -282,7 +285,10 @@ class LiveWindow(QMainWindow):
         save = QAction("Save the &last seconds as scene or pcap…", self)
         save.setShortcut(QKeySequence.StandardKey.Save)
         save.triggered.connect(self.save_dialog)
-        for action in (start, self.pause_action, stop, save):
+        review = QAction("&Review the last seconds in the player…", self)
+        review.setShortcut(QKeySequence("Ctrl+R"))
+        review.triggered.connect(self.review_dialog)
+        for action in (start, self.pause_action, stop, save, review):
             menu.addAction(action)
 
     # -- capture control -------------------------------------------------------------
@@ -462,6 +468,35 @@ class LiveWindow(QMainWindow):
         title = f"Live capture on {self.iface}, {seconds:g} s"
         path.write_text(scene_from_packets(packets, str(path), ImportOptions(title=title)), encoding="utf-8")
         return len(packets)
+
+    def review_last(self, seconds: float, settings: QSettings | None = None) -> QMainWindow:
+        """Open the last ``seconds`` as a scene in a player window: step, scrub and inspect them there.
+
+        The scene goes to a temporary folder that lives as long as this window; save it from the
+        player's file (it is an ordinary scene) to keep it.
+        """
+        from animator.ui.main_window import MainWindow
+
+        if self._review_dir is None:
+            self._review_dir = tempfile.TemporaryDirectory(prefix="packetstage-live-")
+        path = Path(self._review_dir.name) / f"live-{self.iface or 'capture'}-{len(self._reviews) + 1}.yaml"
+        self.save_last(seconds, path)
+        player = MainWindow(settings)
+        player.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        player.open_scene(path)
+        player.show()
+        self._reviews.append(player)
+        return player
+
+    def review_dialog(self) -> None:
+        most = int(self.stats.history_s)
+        seconds, ok = QInputDialog.getInt(self, "Review the last seconds", "Seconds of traffic to review:", 10, 1, most)
+        if not ok:
+            return
+        try:
+            self.review_last(seconds)
+        except (CaptureSetupError, OSError) as exc:
+            QMessageBox.warning(self, "Cannot review", str(exc))
 
     def save_dialog(self) -> None:
         most = int(self.stats.history_s)

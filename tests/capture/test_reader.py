@@ -167,3 +167,22 @@ def test_fuzzed_captures_never_raise(tmp_path: Path, fmt: str) -> None:
         reader.close()
         with contextlib.suppress(CaptureError):
             import_capture(path, ImportOptions(group_bulk=rng.random() < 0.5))
+
+
+@pytest.mark.parametrize("linktype", [0, 1, 101, 113, 228, 229, 276, 147])
+def test_random_frames_decode_without_raising(linktype: int) -> None:
+    """Seeded garbage, plus real headers with random tails: every length from 0 up, on every link type."""
+    from animator.capture.captions import describe
+
+    rng = random.Random(linktype)
+    real = ip_udp()
+    for n in range(400):
+        if n % 2:
+            data = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 120)))
+        else:
+            head = {0: struct.pack("<I", 2), 1: bytes(12) + b"\x08\x00", 113: bytes(14) + b"\x08\x00"}.get(linktype, b"")
+            data = (head + real)[: rng.randrange(0, len(head) + len(real) + 1)]
+            data = bytes(b ^ (rng.randrange(256) if rng.random() < 0.05 else 0) for b in data)
+        headers = decode(linktype, data)
+        assert isinstance(headers.problem, str)
+        describe(headers, data)  # a caption for anything, never an exception

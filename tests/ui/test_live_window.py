@@ -149,3 +149,17 @@ def test_main_window_has_import_and_live_menu(window: object, tmp_path: Path, mo
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
     assert not import_to_scene(window, tmp_path / "web.yaml", tmp_path / "x.yaml", ImportOptions())  # type: ignore[arg-type]
     assert "not a pcap or pcapng capture" in shown[0]
+
+
+def test_review_opens_the_last_seconds_in_the_player(
+    live: tuple[LiveWindow, FakeSource], settings: object, qtbot: object
+) -> None:
+    win, source = live
+    for i in range(5):
+        source.push(100.0 + i, frame("192.168.1.23", "93.184.216.34", seq=i * 100))
+    win.tick(0.1)
+    player = win.review_last(2.5, settings)  # type: ignore[arg-type]
+    qtbot.addWidget(player)  # type: ignore[attr-defined]
+    assert player.timeline is not None and player.timeline.step_count == 3  # packets at 102, 103, 104 s
+    assert player.timeline.scene.title == "Live capture on eth0, 2.5 s"
+    player.clock.stop()

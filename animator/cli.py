@@ -290,6 +290,10 @@ def cmd_import(ns: argparse.Namespace) -> int:
     except CaptureError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug of ours must still not greet the user with a traceback
+        bug = f"{type(exc).__name__}: {exc}"
+        print(f"packetstage: error: importing {ns.capture} failed (please report this): {bug}", file=sys.stderr)
+        return 1
     for line in describe_problems(result.problems, limit=20):
         print(f"{ns.capture}: {line}", file=sys.stderr)
     for line in result.notes:

@@ -75,6 +75,9 @@ class Packet:
     frame: bytes  # Ethernet first
     headers: Headers
     info: Description
+    #: The two ends' node keys: the addresses, except that a host talking to itself (loopback)
+    #: has its server port split off as "ADDRESS#PORT", so client and server are two nodes.
+    ends: tuple[str, str] = ("", "")
 
 
 @dataclass
@@ -145,12 +148,23 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
 
 
 # -- hosts and links ------------------------------------------------------------------------
-def _is_remote(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
+def _ends(h: Headers) -> tuple[str, str]:
+    """Node keys for the two ends; a host's conversation with itself splits off the server port."""
+    if h.src != h.dst or h.proto not in (PROTO_TCP, PROTO_UDP) or not (h.sport and h.dport):
+        return h.src, h.dst
+    server = min(h.sport, h.dport)  # the listening port is usually the lower, ephemeral ports are high
+    if h.proto == PROTO_TCP and h.flags & SYN:  # ... but a handshake says for sure
+        server = h.sport if h.flags & 0x10 else h.dport
+    return (f"{h.src}#{h.sport}" if h.sport == server else h.src), (f"{h.dst}#{h.dport}" if h.dport == server else h.dst)
+
+
+def _is_remote(key: str) -> bool:
+    ip = ipaddress.ip_address(key.partition("#")[0])
     return ip.is_global and not ip.is_multicast
 
 
-def _subnet(address: str) -> str:
+def _subnet(key: str) -> str:
+    address = key.partition("#")[0]
     ip = ipaddress.ip_address(address)
     prefix = 24 if ip.version == 4 else 64
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
@@ -183,6 +197,8 @@ class _SceneBuilder:
         self.node_of: dict[str, str] = {}  # address -> node id
         self.links: set[tuple[str, str]] = set()
         self.step_count = 0
+        for p in packets:
+            p.ends = _ends(p.headers)
         self._hosts()
 
     def _hosts(self) -> None:
@@ -193,21 +209,24 @@ class _SceneBuilder:
         gateway_macs: Counter[bytes] = Counter()
         for p in self.packets:
             h = p.headers
-            counts[h.src] += 1
-            counts[h.dst] += 1
+            src, dst = p.ends
+            counts[src] += 1
+            counts[dst] += 1
             for address, name in p.info.names:
                 names.setdefault(address, name)
-            if h.proto == PROTO_TCP and h.flags & SYN:
-                servers.add(h.src if h.flags & 0x10 else h.dst)
+            if "#" in src or "#" in dst:
+                servers.add(src if "#" in src else dst)
+            elif h.proto == PROTO_TCP and h.flags & SYN:
+                servers.add(src if h.flags & 0x10 else dst)
             elif h.proto not in (PROTO_TCP, PROTO_UDP):
                 pass
             elif h.sport and h.sport < 1024 <= h.dport:
-                servers.add(h.src)
+                servers.add(src)
             elif h.dport and h.dport < 1024 <= h.sport:
-                servers.add(h.dst)
-            if len(h.mac_src) == 6 and any(h.mac_src) and not _is_remote(h.src):
-                macs.setdefault(h.src, h.mac_src.hex(":"))
-            if h.ethertype != ETH_ARP and _is_remote(h.dst) and not _is_remote(h.src):
+                servers.add(dst)
+            if len(h.mac_src) == 6 and any(h.mac_src) and not _is_remote(src):
+                macs.setdefault(src, h.mac_src.hex(":"))
+            if h.ethertype != ETH_ARP and _is_remote(dst) and not _is_remote(src):
                 gateway_macs[h.mac_dst] += 1
         addresses = [a for a, _ in counts.most_common()]
         any_local = any(not _is_remote(a) for a in addresses)
@@ -221,31 +240,36 @@ class _SceneBuilder:
             self.nodes[INTERNET] = _Node(INTERNET, "internet", "Internet")
             self.links.add((GATEWAY, INTERNET))
         shown = 0
-        for address in addresses:
+        for key in addresses:
+            address, _, port = key.partition("#")
             ip = ipaddress.ip_address(address)
             family = self.nodes.get(GATEWAY)
-            if family is not None and gateway_mac and macs.get(address) == gateway_mac and address not in remote:
+            if family is not None and gateway_mac and macs.get(key) == gateway_mac and key not in remote:
                 (family.ipv4 if ip.version == 4 else family.ipv6).append(f"{address}/{24 if ip.version == 4 else 64}")
-                self.node_of[address] = GATEWAY
+                self.node_of[key] = GATEWAY
                 continue
             if shown >= self.options.max_hosts:
-                self.node_of[address] = INTERNET if address in remote else self._others()
+                self.node_of[key] = INTERNET if key in remote else self._others()
                 continue
             shown += 1
-            node_id = _node_id(address)
+            node_id = _node_id(key.replace("#", "_port"))
             if ip.is_multicast or address == "255.255.255.255":
                 kind, label = "host", f"Multicast {address}" if ip.is_multicast else "Broadcast"
             else:
-                kind = "server" if address in servers else "host"
+                kind = "server" if key in servers else "host"
                 label = names.get(address, address)
-            mac = macs.get(address)
+                if port:
+                    label = f"{label}:{port}" if ip.version == 4 else f"[{label}]:{port}"
+            mac = macs.get(key)
             node = _Node(node_id, kind, label, mac=mac if mac != gateway_mac else None)
             prefix = "" if address in remote else f"/{24 if ip.version == 4 else 64}"
             if not ip.is_multicast and address != "255.255.255.255":
                 (node.ipv4 if ip.version == 4 else node.ipv6).append(address + prefix)
-            node.comment = "remote" if address in remote else f"subnet {_subnet(address)}"
+            node.comment = "remote" if key in remote else f"subnet {_subnet(address)}"
+            if port:
+                node.comment += f"; the server side (port {port}) of this host's conversations with itself"
             self.nodes[node_id] = node
-            self.node_of[address] = node_id
+            self.node_of[key] = node_id
         self.remote = remote
 
     def _others(self) -> str:
@@ -313,7 +337,7 @@ class _SceneBuilder:
         groups = self._groups()
         scale = self._scale()
         for p in self.packets:
-            self._link_for(p.headers.src, p.headers.dst)
+            self._link_for(*p.ends)
         out: list[str] = []
         name = self.path.name
         t0 = self.packets[0].time if self.packets else 0.0
@@ -377,7 +401,7 @@ class _SceneBuilder:
     def _step(self, group: list[Packet], t0: float, scale: float) -> list[str]:
         self.step_count += 1
         head = group[0]
-        src, dst = self.node_of[head.headers.src], self.node_of[head.headers.dst]
+        src, dst = self.node_of[head.ends[0]], self.node_of[head.ends[1]]
         arrow = f"{self.nodes[src].label} → {self.nodes[dst].label}"
         is_burst = len(group) > 1 and all(_is_bulk(p) for p in group)
         if is_burst:
@@ -386,7 +410,8 @@ class _SceneBuilder:
             acks = len(group) - len(data)
             protocol = "tls" if any(p.info.protocol == "tls" for p in data) else data[0].info.protocol
             protocol = "data" if protocol == "tcp" else protocol
-            who = f"{self.nodes[self.node_of[data[0].headers.src]].label} → {self.nodes[self.node_of[data[0].headers.dst]].label}"
+            a, b = (self.nodes[self.node_of[end]].label for end in data[0].ends)
+            who = f"{a} → {b}"
             caption = f"{who}: {len(data)} data segments, {sent:,} bytes" + (" of TLS" if protocol == "tls" else "")
             caption += f", {acks} ACKs" if acks else ""
             shown = _spread(group, BURST_SENDS)
@@ -405,7 +430,7 @@ class _SceneBuilder:
         offsets = _offsets([p.time for p in group], scale)
         index = {id(p): i for i, p in enumerate(group)}
         for p in shown:
-            a, b = self.node_of[p.headers.src], self.node_of[p.headers.dst]
+            a, b = self.node_of[p.ends[0]], self.node_of[p.ends[1]]
             if a == b:
                 continue
             parts = [f"from: {_quote(a)}", f"to: {_quote(b)}", f"label: {_quote(p.info.label)}", f"protocol: {p.info.protocol}"]

@@ -165,3 +165,30 @@ def test_many_hosts_fold_into_internet_and_still_load(tmp_path: Path) -> None:
     scene = load(result.text)
     assert len(scene.nodes) <= 10 + 3  # gateway, internet, other local hosts
     assert len(scene.steps) == 300
+
+
+def test_a_host_talking_to_itself_becomes_client_and_server(tmp_path: Path) -> None:
+    """A lecturer's favourite demo, curl to localhost: one address, but two ends worth drawing."""
+    from scapy.layers.inet import IP, TCP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+
+    lo = Ether() / IP(src="127.0.0.1", dst="127.0.0.1")
+    wrpcap(
+        str(tmp_path / "lo.pcap"),
+        [
+            lo / TCP(sport=51000, dport=8000, flags="S"),
+            lo / TCP(sport=8000, dport=51000, flags="SA"),
+            lo / TCP(sport=51000, dport=8000, flags="PA") / b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        ],
+    )
+    scene = load(import_capture(tmp_path / "lo.pcap").text)
+    assert {(n.id, n.kind, n.display_label) for n in scene.nodes} == {
+        ("127.0.0.1", "host", "127.0.0.1"),
+        ("127.0.0.1_port8000", "server", "127.0.0.1:8000"),
+    }
+    assert [step.caption for step in scene.steps] == [
+        "127.0.0.1 → 127.0.0.1:8000: SYN",
+        "127.0.0.1:8000 → 127.0.0.1: SYN, ACK",
+        "127.0.0.1 → 127.0.0.1:8000: GET / HTTP/1.1",
+    ]

@@ -192,3 +192,14 @@ def as_ethernet(linktype: int, data: bytes, headers: Headers) -> bytes:
 def flag_names(flags: int) -> str:
     """``"SYN, ACK"``: the flag names in the order Wireshark lists them."""
     return ", ".join(name for bit, name in _FLAG_ORDER if flags & bit)
+
+
+def endpoint_keys(h: Headers) -> tuple[str, str]:
+    """Keys for the two ends as drawn: the addresses, except that a host talking to itself (loopback)
+    has its server port split off as ``"ADDRESS#PORT"``, so client and server are two nodes."""
+    if h.src != h.dst or h.proto not in (PROTO_TCP, PROTO_UDP) or not (h.sport and h.dport):
+        return h.src, h.dst
+    server = min(h.sport, h.dport)  # the listening port is usually the lower, ephemeral ports are high
+    if h.proto == PROTO_TCP and h.flags & SYN:  # ... but a handshake says for sure
+        server = h.sport if h.flags & 0x10 else h.dport
+    return (f"{h.src}#{h.sport}" if h.sport == server else h.src), (f"{h.dst}#{h.dport}" if h.dport == server else h.dst)

@@ -37,7 +37,7 @@ from pathlib import Path
 from animator import __version__
 from animator.capture.captions import Description, describe
 from animator.capture.filters import make_filter
-from animator.capture.headers import ETH_ARP, FIN, PROTO_TCP, PROTO_UDP, RST, SYN, Headers, as_ethernet, decode
+from animator.capture.headers import ETH_ARP, FIN, PROTO_TCP, PROTO_UDP, RST, SYN, Headers, as_ethernet, decode, endpoint_keys
 from animator.capture.reader import LINKTYPE_NAMES, CaptureError, CaptureReader, describe_problems
 
 GATEWAY = "gateway"
@@ -148,16 +148,6 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
 
 
 # -- hosts and links ------------------------------------------------------------------------
-def _ends(h: Headers) -> tuple[str, str]:
-    """Node keys for the two ends; a host's conversation with itself splits off the server port."""
-    if h.src != h.dst or h.proto not in (PROTO_TCP, PROTO_UDP) or not (h.sport and h.dport):
-        return h.src, h.dst
-    server = min(h.sport, h.dport)  # the listening port is usually the lower, ephemeral ports are high
-    if h.proto == PROTO_TCP and h.flags & SYN:  # ... but a handshake says for sure
-        server = h.sport if h.flags & 0x10 else h.dport
-    return (f"{h.src}#{h.sport}" if h.sport == server else h.src), (f"{h.dst}#{h.dport}" if h.dport == server else h.dst)
-
-
 def _is_remote(key: str) -> bool:
     ip = ipaddress.ip_address(key.partition("#")[0])
     return ip.is_global and not ip.is_multicast
@@ -198,7 +188,7 @@ class _SceneBuilder:
         self.links: set[tuple[str, str]] = set()
         self.step_count = 0
         for p in packets:
-            p.ends = _ends(p.headers)
+            p.ends = endpoint_keys(p.headers)
         self._hosts()
 
     def _hosts(self) -> None:

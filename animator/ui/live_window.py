@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from animator.capture.headers import decode
+from animator.capture.headers import decode, endpoint_keys
 from animator.capture.live import CaptureSetupError, LiveCapture, interfaces, write_capture
 from animator.capture.live_stats import CLASSES, LiveStats, traffic_class
 from animator.model.schema import Node
@@ -352,9 +352,10 @@ class LiveWindow(QMainWindow):
         for stamp, data, linktype in batch:
             h = decode(linktype, data)
             stats.add(stamp, data, linktype, h)
-            if self.paused or not h.src or h.src == h.dst:
+            if self.paused or not h.src:
                 continue
-            a, b = self._host(h.src), self._host(h.dst)
+            src, dst = endpoint_keys(h)
+            a, b = self._host(src), self._host(dst)
             if a == b:
                 continue
             if spawned < SPAWN_PER_FRAME and len(self._dots) < MAX_DOTS:
@@ -373,14 +374,15 @@ class LiveWindow(QMainWindow):
         """The node id drawn for ``address``, adding it (or folding it into "other hosts") when new."""
         if address in self.hosts:
             return address
-        local = _is_local(address)
+        local = _is_local(address.partition("#")[0])
         if len(self.hosts) >= MAX_HOSTS:
             other = "other local hosts" if local else "other remote hosts"
             if other not in self.hosts:
                 self._add_node(other, other, local, "host" if local else "internet")
             return other
-        kind = "host" if local else "server"
-        self._add_node(address, address, local, kind)
+        host, _, port = address.partition("#")
+        kind = "server" if port or not local else "host"
+        self._add_node(address, f"{host}:{port}" if port else host, local, kind)
         return address
 
     def _add_node(self, key: str, label: str, local: bool, kind: str) -> None:

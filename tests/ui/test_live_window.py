@@ -163,3 +163,12 @@ def test_review_opens_the_last_seconds_in_the_player(
     assert player.timeline is not None and player.timeline.step_count == 3  # packets at 102, 103, 104 s
     assert player.timeline.scene.title == "Live capture on eth0, 2.5 s"
     player.clock.stop()
+
+
+def test_loopback_traffic_is_drawn_between_client_and_server(live: tuple[LiveWindow, FakeSource]) -> None:
+    win, source = live
+    source.push(100.0, frame("127.0.0.1", "127.0.0.1"))  # TCP 50000 -> 443
+    win.tick(0.1)
+    assert set(win.hosts) == {"127.0.0.1", "127.0.0.1#443"}
+    assert win.hosts["127.0.0.1#443"].node.display_label == "127.0.0.1:443"
+    assert len(win.layer.dots) == 1

@@ -313,8 +313,16 @@ def cmd_capture(ns: argparse.Namespace) -> int:
     from animator.capture.live import CaptureSetupError, record
 
     _check_output(ns.output, ns.force, (".yaml", ".yml", ".pcap", ".pcapng"))
+
+    def progress(n: int) -> None:
+        print(f"\rcapturing on {ns.iface}: {n:,} packets (Ctrl+C stops)", end="", file=sys.stderr, flush=True)
+
     try:
-        result = record(ns.iface, ns.filter, count=ns.count, duration=ns.duration)
+        result = record(
+            ns.iface, ns.filter, count=ns.count, duration=ns.duration, progress=progress if sys.stderr.isatty() else None
+        )
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
     except CaptureSetupError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 1
@@ -324,8 +332,16 @@ def cmd_capture(ns: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"packetstage: error: {ns.output}: {exc.strerror or exc}", file=sys.stderr)
             return 1
-    elif not _write_scene_text(ns.output, result.scene_text(str(ns.output))):
-        return 1
+    else:
+        try:
+            text = result.scene_text(str(ns.output))
+        except CaptureSetupError as exc:
+            print(f"packetstage: error: {exc}", file=sys.stderr)
+            return 1
+        if not _write_scene_text(ns.output, text):
+            return 1
+    if result.notice:
+        print(f"packetstage: note: {result.notice}", file=sys.stderr)
     dropped = f", {result.dropped} dropped (queue full)" if result.dropped else ""
     print(f"wrote {ns.output}: {len(result.records)} packets from {ns.iface}{dropped}", file=sys.stderr)
     return 0

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QPointF, QRectF, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, QSettings, QSizeF, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -97,6 +97,7 @@ class TrafficLayer(QGraphicsItem):
         self._label_fill = theme.color("panel_fill")
         self._label_fill.setAlphaF(0.85)
         self._colors = {name: theme.protocol_color(CLASS_PROTOCOL[name]) for name in CLASSES}
+        self._dots: dict[tuple[int, float], QPixmap] = {}
         self.setZValue(5)  # under the hosts (10): lines and dots must not hide a device
 
     def set_bounds(self, rect: QRectF) -> None:
@@ -109,9 +110,19 @@ class TrafficLayer(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         link = self.theme.color("link_highlight")
-        for a, b, width, label in self.flows:
+        for a, b, width, _label in self.flows:
             painter.setPen(QPen(link, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.drawLine(a, b)
+        # Dots are blitted from one pre-rendered pixmap per colour and zoom: 250 antialiased
+        # ellipses cost several milliseconds a frame, 250 small blits a fraction of one.
+        scale = painter.worldTransform().m11()
+        source = QRectF(0, 0, 1, 1)
+        for point, color in self.dots:
+            pixmap = self._dot(color, scale)
+            source.setSize(QSizeF(pixmap.size()))
+            painter.drawPixmap(QRectF(point.x() - 8, point.y() - 8, 16, 16), pixmap, source)
+        painter.setFont(self._font)
+        for a, b, _width, label in self.flows:  # labels last: readable above lines and dots
             if label:
                 mid = a + (b - a) * 0.3  # nearer the sender, so the two directions' labels do not collide
                 box = QRectF(mid.x() - 55, mid.y() - 11, 110, 22)
@@ -119,12 +130,26 @@ class TrafficLayer(QGraphicsItem):
                 painter.setBrush(self._label_fill)
                 painter.drawRoundedRect(box, 11, 11)
                 painter.setPen(self.theme.color("text"))
-                painter.setFont(self._font)
                 painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
-        painter.setPen(QPen(QColor("white"), 1.5))
-        for point, color in self.dots:
-            painter.setBrush(color)
-            painter.drawEllipse(point, 7, 7)
+
+    def _dot(self, color: QColor, scale: float) -> QPixmap:
+        key = (color.rgba(), round(scale, 3))
+        pixmap = self._dots.get(key)
+        if pixmap is None:
+            size = max(4, round(16 * scale))
+            pixmap = QPixmap(size, size)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.scale(size / 16, size / 16)
+            p.setPen(QPen(QColor("white"), 1.5))
+            p.setBrush(color)
+            p.drawEllipse(QPointF(8, 8), 7, 7)
+            p.end()
+            if len(self._dots) > 64:
+                self._dots.clear()
+            self._dots[key] = pixmap
+        return pixmap
 
 
 class ChartsDock(QDockWidget):

@@ -104,6 +104,7 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
     matcher, kind = make_filter(options.filter, options.filter_kind) if options.filter else (None, None)
     packets: list[Packet] = []
     read = no_address = 0
+    undecoded: dict[int, int] = {}  # link type -> frames
     stopped_at: int | None = None
     with CaptureReader(path) as reader:
         for rec in reader:
@@ -116,7 +117,10 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
             if matcher is not None and not matcher(rec.linktype, rec.data, rec.wire_len, headers):
                 continue
             if not headers.src:
-                no_address += 1
+                if headers.problem.startswith("link type"):
+                    undecoded[rec.linktype] = undecoded.get(rec.linktype, 0) + 1
+                else:
+                    no_address += 1
                 continue
             if len(packets) >= options.limit:
                 stopped_at = rec.number
@@ -130,12 +134,18 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
     result = ImportResult("", packets_read=read, packets_kept=len(packets), filter_kind=kind, problems=problems)
     if no_address:
         result.notes.append(f"{no_address} frame(s) without IP or ARP addresses (e.g. LLDP, STP) left out")
+    for linktype, n in undecoded.items():
+        result.notes.append(
+            f"{n} frame(s) of link type {linktype} left out: only Ethernet, Linux cooked, raw IP and BSD loopback are decoded"
+        )
     if stopped_at is not None:
         result.notes.append(
             f"stopped at packet {stopped_at}: {options.limit} packets kept (the --limit); use --range to import a later part"
         )
     if not packets:
         why = "the file holds no readable packets" if not read else f"none of the {read} packets read has an IP or ARP address"
+        if undecoded and not no_address:
+            why = f"its link type ({', '.join(map(str, undecoded))}) is not one PacketStage decodes (Ethernet, Linux cooked, raw IP)"
         if read and options.filter:
             why = f"none of the {read} packets read matches the filter '{options.filter}'"
         elif not read and options.first > 1:

@@ -145,7 +145,8 @@ def import_capture(path: str | Path, options: ImportOptions | None = None) -> Im
     if not packets:
         why = "the file holds no readable packets" if not read else f"none of the {read} packets read has an IP or ARP address"
         if undecoded and not no_address:
-            why = f"its link type ({', '.join(map(str, undecoded))}) is not one PacketStage decodes (Ethernet, Linux cooked, raw IP)"
+            types = ", ".join(map(str, undecoded))
+            why = f"its link type ({types}) is not one PacketStage decodes (Ethernet, Linux cooked, raw IP)"
         if read and options.filter:
             why = f"none of the {read} packets read matches the filter '{options.filter}'"
         elif not read and options.first > 1:

@@ -353,6 +353,7 @@ class LiveWindow(QMainWindow):
         if self.source is not None:
             self.source.stop()
             self.source = None
+            gc.unfreeze()  # hand the objects frozen at attach back to the collector
 
     def set_paused(self, paused: bool) -> None:
         """Freeze the picture; capturing and the history go on, so nothing is lost while paused."""
@@ -472,6 +473,9 @@ class LiveWindow(QMainWindow):
         _x, packets, _sizes = self.stats.rates(2)
         rate = packets[:, -1].sum() if packets.size else 0
         paused = "  ·  PAUSED (capturing continues)" if self.paused else ""
+        error = getattr(self.source, "error", "")
+        if error:  # the capture thread died (interface gone, permissions changed): say so, keep the picture
+            paused += f"  ·  {error}"
         self.status.setText(
             f"{self.iface or '-'}  ·  {self.stats.total_packets:,} packets  ·  {rate:,.0f}/s  ·  "
             f"{len(self.hosts)} hosts  ·  not drawn (shown as flows): {self.not_drawn:,}  ·  "

@@ -137,6 +137,10 @@ def _add_capture_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["_sniff"]:  # the live view's capture child (animator.capture.live.ProcessCapture), not for people
+        from animator.capture.live import sniff_main
+
+        return sniff_main(args[1:])
     try:
         if args and args[0] in COMMANDS:
             ns = _parser_commands().parse_args(args)

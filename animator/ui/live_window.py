@@ -45,14 +45,14 @@ from PySide6.QtWidgets import (
 )
 
 from animator.capture.headers import decode, endpoint_keys
-from animator.capture.live import CaptureSetupError, LiveCapture, interfaces, write_capture
+from animator.capture.live import CaptureSetupError, ProcessCapture, interfaces, write_capture
 from animator.capture.live_stats import CLASSES, LiveStats, traffic_class
 from animator.model.schema import Node
 from animator.ui.stage_items import NodeItem
 from animator.ui.theme import LIGHT, Theme, font
 
 FRAME_MS = 33
-CHART_EVERY = 3  # chart redraw every 3rd frame: 10 Hz
+CHART_EVERY = 3  # the charts are redrawn in three parts, one per frame: each part at 10 Hz
 DRAIN_BUDGET = (
     2_000  # frames taken from the queue per tick at most: 3x the share of 20k/s at 30 Hz, so a late frame cannot snowball
 )
@@ -65,7 +65,7 @@ CLASS_PROTOCOL = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ARP": "arp", "oth
 
 
 class FrameSource(Protocol):
-    """What the window reads from: ``LiveCapture`` or a test's fake."""
+    """What the window reads from: ``ProcessCapture``, ``LiveCapture`` or a test's fake."""
 
     dropped: int
 
@@ -198,12 +198,23 @@ class ChartsDock(QDockWidget):
         self.setWidget(body)
         self._keys: list[tuple[str, int, str, int]] = []
 
-    def refresh(self, stats: LiveStats) -> None:
-        x, packets, sizes = stats.rates(60)
-        for i, curve in enumerate(self.packet_curves):
-            curve.setData(x, packets[i])
-        for i, curve in enumerate(self.byte_curves):
-            curve.setData(x, sizes[i])
+    def refresh(self, stats: LiveStats, part: int | None = None) -> None:
+        """Redraw from ``stats``: all of it, or one third (``part`` 0, 1, 2) so no single frame pays for all."""
+        if part in (None, 0):
+            x, packets, sizes = stats.rates(60)
+            for i, curve in enumerate(self.packet_curves):
+                curve.setData(x, packets[i])
+            for i, curve in enumerate(self.byte_curves):
+                curve.setData(x, sizes[i])
+        if part in (None, 1):
+            self._refresh_tables(stats)
+        if part in (None, 2):
+            key = self.selected()
+            if key is not None:
+                t, seq = stats.stevens(key)
+                self.stevens_curve.setData(t, seq)
+
+    def _refresh_tables(self, stats: LiveStats) -> None:
         for row, talker in enumerate(stats.top_talkers(5)):
             for col, text in enumerate((talker.address, f"{talker.packets:,}", f"{talker.bytes:,}")):
                 item = self.talkers.item(row, col)
@@ -221,10 +232,6 @@ class ChartsDock(QDockWidget):
             if chosen in keys:
                 self.connection_box.setCurrentIndex(keys.index(chosen))
             self.connection_box.blockSignals(False)
-        key = self.selected()
-        if key is not None:
-            t, seq = stats.stevens(key)
-            self.stevens_curve.setData(t, seq)
 
     def selected(self) -> tuple[str, int, str, int] | None:
         index = self.connection_box.currentIndex()
@@ -326,7 +333,7 @@ class LiveWindow(QMainWindow):
     def start_capture(self, iface: str, capture_filter: str | None = None) -> bool:
         """Open a capture; on failure show the setup message (what to do) and return False."""
         try:
-            capture = LiveCapture(iface, capture_filter)
+            capture = ProcessCapture(iface, capture_filter)
             capture.start()
         except CaptureSetupError as exc:
             QMessageBox.warning(self, "Cannot capture", str(exc))
@@ -392,8 +399,8 @@ class LiveWindow(QMainWindow):
                 counts[(a, b)] = counts.get((a, b), 0) + 1
         if not self.paused:
             self._animate(now, dt)
-        if self.frame_count % CHART_EVERY == 0 and not self.paused:
-            self.charts.refresh(stats)
+        if not self.paused:  # a third of the charts each frame: every part at 10 Hz, no frame paying for all
+            self.charts.refresh(stats, self.frame_count % CHART_EVERY)
         self._show_status(now)
 
     def _host(self, address: str) -> str:
@@ -557,7 +564,7 @@ def run_live(iface: str | None, capture_filter: str | None, exit_after_ms: int |
     window.show()
     if iface:
         try:
-            capture = LiveCapture(iface, capture_filter)
+            capture = ProcessCapture(iface, capture_filter)
             capture.start()
         except CaptureSetupError as exc:
             import sys

@@ -113,3 +113,36 @@ def test_permission_error_says_exactly_what_to_do(monkeypatch: pytest.MonkeyPatc
 def test_unknown_interface_lists_the_real_ones() -> None:
     with pytest.raises(CaptureSetupError, match=r"no interface 'nope0'; this machine has: .*lo"):
         LiveCapture("nope0").start()
+
+
+@needs_capture
+def test_process_capture_streams_from_a_child_in_order_and_in_parts() -> None:
+    port = _free_udp_port()
+    capture = live.ProcessCapture("lo", f"udp port {port}")
+    capture.start()
+    try:
+        assert capture.running
+        _send_udp(port, 50, delay=0.8).join()  # the child needs a moment to start its socket
+        deadline = time.monotonic() + 20
+        while capture.queued < 50 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first = capture.drain(7)  # a limit that splits a batch
+        rest = capture.drain()
+    finally:
+        capture.stop()
+    payloads = [data[42:] for _t, data, _lt in first + rest]  # after Ethernet (14), IPv4 (20) and UDP (8)
+    assert len(first) == 7 and payloads == [f"hello {i}".encode() for i in range(50)]
+    assert capture.queued == 0 and capture.error == "" and not capture.running
+
+
+def test_process_capture_checks_setup_in_this_process() -> None:
+    with pytest.raises(CaptureSetupError, match="bad filter"):
+        live.ProcessCapture("lo", "udp prt 1")
+    with pytest.raises(CaptureSetupError, match="no interface 'nope0'"):
+        live.ProcessCapture("nope0").start()
+
+
+def test_frozen_app_runs_its_own_binary_as_the_capture_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(live.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(live.sys, "executable", "/opt/packetstage/packetstage")
+    assert live.sniffer_command("eth0", None) == ["/opt/packetstage/packetstage", "_sniff", "eth0", ""]

@@ -39,6 +39,7 @@ class ImportOptionsDialog(QDialog):
     def __init__(self, parent: QWidget | None, capture: Path) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import {capture.name}")
+        self.setMinimumWidth(480)
         form = QFormLayout(self)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("e.g. tcp port 80 or host 10.0.0.1 (tcpdump syntax)")

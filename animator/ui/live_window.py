@@ -242,6 +242,7 @@ class StartDialog(QDialog):
     def __init__(self, parent: QWidget | None, iface: str | None, capture_filter: str | None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Start capture")
+        self.setMinimumWidth(420)
         form = QFormLayout(self)
         self.iface_box = QComboBox()
         names = interfaces()

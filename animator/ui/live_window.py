@@ -282,6 +282,7 @@ class LiveWindow(QMainWindow):
         self._flow_counts: dict[tuple[str, str], int] = {}
         self._last_tick: float | None = None
         self._colors = {name: theme.protocol_color(CLASS_PROTOCOL[name]) for name in CLASSES}
+        self._folded: dict[str, str] = {}  # addresses beyond MAX_HOSTS -> the "other hosts" node they are drawn as
         self._review_dir: tempfile.TemporaryDirectory[str] | None = None
         self._reviews: list[QMainWindow] = []
 
@@ -350,8 +351,8 @@ class LiveWindow(QMainWindow):
         # Move everything alive now (Qt wrappers, pyqtgraph, imported modules: a few hundred thousand
         # objects) out of the collector's reach: otherwise each full collection during a capture
         # walks them all and stalls a frame by 50-80 ms.
-        gc.freeze()
         self.stop()
+        gc.freeze()
         self.source, self.iface = source, iface
         self.setWindowTitle(f"Live: {iface} — PacketStage")
         self.timer.start()
@@ -408,11 +409,16 @@ class LiveWindow(QMainWindow):
         """The node id drawn for ``address``, adding it (or folding it into "other hosts") when new."""
         if address in self.hosts:
             return address
+        folded = self._folded.get(address)
+        if folded is not None:
+            return folded
         local = _is_local(address.partition("#")[0])
         if len(self.hosts) >= MAX_HOSTS:
             other = "other local hosts" if local else "other remote hosts"
             if other not in self.hosts:
                 self._add_node(other, other, local, "host" if local else "internet")
+            if len(self._folded) < 100_000:  # remember the verdict; a scan of the whole internet must not grow this forever
+                self._folded[address] = other
             return other
         host, _, port = address.partition("#")
         kind = "server" if port or not local else "host"

@@ -172,3 +172,14 @@ def test_loopback_traffic_is_drawn_between_client_and_server(live: tuple[LiveWin
     assert set(win.hosts) == {"127.0.0.1", "127.0.0.1#443"}
     assert win.hosts["127.0.0.1#443"].node.display_label == "127.0.0.1:443"
     assert len(win.layer.dots) == 1
+
+
+def test_hosts_beyond_the_limit_fold_into_other_hosts(live: tuple[LiveWindow, FakeSource]) -> None:
+    from animator.ui.live_window import MAX_HOSTS
+
+    win, source = live
+    for i in range(MAX_HOSTS + 10):
+        source.push(100.0 + i * 0.001, frame(f"10.0.{i // 200}.{i % 200 + 1}", "93.184.216.34", proto=17))
+    win.tick(0.1)
+    assert len(win.hosts) == MAX_HOSTS + 1
+    assert "other local hosts" in win.hosts and win.stats.total_packets == MAX_HOSTS + 10

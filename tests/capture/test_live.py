@@ -146,3 +146,25 @@ def test_frozen_app_runs_its_own_binary_as_the_capture_child(monkeypatch: pytest
     monkeypatch.setattr(live.sys, "frozen", True, raising=False)
     monkeypatch.setattr(live.sys, "executable", "/opt/packetstage/packetstage")
     assert live.sniffer_command("eth0", None) == ["/opt/packetstage/packetstage", "_sniff", "eth0", ""]
+
+
+def test_a_recording_becomes_a_scene_or_a_capture(tmp_path: Path) -> None:
+    from animator.capture.reader import RawRecord
+    from animator.model import load_scene_text
+    from tests.capture.traffic import write_web_visit
+
+    records = list(CaptureReader(write_web_visit(tmp_path / "web.pcap")))[2:7]  # handshake, GET, 200 OK
+    recording = live.Recording("eth0", [RawRecord(i + 1, r.time, r.linktype, r.data, r.wire_len) for i, r in enumerate(records)])
+    scene = load_scene_text(recording.scene_text("live.yaml"), "live.yaml")
+    assert scene.title == "Live capture on eth0"
+    assert [s.caption.rsplit(": ", 1)[1] for s in scene.steps] == [
+        "SYN",
+        "SYN, ACK",
+        "ACK",
+        "GET /a.txt HTTP/1.1",
+        "HTTP/1.1 200 OK",
+    ]
+    recording.write_pcap(tmp_path / "again.pcap")
+    assert [r.data for r in CaptureReader(tmp_path / "again.pcap")] == [r.data for r in records]
+    with pytest.raises(CaptureSetupError, match="nothing to make a scene of"):
+        live.Recording("eth0").scene_text("x.yaml")

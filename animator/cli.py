@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from animator.engine.timeline import Timeline
     from animator.model.errors import SceneError
 
-COMMANDS = ("validate", "render", "export", "list")
+COMMANDS = ("validate", "render", "export", "list", "import", "capture", "live")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
 THEMES = ("light", "dark", "high-contrast")
 #: Protocol palettes and text sizes (percent), likewise (animator.ui.theme holds the colours).
@@ -54,8 +54,8 @@ def _parser_open() -> argparse.ArgumentParser:
         prog="packetstage",
         description="Play network scenes as step-by-step animations.",
         epilog=(
-            "Other commands: validate FILE..., render SCENE --step N --out FILE.png, export SCENE --pcap FILE.pcapng, list. "
-            "Use 'COMMAND --help' for each."
+            "Other commands: validate FILE..., render SCENE --step N --out FILE.png, export SCENE --pcap FILE.pcapng, list, "
+            "import CAPTURE -o SCENE.yaml, capture --iface IF -o OUT, live [--iface IF]. Use 'COMMAND --help' for each."
         ),
     )
     p.add_argument(
@@ -96,15 +96,80 @@ def _parser_commands() -> argparse.ArgumentParser:
     e.add_argument("--pcap", type=Path, required=True, metavar="FILE.pcapng", help="output (.pcapng; .pcap loses the link names)")
     e.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     sub.add_parser("list", help="list the built-in scenes")
+    _add_capture_commands(sub)
     return p
+
+
+def _packet_range(text: str) -> tuple[int, int | None]:
+    match = re.fullmatch(r"\s*(\d*)\s*(-?)\s*(\d*)\s*", text)
+    if not match or not (match.group(1) or match.group(3)) or (match.group(3) and not match.group(2)):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a packet range: expected A-B, A- or -B (packets count from 1)")
+    first = int(match.group(1) or 1)
+    last = int(match.group(3)) if match.group(3) else (None if match.group(2) else first)
+    if first < 1 or (last is not None and last < first):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a packet range: packets count from 1 and A must not exceed B")
+    return first, last
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number greater than 0")
+    return value
+
+
+def _add_capture_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    i = sub.add_parser("import", help="turn a pcap/pcapng capture into a scene file")
+    i.add_argument("capture", type=Path, metavar="CAPTURE", help="a .pcap or .pcapng file")
+    i.add_argument("-o", "--output", type=Path, required=True, metavar="SCENE.yaml")
+    i.add_argument("--force", action="store_true", help="overwrite SCENE.yaml if it exists")
+    i.add_argument(
+        "--filter", metavar="EXPR", help="keep only matching packets: BPF (tcpdump syntax) via libpcap, or the simple filter"
+    )
+    i.add_argument("--filter-kind", choices=("auto", "bpf", "simple"), default="auto", help="auto: BPF when libpcap is installed")
+    i.add_argument(
+        "--range", type=_packet_range, metavar="A-B", help="packet numbers to read, as Wireshark numbers them (A-, -B)"
+    )
+    i.add_argument("--limit", type=_positive_int, default=1000, metavar="N", help="keep at most N packets (default 1000)")
+    i.add_argument("--no-group", action="store_true", help="one step per packet, even for bulk TCP data")
+    i.add_argument("--window", type=_positive_float, metavar="MS", help="packets less than MS milliseconds apart share a step")
+    i.add_argument("--max-hosts", type=_positive_int, default=16, metavar="N", help="hosts drawn as their own node (default 16)")
+    i.add_argument("--title", help="the scene's title (default: Capture FILE)")
+    c = sub.add_parser("capture", help="record live traffic headless into a scene or a pcap (needs capture rights)")
+    c.add_argument("--iface", required=True, metavar="IF", help="the interface to sniff, e.g. eth0 or lo")
+    c.add_argument("--filter", metavar="BPF", help="a capture filter in tcpdump syntax (needs libpcap)")
+    stop = c.add_mutually_exclusive_group(required=True)
+    stop.add_argument("--count", type=_positive_int, metavar="N", help="stop after N packets")
+    stop.add_argument("--duration", type=_positive_float, metavar="S", help="stop after S seconds")
+    c.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.yaml|OUT.pcap")
+    c.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    v = sub.add_parser("live", help="open the live view: packets animate as they cross an interface")
+    v.add_argument("--iface", metavar="IF", help="the interface to sniff (default: chosen in the window)")
+    v.add_argument("--filter", metavar="BPF", help="a capture filter in tcpdump syntax (needs libpcap)")
+    v.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["_sniff"]:  # the live view's capture child (animator.capture.live.ProcessCapture), not for people
+        from animator.capture.live import sniff_main
+
+        return sniff_main(args[1:])
     try:
         if args and args[0] in COMMANDS:
             ns = _parser_commands().parse_args(args)
-            return {"validate": cmd_validate, "render": cmd_render, "export": cmd_export, "list": cmd_list}[ns.command](ns)
+            handlers = {"validate": cmd_validate, "render": cmd_render, "export": cmd_export, "list": cmd_list}
+            handlers |= {"import": cmd_import, "capture": cmd_capture, "live": cmd_live}
+            return handlers[ns.command](ns)
         ns = _parser_open().parse_args(args)
         return cmd_open(ns)
     except UsageError as exc:
@@ -244,3 +309,120 @@ def cmd_open(ns: argparse.Namespace) -> int:
     if ns.screenshot is not None and ns.screenshot.suffix.lower() != ".png":
         raise UsageError(f"--screenshot {ns.screenshot}: the output must be a .png file")
     return run(scene, ns.step, exit_after_ms=ns.exit_after, screenshot=ns.screenshot, present=ns.present, screen=ns.screen)
+
+
+def _check_output(out: Path, force: bool, suffixes: tuple[str, ...]) -> None:
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(f"-o {out}: the output must end in {' or '.join(suffixes)}")
+    if out.exists() and not out.is_file():
+        raise UsageError(f"-o {out}: is not a file")
+    if out.exists() and not force:
+        raise UsageError(f"-o {out}: the file exists; add --force to overwrite it")
+    if not out.parent.is_dir():
+        raise UsageError(f"-o {out}: the folder {out.parent} does not exist")
+
+
+def _write_scene_text(out: Path, text: str) -> bool:
+    """Check that the generated scene loads (a failure is a bug here, not the user's), then write it."""
+    from animator.engine import build_timeline
+    from animator.model import SceneLoadError, load_scene_text
+
+    try:
+        build_timeline(load_scene_text(text, str(out)))
+    except SceneLoadError as exc:  # pragma: no cover - the importer's own tests keep this from happening
+        print(f"packetstage: error: the generated scene does not load (please report this): {exc.errors[0]}", file=sys.stderr)
+        return False
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"packetstage: error: {out}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_import(ns: argparse.Namespace) -> int:
+    from animator.capture.filters import FilterError
+    from animator.capture.importer import ImportOptions, import_capture
+    from animator.capture.reader import CaptureError, describe_problems
+
+    _check_output(ns.output, ns.force, (".yaml", ".yml"))
+    first, last = ns.range or (1, None)
+    options = ImportOptions(
+        filter=ns.filter,
+        filter_kind=ns.filter_kind,
+        first=first,
+        last=last,
+        limit=ns.limit,
+        group_bulk=not ns.no_group,
+        window_ms=ns.window or 0.0,
+        max_hosts=ns.max_hosts,
+        title=ns.title,
+    )
+    try:
+        result = import_capture(ns.capture, options)
+    except FilterError as exc:
+        raise UsageError(f"--filter: {exc}") from None
+    except CaptureError as exc:
+        print(f"packetstage: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug of ours must still not greet the user with a traceback
+        bug = f"{type(exc).__name__}: {exc}"
+        print(f"packetstage: error: importing {ns.capture} failed (please report this): {bug}", file=sys.stderr)
+        return 1
+    for line in describe_problems(result.problems, limit=20):
+        print(f"{ns.capture}: {line}", file=sys.stderr)
+    for line in result.notes:
+        print(f"{ns.capture}: note: {line}", file=sys.stderr)
+    if not _write_scene_text(ns.output, result.text):
+        return 1
+    how = f", filter: {result.filter_kind}" if result.filter_kind else ""
+    print(
+        f"wrote {ns.output}: {result.steps} steps, {result.nodes} nodes from {result.packets_kept} of "
+        f"{result.packets_read} packets read{how}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_capture(ns: argparse.Namespace) -> int:
+    from animator.capture.live import CaptureSetupError, record
+
+    _check_output(ns.output, ns.force, (".yaml", ".yml", ".pcap", ".pcapng"))
+
+    def progress(n: int) -> None:
+        print(f"\rcapturing on {ns.iface}: {n:,} packets (Ctrl+C stops)", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = record(
+            ns.iface, ns.filter, count=ns.count, duration=ns.duration, progress=progress if sys.stderr.isatty() else None
+        )
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+    except CaptureSetupError as exc:
+        print(f"packetstage: error: {exc}", file=sys.stderr)
+        return 1
+    if ns.output.suffix.lower() in (".pcap", ".pcapng"):
+        try:
+            result.write_pcap(ns.output)
+        except OSError as exc:
+            print(f"packetstage: error: {ns.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    else:
+        try:
+            text = result.scene_text(str(ns.output))
+        except CaptureSetupError as exc:
+            print(f"packetstage: error: {exc}", file=sys.stderr)
+            return 1
+        if not _write_scene_text(ns.output, text):
+            return 1
+    if result.notice:
+        print(f"packetstage: note: {result.notice}", file=sys.stderr)
+    dropped = f", {result.dropped} dropped (queue full)" if result.dropped else ""
+    print(f"wrote {ns.output}: {len(result.records)} packets from {ns.iface}{dropped}", file=sys.stderr)
+    return 0
+
+
+def cmd_live(ns: argparse.Namespace) -> int:
+    from animator.ui.live_window import run_live
+
+    return run_live(ns.iface, ns.filter, exit_after_ms=ns.exit_after)

@@ -27,6 +27,8 @@ BENCHMARKS = {
     "load": "bench_load.py",
     "startup": "bench_startup.py",
     "packets": "bench_packets.py",
+    "import": "bench_import.py",
+    "live": "bench_live.py",
 }
 
 

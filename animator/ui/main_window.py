@@ -44,6 +44,7 @@ from animator.model.deck import is_deck_path
 from animator.resources import assets_dir
 from animator.ui.inspection import InspectionDocks
 from animator.ui.lecture import Lecture
+from animator.ui.live_menu import install_capture_menus
 from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
@@ -209,6 +210,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         self._action("&About PacketStage", [], self.show_about, help_menu)
+        install_capture_menus(self, file_menu, before=help_menu)  # File → Import capture…, and the Live menu
 
     # -- loading ---------------------------------------------------------------------
     def open_scene(self, path: str | Path, step: int | None = None, in_deck: bool = False) -> bool:

@@ -1,0 +1,185 @@
+"""The live view driven by a fake capture, frame by frame (no sleeps, no capture rights needed)."""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from animator.capture.live_stats import CLASSES
+from animator.capture.reader import CaptureReader
+from animator.model import load_scene
+from animator.ui.live_window import MAX_DOTS, SPAWN_PER_FRAME, LiveWindow
+
+
+def frame(src: str, dst: str, proto: int = 6, seq: int = 0, size: int = 100) -> bytes:
+    if proto == 6:
+        l4 = struct.pack("!HHIIBBHHH", 50000, 443, seq, 0, 0x50, 0x18, 0, 0, 0) + bytes(size)
+    else:
+        l4 = struct.pack("!HHHH", 40000, 53, 8 + size, 0) + bytes(size)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0, 64, proto, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    return bytes.fromhex("02005e000001") + bytes.fromhex("02005e000002") + b"\x08\x00" + ip + l4
+
+
+class FakeSource:
+    """Hands out what a test queued, like LiveCapture.drain."""
+
+    def __init__(self) -> None:
+        self.queue: list[tuple[float, bytes, int]] = []
+        self.dropped = 0
+        self.stopped = False
+
+    def push(self, t: float, data: bytes) -> None:
+        self.queue.append((t, data, 1))
+
+    def drain(self, limit: int | None = None) -> list[tuple[float, bytes, int]]:
+        n = len(self.queue) if limit is None else min(limit, len(self.queue))
+        out, self.queue = self.queue[:n], self.queue[n:]
+        return out
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.fixture
+def live(app: QApplication, qtbot: object) -> Iterator[tuple[LiveWindow, FakeSource]]:
+    win = LiveWindow(clock=lambda: 0.0)
+    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    source = FakeSource()
+    win.attach(source, "eth0")
+    win.timer.stop()  # the test drives the clock
+    win.show()
+    yield win, source
+    win.stop()
+    assert source.stopped
+
+
+def test_hosts_appear_as_seen_and_packets_fly(live: tuple[LiveWindow, FakeSource]) -> None:
+    win, source = live
+    source.push(100.0, frame("192.168.1.23", "93.184.216.34"))
+    win.tick(1.0)
+    assert set(win.hosts) == {"192.168.1.23", "93.184.216.34"}
+    assert win.hosts["192.168.1.23"].pos().x() < 0 < win.hosts["93.184.216.34"].pos().x()  # local left, remote right
+    win.tick(1.3)
+    ((point, _color),) = win.layer.dots
+    a, b = win.hosts["192.168.1.23"].pos(), win.hosts["93.184.216.34"].pos()
+    assert point.x() == pytest.approx(a.x() + (b.x() - a.x()) * 0.5)  # half way after half the travel time
+    win.tick(2.0)
+    assert win.layer.dots == []
+
+
+def test_dense_traffic_becomes_flows_and_is_counted(live: tuple[LiveWindow, FakeSource]) -> None:
+    win, source = live
+    t = 0.0
+    for i in range(40):
+        for j in range(100):
+            source.push(100 + i * 0.033 + j * 1e-4, frame(f"10.0.0.{j % 5 + 1}", "10.0.1.1", proto=17 if j % 2 else 6))
+        t += 0.033
+        win.tick(t)
+    assert len(win.layer.dots) <= MAX_DOTS
+    assert win.not_drawn >= 4000 - 40 * SPAWN_PER_FRAME
+    assert win.layer.flows and any(label.endswith("pkt/s") for *_ab, _w, label in win.layer.flows)
+    assert win.stats.total_packets == 4000
+    for _ in range(10):  # the status line refreshes every 10th frame
+        t += 0.033
+        win.tick(t)
+    assert "not drawn (shown as flows): " in win.status.text() and "4,000 packets" in win.status.text()
+
+
+def test_charts_follow_the_rates_and_stevens_graph(live: tuple[LiveWindow, FakeSource]) -> None:
+    win, source = live
+    for i in range(30):
+        source.push(100 + i * 0.1, frame("192.168.1.23", "93.184.216.34", seq=1000 + i * 100))
+        source.push(100 + i * 0.1, frame("192.168.1.23", "192.168.1.1", proto=17))
+    for k in range(1, 4):
+        win.tick(k * 0.033)
+    tcp_curve = win.charts.packet_curves[CLASSES.index("TCP")]
+    x, y = tcp_curve.getData()
+    assert x[-1] == -1 and y.sum() == 20  # the whole seconds 100 and 101 (the current second, 102, is still filling)
+    assert win.charts.connection_box.currentText() == "192.168.1.23:50000 → 93.184.216.34:443"
+    t, seq = win.charts.stevens_curve.getData()
+    assert list(seq[:3]) == [0, 100, 200] and t[-1] == pytest.approx(2.9)
+    assert win.charts.talkers.item(0, 0).text() == "192.168.1.23"
+
+
+def test_pause_freezes_the_picture_but_keeps_capturing(live: tuple[LiveWindow, FakeSource], tmp_path: Path) -> None:
+    win, source = live
+    source.push(100.0, frame("192.168.1.23", "93.184.216.34"))
+    win.tick(0.1)
+    win.set_paused(True)
+    assert win.pause_action.isChecked()
+    source.push(100.5, frame("192.168.1.50", "93.184.216.34"))
+    win.tick(0.2)
+    assert "192.168.1.50" not in win.hosts and win.stats.total_packets == 2
+    out = tmp_path / "last.pcapng"
+    assert win.save_last(30, out) == 2
+    assert len(list(CaptureReader(out))) == 2
+    scene_path = tmp_path / "last.yaml"
+    assert win.save_last(30, scene_path) == 2
+    assert len(load_scene(scene_path).steps) == 2
+
+
+def test_capture_setup_errors_are_shown_not_raised(live: tuple[LiveWindow, FakeSource], monkeypatch: pytest.MonkeyPatch) -> None:
+    win, _source = live
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    assert not win.start_capture("lo", "udp prt 53")
+    assert shown and "bad filter 'udp prt 53'" in shown[0]
+    assert "Not capturing: bad filter" in win.status.text()
+
+
+def test_main_window_has_import_and_live_menu(window: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from animator.capture.importer import ImportOptions
+    from animator.ui.live_menu import import_to_scene
+    from tests.capture.traffic import write_web_visit
+
+    menus = [a.text() for a in window.menuBar().actions()]  # type: ignore[attr-defined]
+    assert menus.index("&Live") == menus.index("&Help") - 1
+    file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()]  # type: ignore[attr-defined]
+    assert file_actions.index("&Import capture…") < file_actions.index("&Quit")
+    capture = write_web_visit(tmp_path / "web.pcap")
+    assert import_to_scene(window, capture, tmp_path / "web.yaml", ImportOptions())  # type: ignore[arg-type]
+    assert window.timeline.step_count == 15  # type: ignore[attr-defined]
+    assert window.windowTitle().startswith("Capture web.pcap")  # type: ignore[attr-defined]
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    assert not import_to_scene(window, tmp_path / "web.yaml", tmp_path / "x.yaml", ImportOptions())  # type: ignore[arg-type]
+    assert "not a pcap or pcapng capture" in shown[0]
+
+
+def test_review_opens_the_last_seconds_in_the_player(
+    live: tuple[LiveWindow, FakeSource], settings: object, qtbot: object
+) -> None:
+    win, source = live
+    for i in range(5):
+        source.push(100.0 + i, frame("192.168.1.23", "93.184.216.34", seq=i * 100))
+    win.tick(0.1)
+    player = win.review_last(2.5, settings)  # type: ignore[arg-type]
+    qtbot.addWidget(player)  # type: ignore[attr-defined]
+    assert player.timeline is not None and player.timeline.step_count == 3  # packets at 102, 103, 104 s
+    assert player.timeline.scene.title == "Live capture on eth0, 2.5 s"
+    player.clock.stop()
+
+
+def test_loopback_traffic_is_drawn_between_client_and_server(live: tuple[LiveWindow, FakeSource]) -> None:
+    win, source = live
+    source.push(100.0, frame("127.0.0.1", "127.0.0.1"))  # TCP 50000 -> 443
+    win.tick(0.1)
+    assert set(win.hosts) == {"127.0.0.1", "127.0.0.1#443"}
+    assert win.hosts["127.0.0.1#443"].node.display_label == "127.0.0.1:443"
+    assert len(win.layer.dots) == 1
+
+
+def test_hosts_beyond_the_limit_fold_into_other_hosts(live: tuple[LiveWindow, FakeSource]) -> None:
+    from animator.ui.live_window import MAX_HOSTS
+
+    win, source = live
+    for i in range(MAX_HOSTS + 10):
+        source.push(100.0 + i * 0.001, frame(f"10.0.{i // 200}.{i % 200 + 1}", "93.184.216.34", proto=17))
+    win.tick(0.1)
+    assert len(win.hosts) == MAX_HOSTS + 1
+    assert "other local hosts" in win.hosts and win.stats.total_packets == MAX_HOSTS + 10

@@ -606,3 +606,20 @@ def test_a_caching_proxy_answers_a_repeated_get_itself_with_its_age() -> None:
     assert cached.endswith(b"\r\n\r\n[]")
     cache = next(t for t in tl.state_at(tl.boundary(6)).device_tables["rp"] if t.title == "Cache")
     assert cache.rows == (("shop.example", "/api/users", "2"),)
+
+
+def test_a_recorded_frame_travels_its_path_unchanged() -> None:
+    """Frames from a capture are what one interface saw: no device rewrites or drops them again."""
+    frame = bytes(Ether(src="02:00:00:00:00:0b", dst="02:00:00:00:00:0a") / IP(src="10.0.2.20", dst="10.0.1.10", ttl=50) / TCP())
+    text = (
+        ROUTED.split("steps:")[0]
+        + f"""steps:
+  - caption: a recorded reply
+    actions:
+      - send: {{from: b, to: a, frame: "{frame.hex()}"}}
+"""
+    )
+    tl = simulate(text)
+    recorded = track(tl, "s1.1")
+    assert recorded.path == ("b", "r", "a") and recorded.frames == (frame, frame)
+    assert tl.state_at(tl.boundary(1)).badges == {}

@@ -117,6 +117,13 @@ class Simulator(ProxyMixin, Endpoint):
         if self.drop_at.get(arrival.leg.id) == node:
             self.end_leg(arrival.leg, "lost here (the scene drops it)", dropped=True)
             return
+        if arrival.leg.id in self.recorded:
+            ahead = self.next_neighbour(arrival.leg, node, None)
+            if ahead is None:
+                self.end_leg(arrival.leg, "delivered (recorded frame)")
+            else:
+                self.transmit(arrival.leg, node, ahead, arrival.frame, arrival.time + DWELL)
+            return
         down = self.is_down(node)
         if down != "no":
             self.end_leg(arrival.leg, f"{node} is down", dropped=True)

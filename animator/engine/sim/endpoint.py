@@ -48,6 +48,9 @@ class Endpoint(Core):
         self.ip_ids: dict[str, int] = {}
         #: Frames waiting at a node for an ARP answer: (node, next-hop IP) -> [(leg, frame, neighbour)].
         self.pending: dict[tuple[str, str], list[tuple[Leg, Packet, str, tuple[str, ...]]]] = {}
+        #: Recorded frames (``frame:``, e.g. from a capture): what one interface saw, shown along the
+        #: path unchanged; devices do not process them again.
+        self.recorded: set[str] = set()
         #: Legs that must follow the author's path (``path:``/``via:``) or be lost at ``drop_at``.
         self.forced: dict[str, list[str]] = {}
         self.drop_at: dict[str, str] = {}
@@ -167,6 +170,7 @@ class Endpoint(Core):
             data = bytes.fromhex("".join(c for c in send.frame if c not in " \t\r\n:"))
             leg = self.new_leg(base, send.label or summarize(layers().Ether(data)), protocol_of(send, data), None, node)
             self.forced[leg.id] = route
+            self.recorded.add(leg.id)
             if send.drop_at:
                 self.drop_at[leg.id] = send.drop_at
             self.transmit(leg, node, route[1], data, send.at)

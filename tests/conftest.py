@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_SCALE_FACTOR", "1")
+# Simulated journeys are cached per user (animator/engine/sim/cache.py): the suite uses a cache of
+# its own, so it never reads or fills the developer's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="packetstage-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 

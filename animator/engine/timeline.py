@@ -217,6 +217,12 @@ class Timeline:
         """Play real packets through the devices, once; authors' layer mistakes are scene errors."""
         if not has_real_packets(self.scene):
             return None
+        from animator.engine.sim import cache
+
+        key = cache.key_for(self.scene)
+        cached = cache.load(key) if key is not None else None
+        if cached is not None and len(cached.steps) == len(self.scene.steps):
+            return cached
         from animator.packets import check_layers
 
         errors = [
@@ -228,7 +234,10 @@ class Timeline:
         ]
         if errors:
             raise SceneLoadError(sorted(errors, key=lambda e: (e.line, e.col)))
-        return simulate(self.scene, self._hop_seconds)
+        journey = simulate(self.scene, self._hop_seconds)
+        if key is not None:
+            cache.store(key, journey)
+        return journey
 
     def _legs(self, number: int, start: float, step_length: float | None) -> tuple[list[MessageTrack], float]:
         """The step's simulated legs as tracks, and when the last one ends (seconds into the step)."""

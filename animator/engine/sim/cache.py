@@ -1,0 +1,161 @@
+"""A disk cache of simulated journeys, so opening a scene again skips scapy and the simulation.
+
+Simulating the default scene costs ~250 ms at start-up, most of it importing scapy's layer
+modules; the result is plain data (bytes and strings) and depends only on the scene file and
+this program's simulator and packet code. So it is stored as JSON under the user's cache
+directory, keyed by a hash of the scene file's bytes and of those source files: editing either
+makes a new key, and a stale or damaged entry is simply ignored and rewritten.
+
+JSON rather than pickle: a cache file is never trusted to run code, whatever is in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from animator.engine.sim.journey import Hop, Journey, Leg, StepJourney
+from animator.model.schema import Scene, Send
+
+#: Bump when the Journey's shape changes.
+FORMAT = 1
+#: Environment variable that turns the cache off (tests of the simulation itself set it).
+DISABLE = "PACKETSTAGE_NO_SIM_CACHE"
+
+
+def cache_dir() -> Path:
+    """The per-user cache directory the platform expects (XDG on Linux, Caches on macOS, LocalAppData on Windows)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "packetstage" / "journeys"
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """A hash of the code a journey depends on: the simulator and the packet builders."""
+    digest = hashlib.sha256(str(FORMAT).encode())
+    here = Path(__file__).resolve().parent
+    sources = [*sorted(here.glob("*.py")), *sorted((here.parent.parent / "packets").glob("*.py")), here.parent / "timeline.py"]
+    for source in sources:
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def key_for(scene: Scene) -> str | None:
+    """The cache key of a scene loaded from a file, or None when there is no file to key on.
+
+    The scene's shape (its nodes, links with their latencies, steps and sends) goes into the
+    key too, so a scene changed after loading (``dataclasses.replace``) never meets the file's entry.
+    """
+    if os.environ.get(DISABLE):
+        return None
+    try:
+        data = Path(scene.source).read_bytes()
+    except OSError:
+        return None
+    shape = (
+        scene.hop_time,
+        scene.arp,
+        tuple(n.id for n in scene.nodes),
+        tuple((link.between, link.latency) for link in scene.links),
+        tuple(sum(isinstance(a, Send) for a in step.actions) for step in scene.steps),
+    )
+    return hashlib.sha256(data + _code_fingerprint().encode() + repr(shape).encode()).hexdigest()
+
+
+def load(key: str) -> Journey | None:
+    try:
+        raw = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+        return _journey(raw) if raw.get("format") == FORMAT else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # missing, half-written or from another version: simulate again
+
+
+def store(key: str, journey: Journey) -> None:
+    """Write atomically (temp file + rename); a cache that cannot be written is no error."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(_plain(journey), out, separators=(",", ":"))
+        os.replace(temp, folder / f"{key}.json")
+    except OSError:
+        pass
+
+
+def _plain(journey: Journey) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "initial": [[n, t, list(c), [list(r) for r in rows]] for n, t, c, rows in journey.initial_tables],
+        "steps": [
+            {
+                "legs": [
+                    [
+                        leg.id,
+                        leg.label,
+                        leg.protocol,
+                        leg.parent,
+                        leg.dropped,
+                        leg.fate,
+                        [
+                            [h.a, h.b, h.start, h.end, None if h.frame is None else h.frame.hex(), list(h.changes)]
+                            for h in leg.hops
+                        ],
+                    ]
+                    for leg in step.legs
+                ],
+                "tables": [
+                    [t, n, title, list(c), None if rows is None else [list(r) for r in rows]]
+                    for t, n, title, c, rows in step.tables
+                ],
+                "badges": [list(b) for b in step.badges],
+                "remarks": [list(r) for r in step.remarks],
+            }
+            for step in journey.steps
+        ],
+    }
+
+
+def _journey(raw: dict[str, Any]) -> Journey:
+    journey = Journey()
+    journey.initial_tables = [(n, t, tuple(c), tuple(tuple(r) for r in rows)) for n, t, c, rows in raw["initial"]]
+    for step in raw["steps"]:
+        legs = [
+            Leg(
+                id=i,
+                label=label,
+                protocol=protocol,
+                parent=parent,
+                dropped=dropped,
+                fate=fate,
+                hops=[
+                    Hop(a, b, start, end, None if f is None else bytes.fromhex(f), tuple(ch)) for a, b, start, end, f, ch in hops
+                ],
+            )
+            for i, label, protocol, parent, dropped, fate, hops in step["legs"]
+        ]
+        tables = [
+            (t, n, title, tuple(c), None if rows is None else tuple(tuple(r) for r in rows))
+            for t, n, title, c, rows in step["tables"]
+        ]
+        journey.steps.append(
+            StepJourney(
+                legs=legs,
+                tables=tables,
+                badges=[(t, n, text) for t, n, text in step["badges"]],
+                remarks=[(t, n, text) for t, n, text in step["remarks"]],
+            )
+        )
+    return journey

@@ -36,7 +36,11 @@ fi
 fail() { echo "smoke test FAILED: $*" >&2; exit 1; }
 out=$("$app" --version) || fail "--version exited with $?"
 [ "$out" = "PacketStage $version" ] || fail "--version printed '$out', expected 'PacketStage $version'"
-"$app" validate "$scenes/http-get.yaml" 2>/dev/null || fail "validate rejected the bundled http-get.yaml"
+# The bundled scenes carry real packets: validating one runs the simulator and scapy from the bundle.
+"$app" validate "$scenes/http-get.yaml" 2>"$work/validate.err" || { cat "$work/validate.err" >&2; fail "validate rejected the bundled http-get.yaml"; }
+"$app" export "$scenes/http-get.yaml" --pcap "$work/traffic.pcapng" 2>"$work/export.err" \
+  || { cat "$work/export.err" >&2; fail "export --pcap failed"; }
+[ "$(stat -c %s "$work/traffic.pcapng")" -gt 1000 ] || fail "the exported capture is nearly empty"
 QT_QPA_PLATFORM=offscreen "$app" render "$scenes/http-get.yaml" --step 3 --out "$work/frame.png" --size 960x540 \
   || fail "render exited with $?"
 # A blank stage (background only) compresses to a few kB; a real frame with devices, links,
@@ -56,4 +60,4 @@ PY
 )
   [ "$colours" -gt 50 ] || fail "rendered frame has only $colours colours: it looks blank"
 fi
-echo "smoke test passed: $deb ($version): --version, validate and render (${bytes} bytes) from the installed package"
+echo "smoke test passed: $deb ($version): --version, validate, export --pcap and render (${bytes} bytes) from the installed package"

@@ -44,6 +44,11 @@ def cache_dir() -> Path:
 def _code_fingerprint() -> str:
     """A hash of the code a journey depends on: the simulator and the packet builders."""
     digest = hashlib.sha256(str(FORMAT).encode())
+    if getattr(sys, "frozen", False):  # an installed build: its code cannot change under it
+        from animator import __version__
+
+        digest.update(f"frozen {__version__}".encode())
+        return digest.hexdigest()
     here = Path(__file__).resolve().parent
     sources = [*sorted(here.glob("*.py")), *sorted((here.parent.parent / "packets").glob("*.py")), here.parent / "timeline.py"]
     for source in sources:

@@ -15,18 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-
-class _Track(Protocol):
-    id: str
-    step: int
-    label: str
-    protocol: str
-    path: tuple[str, ...]
-    hop_starts: tuple[float, ...]
-    hop_ends: tuple[float, ...]
-    dropped: bool
+from animator.engine.timeline import MessageTrack
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +38,7 @@ class Arrow:
     hop: int | None = None
 
 
-def message_tracks(timeline: Any) -> tuple[_Track, ...]:
+def message_tracks(timeline: Any) -> tuple[MessageTrack, ...]:
     """Every message track in time order (``Timeline.messages`` already is)."""
     return tuple(timeline.messages)
 
@@ -66,7 +57,7 @@ def ladder_arrows(timeline: Any, end_to_end: bool = False) -> tuple[Arrow, ...]:
     return tuple(sorted(arrows, key=lambda a: (a.start, a.end, a.packet_id)))
 
 
-def _per_hop(tracks: Iterable[_Track]) -> list[Arrow]:
+def _per_hop(tracks: Iterable[MessageTrack]) -> list[Arrow]:
     arrows = []
     for track in tracks:
         hops = len(track.hop_starts)
@@ -88,7 +79,7 @@ def _per_hop(tracks: Iterable[_Track]) -> list[Arrow]:
     return arrows
 
 
-def _end_to_end(tracks: Sequence[_Track]) -> list[Arrow]:
+def _end_to_end(tracks: Sequence[MessageTrack]) -> list[Arrow]:
     """One arrow per leaf of each chain of tracks: from the chain's first node to the leaf's last."""
     by_id = {track.id: track for track in tracks}
     has_children = {track.parent for track in tracks}

@@ -15,7 +15,6 @@ rebuilds, so a student can watch the TTL while the packet moves hop to hop.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QResizeEvent, QStandardItem, QStandardItemModel
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from animator.engine.timeline import PacketDetail
 from animator.packets.dissect import FieldNode, Path, changed_paths, dissect, node_at, walk
 from animator.ui.hexview import HexView, changed_fill
 from animator.ui.theme import LIGHT, Theme, font
@@ -41,18 +41,6 @@ EMPTY_TEXT = "Click a packet on the stage or an arrow in the sequence diagram"
 NO_BYTES = "This scene describes the message without real packet bytes."
 NOT_NOW = "Not on the wire at this moment: play or step to when it is sent."
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-class PacketDetailLike(Protocol):
-    """What the timeline says about one packet at one moment (``Timeline.packet_detail``)."""
-
-    id: str
-    label: str
-    node: str
-    link_id: str | None
-    frame_in: bytes | None
-    frame_out: bytes | None
-    changes: tuple[str, ...]
 
 
 @lru_cache(maxsize=128)
@@ -70,7 +58,7 @@ class Inspector(QWidget):
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
-        self.detail: PacketDetailLike | None = None
+        self.detail: PacketDetail | None = None
         self.frame = b""
         self.nodes: tuple[FieldNode, ...] = ()
         self.changed: frozenset[Path] = frozenset()
@@ -158,7 +146,7 @@ class Inspector(QWidget):
         self.tree.setColumnWidth(1, max(110, int(width * 0.33)))
 
     # -- public API -------------------------------------------------------------------
-    def show_detail(self, detail: PacketDetailLike | None) -> None:
+    def show_detail(self, detail: PacketDetail | None) -> None:
         """Show a packet at a moment (None: the empty state). Cheap when nothing changed."""
         key = None if detail is None else ("detail", detail)
         if key == self._shown:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 
+from animator.engine.timeline import PacketDetail
 from animator.ui.inspector import EMPTY_TEXT, Inspector
 
 
-@dataclass(frozen=True)
-class FakeDetail:
-    id: str
-    label: str
-    node: str
-    link_id: str | None
-    frame_in: bytes | None
-    frame_out: bytes | None
-    changes: tuple[str, ...]
+def a_detail(
+    label: str, node: str, link_id: str | None, frame_in: bytes, frame_out: bytes, changes: tuple[str, ...]
+) -> PacketDetail:
+    return PacketDetail("s1.1", label, node, link_id, frame_in, frame_out, changes, fate="")
 
 
 def frame(ttl: int = 64) -> bytes:
@@ -66,7 +60,7 @@ def test_clicking_a_hex_byte_selects_the_field_that_owns_it(inspector: Inspector
 
 
 def test_in_and_out_mark_the_fields_the_router_changed(inspector: Inspector) -> None:
-    detail = FakeDetail("s1.1", "SYN", "router", None, frame(64), frame(63), ("TTL 64 → 63",))
+    detail = a_detail("SYN", "router", None, frame(64), frame(63), ("TTL 64 → 63",))
     inspector.show_detail(detail)
     assert inspector.changed == {("IP", "ttl"), ("IP", "chksum")}
     assert inspector.in_button.isVisibleTo(inspector) and inspector.out_button.isVisibleTo(inspector)
@@ -82,9 +76,9 @@ def test_in_and_out_mark_the_fields_the_router_changed(inspector: Inspector) -> 
 
 
 def test_selection_survives_the_packet_moving_on(inspector: Inspector) -> None:
-    inspector.show_detail(FakeDetail("s1.1", "SYN", "sw", "l1", frame(64), frame(64), ()))
+    inspector.show_detail(a_detail("SYN", "sw", "l1", frame(64), frame(64), ()))
     inspector.select_path(("IP", "ttl"))
-    inspector.show_detail(FakeDetail("s1.1", "SYN", "router", None, frame(64), frame(63), ("TTL 64 → 63",)))
+    inspector.show_detail(a_detail("SYN", "router", None, frame(64), frame(63), ("TTL 64 → 63",)))
     assert inspector.selected_path() == ("IP", "ttl")
     assert inspector.hex.selection == (22, 23)
 
@@ -130,9 +124,9 @@ def test_the_inspector_follows_the_selected_packet_through_the_timeline(window: 
     win.open_scene(REPO / "scenes" / "tcp-handshake.yaml")  # type: ignore[attr-defined]
     asked: list[tuple[str, float]] = []
 
-    def packet_detail(packet_id: str, t: float) -> FakeDetail:
+    def packet_detail(packet_id: str, t: float) -> PacketDetail:
         asked.append((packet_id, t))
-        return FakeDetail(packet_id, "SYN", "sw1", None, frame(64), frame(64 if t < 1.5 else 63), ())
+        return PacketDetail(packet_id, "SYN", "sw1", None, frame(64), frame(64 if t < 1.5 else 63), (), "")
 
     win.timeline.packet_detail = packet_detail  # type: ignore[attr-defined]
     docks = win.inspection  # type: ignore[attr-defined]

@@ -447,9 +447,7 @@ class Endpoint(Core):
 
     def publish_sockets(self, time: float, node: str) -> None:
         rows = [
-            (socket_text(*c.local), socket_text(*c.remote), c.state)
-            for c in self.conns[node].values()
-            if c.state != "CLOSED"
+            (socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns[node].values() if c.state != "CLOSED"
         ]
         self.publish(time, node, "Sockets", ("Local", "Remote", "State"), rows or None)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Ether
 
 from animator.engine import build_timeline
@@ -82,13 +83,14 @@ def test_labels_quoting_seq_and_ack_match_the_packets(path: Path) -> None:
         for frame in (m.frames[0], m.frames[-1]):
             packet = Ether(frame)
             if TCP in packet and packet[TCP].flags.S:
-                isn[packet[IP].src, packet[TCP].sport, packet[IP].dst, packet[TCP].dport] = packet[TCP].seq
+                ip = packet[IP] if IP in packet else packet[IPv6]
+                isn[ip.src, packet[TCP].sport, ip.dst, packet[TCP].dport] = packet[TCP].seq
     for m in messages:
         quoted = dict(re.findall(r"\b(seq|ack)=(\d+)", m.label))
         packet = Ether(m.frames[0])
         if not quoted or TCP not in packet:  # "echo request seq=1" is ICMP's own sequence number
             continue
-        ip, tcp = packet[IP], packet[TCP]
+        ip, tcp = packet[IP] if IP in packet else packet[IPv6], packet[TCP]
         mine = isn.get((ip.src, tcp.sport, ip.dst, tcp.dport), 0)
         theirs = isn.get((ip.dst, tcp.dport, ip.src, tcp.sport), 0)
         if "seq" in quoted:

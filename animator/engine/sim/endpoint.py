@@ -32,6 +32,9 @@ DEFAULT_TTL = 64
 DEFAULT_WINDOW = 64240
 #: The same window once window scaling (shift 7, offered in the SYN) is in force: 502 << 7 = 64256.
 SCALED_WINDOW = 502
+#: Over IPv6 the header is 20 bytes longer, so on a 1500-byte link Linux advertises MSS 1440 and
+#: opens with the largest multiple of it under 65535: 45 * 1440 = 64800.
+IPV6_MSS, IPV6_WINDOW = 1440, 64800
 
 ConnKey = tuple[tuple[str, int], tuple[str, int]]
 
@@ -293,9 +296,11 @@ class Endpoint(Core):
         tcp.flags = flags
         tcp.seq = given.get("seq", conn.snd_nxt)
         tcp.ack = given.get("ack", conn.rcv_nxt if flags & ACK else 0)
-        tcp.window = given.get("window", DEFAULT_WINDOW if flags & SYN else SCALED_WINDOW)
+        v6 = remote.version == 6
+        tcp.window = given.get("window", (IPV6_WINDOW if v6 else DEFAULT_WINDOW) if flags & SYN else SCALED_WINDOW)
         if "options" not in given:
-            tcp.options = list(SYN_OPTIONS) if flags & SYN else []
+            options = [("MSS", IPV6_MSS) if v6 and kind == "MSS" else (kind, value) for kind, value in SYN_OPTIONS]
+            tcp.options = options if flags & SYN else []
         return remote, ipaddress.ip_address(conn.local[0])
 
     def _fill_udp(self, node: str, to: str, udp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:
@@ -442,11 +447,14 @@ class Endpoint(Core):
 
     def publish_sockets(self, time: float, node: str) -> None:
         rows = [
-            (f"{c.local[0]}:{c.local[1]}", f"{c.remote[0]}:{c.remote[1]}", c.state)
-            for c in self.conns[node].values()
-            if c.state != "CLOSED"
+            (socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns[node].values() if c.state != "CLOSED"
         ]
         self.publish(time, node, "Sockets", ("Local", "Remote", "State"), rows or None)
+
+
+def socket_text(address: str, port: int) -> str:
+    """``address:port``, with an IPv6 address in brackets (RFC 3986) so its colons do not swallow the port."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
 def summarize(packet: Any) -> str:

@@ -16,11 +16,6 @@ from scapy.packet import Packet
 from animator.packets.problems import FieldError, seeded_bytes
 from animator.packets.values import unhex
 
-TLS_MESSAGES = (
-    "client_hello", "server_hello", "change_cipher_spec", "certificate", "finished", "application_data", "alert",
-    "server_key_exchange", "server_hello_done", "client_key_exchange", "encrypted_handshake",
-)  # fmt: skip
-TLS_PROTOCOLS = ("tls1.3", "tls1.2")
 TLS_FIELDS_FOR = {
     "client_hello": {"sni", "alpn", "version", "protocol"},
     "server_hello": {"version", "protocol", "alpn"},

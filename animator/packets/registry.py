@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from animator.packets import values as v
-from animator.packets.builders_tls import TLS_MESSAGES, TLS_PROTOCOLS
+from animator.packets.tls_names import TLS_MESSAGES, TLS_PROTOCOLS
 
 Builder = Callable[..., Any]
 

@@ -99,3 +99,15 @@ def test_a_second_request_can_point_at_hpacks_dynamic_table(tmp_path: Path, tsha
     assert names.split(",")[-6:] == [":method", ":scheme", ":authority", ":path", "user-agent", "accept"]
     with pytest.raises(FieldError, match="not both"):
         build_layers([layer("tcp"), layer("http2", frame="headers", hpack="82", headers={":method": "GET"})])
+
+
+def test_checking_tls_names_does_not_import_scapy() -> None:
+    """Validating a scene must stay quick: the registry knows the TLS names without the builders."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, animator.packets.registry as r; assert 'server_hello_done' in r.TLS_MESSAGES; print('scapy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
+    assert done.stdout.strip() == "False"

@@ -16,10 +16,13 @@ from scapy.packet import Packet
 from animator.packets.problems import FieldError, seeded_bytes
 from animator.packets.values import unhex
 
-TLS_MESSAGES = ("client_hello", "server_hello", "change_cipher_spec", "certificate", "finished", "application_data", "alert")
 TLS_FIELDS_FOR = {
-    "client_hello": {"sni", "alpn", "version"},
-    "server_hello": {"version"},
+    "client_hello": {"sni", "alpn", "version", "protocol"},
+    "server_hello": {"version", "protocol", "alpn"},
+    "server_key_exchange": {"version"},
+    "server_hello_done": {"version"},
+    "client_key_exchange": {"version"},
+    "encrypted_handshake": {"version", "length"},
     "change_cipher_spec": {"version"},
     "certificate": {"version", "cert"},
     "finished": {"version"},
@@ -39,6 +42,8 @@ EXAMPLE_CERT = base64.b64decode(
     "NNhtcDmHQDESYMxoPmQ+nEvT9hmtIXHRhi34pitCdpZsCQ=="
 )
 TLS_AES_128_GCM_SHA256 = 0x1301
+TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xC02B  # TLS 1.2; the example certificate's Ed25519 key signs (RFC 8422)
+ED25519 = 0x0807
 X25519 = 29
 
 
@@ -51,7 +56,7 @@ def build_tls(fields: Mapping[str, Any], seed: object, inner: bytes | None = Non
     """
     from scapy.layers.tls.record import TLS
 
-    return TLS(bytes(_record(fields, seed, inner)))
+    return _keep_handshake_type(TLS(bytes(_record(fields, seed, inner))))
 
 
 def _record(fields: Mapping[str, Any], seed: object, inner: bytes | None) -> Packet:
@@ -67,7 +72,17 @@ def _record(fields: Mapping[str, Any], seed: object, inner: bytes | None) -> Pac
     if msg == "client_hello":
         return TLS(type=22, version=version, msg=[_client_hello(fields, seed)])
     if msg == "server_hello":
+        if fields.get("protocol") == "tls1.2":
+            return TLS(type=22, version=version, msg=[_server_hello_12(fields, seed)])
+        if "alpn" in fields:
+            raise FieldError("alpn", "a TLS 1.3 ServerHello carries no ALPN: it travels encrypted, in EncryptedExtensions")
         return TLS(type=22, version=version, msg=[_server_hello(seed)])
+    if msg in TLS12_KEY_EXCHANGE:
+        return _handshake_record(version, _tls12_handshake(msg, seed))
+    if msg == "encrypted_handshake":
+        # TLS 1.2's Finished after ChangeCipherSpec: AES-GCM's 8-byte explicit nonce, the 16-byte
+        # message (4-byte header + 12-byte verify_data) and the 16-byte tag = 40 bytes, as openssl sends.
+        return _handshake_record(version, seeded_bytes(seed, "encrypted-handshake", int(fields.get("length", 40))))
     if msg == "change_cipher_spec":
         return TLS(type=20, version=version, msg=[TLSChangeCipherSpec()])
     if msg == "certificate":
@@ -126,11 +141,13 @@ def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: byte
     if alpn:
         names = [alpn] if isinstance(alpn, str) else list(alpn)
         ext.append(TLS_Ext_ALPN(protocols=[ProtocolName(protocol=str(n).encode()) for n in names]))
-    ext += [
-        TLS_Ext_SupportedGroups(groups=[X25519, 23]),
-        TLS_Ext_SupportedVersion_CH(versions=[0x0304, 0x0303]),
-        TLS_Ext_KeyShare_CH(client_shares=[KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "client-share", 32))]),
-    ]
+    ext.append(TLS_Ext_SupportedGroups(groups=[X25519, 23]))
+    tls12 = fields.get("protocol") == "tls1.2"
+    if not tls12:  # a TLS 1.2-only client (openssl s_client -tls1_2) offers neither
+        ext += [
+            TLS_Ext_SupportedVersion_CH(versions=[0x0304, 0x0303]),
+            TLS_Ext_KeyShare_CH(client_shares=[KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "client-share", 32))]),
+        ]
     if quic_parameters is not None:
         ext.append(TLS_Ext_Unknown(type=0x39, val=quic_parameters))  # quic_transport_parameters, RFC 9001 §8.2
     return TLSClientHello(
@@ -139,7 +156,7 @@ def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: byte
         random_bytes=seeded_bytes(seed, "client-random-rest", 28),
         # TLS 1.3 "middlebox compatibility mode" (RFC 8446 D.4) over TCP; QUIC forbids it (RFC 9001 §8.4).
         sid=b"" if quic_parameters is not None else seeded_bytes(seed, "session-id", 32),
-        ciphers=[TLS_AES_128_GCM_SHA256, 0x1302, 0x1303],
+        ciphers=[TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 0xC02F] if tls12 else [TLS_AES_128_GCM_SHA256, 0x1302, 0x1303],
         ext=ext,
     )
 
@@ -157,4 +174,65 @@ def _server_hello(seed: object) -> Packet:
             TLS_Ext_SupportedVersion_SH(version=0x0304),
             TLS_Ext_KeyShare_SH(server_share=KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "server-share", 32))),
         ],
+    )
+
+
+def _handshake_record(version: int, body: bytes) -> Packet:
+    """A handshake record around bytes scapy cannot build itself (it would relabel them application data)."""
+    from scapy.layers.tls.record import TLS
+
+    return _keep_handshake_type(TLS(bytes([22]) + version.to_bytes(2, "big") + len(body).to_bytes(2, "big") + body))
+
+
+def _keep_handshake_type(record: Packet) -> Packet:
+    """Opaque handshake bytes (TLS 1.2's encrypted Finished) parse as a Raw message, which scapy
+    writes back as an application-data record: keep them in a TLS-aware container so type 22 stays."""
+    from scapy.layers.tls.record import TLSApplicationData
+
+    if record.type == 22 and record.msg and type(record.msg[0]).__name__ == "Raw":
+        record.msg = [TLSApplicationData(data=bytes(record.msg[0]))]
+    return record
+
+
+TLS12_KEY_EXCHANGE = ("server_key_exchange", "server_hello_done", "client_key_exchange")
+
+
+def _tls12_handshake(msg: str, seed: object) -> bytes:
+    """TLS 1.2's ECDHE key-exchange messages (RFC 5246 §7.4, RFC 8422 §5.4 and §5.7) as raw bytes.
+
+    Written out by hand because scapy parses them only inside a live session that knows the
+    cipher suite; Wireshark decodes them from the bytes alone.
+    """
+    if msg == "server_hello_done":
+        return bytes([14, 0, 0, 0])
+    if msg == "client_key_exchange":
+        point = seeded_bytes(seed, "client-share", 32)
+        return bytes([16]) + (1 + len(point)).to_bytes(3, "big") + bytes([len(point)]) + point
+    point = seeded_bytes(seed, "server-share", 32)
+    signature = seeded_bytes(seed, "ske-signature", 64)  # an Ed25519 signature is 64 bytes
+    body = (
+        bytes([3]) + X25519.to_bytes(2, "big") + bytes([len(point)]) + point  # named_curve x25519, the public point
+        + ED25519.to_bytes(2, "big") + len(signature).to_bytes(2, "big") + signature
+    )  # fmt: skip
+    return bytes([12]) + len(body).to_bytes(3, "big") + body
+
+
+def _server_hello_12(fields: Mapping[str, Any], seed: object) -> Packet:
+    from scapy.layers.tls.extensions import ProtocolName, TLS_Ext_ALPN, TLS_Ext_ExtendedMasterSecret, TLS_Ext_RenegotiationInfo
+    from scapy.layers.tls.handshake import TLSServerHello
+
+    ext: list[Packet] = [TLS_Ext_RenegotiationInfo(), TLS_Ext_ExtendedMasterSecret()]
+    alpn = fields.get("alpn")
+    if alpn:
+        names = [alpn] if isinstance(alpn, str) else list(alpn)
+        if len(names) != 1:
+            raise FieldError("alpn", "a server selects exactly one application protocol")
+        ext.append(TLS_Ext_ALPN(protocols=[ProtocolName(protocol=str(names[0]).encode())]))
+    return TLSServerHello(
+        version=0x0303,
+        gmt_unix_time=int.from_bytes(seeded_bytes(seed, "server-random", 4), "big"),
+        random_bytes=seeded_bytes(seed, "server-random-rest", 28),
+        sid=seeded_bytes(seed, "session-id", 32),
+        cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ext=ext,
     )

@@ -38,7 +38,7 @@ H2_ERRORS = (
 H2_FIELDS_FOR = {
     "preface": set(),
     "data": {"stream", "end_stream", "data"},
-    "headers": {"stream", "end_stream", "end_headers", "headers"},
+    "headers": {"stream", "end_stream", "end_headers", "headers", "hpack"},
     "rst_stream": {"stream", "error"},
     "settings": {"ack", "settings"},
     "push_promise": {"stream", "end_headers", "promised_stream", "headers"},
@@ -141,6 +141,13 @@ def build_http2(fields: Mapping[str, Any], seed: object) -> Packet:
     error_code = H2_ERRORS.index(error) if isinstance(error, str) else int(error)
     if kind == "data":
         body = h2.H2DataFrame(data=str(fields.get("data", "")).encode("utf-8"))
+    elif kind == "headers" and "hpack" in fields:
+        # The header block's exact bytes: how a lesson shows HPACK's dynamic table at work (a second
+        # request that only points at entries the first one added), which depends on what the
+        # connection sent before and so cannot be encoded from this frame alone.
+        if "headers" in fields:
+            raise FieldError("hpack", "give either headers (encoded for you) or hpack (the block's bytes), not both")
+        body = h2.H2HeadersFrame(unhex(fields["hpack"]))
     elif kind == "headers":
         body = h2.H2HeadersFrame(hdrs=_hpack_block(fields.get("headers") or {}))
     elif kind == "rst_stream":

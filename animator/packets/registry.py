@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from animator.packets import values as v
+from animator.packets.tls_names import TLS_MESSAGES, TLS_PROTOCOLS
 
 Builder = Callable[..., Any]
 
@@ -177,9 +178,8 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
             "tls",
             frozenset({"", "tcp", "tls"}),
             friendly={
-                "msg": v.choice(
-                    ("client_hello", "server_hello", "change_cipher_spec", "certificate", "finished", "application_data", "alert")
-                ),
+                "msg": v.choice(TLS_MESSAGES),
+                "protocol": v.choice(TLS_PROTOCOLS),
                 "version": v.integer(0x0300, 0x0304),
                 "sni": v.text,
                 "alpn": v.text_list,
@@ -222,6 +222,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "ack": v.boolean,
                 "settings": lambda x: _h2_settings(x),
                 "headers": v.text_map,
+                "hpack": v.hex_of(),
                 "data": v.text_or_number,
                 "increment": v.integer(1, (1 << 31) - 1),
                 "error": v.choice(

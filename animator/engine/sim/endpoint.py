@@ -354,7 +354,7 @@ class Endpoint(Core):
                     return None
                 reason = "closed port" if flags & SYN else "no such connection"
                 self.end_leg(arrival.leg, f"{reason}: answered with RST", dropped=False)
-                self.remark(t, node, f"port {tcp.dport} closed: RST")
+                self.remark(t, node, f"port {tcp.dport} closed: RST" if flags & SYN else "no such connection: RST")
                 rst = sc.IP(src=ip.dst, dst=ip.src, ttl=DEFAULT_TTL) / sc.TCP(
                     sport=tcp.dport, dport=tcp.sport, flags="RA" if flags & SYN else "R", seq=0 if flags & SYN else tcp.ack,
                     ack=(tcp.seq + 1) & 0xFFFFFFFF if flags & SYN else 0, window=0,

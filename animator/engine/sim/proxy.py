@@ -95,6 +95,9 @@ class ProxyMixin(Endpoint):
         method, target, version = ([*lines[0].split(" "), "", "", ""])[:3]
         headers = [tuple(line.split(":", 1)) for line in lines[1:] if ":" in line]
         host = next((v.strip() for k, v in headers if k.lower() == "host"), "")
+        # Hop-by-hop headers describe the client's connection to this proxy, not the next one
+        # (RFC 9110 §7.6.1): Squid and nginx drop them, so the origin never sees Proxy-Connection.
+        headers = [(k, v) for k, v in headers if k.strip().lower() not in _HOP_BY_HOP]
         kind = self.net.kind(node)
         if kind == "proxy":
             if method == "CONNECT":
@@ -404,6 +407,12 @@ class ProxyMixin(Endpoint):
         client = self.conns[node].get((local, remote))
         if client is not None:
             self.answer(arrival, node, client, 502, "Bad Gateway", f"upstream {why} the connection")
+
+
+#: Headers that apply to one connection only and are not forwarded (RFC 9110 §7.6.1). Connection
+#: and Upgrade are kept: a WebSocket handshake through an L7 proxy needs them passed on (nginx's
+#: proxy_set_header Upgrade/Connection), and scenes show that case.
+_HOP_BY_HOP = frozenset({"proxy-connection", "keep-alive", "te", "trailer", "proxy-authorization"})
 
 
 def _tls_records(data: bytes) -> list[tuple[int, bytes]]:

@@ -224,7 +224,7 @@ class ProxyMixin(Endpoint):
         head, sep, body = message.partition(b"\r\n\r\n")
         marked = head + b"\r\nX-Cache: MISS" + sep + body
         if head.split(b" ")[1:2] == [b"200"]:
-            self.cache.setdefault(node, {})[key] = (time, head, body)
+            self.cache.setdefault(node, {})[key] = (self.scene_seconds(time), head, body)
             self.publish(
                 time,
                 node,
@@ -234,13 +234,19 @@ class ProxyMixin(Endpoint):
             )
         return marked
 
+    def scene_seconds(self, time: float) -> float:
+        """``time`` (seconds into the current step) as seconds into the scene's motion: a cached
+        copy's Age must count the steps in between, not restart with each step's clock."""
+        done = sum(max((leg.hops[-1].end for leg in step.legs if leg.hops), default=0.0) for step in self.journey.steps)
+        return done + time
+
     def cache_answer(self, arrival: Arrival, node: str, conn: Connection, method: str, host: str, path: str) -> bool:
         """Answer a GET from the cache, with its age, without asking any backend."""
         entry = self.cache.get(node, {}).get((host.lower(), path)) if method == "GET" and self.caching(node) else None
         if entry is None:
             return False
         stored, head, body = entry
-        age = max(1, round(arrival.time - stored))
+        age = max(1, round(self.scene_seconds(arrival.time) - stored))
         data = head + f"\r\nAge: {age}\r\nX-Cache: HIT".encode() + b"\r\n\r\n" + body
         self.remark(arrival.time, node, f"cache hit: {path}")
         status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[-1]

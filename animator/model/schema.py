@@ -292,7 +292,9 @@ class Balancer:
     port: int = field(default=80, metadata={"check": check_port})
     #: Port the backends listen on; by default ``port``.
     backend_port: int | None = field(default=None, metadata={"check": check_port})
-    algorithm: Literal["round-robin", "least-connections", "hash"] = "round-robin"
+    #: ``source`` hashes the client address alone (HAProxy ``balance source``, nginx ``ip_hash``):
+    #: every connection from one client reaches the same backend, i.e. sticky sessions.
+    algorithm: Literal["round-robin", "least-connections", "hash", "source"] = "round-robin"
     #: L7 only: choose the pool by Host header and path prefix, first match wins.
     pools: tuple[Pool, ...] = ()
     #: L7 only: keep 200 responses to GET and answer repeats from the cache (a CDN edge).

@@ -563,6 +563,11 @@ class Simulator(ProxyMixin, Endpoint):
 
             chosen = live[initial_sequence(*client) % len(live)]
             return chosen, f"hash of {client[0]}:{client[1]}"
+        if balancer.algorithm == "source":
+            from animator.engine.sim.tcp import initial_sequence
+
+            chosen = live[initial_sequence(client[0]) % len(live)]
+            return chosen, f"hash of {client[0]} (sticky)"
         if balancer.algorithm == "least-connections":
             active = {b: sum(1 for v in self.lb_conns.get(node, {}).values() if v == b) for b in live}
             chosen = min(live, key=lambda b: (active[b], live.index(b)))
@@ -593,6 +598,9 @@ class Simulator(ProxyMixin, Endpoint):
         ip = frame.getlayer(sc.IP)
         tcp = frame.getlayer(sc.TCP)
         node = arrival.b
+        # A switch's flood copy (another host's MAC or address) is discarded by the NIC, not reset.
+        if frame.dst.lower() != self.net.mac(node) or ip is None or not self.net.has_address(node, ipaddress.ip_address(ip.dst)):
+            return
         arrival.leg.dropped = False
         arrival.leg.fate = "connection refused: answered with RST"
         rst = sc.IP(src=ip.dst, dst=ip.src, ttl=64) / sc.TCP(

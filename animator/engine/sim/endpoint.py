@@ -247,7 +247,10 @@ class Endpoint(Core):
         version = 6 if sc.IPv6 in stack or (not self.net.hosts[node].node.ipv4 and self.net.hosts[node].node.ipv6) else 4
         if not has_ip:
             stack = (sc.IP() if version == 4 else sc.IPv6()) / stack
-        remote = self.net.address_of(to, node, version)
+        ip_given = given.get("ip" if version == 4 else "ipv6", {})
+        # An address the author gives wins over the one picked for ``to``: the connection is keyed
+        # by it (two sites sharing 10.0.0.0/24 reach each other only at public addresses).
+        remote = ipaddress.ip_address(ip_given["dst"]) if "dst" in ip_given else self.net.address_of(to, node, version)
         if remote is None:
             raise SimulationError(f"'{to}' has no IPv{version} address to send to")
         local: IPAddress | None = None
@@ -258,7 +261,6 @@ class Endpoint(Core):
         if local is None:
             local = self.net.address_facing(node, remote, version)
         ip = stack.getlayer(sc.IP if version == 4 else sc.IPv6)
-        ip_given = given.get("ip" if version == 4 else "ipv6", {})
         ip.src = ip_given.get("src", str(local))
         ip.dst = ip_given.get("dst", str(remote))
         if version == 4:
@@ -357,7 +359,7 @@ class Endpoint(Core):
                     return None
                 reason = "closed port" if flags & SYN else "no such connection"
                 self.end_leg(arrival.leg, f"{reason}: answered with RST", dropped=False)
-                self.remark(t, node, f"port {tcp.dport} closed: RST")
+                self.remark(t, node, f"port {tcp.dport} closed: RST" if flags & SYN else "no such connection: RST")
                 rst = sc.IP(src=ip.dst, dst=ip.src, ttl=DEFAULT_TTL) / sc.TCP(
                     sport=tcp.dport, dport=tcp.sport, flags="RA" if flags & SYN else "R", seq=0 if flags & SYN else tcp.ack,
                     ack=(tcp.seq + 1) & 0xFFFFFFFF if flags & SYN else 0, window=0,

@@ -35,6 +35,10 @@ class ProxyMixin(Endpoint):
         self.tunnels_opening: dict[tuple[str, tuple[str, int], tuple[str, int]], str] = {}
         #: Legs carrying a proxy's SYN for a CONNECT, which the target's kernel answers by itself.
         self.connect_syns: set[str] = set()
+        #: CONNECT requests a proxy passes to its parent proxy once connected to it, by upstream connection.
+        self.parent_requests: dict[tuple[str, tuple[str, int], tuple[str, int]], bytes] = {}
+        #: Upstream connections to a parent proxy waiting for its answer to CONNECT.
+        self.awaiting_parent: set[tuple[str, tuple[str, int], tuple[str, int]]] = set()
 
     def proxy_receive(self, arrival: Arrival, node: str, ip: Any) -> None:
         sc = layers()
@@ -67,6 +71,8 @@ class ProxyMixin(Endpoint):
         if message.startswith(b"HTTP/"):
             message = self.cache_store(arrival.time, node, conn, message)
             self.relay(arrival, node, conn, message, "response relayed")
+            if (node, conn.local, conn.remote) in self.awaiting_parent:
+                self.parent_answered(node, conn, message)
             return
         self.proxy_request(arrival, node, conn, message)
 
@@ -95,7 +101,25 @@ class ProxyMixin(Endpoint):
         method, target, version = ([*lines[0].split(" "), "", "", ""])[:3]
         headers = [tuple(line.split(":", 1)) for line in lines[1:] if ":" in line]
         host = next((v.strip() for k, v in headers if k.lower() == "host"), "")
+        # Hop-by-hop headers describe the client's connection to this proxy, not the next one
+        # (RFC 9110 §7.6.1): Squid and nginx drop them, so the origin never sees Proxy-Connection.
+        headers = [(k, v) for k, v in headers if k.strip().lower() not in _HOP_BY_HOP]
         kind = self.net.kind(node)
+        parent = self.parent_of(node)
+        if kind == "proxy" and parent is not None:
+            # A child proxy (Squid's cache_peer ... parent, never_direct) passes every request to its
+            # parent as it came (absolute form, or CONNECT), adding Via; the parent reaches the origin.
+            extra = [("Via", f"1.1 {node}")]
+            request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
+            data = (request + "".join(f"{k}: {v}\r\n" for k, v in extra) + "\r\n").encode("latin-1") + body
+            if method == "CONNECT":
+                self.open_tunnel(arrival, node, parent[0], parent[1], conn, target, data)
+                return
+            upstream = self.upstream(node, parent[0], parent[1], conn)
+            assert upstream is not None
+            self.remark(arrival.time, node, f"→ parent {self.net.hosts[parent[0]].node.display_label}")
+            self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (to parent)", "http")
+            return
         if kind == "proxy":
             if method == "CONNECT":
                 name, _, port = target.rpartition(":")
@@ -137,9 +161,19 @@ class ProxyMixin(Endpoint):
         self.remark(arrival.time, node, f"→ {self.net.hosts[backend].node.display_label}")
         self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
 
-    def open_tunnel(self, arrival: Arrival, node: str, backend: str, port: int, client: Connection, target: str) -> None:
+    def parent_of(self, node: str) -> tuple[str, int] | None:
+        """A forward proxy's parent proxy and its port: ``balancer: {backends: [parent], backend_port: 3128}``."""
+        balancer = self.net.hosts[node].node.balancer
+        if self.net.kind(node) != "proxy" or balancer is None or not balancer.backends:
+            return None
+        return balancer.backends[0], balancer.backend_port or 3128
+
+    def open_tunnel(
+        self, arrival: Arrival, node: str, backend: str, port: int, client: Connection, target: str, via_parent: bytes = b""
+    ) -> None:
         """CONNECT: a fresh TCP connection to the target (a tunnel never reuses a pooled one); the
-        200 goes to the client once the handshake completes, a 502 if the target refuses."""
+        200 goes to the client once the handshake completes, a 502 if the target refuses. Through a
+        parent proxy the connection goes to the parent, which is then sent ``via_parent`` (the CONNECT)."""
         sc = layers()
         remote = self.net.address_of(backend, node)
         if remote is None:
@@ -155,11 +189,14 @@ class ProxyMixin(Endpoint):
         conn.peers.add(backend)
         self.conns[node][conn.local, conn.remote] = conn
         self.tunnels_opening[node, conn.local, conn.remote] = target
+        if via_parent:
+            self.parent_requests[node, conn.local, conn.remote] = via_parent
         syn = sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(node), flags="DF") / sc.TCP(
             sport=conn.local[1], dport=port, flags=SYN, seq=conn.iss, window=64240, options=list(SYN_OPTIONS)
         )
-        self.remark(arrival.time, node, f"CONNECT: connecting to {target}")
-        leg = self.new_leg(f"{arrival.leg.id}.p", f"SYN to {target}", "tcp", arrival.leg, node)
+        towards = f"parent proxy :{port}" if via_parent else target
+        self.remark(arrival.time, node, f"CONNECT: connecting to {towards}")
+        leg = self.new_leg(f"{arrival.leg.id}.p", f"SYN to {towards}", "tcp", arrival.leg, node)
         self.connect_syns.add(leg.id)
         self.send_reply(leg, node, syn, arrival.time)
 
@@ -201,6 +238,13 @@ class ProxyMixin(Endpoint):
         _, local, remote = upstream.partner
         client = self.conns[node][local, remote]
         client.partner = (node, upstream.local, upstream.remote)
+        request = self.parent_requests.pop((node, upstream.local, upstream.remote), None)
+        if request is not None:
+            # Connected to the parent proxy: ask it for the tunnel; its answer is relayed to the client.
+            self.awaiting_parent.add((node, upstream.local, upstream.remote))
+            self.remark(arrival.time, node, f"CONNECT {target} → parent proxy")
+            self.send_on(leg, node, upstream, request, arrival.time, f"CONNECT {target} (to parent)", "http")
+            return
         client.tunnel = upstream.tunnel = True
         target_node = self.net.owner_of(ipaddress.ip_address(upstream.remote[0]))
         theirs = self.conns[target_node].get((upstream.remote, upstream.local)) if target_node else None
@@ -208,6 +252,15 @@ class ProxyMixin(Endpoint):
             theirs.peers.update(client.peers)
         self.remark(arrival.time, node, f"tunnel to {target} open")
         self.answer(arrival, node, client, 200, "Connection established", "")
+
+    def parent_answered(self, node: str, upstream: Connection, message: bytes) -> None:
+        """The parent proxy answered a CONNECT: a 2xx opens the tunnel through both proxies."""
+        self.awaiting_parent.discard((node, upstream.local, upstream.remote))
+        if message.split(b" ")[1:2] != [b"200"] or upstream.partner is None:
+            return
+        _, local, remote = upstream.partner
+        client = self.conns[node][local, remote]
+        client.tunnel = upstream.tunnel = True
 
     def caching(self, node: str) -> bool:
         balancer = self.net.hosts[node].node.balancer
@@ -221,7 +274,7 @@ class ProxyMixin(Endpoint):
         head, sep, body = message.partition(b"\r\n\r\n")
         marked = head + b"\r\nX-Cache: MISS" + sep + body
         if head.split(b" ")[1:2] == [b"200"]:
-            self.cache.setdefault(node, {})[key] = (time, head, body)
+            self.cache.setdefault(node, {})[key] = (self.scene_seconds(time), head, body)
             self.publish(
                 time,
                 node,
@@ -231,13 +284,19 @@ class ProxyMixin(Endpoint):
             )
         return marked
 
+    def scene_seconds(self, time: float) -> float:
+        """``time`` (seconds into the current step) as seconds into the scene's motion: a cached
+        copy's Age must count the steps in between, not restart with each step's clock."""
+        done = sum(max((leg.hops[-1].end for leg in step.legs if leg.hops), default=0.0) for step in self.journey.steps)
+        return done + time
+
     def cache_answer(self, arrival: Arrival, node: str, conn: Connection, method: str, host: str, path: str) -> bool:
         """Answer a GET from the cache, with its age, without asking any backend."""
         entry = self.cache.get(node, {}).get((host.lower(), path)) if method == "GET" and self.caching(node) else None
         if entry is None:
             return False
         stored, head, body = entry
-        age = max(1, round(arrival.time - stored))
+        age = max(1, round(self.scene_seconds(arrival.time) - stored))
         data = head + f"\r\nAge: {age}\r\nX-Cache: HIT".encode() + b"\r\n\r\n" + body
         self.remark(arrival.time, node, f"cache hit: {path}")
         status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[-1]
@@ -404,6 +463,12 @@ class ProxyMixin(Endpoint):
         client = self.conns[node].get((local, remote))
         if client is not None:
             self.answer(arrival, node, client, 502, "Bad Gateway", f"upstream {why} the connection")
+
+
+#: Headers that apply to one connection only and are not forwarded (RFC 9110 §7.6.1). Connection
+#: and Upgrade are kept: a WebSocket handshake through an L7 proxy needs them passed on (nginx's
+#: proxy_set_header Upgrade/Connection), and scenes show that case.
+_HOP_BY_HOP = frozenset({"proxy-connection", "keep-alive", "te", "trailer", "proxy-authorization"})
 
 
 def _tls_records(data: bytes) -> list[tuple[int, bytes]]:

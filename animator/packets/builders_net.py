@@ -22,7 +22,7 @@ ICMPV6_TYPES = (
     "neighbor-solicit",
     "neighbor-advert",
 )
-TCP_OPTIONS = ("MSS", "WScale", "SAckOK", "Timestamp", "NOP", "EOL")
+TCP_OPTIONS = ("MSS", "WScale", "SAckOK", "SAck", "Timestamp", "NOP", "EOL")
 
 
 def build_dns(fields: Mapping[str, Any], seed: object) -> Packet:
@@ -169,10 +169,30 @@ def build_raw(fields: Mapping[str, Any], seed: object) -> Packet:
     return Raw(unhex(fields["hex"]) if "hex" in fields else str(fields.get("load", "")).encode("utf-8"))
 
 
+def _option_pair(item: object) -> tuple[object, object]:
+    """``NOP``, ``[NOP]`` or ``[MSS, 1460]`` as (name, argument)."""
+    if isinstance(item, str):
+        return item, None
+    if isinstance(item, list | tuple) and 1 <= len(item) <= 2:
+        return item[0], item[1] if len(item) == 2 else None
+    raise FieldError("options", f"{item!r} is not a TCP option: write NOP, or [name, value] such as [MSS, 1460]")
+
+
+def _sack_blocks(arg: object) -> tuple[int, ...]:
+    """SACK blocks (RFC 2018) as ``[left, right, ...]``: the edges of data held beyond a hole, 1 to 4 blocks."""
+    edges = list(arg) if isinstance(arg, list | tuple) else []
+    if not edges or len(edges) % 2 or len(edges) > 8:
+        raise FieldError("options", "TCP option SAck needs 1 to 4 blocks as [left, right, ...], e.g. [SAck, [1201, 1301]]")
+    for edge in edges:
+        if not isinstance(edge, int) or isinstance(edge, bool) or not 0 <= edge <= 0xFFFFFFFF:
+            raise FieldError("options", f"TCP option SAck: {edge!r} is not a sequence number (0 to 4294967295)")
+    return tuple(edges)
+
+
 def tcp_options(value: object) -> list[tuple[str, Any]]:
     """``{MSS: 1460, SAckOK: true, WScale: 7}`` or ``[NOP, [MSS, 1460]]`` as scapy's option list."""
     items: list[tuple[str, Any]] = []
-    pairs = value.items() if isinstance(value, Mapping) else [(v, None) if isinstance(v, str) else tuple(v) for v in value]  # type: ignore[union-attr]
+    pairs = value.items() if isinstance(value, Mapping) else [_option_pair(v) for v in value]  # type: ignore[union-attr]
     for name, arg in pairs:
         if name not in TCP_OPTIONS:
             raise FieldError("options", f"unknown TCP option '{name}'; known: {', '.join(TCP_OPTIONS)}")
@@ -183,6 +203,8 @@ def tcp_options(value: object) -> list[tuple[str, Any]]:
             items.append((name, (int(tsval), int(tsecr))))
         elif name in ("NOP", "EOL"):
             items.append((name, None))
+        elif name == "SAck":
+            items.append((name, _sack_blocks(arg)))
         else:
             if not isinstance(arg, int) or isinstance(arg, bool) or not 0 <= arg <= (0xFFFF if name == "MSS" else 14):
                 raise FieldError("options", f"TCP option {name} needs a number ({'0 to 65535' if name == 'MSS' else '0 to 14'})")

@@ -117,9 +117,45 @@ def finalize(frame: Any) -> bytes:
     building makes scapy compute them again, exactly as the device's stack would. Quoted headers
     inside ICMP errors are other classes (IPerror) and keep their original values, as they must.
     """
+    _keep_application_bytes(frame)
     layer = frame
     while layer is not None and layer.__class__.__name__ != "NoPayload":
         for name in _COMPUTED.get(layer.__class__.__name__, ()):
             layer.fields.pop(name, None)
         layer = layer.payload
     return bytes(frame)
+
+
+def _keep_application_bytes(frame: Any) -> None:
+    """Carry what a transport segment holds as the bytes that arrived, whatever scapy made of them.
+
+    A dissector that stops at its own length field (an HTTP/2 frame, say) leaves the rest of the
+    segment (the next frames) as ``Padding``, which scapy does not count in the IP length: a router
+    that only lowered the TTL would shorten the segment. Only the IP length says where the
+    datagram really ends (anything after it is Ethernet padding), so the payload is cut there.
+    """
+    from scapy.packet import NoPayload, Padding, Raw
+
+    ip = transport = None
+    layer = frame
+    while not isinstance(layer, NoPayload):
+        name = layer.__class__.__name__
+        if name in ("IP", "IPv6") and ip is None:
+            ip = layer
+        elif name in ("TCP", "UDP") and ip is not None:
+            transport = layer
+            break
+        layer = layer.payload
+    if ip is None or transport is None or isinstance(transport.payload, NoPayload):
+        return
+    application = transport.payload
+    if application.getlayer(Padding) is None:
+        return
+    data = bytes(application)
+    total = ip.fields.get("len" if ip.__class__.__name__ == "IP" else "plen")
+    if total is not None:
+        ip_header = ip.ihl * 4 if ip.__class__.__name__ == "IP" else 0
+        transport_header = transport.dataofs * 4 if transport.__class__.__name__ == "TCP" else 8
+        data = data[: max(0, total - ip_header - transport_header)]
+    transport.remove_payload()
+    transport.add_payload(Raw(data))

@@ -43,6 +43,9 @@ class Connection:
     tls: bool = False
     #: Bytes received but not yet consumed (HTTP message boundaries at a proxy).
     received: bytearray = field(default_factory=bytearray)
+    #: Segments that arrived beyond a hole, held for reassembly: first sequence number -> the one after.
+    #: When the hole is filled RCV.NXT jumps past all of them, as a real receiver's cumulative ACK does.
+    out_of_order: dict[int, int] = field(default_factory=dict)
 
     def default_flags(self, payload: int) -> int:
         if self.state in ("CLOSED", "LISTEN"):
@@ -72,6 +75,18 @@ class Connection:
             self.state = "ESTABLISHED"
         return self.state if self.state != before else None
 
+    def _reassemble(self) -> None:
+        """Move RCV.NXT past every held segment the new in-order data reaches (they may overlap it)."""
+        moved = True
+        while moved:
+            moved = False
+            for start, stop in list(self.out_of_order.items()):
+                if (self.rcv_nxt - start) & 0xFFFFFFFF < 1 << 31:  # start <= RCV.NXT, in sequence space
+                    del self.out_of_order[start]
+                    if (stop - self.rcv_nxt) & 0xFFFFFFFF < 1 << 31:
+                        self.rcv_nxt = stop
+                    moved = True
+
     def received_segment(self, flags: int, seq: int, ack: int, payload: int) -> str | None:
         """Account for a segment that arrived; returns the new state if it changed."""
         before = self.state
@@ -87,8 +102,12 @@ class Connection:
             elif not flags & ACK:
                 self.state = "SYN_RCVD"
             return self.state if self.state != before else None
+        end = (seq + payload + bool(flags & FIN)) & 0xFFFFFFFF
         if seq == self.rcv_nxt:
-            self.rcv_nxt = (seq + payload + bool(flags & FIN)) & 0xFFFFFFFF
+            self.rcv_nxt = end
+            self._reassemble()
+        elif end != seq and 0 < (seq - self.rcv_nxt) & 0xFFFFFFFF < 1 << 31:
+            self.out_of_order[seq] = end  # beyond a hole: kept, not yet acknowledged
         if flags & ACK:
             self.snd_una = ack
             acked_all = ack == self.snd_nxt

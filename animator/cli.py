@@ -8,6 +8,7 @@ invalid scenes or bad input files, 2 for bad command-line usage; problems go to 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -175,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"packetstage: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `packetstage list | head`: the reader left; stop quietly, as Unix tools do, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def cmd_validate(ns: argparse.Namespace) -> int:
@@ -284,8 +290,16 @@ def cmd_export(ns: argparse.Namespace) -> int:
 
 def cmd_list(ns: argparse.Namespace) -> int:
     from animator.model import SceneLoadError, load_scene
-    from animator.resources import builtin_scenes
+    from animator.model.deck import load_deck
+    from animator.resources import builtin_decks, builtin_scenes
 
+    for path in builtin_decks():
+        try:
+            deck = load_deck(path)
+        except SceneLoadError as exc:
+            print(f"{path.name:28} (invalid: {exc.errors[0].message})")
+            continue
+        print(f"{path.name:28} {len(deck.scenes):3} scenes {deck.title}")
     for path in builtin_scenes():
         try:
             scene = load_scene(path)

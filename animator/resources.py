@@ -37,5 +37,10 @@ def default_scene() -> Path:
     return scenes_dir() / DEFAULT_SCENE
 
 
+def builtin_decks() -> list[Path]:
+    """The lectures shipped with the app (the whole course first)."""
+    return sorted(scenes_dir().glob("*.deck.yaml"), key=lambda p: (p.name != "backend-fundamentals.deck.yaml", p.name))
+
+
 def builtin_scenes() -> list[Path]:
     return sorted(p for p in scenes_dir().glob("*.yaml") if not p.name.endswith(".deck.yaml"))

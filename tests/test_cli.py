@@ -83,6 +83,7 @@ def test_list_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "tcp-handshake.yaml" in out and "steps" in out and "invalid" not in out
+    assert out.splitlines()[0].startswith("backend-fundamentals.deck.yaml") and "29 scenes" in out.splitlines()[0]
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
@@ -92,3 +93,14 @@ def test_list_and_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_file_is_a_clean_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["validate", str(tmp_path / "nope.yaml")]) == 1
     assert capsys.readouterr().out.strip() == f"{tmp_path / 'nope.yaml'}:1:1: no such file"
+
+
+def test_list_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
+    """`packetstage list | head`: no BrokenPipeError traceback when the reader goes away.
+
+    `true` exits without reading, long before Python has started, so every write meets a closed pipe.
+    """
+    done = subprocess.run(
+        f"{sys.executable} {REPO / 'main.py'} list | true", shell=True, capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr

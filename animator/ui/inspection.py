@@ -20,7 +20,7 @@ from animator.ui.inspector import NOT_NOW, Inspector
 from animator.ui.ladder import LadderPanel
 from animator.ui.stage import StageView
 from animator.ui.tables_panel import TablesPanel
-from animator.ui.theme import Theme
+from animator.ui.theme import Palette, Theme
 
 
 class InspectionDocks(QObject):
@@ -85,6 +85,9 @@ class InspectionDocks(QObject):
         self.inspector.set_theme(theme)
         self.ladder.set_theme(theme)
         self.tables.set_theme(theme)
+
+    def set_palette(self, palette: Palette) -> None:
+        self.ladder.set_palette(palette)
 
     # -- selection --------------------------------------------------------------------
     def select_packet(self, packet_id: str | None) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QAbstractScrollArea, QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from animator.engine.sequence import Arrow, ladder_arrows, lifeline_order
-from animator.ui.theme import LIGHT, Theme, font
+from animator.ui.theme import LIGHT, STANDARD, Palette, Theme, font
 
 #: Vertical pixels per second of scene time: a one-second hop gets a readable slant.
 PIXELS_PER_SECOND = 64.0
@@ -38,6 +38,7 @@ class LadderView(QAbstractScrollArea):
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.palette: Palette = STANDARD
         self.timeline: Any = None
         self.end_to_end = False
         self.arrows: tuple[Arrow, ...] = ()
@@ -59,6 +60,11 @@ class LadderView(QAbstractScrollArea):
     # -- data -------------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self.viewport().update()
+
+    def set_palette(self, palette: Palette) -> None:
+        """The protocol colours the stage uses (standard or Okabe–Ito), so arrows match the chips."""
+        self.palette = palette
         self.viewport().update()
 
     def set_timeline(self, timeline: Any) -> None:
@@ -238,7 +244,7 @@ class LadderView(QAbstractScrollArea):
         a, b = self.arrow_line(arrow)
         if max(a.y(), b.y()) < HEADER - 40 or min(a.y(), b.y()) > self.viewport().height() + 40:
             return
-        color = self.theme.protocol_color(arrow.protocol)
+        color = QColor(self.palette.color(arrow.protocol))
         if selected:
             halo = QColor(self.theme.color("link_highlight"))
             halo.setAlphaF(0.55)
@@ -369,6 +375,9 @@ class LadderPanel(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self.view.set_theme(theme)
+
+    def set_palette(self, palette: Palette) -> None:
+        self.view.set_palette(palette)
 
 
 def _distance_to_segment(p: QPointF, a: QPointF, b: QPointF) -> float:

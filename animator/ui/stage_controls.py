@@ -132,6 +132,7 @@ class StageControls:
     def _apply_looks(self) -> None:
         for stage in self.stages():
             stage.set_looks(self.palette, self.text_scale)
+        self.window.inspection.set_palette(self.palette)  # the ladder's arrows match the chips
         self.palette_actions[self.palette.name].setChecked(True)
         self.scale_actions[f"{self.text_scale:g}"].setChecked(True)
         self._style_notes()

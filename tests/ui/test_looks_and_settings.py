@@ -27,6 +27,7 @@ def test_palette_menu_recolours_chips_and_legend_and_is_remembered(
     window.open_scene(default_scene(), step=2)
     window.stage_controls.palette_actions["okabe-ito"].trigger()
     assert window.stage.protocol_palette is OKABE_ITO and window.stage.packets.palette is OKABE_ITO
+    assert window.inspection.ladder.view.palette is OKABE_ITO  # the ladder's arrows match the chips
     assert window.stage.frame is not None and window.stage.frame.step == 2  # same moment
     assert settings.value("palette") == "okabe-ito"
     again = new_window(qtbot, settings)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from animator.engine.sim.core import DWELL, Arrival, SimulationError
-from animator.engine.sim.endpoint import Endpoint, summarize
+from animator.engine.sim.endpoint import Endpoint
 from animator.engine.sim.firewall import Flow, describe, first_match
 from animator.engine.sim.journey import Journey, Leg, StepJourney
 from animator.engine.sim.network import BROADCAST_MAC, ROUTING_KINDS, IPAddress
@@ -532,8 +532,6 @@ class Simulator(ProxyMixin, Endpoint):
         ip.dst = str(target)
         transport.dport = balancer.backend_port or balancer.port
         del transport.chksum
-        if (sc.TCP in ip and int(transport.flags) & 0x01) or int(getattr(transport, "flags", 0)) & 0x04:
-            pass  # connection closing: the entry stays until the peer's FIN/ACK, as conntrack keeps it
         self.forward(arrival, node, ip, _flow(ip), (f"DNAT {old} → {ip.dst}:{transport.dport} ({why})",))
 
     def lb_reply(self, arrival: Arrival, node: str, ip: Any, flow: Flow) -> bool:
@@ -621,6 +619,3 @@ def _flow(ip: Any) -> Flow:
 
 def _flow_text(key: tuple[int, str, str, int | None, int | None]) -> str:
     return Flow(*key).text()
-
-
-__all__ = ["ACK", "Simulator", "summarize"]

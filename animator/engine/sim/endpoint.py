@@ -15,7 +15,7 @@ from animator.engine.sim.core import DWELL, Arrival, Core, SimulationError
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.network import BROADCAST_MAC, IPAddress
 from animator.engine.sim.scapy_layers import layers
-from animator.engine.sim.tcp import ACK, FIN, RST, SYN, Connection, flag_value, initial_sequence
+from animator.engine.sim.tcp import ACK, RST, SYN, Connection, flag_value, initial_sequence
 from animator.model.schema import Send
 from animator.packets.stack import SYN_OPTIONS
 
@@ -522,6 +522,3 @@ def _walk(packet: Any) -> list[Any]:
 def _ip_order(item: tuple[str, str]) -> tuple[int, int]:
     address = ipaddress.ip_address(item[0])
     return address.version, int(address)
-
-
-__all__ = ["FIN", "Endpoint", "summarize"]

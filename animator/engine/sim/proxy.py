@@ -498,6 +498,3 @@ def _complete_message(data: bytes) -> bytes | None:
     if len(rest) < length:
         return None
     return head + sep + rest[:length]
-
-
-__all__ = ["ProxyMixin", "_complete_message"]

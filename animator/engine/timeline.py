@@ -149,7 +149,8 @@ class Timeline:
         self._badges: dict[str, tuple[list[float], list[str]]] = {}
         self._tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
         self._device_tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
-        self._scales: list[tuple[int, float]] = []
+        #: Per step with simulated packets, how much its motion was sped up to fit a given duration.
+        self._scales: dict[int, float] = {}
         self.journey = self._simulate()
         self._schedule()
         self._hop_geometry = self._hop_geometries()
@@ -246,7 +247,7 @@ class Timeline:
         legs = [leg for leg in self.journey.steps[number - 1].legs if leg.hops]
         natural = max(leg.hops[-1].end for leg in legs)
         scale = step_length / natural if step_length is not None and natural > step_length else 1.0
-        self._scales.append((number, scale))
+        self._scales[number] = scale
         tracks = []
         for leg in legs:
             path = (leg.hops[0].a, *(h.b for h in leg.hops))
@@ -290,7 +291,7 @@ class Timeline:
             natural_end = legs_end
             if self.journey is not None:
                 simulated = self.journey.steps[number - 1]
-                scale = dict(self._scales).get(number, 1.0)
+                scale = self._scales.get(number, 1.0)
                 badge_events.extend((start + t * scale, order, StateSet(node=n, text=text)) for t, n, text in simulated.badges)
                 timed.extend(_Timed(start + t * scale, Note(node=n, text=text)) for t, n, text in simulated.remarks)
                 for t, n, title, columns, rows in simulated.tables:

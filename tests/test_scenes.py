@@ -8,7 +8,6 @@ its packets. Rendering every step is tests/ui/test_render.py's job.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -21,31 +20,12 @@ from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Ether
 
-from animator.engine import build_timeline
-from animator.engine.timeline import MessageTrack, Timeline
 from animator.export.pcap import export_pcap
-from animator.model import load_scene
 from tests.conftest import REPO
+from tests.scenekit import frame_on, timeline, tracks
 
 SCENES = sorted(p for p in (REPO / "scenes").glob("*.yaml") if not p.name.endswith(".deck.yaml"))
 NEW_SCENES = ("switch-learning", "router-hop", "iptables", "load-balancing-l4-vs-l7", "connect-tunnel")
-
-
-@functools.cache
-def timeline(name: str) -> Timeline:
-    return build_timeline(load_scene(REPO / "scenes" / f"{name}.yaml"))
-
-
-def tracks(name: str, step: int) -> list[MessageTrack]:
-    return [m for m in timeline(name).messages if m.step == step]
-
-
-def frame_on(track: MessageTrack, a: str, b: str) -> Ether:
-    """The frame as it crossed the link from ``a`` to ``b``."""
-    hop = next(i for i in range(len(track.path) - 1) if track.path[i : i + 2] == (a, b))
-    frame = track.frames[hop]
-    assert frame is not None
-    return Ether(frame)
 
 
 # -- every scene --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from animator.engine import build_timeline
 from animator.engine.sim.network import auto_mac
 from animator.engine.timeline import MessageTrack, Timeline
 from animator.model import SceneLoadError, load_scene_text
+from tests.scenekit import frame_on
 
 
 def simulate(text: str) -> Timeline:
@@ -24,15 +25,6 @@ def simulate(text: str) -> Timeline:
 
 def track(timeline: Timeline, track_id: str) -> MessageTrack:
     return next(m for m in timeline.messages if m.id == track_id)
-
-
-def frame_on(t: MessageTrack, a: str, b: str) -> Ether:
-    for i, (x, y) in enumerate(zip(t.path, t.path[1:], strict=False)):
-        if (x, y) == (a, b):
-            frame = t.frames[i]
-            assert frame is not None
-            return Ether(frame)
-    raise AssertionError(f"{t.id} never crosses {a} → {b}: {t.path}")
 
 
 def checksums_ok(frame: Ether) -> bool:

@@ -4,16 +4,14 @@ to the simulator that makes the scene disagree with real traffic fails here."""
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 from scapy.layers.inet import ICMP, IP, TCP
 from scapy.layers.l2 import Ether
 
-from animator.engine import build_timeline
-from animator.engine.timeline import MessageTrack, Timeline
+from animator.engine.timeline import MessageTrack
 from animator.model import load_scene
 from tests.conftest import REPO
+from tests.scenekit import timeline
 
 CHECKED = (
     "tcp-handshake",
@@ -25,11 +23,6 @@ CHECKED = (
     "load-balancing-l4-vs-l7",
     "connect-tunnel",
 )
-
-
-@functools.cache
-def timeline(name: str) -> Timeline:
-    return build_timeline(load_scene(REPO / "scenes" / f"{name}.yaml"))
 
 
 def frames(name: str) -> list[Ether]:

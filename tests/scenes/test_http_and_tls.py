@@ -8,7 +8,6 @@ blocks, the exact Sec-WebSocket-Accept and masking, and each TLS version's messa
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import shutil
 import subprocess
@@ -18,22 +17,11 @@ import pytest
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
-from animator.engine import build_timeline
-from animator.engine.timeline import MessageTrack, Timeline
+from animator.engine.timeline import MessageTrack
 from animator.export.pcap import export_pcap
-from animator.model import load_scene
-from tests.conftest import REPO
+from tests.scenekit import timeline, tracks
 
 TSHARK = shutil.which("tshark")
-
-
-@functools.cache
-def timeline(name: str) -> Timeline:
-    return build_timeline(load_scene(REPO / "scenes" / f"{name}.yaml"))
-
-
-def tracks(name: str, step: int) -> list[MessageTrack]:
-    return [m for m in timeline(name).messages if m.step == step]
 
 
 def segment(track: MessageTrack) -> TCP:

@@ -7,22 +7,13 @@ MAC that does not change at a router or an IP address that does.
 
 from __future__ import annotations
 
-import functools
-
 from scapy.layers.dns import DNS
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Ether
 
-from animator.engine import build_timeline
-from animator.engine.timeline import MessageTrack, Timeline
-from animator.model import load_scene
-from tests.conftest import REPO
-
-
-@functools.cache
-def timeline(name: str) -> Timeline:
-    return build_timeline(load_scene(REPO / "scenes" / f"{name}.yaml"))
+from animator.engine.timeline import MessageTrack
+from tests.scenekit import timeline
 
 
 def step_number(name: str, step_id: str) -> int:

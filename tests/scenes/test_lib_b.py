@@ -8,31 +8,11 @@ reaches the origin, the sticky backend, and the TLS bytes that cross two proxies
 
 from __future__ import annotations
 
-import functools
-
 from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import ARP, Ether
 
-from animator.engine import build_timeline
-from animator.engine.timeline import MessageTrack, Timeline
-from animator.model import load_scene
-from tests.conftest import REPO
-
-
-@functools.cache
-def timeline(name: str) -> Timeline:
-    return build_timeline(load_scene(REPO / "scenes" / f"{name}.yaml"))
-
-
-def tracks(name: str, step: int) -> list[MessageTrack]:
-    return [m for m in timeline(name).messages if m.step == step]
-
-
-def frame_on(track: MessageTrack, a: str, b: str) -> Ether:
-    hop = next(i for i in range(len(track.path) - 1) if track.path[i : i + 2] == (a, b))
-    frame = track.frames[hop]
-    assert frame is not None
-    return Ether(frame)
+from animator.engine.timeline import MessageTrack
+from tests.scenekit import frame_on, timeline, tracks
 
 
 def payload(frame: Ether) -> bytes:

@@ -4,24 +4,11 @@ must really happen, be answered (TCP) or stay unanswered (UDP)."""
 
 from __future__ import annotations
 
-import functools
-
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
-from animator.engine import build_timeline
-from animator.engine.timeline import MessageTrack, Timeline
-from animator.model import load_scene
-from tests.conftest import REPO
-
-
-@functools.cache
-def timeline(name: str) -> Timeline:
-    return build_timeline(load_scene(REPO / "scenes" / f"{name}.yaml"))
-
-
-def tracks(name: str, step: int) -> list[MessageTrack]:
-    return [m for m in timeline(name).messages if m.step == step]
+from animator.engine.timeline import MessageTrack
+from tests.scenekit import timeline, tracks
 
 
 def first(track: MessageTrack) -> Ether:

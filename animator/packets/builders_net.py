@@ -7,21 +7,10 @@ from typing import Any
 
 from scapy.packet import Packet, Raw
 
+from animator.packets.names import DNS_RCODES, DNS_TYPES
 from animator.packets.problems import FieldError, seeded_bytes, seeded_int
 from animator.packets.values import ipv4, ipv6, unhex
 
-DNS_TYPES = ("A", "AAAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT", "HTTPS", "ANY")
-DNS_RCODES = ("ok", "format-error", "server-failure", "name-error", "not-implemented", "refused")
-QUIC_TYPES = ("initial", "0rtt", "handshake", "short")
-ICMPV6_TYPES = (
-    "echo-request",
-    "echo-reply",
-    "dest-unreach",
-    "packet-too-big",
-    "time-exceeded",
-    "neighbor-solicit",
-    "neighbor-advert",
-)
 TCP_OPTIONS = ("MSS", "WScale", "SAckOK", "SAck", "Timestamp", "NOP", "EOL")
 
 

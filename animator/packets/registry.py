@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from animator.packets import values as v
-from animator.packets.tls_names import TLS_MESSAGES, TLS_PROTOCOLS
+from animator.packets.names import DNS_RCODES, DNS_TYPES, ICMPV6_TYPES, QUIC_TYPES, TLS_MESSAGES, TLS_PROTOCOLS
 
 Builder = Callable[..., Any]
 
@@ -107,17 +107,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
             "icmp",
             frozenset({"", "ipv6"}),
             friendly={
-                "type": v.choice(
-                    (
-                        "echo-request",
-                        "echo-reply",
-                        "dest-unreach",
-                        "packet-too-big",
-                        "time-exceeded",
-                        "neighbor-solicit",
-                        "neighbor-advert",
-                    )
-                ),
+                "type": v.choice(ICMPV6_TYPES),
                 "code": v.integer(0, 255),
                 "id": v.integer(0, 0xFFFF),
                 "seq": v.integer(0, 0xFFFF),
@@ -149,9 +139,9 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "tc": v.boolean,
                 "rd": v.boolean,
                 "ra": v.boolean,
-                "rcode": v.choice(("ok", "format-error", "server-failure", "name-error", "not-implemented", "refused"), (0, 15)),
+                "rcode": v.choice(DNS_RCODES, (0, 15)),
                 "qname": v.text,
-                "qtype": v.choice(("A", "AAAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT", "HTTPS", "ANY")),
+                "qtype": v.choice(DNS_TYPES),
                 "answers": lambda x: None if isinstance(x, list) else f"{v.show(x)} is not a list of answers",
             },
             build=f"{_NET}:build_dns",
@@ -274,7 +264,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
             "quic",
             frozenset({"", "udp", "quic"}),
             friendly={
-                "type": v.choice(("initial", "0rtt", "handshake", "short")),
+                "type": v.choice(QUIC_TYPES),
                 "version": v.integer(0, (1 << 32) - 1),
                 "dcid": v.hex_of(),
                 "scid": v.hex_of(),

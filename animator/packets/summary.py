@@ -52,17 +52,8 @@ def _dissect(data: bytes) -> Any:
     return load("scapy.layers.l2").Ether(bytes(data))
 
 
-def _layers(pkt: Any) -> list[Any]:
-    out = []
-    layer = pkt
-    while layer is not None and type(layer).__name__ != "NoPayload":
-        out.append(layer)
-        layer = layer.payload
-    return out
-
-
 def _summary(pkt: Any) -> str:
-    layers = _layers(pkt)
+    layers = list(pkt.iterpayloads())
     names = [type(layer).__name__ for layer in layers]
     for i, name in enumerate(names):
         if name in ("ICMP", "ICMPv6DestUnreach", "ICMPv6TimeExceeded", "ICMPv6PacketTooBig") and i + 1 < len(layers):

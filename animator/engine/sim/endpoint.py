@@ -180,7 +180,7 @@ class Endpoint(Core):
             return
         given = {layer.name: dict(layer.fields) for layer in send.layers}
         stack = build(send.layers)
-        names = [layer.__class__.__name__ for layer in _walk(stack)]
+        names = [layer.__class__.__name__ for layer in stack.iterpayloads()]
         if ("Ether" in names and len(names) == 1) or "ARP" in names:
             self._originate_arp(base, send, stack, route, given.get("arp", {}))
             return
@@ -493,7 +493,7 @@ def protocol_of(send: Send, frame: bytes | None = None) -> str:
 
 
 def _application(packet: Any) -> str | None:
-    for layer in _walk(packet):
+    for layer in packet.iterpayloads():
         name = layer.__class__.__module__
         if name.endswith(".http"):
             return "http"
@@ -508,15 +508,6 @@ def _application(packet: Any) -> str | None:
         if "websocket" in name:
             return "websocket"
     return None
-
-
-def _walk(packet: Any) -> list[Any]:
-    found = []
-    layer = packet
-    while layer is not None and layer.__class__.__name__ != "NoPayload":
-        found.append(layer)
-        layer = layer.payload if layer.payload.__class__.__name__ != "NoPayload" else None
-    return found
 
 
 def _ip_order(item: tuple[str, str]) -> tuple[int, int]:

@@ -452,7 +452,13 @@ class PacketLayer(QGraphicsItem):
         w, h = self.chip_size(packet.label)
         reach = [(ICON / 2 + 6 + half) / abs(axis) for axis, half in ((dx, w / 2), (dy, h / 2)) if abs(axis) > 1e-6]
         step = min(reach)
-        return x + dx * step, y + dy * step
+        cx, cy = x + dx * step, y + dy * step
+        lowest = y + ICON / 2 - h / 2
+        if cy > lowest and abs(dx) > 0.3:
+            # Arrived from below at a slant: docked along the link it would sit on the device's
+            # name. Keep it beside the icon instead, clear of the label band under it.
+            cx, cy = x + (ICON / 2 + 6 + w / 2) * (1 if dx > 0 else -1), lowest
+        return cx, cy
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         # The per-frame hot path: plain floats, device coordinates, one blit per chip.

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from animator.engine.frame import Frame
 from animator.engine.sequence import message_tracks
-from animator.ui.inspector import NOT_NOW, Inspector
+from animator.ui.inspector import NOT_NOW, Inspector, SceneNames
 from animator.ui.ladder import LadderPanel
 from animator.ui.stage import StageView
 from animator.ui.tables_panel import TablesPanel
@@ -70,6 +70,7 @@ class InspectionDocks(QObject):
     def set_timeline(self, timeline: Any) -> None:
         self.timeline = timeline
         self._labels = {track.id: track.label for track in message_tracks(timeline)}
+        self.inspector.set_names(SceneNames.of(timeline))
         self.ladder.view.set_timeline(timeline)
         self.tables.set_timeline(timeline)
         if self.selected not in self._labels:

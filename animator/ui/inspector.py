@@ -14,7 +14,11 @@ rebuilds, so a student can watch the TTL while the packet moves hop to hop.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QResizeEvent, QStandardItem, QStandardItemModel
@@ -43,6 +47,88 @@ NOT_NOW = "Not on the wire at this moment: play or step to when it is sent."
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+@dataclass(frozen=True)
+class SceneNames:
+    """What the inspector calls the scene's devices and links, and where each packet is going.
+
+    ``PacketDetail`` speaks in ids ("server", "internet--server") and, on a wire, names the
+    device that *sent* the packet: printed as is, a packet reaching the web server read
+    "heading to internet". A student reads names ("Web server"), and wants the direction
+    (from where, to where), so the wording is made here from the scene: a link's two ends
+    give the next device, the packet's route gives where it is bound.
+    """
+
+    nodes: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: Each packet's devices, sender first (``MessageTrack.path``).
+    routes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Packets that are lost where their route ends.
+    dropped: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, timeline: Any) -> SceneNames:
+        """The names of ``timeline``'s scene; ids it does not know are shown as they are."""
+        scene = timeline.scene
+        return cls(
+            nodes={node.id: node.display_label for node in scene.nodes},
+            links={link.link_id: tuple(link.between) for link in scene.links},
+            routes={track.id: tuple(track.path) for track in timeline.messages},
+            dropped=frozenset(track.id for track in timeline.messages if track.dropped),
+        )
+
+    def node(self, node_id: str) -> str:
+        return self.nodes.get(node_id, node_id)
+
+    def link(self, link_id: str) -> str:
+        """A link as its two ends ("Internet ↔ Web server"): its id is only the author's handle."""
+        ends = self.links.get(link_id)
+        return f"{self.node(ends[0])} ↔ {self.node(ends[1])}" if ends else link_id
+
+    def place(self, detail: PacketDetail) -> str:
+        """Where the packet is, in words: "On the wire from Internet to Web server", "At Web server (arrived)"."""
+        here = self.node(detail.node)
+        route = self.routes.get(detail.id, ())
+        bound = route[-1] if route else None
+        if detail.link_id is not None:  # on a wire: ``detail.node`` is the sender
+            towards = self._next(detail.node, detail.link_id, route)
+            if towards is None:
+                return f"On the link {self.link(detail.link_id)}, sent by {here}"
+            text = f"On the wire from {here} to {self.node(towards)}"
+            if bound is not None and bound != towards:
+                text += f", on its way to {self.node(bound)}"
+            return text
+        lost = detail.id in self.dropped and bound == detail.node
+        if detail.fate:  # only the end of a packet's run has a fate
+            if detail.fate.startswith("delivered"):
+                return f"At {here} (arrived)"
+            return f"{'Lost at' if lost else 'At'} {here}: {self._named(detail.fate, detail.node)}"
+        if bound is None:
+            return f"At {here}"
+        if bound != detail.node:
+            return f"At {here}, on its way to {self.node(bound)}"
+        return f"Lost at {here}" if lost else f"At {here} (arrived)"
+
+    def _next(self, sender: str, link_id: str, route: tuple[str, ...]) -> str | None:
+        """The device at the other end of the wire the packet is on."""
+        ends = self.links.get(link_id)
+        if ends is not None and sender in ends:
+            return ends[1] if ends[0] == sender else ends[0]
+        if sender in route and route.index(sender) + 1 < len(route):
+            return route[route.index(sender) + 1]
+        return None
+
+    def _named(self, fate: str, node_id: str) -> str:
+        """A fate in the device's words, its id replaced: "web1 is down" → "it is down", "no route from r1" → "… from R1".
+
+        Only where the simulator writes the device (at the start, after "from"): an id such as
+        "host" is also an English word elsewhere in a fate. At the start it is the device the
+        sentence already names ("Lost at web1 (active): it is down").
+        """
+        pattern = re.escape(node_id) + r"(?![\w-])"
+        fate = re.sub("^" + pattern, "it", fate)
+        return re.sub(r"\bfrom " + pattern, lambda _m: "from " + self.node(node_id), fate)
+
+
 @lru_cache(maxsize=128)
 def _dissected(frame: bytes) -> tuple[FieldNode, ...]:
     """Dissection is ~1 ms a frame; playback asks for the same few frames sixty times a second."""
@@ -58,6 +144,7 @@ class Inspector(QWidget):
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.names = SceneNames()
         self.detail: PacketDetail | None = None
         self.frame = b""
         self.nodes: tuple[FieldNode, ...] = ()
@@ -146,6 +233,11 @@ class Inspector(QWidget):
         self.tree.setColumnWidth(1, max(110, int(width * 0.33)))
 
     # -- public API -------------------------------------------------------------------
+    def set_names(self, names: SceneNames) -> None:
+        """The scene's names, so places read "Web server", not "server" (set on every scene load)."""
+        self.names = names
+        self._shown = None
+
     def show_detail(self, detail: PacketDetail | None) -> None:
         """Show a packet at a moment (None: the empty state). Cheap when nothing changed."""
         key = None if detail is None else ("detail", detail)
@@ -159,13 +251,13 @@ class Inspector(QWidget):
             return
         frames = {side: f for side, f in (("in", detail.frame_in), ("out", detail.frame_out)) if f}
         self.title.setText(detail.label)
-        place = f"at {detail.node}" if detail.link_id is None else f"on link {detail.link_id}, heading to {detail.node}"
+        place = self.names.place(detail)
         self.where.setText(place)
         self.where.setVisible(True)
-        self._set_changes(detail.changes)
+        self._set_changes(detail.changes, self.names.node(detail.node))
         self._set_frames(frames, both=detail.frame_in is not None and detail.frame_out is not None)
-        if not frames:
-            self.empty.setText(f"{detail.label}\n\n{NO_BYTES}")
+        if not frames:  # a labelled token: no bytes, but where it is still matters
+            self.empty.setText(f"{detail.label}\n{place}\n\n{NO_BYTES}")
             self.stack.setCurrentIndex(0)
 
     def show_frame(self, frame: bytes, title: str) -> None:
@@ -254,10 +346,10 @@ class Inspector(QWidget):
         self.fieldSelected.emit(path)
 
     # -- building ---------------------------------------------------------------------
-    def _set_changes(self, changes: tuple[str, ...]) -> None:
+    def _set_changes(self, changes: tuple[str, ...], device: str = "this device") -> None:
         self.changes.setVisible(bool(changes))
         items = "".join(f"<li>{_escape(c)}</li>" for c in changes)
-        self.changes.setText(f"<b>What this device changed</b><ul style='margin:2px 0 0 -20px'>{items}</ul>")
+        self.changes.setText(f"<b>What {_escape(device)} changed</b><ul style='margin:2px 0 0 -20px'>{items}</ul>")
 
     def _set_frames(self, frames: dict[str, bytes], both: bool) -> None:
         self._frames = frames

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -147,3 +149,96 @@ def test_docks_are_in_the_view_menu_and_leave_for_fullscreen(window: object) -> 
     assert not any(d.isVisible() for d in docks)
     win.leave_fullscreen()  # type: ignore[attr-defined]
     assert win.inspection.sequence_dock.isVisible()  # type: ignore[attr-defined]
+
+
+def raw_ids(text: str, scene: object) -> list[str]:
+    """Node and link ids a student would see in ``text`` once every display name is taken out.
+
+    An id the author also uses as a plain word in a name ("router" in "Home router (NAT)") is
+    English there, and in a device's own words ("the ISP's router"): it is not counted.
+    """
+    labels = [node.display_label for node in scene.nodes]  # type: ignore[attr-defined]
+    for label in sorted(labels, key=len, reverse=True):
+        text = text.replace(label, "")
+    ids = [link.link_id for link in scene.links] + [node.id for node in scene.nodes]  # type: ignore[attr-defined]
+
+    def found(word: str, within: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", within) is not None
+
+    return [i for i in ids if found(i, text) and not any(found(i, label) for label in labels)]
+
+
+def shown_text(inspector: Inspector) -> str:
+    """Everything the inspector says in words (title, place, changes, or the empty page's message)."""
+    if inspector.stack.currentWidget() is inspector.empty:
+        return inspector.empty.text()
+    return "\n".join([inspector.title.text(), inspector.where.text(), inspector.changes.text()])
+
+
+def test_a_packet_reaching_the_server_is_described_by_name_and_direction(window: object, qtbot: object) -> None:
+    """The bug: the GET on its last wire read "on link internet--server, heading to internet" (the sender)."""
+    from tests.conftest import REPO
+
+    win = window  # type: ignore[assignment]
+    assert win.open_scene(REPO / "scenes" / "http-get.yaml")  # type: ignore[attr-defined]
+    timeline, docks = win.timeline, win.inspection  # type: ignore[attr-defined]
+    scene = timeline.scene
+    get = next(track for track in timeline.messages if track.label.startswith("GET"))
+    assert get.path[-2:] == ("internet", "server")
+    # Click the GET's last arrow in the sequence diagram, as a lecturer would.
+    ladder = docks.ladder.view
+    arrow = next(a for a in ladder.arrows if a.packet_id == get.id and a.target == "server")
+    ladder.set_time(arrow.start)
+    a, b = ladder.arrow_line(arrow)
+    qtbot.mouseClick(ladder.viewport(), Qt.MouseButton.LeftButton, pos=((a + b) / 2).toPoint())  # type: ignore[attr-defined]
+    assert docks.selected == get.id
+    inspector = docks.inspector
+    assert inspector.where.text() == "On the wire from Internet to www.example.com"
+    assert "heading to" not in shown_text(inspector) and not raw_ids(shown_text(inspector), scene)
+    # A moment later it has arrived: the server is where it is, not where it came from.
+    win.clock.run("seek", get.end + 0.1)  # type: ignore[attr-defined]
+    assert inspector.where.text() == "At www.example.com (arrived)"
+    assert inspector.stack.currentWidget() is not inspector.empty  # the bytes as they reached the server
+    assert not raw_ids(shown_text(inspector), scene)
+
+
+def test_every_moment_of_every_packet_is_told_with_display_names(window: object) -> None:
+    """Sender, next device, destination and the device's changes: never an id like "homesw" or "router--internet"."""
+    from tests.conftest import REPO
+
+    win = window  # type: ignore[assignment]
+    assert win.open_scene(REPO / "scenes" / "http-get.yaml")  # type: ignore[attr-defined]
+    timeline, docks = win.timeline, win.inspection  # type: ignore[attr-defined]
+    for track in timeline.messages:
+        docks.select_packet(track.id)
+        for start, end in zip(track.hop_starts, track.hop_ends, strict=True):
+            for t in ((start + end) / 2, end + 0.05):
+                win.clock.run("seek", t)  # type: ignore[attr-defined]
+                text = shown_text(docks.inspector)
+                assert not raw_ids(text, timeline.scene), (track.id, t, text)
+    # At the NAT router on its way out, the router says what it did, under its own name.
+    syn = next(t for t in timeline.messages if t.label.startswith("SYN "))
+    docks.select_packet(syn.id)
+    win.clock.run("seek", syn.hop_ends[syn.path.index("router") - 1] + 0.05)  # type: ignore[attr-defined]
+    assert docks.inspector.where.text() == "At Home router (NAT), on its way to www.example.com"
+    assert "What Home router (NAT) changed" in docks.inspector.changes.text()
+
+
+def test_a_packet_without_bytes_still_says_where_it_is(window: object) -> None:
+    """The reference scene's packets are labelled tokens: the empty page names the place, lost ones say so."""
+    from tests.conftest import REPO
+
+    win = window  # type: ignore[assignment]
+    assert win.open_scene(REPO / "tests" / "ui" / "reference_scene.yaml")  # type: ignore[attr-defined]
+    timeline, docks = win.timeline, win.inspection  # type: ignore[attr-defined]
+    syn = next(t for t in timeline.messages if t.label.startswith("SYN seq"))
+    docks.select_packet(syn.id)
+    win.clock.run("seek", syn.end + 0.05)  # type: ignore[attr-defined]
+    assert "At Web server (arrived)" in docks.inspector.empty.text()
+    dns = next(t for t in timeline.messages if t.dropped)
+    docks.select_packet(dns.id)
+    win.clock.run("seek", (dns.hop_starts[-1] + dns.hop_ends[-1]) / 2)  # type: ignore[attr-defined]
+    assert "On the wire from Home router to Internet\n" in docks.inspector.empty.text()
+    win.clock.run("seek", dns.end + 0.05)  # type: ignore[attr-defined]
+    assert "Lost at Internet" in docks.inspector.empty.text()
+    assert not raw_ids(docks.inspector.empty.text(), timeline.scene)

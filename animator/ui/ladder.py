@@ -4,6 +4,11 @@ The stage shows one moment; the ladder shows the whole conversation, so a studen
 the current moment sits in it (a horizontal line) and jump anywhere by clicking an arrow. It is
 drawn by hand from ``ladder_arrows`` (plain data): time maps linearly to y, nodes to evenly
 spaced x in the stage's left-to-right order, and a click is a distance-to-segment test.
+
+Arrows take the stage's protocol colours, but as thin ink on the panel rather than as chip
+fills: each colour is darkened (light themes) or lightened (dark theme) just enough to read,
+4.5:1 for the labels and 3:1 for the lines (``ink``), so the Okabe–Ito yellow is still visible
+on a projector. The current moment's time pill is placed where it hides no "Step N" label.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QAbstractScrollArea, QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from animator.engine.sequence import Arrow, ladder_arrows, lifeline_order
-from animator.ui.theme import LIGHT, STANDARD, Palette, Theme, font
+from animator.ui.contrast import LINE_RATIO, TEXT_RATIO, readable_on, toward
+from animator.ui.theme import LIGHT, STANDARD, Palette, Theme, chip_text_color, font
 
 #: Vertical pixels per second of scene time: a one-second hop gets a readable slant.
 PIXELS_PER_SECOND = 64.0
@@ -27,6 +33,15 @@ TOP = 12.0
 #: How close (pixels) a click must be to an arrow to pick it.
 PICK_DISTANCE = 7.0
 MIN_SPACING = 48.0
+#: How far a future arrow is faded toward the background ("not yet"), before it is made readable again.
+FUTURE_FADE = 0.45
+#: The high-contrast theme (washed-out projectors, low vision) asks for AAA text and more for lines.
+HIGH_CONTRAST_RATIOS = (7.0, 4.5)
+#: Aimed above each ratio: an 11-pixel glyph's stems are anti-aliased and barely reach the exact colour.
+RATIO_MARGIN = 0.15
+#: The time pill's height, and the gap it keeps from the current-time line and the step labels.
+PILL_HEIGHT = 16.0
+PILL_GAP = 1.0
 
 
 class LadderView(QAbstractScrollArea):
@@ -53,6 +68,7 @@ class LadderView(QAbstractScrollArea):
         self._label_font = font(11)
         self._node_font = font(11.5, bold=True)
         self._small_font = font(10)
+        self._inks: dict[tuple[str, bool], tuple[QColor, QColor]] = {}
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.setMinimumWidth(240)  # the transport bar needs ~860 px: a 1366-px laptop still fits
@@ -60,12 +76,45 @@ class LadderView(QAbstractScrollArea):
     # -- data -------------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self._inks = {}
         self.viewport().update()
 
     def set_palette(self, palette: Palette) -> None:
         """The protocol colours the stage uses (standard or Okabe–Ito), so arrows match the chips."""
         self.palette = palette
+        self._inks = {}
         self.viewport().update()
+
+    # -- colours ----------------------------------------------------------------------
+    def background(self) -> QColor:
+        """What arrows and their labels are drawn on (label boxes are filled with it too)."""
+        return self.theme.color("panel_fill")
+
+    def ratios(self) -> tuple[float, float]:
+        """The contrast the labels and the lines must reach in this theme: (text, line)."""
+        return HIGH_CONTRAST_RATIOS if self.theme.name == "high-contrast" else (TEXT_RATIO, LINE_RATIO)
+
+    def ink(self, protocol: str, future: bool = False) -> tuple[QColor, QColor]:
+        """The (line, label) colours an arrow of ``protocol`` is drawn in: the palette's hue, made readable.
+
+        Past and current arrows draw line and label in one colour at the text ratio; a future
+        arrow is faded toward the panel and then brought back to the line ratio, so it still
+        reads lighter (on the paler hues, where there is no room to fade, only its label says so).
+        """
+        key = (protocol, future)
+        cached = self._inks.get(key)
+        if cached is None:
+            text_ratio, line_ratio = (ratio + RATIO_MARGIN for ratio in self.ratios())
+            background = self.background()
+            base = QColor(self.palette.color(protocol))
+            if future:
+                faded = toward(base, background, FUTURE_FADE)
+                cached = (readable_on(faded, background, line_ratio), readable_on(faded, background, text_ratio))
+            else:
+                solid = readable_on(base, background, text_ratio)
+                cached = (solid, solid)
+            self._inks[key] = cached
+        return cached
 
     def set_timeline(self, timeline: Any) -> None:
         self.timeline = timeline
@@ -121,6 +170,37 @@ class LadderView(QAbstractScrollArea):
         width = self._content_width() - GUTTER
         spacing = width / max(1, len(self.order))
         return GUTTER + spacing * (self.order.index(node) + 0.5) - self.horizontalScrollBar().value()
+
+    def step_label_rects(self) -> list[tuple[int, QRectF]]:
+        """Where each visible "Step N" label is drawn: in the left gutter, just under its dashed line."""
+        rects = []
+        for number, start in self._steps:
+            y = self.y_of(start)
+            if HEADER - 20 <= y <= self.viewport().height() + 20:
+                rects.append((number, QRectF(4, y + 2, GUTTER - 8, 16)))
+        return rects
+
+    def time_pill_rect(self) -> QRectF:
+        """Where the current time's pill goes: on the time line, and never over a "Step N" label.
+
+        Tried in order: centred on the line in the gutter, just above it, just below it (all
+        touching the line, so it still reads as the line's label), and the right edge, where no
+        step label is. At a step's start (where the player pauses) the label hangs under the
+        line, so the pill usually sits on top of the line.
+        """
+        y = self.y_of(self.time)
+        metrics = QFontMetricsF(self._small_font)
+        width = max(GUTTER - 4, metrics.horizontalAdvance(self._time_text()) + 12)
+        labels = [rect for _number, rect in self.step_label_rects()]
+        bottom = float(self.viewport().height())
+        for top in (y - PILL_HEIGHT / 2, y - PILL_HEIGHT - PILL_GAP, y + PILL_GAP):
+            pill = QRectF(2, top, width, PILL_HEIGHT)
+            if pill.top() >= HEADER and pill.bottom() <= bottom and not any(pill.intersects(r) for r in labels):
+                return pill
+        return QRectF(self.viewport().width() - width - 2, y - PILL_HEIGHT / 2, width, PILL_HEIGHT)
+
+    def _time_text(self) -> str:
+        return f"{self.time:.1f} s"
 
     def arrow_line(self, arrow: Arrow) -> tuple[QPointF, QPointF]:
         return QPointF(self.x_of(arrow.source), self.y_of(arrow.start)), QPointF(self.x_of(arrow.target), self.y_of(arrow.end))
@@ -221,16 +301,12 @@ class LadderView(QAbstractScrollArea):
         width = self.viewport().width()
         faint = QColor(self.theme.color("panel_border"))
         painter.setFont(self._small_font)
-        for number, start in self._steps:
-            y = self.y_of(start)
-            if y < HEADER - 20 or y > self.viewport().height() + 20:
-                continue
+        for number, box in self.step_label_rects():
+            y = box.top() - 2
             painter.setPen(QPen(faint, 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(0, y), QPointF(width, y))
             painter.setPen(self.theme.color("muted"))
-            painter.drawText(
-                QRectF(4, y + 2, GUTTER - 8, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, f"Step {number}"
-            )
+            painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, f"Step {number}")
 
     def _paint_lifelines(self, painter: QPainter) -> None:
         pen = QPen(self.theme.color("link"), 1.5)
@@ -244,14 +320,12 @@ class LadderView(QAbstractScrollArea):
         a, b = self.arrow_line(arrow)
         if max(a.y(), b.y()) < HEADER - 40 or min(a.y(), b.y()) > self.viewport().height() + 40:
             return
-        color = QColor(self.palette.color(arrow.protocol))
+        color, text_color = self.ink(arrow.protocol, future=arrow.start > self.time)  # the future is drawn lighter
         if selected:
             halo = QColor(self.theme.color("link_highlight"))
             halo.setAlphaF(0.55)
             painter.setPen(QPen(halo, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.drawLine(a, b)
-        if arrow.end < self.time or arrow.start > self.time:
-            color.setAlphaF(1.0 if arrow.end < self.time else 0.55)  # the future is drawn lighter
         painter.setPen(QPen(color, 2.2 if selected else 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         if arrow.dropped:
             mid = a + (b - a) * 0.8
@@ -260,7 +334,7 @@ class LadderView(QAbstractScrollArea):
         else:
             painter.drawLine(a, b)
             self._paint_head(painter, a, b, color)
-        self._paint_label(painter, arrow, a, b, color)
+        self._paint_label(painter, arrow, text_color)
 
     def _paint_head(self, painter: QPainter, a: QPointF, b: QPointF, color: QColor) -> None:
         angle = math.atan2(b.y() - a.y(), b.x() - a.x())
@@ -281,20 +355,30 @@ class LadderView(QAbstractScrollArea):
         painter.drawLine(at + QPointF(-r, r), at + QPointF(r, -r))
         painter.restore()
 
-    def _paint_label(self, painter: QPainter, arrow: Arrow, a: QPointF, b: QPointF, color: QColor) -> None:
+    def label_rect(self, arrow: Arrow) -> tuple[QRectF, str] | None:
+        """The box an arrow's label is drawn in (above the arrow's middle) and its elided text.
+
+        None for the later hops of a message: per hop, the label rides on the first hop only,
+        one name per message.
+        """
         if arrow.hop not in (None, 0):
-            return  # per hop, the label rides on the first hop only: one name per message
+            return None
+        a, b = self.arrow_line(arrow)
         span = abs(b.x() - a.x())
         metrics = QFontMetricsF(self._label_font)
         text = metrics.elidedText(arrow.label, Qt.TextElideMode.ElideRight, max(40.0, span - 12))
         width = metrics.horizontalAdvance(text) + 8
         mid = (a + b) / 2
-        box = QRectF(mid.x() - width / 2, mid.y() - metrics.height() - 3, width, metrics.height() + 2)
+        return QRectF(mid.x() - width / 2, mid.y() - metrics.height() - 3, width, metrics.height() + 2), text
+
+    def _paint_label(self, painter: QPainter, arrow: Arrow, color: QColor) -> None:
+        placed = self.label_rect(arrow)
+        if placed is None:
+            return
+        box, text = placed
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
-        fill = QColor(self.theme.color("panel_fill"))
-        fill.setAlphaF(0.85)
-        painter.setBrush(fill)
+        painter.setBrush(self.background())  # opaque: the text's contrast is measured against exactly this
         painter.drawRoundedRect(box, 3, 3)
         painter.setFont(self._label_font)
         painter.setPen(color)
@@ -306,13 +390,13 @@ class LadderView(QAbstractScrollArea):
         painter.setPen(QPen(self.theme.color("accent"), 2))
         painter.drawLine(QPointF(0, y), QPointF(self.viewport().width(), y))
         painter.setFont(self._small_font)
-        text = f"{self.time:.1f} s"
-        box = QRectF(2, y - 8, GUTTER - 4, 16)
-        painter.setBrush(self.theme.color("accent"))
+        box = self.time_pill_rect()
+        accent = self.theme.color("accent")
+        painter.setBrush(accent)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawRoundedRect(box, 8, 8)
-        painter.setPen(QColor("white"))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawRoundedRect(box, PILL_HEIGHT / 2, PILL_HEIGHT / 2)
+        painter.setPen(chip_text_color(accent))  # white on the light accent, black on the dark theme's brighter blue
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._time_text())
 
     def _paint_header(self, painter: QPainter) -> None:
         """Node names over their lifelines; when they do not fit side by side, on two staggered rows."""
@@ -330,7 +414,10 @@ class LadderView(QAbstractScrollArea):
         painter.setPen(self.theme.color("text"))
         for index, (node, name) in enumerate(zip(self.order, names, strict=True)):
             x = self.x_of(node)
-            text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+            # Centred on its lifeline, so the outermost names are elided at the panel's edge
+            # rather than cut off by it (a lifeline scrolled out of view keeps its full room).
+            fits = min(room, 2 * (width - 2 - x), 2 * (x - 2))
+            text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, fits if fits > 24 else room)
             if stagger:
                 y = 3 if index % 2 == 0 else HEADER - line - 3
                 box = QRectF(x - room / 2, y, room, line)

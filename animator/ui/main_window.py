@@ -4,6 +4,10 @@ Loading never pops up a dialog: a scene that fails to load (at start, from the O
 or when an edit on disk breaks it) is reported in a banner above the stage while the last
 good scene stays on screen. That keeps a lecture running and makes the app a comfortable
 preview while writing a scene in an editor beside it.
+
+The window has to fit a 1280x720 projector and a 1366-pixel laptop with every dock on screen,
+so nothing in it may demand more than 1024 pixels: the docks share tabs, the transport
+bar sheds what it can spare, and the default layout is chosen from the width there is.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QFileSystemWatcher, QSettings, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QFileSystemWatcher, QSettings, QSize, Qt, QTimer, qVersion
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,8 +27,10 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPalette,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -32,6 +38,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -56,6 +63,16 @@ MAX_RECENT = 8
 #: Editors save in bursts (truncate, write, rename); wait for the burst to finish.
 RELOAD_DELAY_MS = 250
 SCENE_FILTER = "PacketStage scenes and decks (*.yaml *.yml);;All files (*)"
+#: The width at which a dock is comfortable to read (packet fields, a ladder of four lifelines).
+DOCK_WIDTH = 400
+#: Below this window width the sequence diagram is a tab on the right instead of a column on the
+#: left: two 400-pixel columns and a stage of 800 need it.
+WIDE_WINDOW = 2 * DOCK_WIDTH + 800
+#: The size a first start opens at (no saved geometry), shrunk to the screen.
+DEFAULT_SIZE = QSize(1280, 800)
+#: Bumped when the default dock layout changes, so a layout saved by an older version (a
+#: 190-pixel inspector, the ladder in a column too wide for a projector) is replaced once.
+LAYOUT_VERSION = 1
 
 
 class MainWindow(QMainWindow):
@@ -73,7 +90,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("PacketStage")
         self.setWindowIcon(QIcon(str(assets_dir() / "icons" / "app.svg")))
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        # Grouped dragging: a tab group moves as one by its title bar (one tab still moves by its tab).
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.GroupedDragging
+        )
+        # Tabs on top, where a tab group reads like a browser's, not hidden along the bottom edge.
+        self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
+        # First start: most of a large screen (room for the wide layout), all of a small one.
+        screen = self.screen().availableGeometry().size()
+        self.resize(DEFAULT_SIZE.expandedTo(screen * 0.85).boundedTo(screen))
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -100,6 +127,11 @@ class MainWindow(QMainWindow):
         self.step_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.step_list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.step_list.itemClicked.connect(self._step_clicked)
+        #: The list row of each step number (chapter headers take rows too).
+        self._step_rows: dict[int, int] = {}
+        # Word-wrapped rows are laid out later and again whenever the dock changes width; each
+        # time, bring the current step back into view.
+        self.step_list.verticalScrollBar().rangeChanged.connect(lambda *_: self._scroll_to_current_step())
         self.steps_dock = QDockWidget("Steps", self)
         self.steps_dock.setObjectName("steps")
         self.steps_dock.setWidget(self.step_list)
@@ -139,10 +171,12 @@ class MainWindow(QMainWindow):
         self.transport.pacing_changed.connect(lambda on: self.clock.run("set_pause_at_steps", on))
         self._build_actions()
         self._shown_step = -1
-        self._docks_before_fullscreen: list[QDockWidget] = []
+        #: The window state and dock layout to go back to when fullscreen ends (None: not fullscreen).
+        self._before_fullscreen: tuple[Qt.WindowState, QByteArray] | None = None
         self._docks_before_presenting: list[QDockWidget] = []
         self._typed_step = ""
-        self._restore_window()
+        #: Whether the docks still need their default layout (nothing saved, or saved by an older version).
+        self._needs_layout = not self._restore_window()
         saved = self.settings.value("theme", LIGHT.name)
         self.set_theme(THEMES.get(saved if isinstance(saved, str) else "", LIGHT))
 
@@ -193,6 +227,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.notes_dock.toggleViewAction())
         for dock in self.inspection.docks:
             view.addAction(dock.toggleViewAction())
+        self._action("Reset the &layout of the panels", [], lambda: self.arrange_docks(), view)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -315,6 +350,7 @@ class MainWindow(QMainWindow):
     def _fill_step_list(self) -> None:
         assert self.timeline is not None
         self.step_list.clear()
+        self._step_rows = {}
         for span in self.timeline.steps:
             if span.begins_chapter:
                 header = QListWidgetItem(span.begins_chapter.upper())
@@ -323,7 +359,31 @@ class MainWindow(QMainWindow):
                 self.step_list.addItem(header)
             item = QListWidgetItem(f"{span.number}. {span.caption}")
             item.setData(Qt.ItemDataRole.UserRole, span.number)
+            self._step_rows[span.number] = self.step_list.count()
             self.step_list.addItem(item)
+
+    def _show_step_in_list(self, step: int) -> None:
+        """Select the current step's row and scroll to it. Step 0 (the very start, before step 1)
+        has no row: nothing is selected and the list is back at its top, where step 1 waits.
+
+        Called for every step change, whatever caused it (Home, End, the slider, a key, a click,
+        a reload, a new scene), so the list never shows a step the stage has left.
+        """
+        row = self._step_rows.get(step, -1)
+        if row < 0:
+            self.step_list.setCurrentRow(-1)
+            self.step_list.clearSelection()
+        else:
+            self.step_list.setCurrentRow(row)
+        self._scroll_to_current_step()
+
+    def _scroll_to_current_step(self) -> None:
+        item = self.step_list.currentItem()
+        if item is None:
+            self.step_list.scrollToTop()
+        else:
+            # Centred: the chapter header above a step and the next step below both stay in sight.
+            self.step_list.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _step_clicked(self, item: QListWidgetItem) -> None:
         number = item.data(Qt.ItemDataRole.UserRole)
@@ -354,14 +414,7 @@ class MainWindow(QMainWindow):
             self.notes.setMarkdown(frame.notes or "*No notes for this step.*")
             following = self.timeline.steps[frame.step] if frame.step < self.timeline.step_count else None
             self.presenter_panel.show_next(following.number if following else None, following.caption if following else "")
-            for row in range(self.step_list.count()):
-                item = self.step_list.item(row)
-                if item.data(Qt.ItemDataRole.UserRole) == frame.step:
-                    self.step_list.setCurrentItem(item)
-                    self.step_list.scrollToItem(item)
-                    break
-            else:
-                self.step_list.clearSelection()
+            self._show_step_in_list(frame.step)
             self.lecture.step_shown(frame)
         self._show_transport()
 
@@ -437,20 +490,24 @@ class MainWindow(QMainWindow):
             if self.stage.frame is not None:
                 self.audience.stage.show_frame(self.stage.frame)
         self.audience.show_on(target)
-        # The presenter's screen needs room for notes and what comes next, not packet internals.
-        # The lesson sidebar is the student's; the presenter panel says where a question stands.
-        self._docks_before_presenting = [d for d in (*self.inspection.docks, self.lecture.lesson_dock) if d.isVisible()]
-        for dock in self._docks_before_presenting:
-            dock.hide()
         self.lecture.audience_opened()
-        self.presenter_dock.show()
-        self.notes_dock.show()
-        self.steps_dock.show()
+        self._presenter_docks()
         self.stage_controls.presenting_started()
         self.presenter_panel.start()
         self.present_action.setChecked(True)
         self._shown_step = -1
         self._show_time(self.clock.time)
+
+    def _presenter_docks(self) -> None:
+        """The presenter's screen needs room for notes and what comes next, not packet internals.
+        The lesson sidebar is the student's; the presenter panel says where a question stands."""
+        hide = [d for d in (*self.inspection.docks, self.lecture.lesson_dock) if d.isVisible()]
+        self._docks_before_presenting = [*self._docks_before_presenting, *hide]
+        for dock in hide:
+            dock.hide()
+        self.presenter_dock.show()
+        self.notes_dock.show()
+        self.steps_dock.show()
 
     def stop_presenting(self) -> None:
         if self.audience is None:
@@ -502,8 +559,7 @@ class MainWindow(QMainWindow):
         self.inspection.set_theme(theme)
         if self.audience is not None:
             self.audience.stage.set_theme(theme)
-        self.transport.slider.theme = theme
-        self.transport.slider.update()
+        self.transport.set_theme(theme)
         palette = QPalette(self.palette())
         for role, name in (
             (QPalette.ColorRole.Window, "caption_fill"),
@@ -529,27 +585,42 @@ class MainWindow(QMainWindow):
         self.settings.setValue("theme", theme.name)
 
     def toggle_fullscreen(self) -> None:
-        if self.isFullScreen():
+        if self._before_fullscreen is not None or self.isFullScreen():
             self.leave_fullscreen()
         else:
             self.enter_fullscreen()
 
     def enter_fullscreen(self) -> None:
-        """Projector mode: the stage and the transport only; docks and menus come back after."""
-        self._docks_before_fullscreen = [d for d in self.findChildren(QDockWidget) if d.isVisible()]
-        for dock in self._docks_before_fullscreen:
-            dock.hide()
+        """Projector mode: the stage and the transport only; docks and menus come back after.
+
+        The window state (maximised or not) and the dock layout (sizes, tabs, the tab in front)
+        are kept, so Esc puts back exactly the window the lecturer had.
+        """
+        if self._before_fullscreen is None:
+            before = self.windowState() & ~Qt.WindowState.WindowFullScreen
+            self._before_fullscreen = (before, self.saveState(LAYOUT_VERSION))
+        for dock in self.findChildren(QDockWidget):
+            if dock.isVisible():
+                dock.hide()
         self.menuBar().hide()
-        self.showFullScreen()
+        # Not showFullScreen(): it drops the maximised flag, and leaving would un-maximise.
+        self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowFullScreen)
+        self.show()
 
     def leave_fullscreen(self) -> None:
-        if not self.isFullScreen():
+        if self._before_fullscreen is None:
+            if self.isFullScreen():  # made fullscreen by the window manager, not by F: just leave it
+                self.setWindowState(self.windowState() & ~Qt.WindowState.WindowFullScreen)
             return
-        self.showNormal()
+        state, layout = self._before_fullscreen
+        self._before_fullscreen = None
+        self.setWindowState(state)
+        self.show()
         self.menuBar().show()
-        for dock in self._docks_before_fullscreen:
-            dock.show()
-        self._docks_before_fullscreen = []
+        self.restoreState(layout, LAYOUT_VERSION)
+        if self.audience is not None:  # presenting began in fullscreen: the presenter's docks, not the old ones
+            self._presenter_docks()
+        self._scroll_to_current_step()  # the list was hidden: back to the step on the stage
 
     def show_shortcuts(self) -> None:
         """F1: the keys, over this window and never as a dialog (it could land on the projector)."""
@@ -575,13 +646,66 @@ class MainWindow(QMainWindow):
         self.stop_presenting()
         self.leave_fullscreen()
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         super().closeEvent(event)
 
-    def _restore_window(self) -> None:
-        """Size, position and docks as the user left them; a damaged value is ignored."""
+    def _restore_window(self) -> bool:
+        """Size, position and docks as the user left them; a damaged value is ignored.
+
+        Returns whether the dock layout came back (False: it needs the default one).
+        """
         geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """The first show lays the docks out for the width the window really has (known only now)."""
+        super().showEvent(event)
+        if self._needs_layout:
+            self._needs_layout = False
+            self.arrange_docks()
+
+    def arrange_docks(self, width: int | None = None) -> None:
+        """The default layout for a window ``width`` pixels wide (default: as wide as it is, or as
+        the screen when maximised); also View → Reset the layout of the panels.
+
+        On the right, the steps above one group of tabs (notes, lesson, inspector, device tables),
+        at ``DOCK_WIDTH`` or more, so packet fields and tables are readable. The sequence diagram
+        gets a column of its own on the left only when the window is ``WIDE_WINDOW`` or wider;
+        otherwise it is one more tab, because a 1280-pixel projector has no room for two readable
+        columns and a stage between them. Which docks are shown is left as it is.
+        """
+        if width is None:
+            big = self.windowState() & (Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen)
+            width = self.screen().availableGeometry().width() if big else self.width()
+        sequence = self.inspection.sequence_dock
+        hidden = {dock for dock in self.findChildren(QDockWidget) if dock.isHidden()}
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+        self.addDockWidget(right, self.steps_dock)
+        self.splitDockWidget(self.steps_dock, self.notes_dock, Qt.Orientation.Vertical)
+        tabs = [self.lecture.lesson_dock, self.inspection.inspector_dock, self.inspection.tables_dock]
+        wide = width >= WIDE_WINDOW
+        if wide:
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, sequence)
+        else:
+            tabs.append(sequence)
+        for dock in tabs:
+            self.tabifyDockWidget(self.notes_dock, dock)
+        for dock in (self.presenter_dock, self.lecture.contents_dock):
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        for dock in self.findChildren(QDockWidget):
+            dock.setVisible(dock not in hidden)
+        self.notes_dock.raise_()
+
+        # Sizes: readable docks, as long as the stage keeps what it needs (the transport bar's minimum).
+        columns = [self.steps_dock, sequence] if wide else [self.steps_dock]
+        room = (width - self.centralWidget().minimumSizeHint().width()) // len(columns) - 8
+        column = max(DOCK_WIDTH, round(width * (0.22 if wide else 0.3)))
+        column = max(self.steps_dock.minimumSizeHint().width(), min(column, room))
+        self.layout().activate()
+        self.resizeDocks(columns, [column] * len(columns), Qt.Orientation.Horizontal)
+        height = max(self.height(), 400)
+        self.resizeDocks([self.steps_dock, self.notes_dock], [height * 3 // 10, height * 7 // 10], Qt.Orientation.Vertical)

@@ -47,7 +47,11 @@ class TablesPanel(QWidget):
         self.tables: dict[str, QTableWidget] = {}
 
         self.combo = QComboBox(self)
-        self.combo.setMinimumContentsLength(14)
+        # Sized by a fixed number of characters, never by the longest device name: a combo that
+        # grows to its contents makes the dock, and so the whole window, wider than a projector.
+        # A long name is elided here and shown in full in the drop-down list.
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(8)
         self.combo.currentIndexChanged.connect(self._combo_changed)
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 2)

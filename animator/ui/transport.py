@@ -2,6 +2,11 @@
 
 No widget here takes keyboard focus: the lecturer's clicker sends PageDown/Right/Space, and a
 focused button would swallow Space as a click instead of play/pause.
+
+The bar must fit beside the docks on a 1280-pixel projector, so when it is narrow it drops what
+the lecture can do without (the clock, then the speed box, both also reachable from keys and the
+Playback menu) instead of forcing the window wider than the screen. Its icons are drawn here in
+the theme's text colour: the style's stock media icons are dark grey, invisible on the dark theme.
 """
 
 from __future__ import annotations
@@ -9,19 +14,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
 from animator.engine.playback import SPEEDS
-from animator.ui.theme import LIGHT, font
+from animator.ui.theme import LIGHT, Theme, font
+
+ICON_SIZE = 22
+#: The slider's width below which the bar starts dropping widgets, and the least it ever gets.
+SLIDER_COMFORTABLE = 200
+SLIDER_MINIMUM = 120
+PACING_TEXT = "Pause at each step"
+PACING_SHORT = "Pause at steps"
+
+#: Each media glyph as polygons in a unit square (x right, y down): triangles and bars, the
+#: shapes every media player uses, so they read the same at any size and in any colour.
+_BAR_L = ((0.16, 0.2), (0.27, 0.2), (0.27, 0.8), (0.16, 0.8))
+_BAR_R = ((0.73, 0.2), (0.84, 0.2), (0.84, 0.8), (0.73, 0.8))
+GLYPHS: dict[str, tuple[tuple[tuple[float, float], ...], ...]] = {
+    "play": (((0.28, 0.16), (0.84, 0.5), (0.28, 0.84)),),
+    "pause": (((0.24, 0.18), (0.42, 0.18), (0.42, 0.82), (0.24, 0.82)), ((0.58, 0.18), (0.76, 0.18), (0.76, 0.82), (0.58, 0.82))),
+    "previous": (((0.5, 0.22), (0.5, 0.78), (0.1, 0.5)), ((0.9, 0.22), (0.9, 0.78), (0.5, 0.5))),
+    "next": (((0.1, 0.22), (0.5, 0.5), (0.1, 0.78)), ((0.5, 0.22), (0.9, 0.5), (0.5, 0.78))),
+    "restart": (_BAR_L, ((0.84, 0.2), (0.84, 0.8), (0.3, 0.5))),
+    "end": (((0.16, 0.2), (0.7, 0.5), (0.16, 0.8)), _BAR_R),
+}
+
+
+def media_icon(glyph: str, color: QColor) -> QIcon:
+    """A media-button icon in ``color``, drawn at 1x, 2x and 3x so it is crisp on any screen."""
+    icon = QIcon()
+    for scale in (1, 2, 3):
+        side = ICON_SIZE * scale
+        pixmap = QPixmap(side, side)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        for polygon in GLYPHS[glyph]:
+            painter.drawPolygon(QPolygonF([QPointF(x * side, y * side) for x, y in polygon]))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
 
 
 def format_time(seconds: float) -> str:
@@ -42,7 +84,7 @@ class TimelineSlider(QWidget):
         #: Follows the stage's theme (set by the window) so the bar matches a dark stage.
         self.theme = LIGHT
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setMinimumWidth(200)
+        self.setMinimumWidth(SLIDER_MINIMUM)
         self.setFixedHeight(28)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Drag to scrub; each tick is the end of a step")
@@ -114,16 +156,17 @@ class TransportBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.theme = LIGHT
+        self._playing = False
+        #: How much the bar has dropped to fit (0: everything shown; see ``_fit``).
+        self.compact_level = 0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 4, 10, 6)
         layout.setSpacing(6)
-        style = self.style()
-        icon = QStyle.StandardPixmap
 
-        def button(pixmap: QStyle.StandardPixmap, tip: str, command: str) -> QToolButton:
+        def button(tip: str, command: str) -> QToolButton:
             b = QToolButton(self)
-            b.setIcon(style.standardIcon(pixmap))
-            b.setIconSize(QSize(22, 22))
+            b.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -131,11 +174,11 @@ class TransportBar(QWidget):
             layout.addWidget(b)
             return b
 
-        self.restart_button = button(icon.SP_MediaSkipBackward, "Restart (Home)", "home")
-        self.previous_button = button(icon.SP_MediaSeekBackward, "Previous step (Left, PageUp)", "previous_step")
-        self.play_button = button(icon.SP_MediaPlay, "Play / pause (Space)", "toggle")
-        self.next_button = button(icon.SP_MediaSeekForward, "Next step (Right, PageDown)", "next_step")
-        self.end_button = button(icon.SP_MediaSkipForward, "End (End)", "end")
+        self.restart_button = button("Restart (Home)", "home")
+        self.previous_button = button("Previous step (Left, PageUp)", "previous_step")
+        self.play_button = button("Play / pause (Space)", "toggle")
+        self.next_button = button("Next step (Right, PageDown)", "next_step")
+        self.end_button = button("End (End)", "end")
         self.slider = TimelineSlider(self)
         self.slider.seek_requested.connect(self.seek_requested)
         layout.addWidget(self.slider, 1)
@@ -144,7 +187,8 @@ class TransportBar(QWidget):
         layout.addWidget(self.time_label)
         self.step_label = QLabel("step 0 / 0", self)
         self.step_label.setFont(font(14, bold=True))
-        self.step_label.setMinimumWidth(110)
+        # Room for two-digit counts, so the slider does not twitch as the count grows.
+        self.step_label.setMinimumWidth(QFontMetrics(self.step_label.font()).horizontalAdvance("step 88 / 88") + 8)
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.step_label)
         self.speed_box = QComboBox(self)
@@ -155,22 +199,79 @@ class TransportBar(QWidget):
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
         self.speed_box.activated.connect(lambda i: self.speed_chosen.emit(SPEEDS[i]))
         layout.addWidget(self.speed_box)
-        self.pacing_box = QCheckBox("Pause at each step", self)
+        self.pacing_box = QCheckBox(self)
+        #: The pacing box's width with each of its texts, measured once (the font never changes).
+        self._pacing_widths: dict[str, int] = {}
+        for text in (PACING_SHORT, PACING_TEXT):
+            self.pacing_box.setText(text)
+            self._pacing_widths[text] = self.pacing_box.sizeHint().width()
         self.pacing_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pacing_box.setChecked(True)
         self.pacing_box.setToolTip("Lecture pacing: playing stops at the end of every step")
         self.pacing_box.toggled.connect(self.pacing_changed)
         layout.addWidget(self.pacing_box)
+        self.set_theme(LIGHT)
+
+    def set_theme(self, theme: Theme) -> None:
+        """Icons in the theme's text colour (light on dark), and the slider in the theme's colours."""
+        self.theme = theme
+        color = theme.color("text")
+        for b, glyph in (
+            (self.restart_button, "restart"),
+            (self.previous_button, "previous"),
+            (self.next_button, "next"),
+            (self.end_button, "end"),
+        ):
+            b.setIcon(media_icon(glyph, color))
+        self._icons = {playing: media_icon("pause" if playing else "play", color) for playing in (False, True)}
+        self.play_button.setIcon(self._icons[self._playing])
+        self.slider.theme = theme
+        self.slider.update()
 
     def show_state(self, time: float, duration: float, step: int, steps: int, playing: bool, speed: float, pacing: bool) -> None:
         self.slider.set_time(time)
         self.time_label.setText(f"{format_time(time)} / {format_time(duration)}")
         self.step_label.setText(f"step {step} / {steps}")
-        pixmap = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(pixmap))
+        if playing != self._playing:
+            self._playing = playing
+            self.play_button.setIcon(self._icons[playing])
         if speed in SPEEDS and self.speed_box.currentIndex() != SPEEDS.index(speed):
             self.speed_box.setCurrentIndex(SPEEDS.index(speed))
         if self.pacing_box.isChecked() != pacing:
             self.pacing_box.blockSignals(True)
             self.pacing_box.setChecked(pacing)
             self.pacing_box.blockSignals(False)
+
+    # -- fitting a narrow window ------------------------------------------------------
+    def _width_needed(self, level: int, slider: int) -> int:
+        """The bar's width at ``level`` with a slider ``slider`` pixels wide."""
+        widths = [b.sizeHint().width() for b in (self.restart_button, self.previous_button, self.play_button)]
+        widths += [b.sizeHint().width() for b in (self.next_button, self.end_button)]
+        widths += [slider, max(self.step_label.minimumWidth(), self.step_label.sizeHint().width())]
+        if level < 1:
+            widths.append(self.time_label.sizeHint().width())
+        if level < 3:
+            widths.append(self.speed_box.sizeHint().width())
+        widths.append(self._pacing_widths[PACING_TEXT if level < 2 else PACING_SHORT])
+        margins = self.layout().contentsMargins()
+        return sum(widths) + self.layout().spacing() * (len(widths) - 1) + margins.left() + margins.right()
+
+    def _fit(self, width: int) -> None:
+        """Show as much as ``width`` has room for: first the clock goes (the slider and the step
+        count say the same), then the pacing box says less, then the speed box goes (+ and -
+        and the Playback menu still change the speed)."""
+        level = next((lv for lv in range(3) if self._width_needed(lv, SLIDER_COMFORTABLE) <= width), 3)
+        if level == self.compact_level:
+            return
+        self.compact_level = level
+        self.time_label.setVisible(level < 1)
+        self.pacing_box.setText(PACING_TEXT if level < 2 else PACING_SHORT)
+        self.speed_box.setVisible(level < 3)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        """The most compact form's width: what the window may shrink the bar to."""
+        return QSize(self._width_needed(3, SLIDER_MINIMUM), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self._fit(event.size().width())
+        super().resizeEvent(event)

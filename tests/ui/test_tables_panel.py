@@ -51,3 +51,15 @@ def test_a_device_without_tables_says_so(panel: TablesPanel) -> None:
     panel.show_frame(timeline.state_at(timeline.duration))
     assert panel.tables == {}
     assert panel.message.isVisibleTo(panel)
+
+
+def test_a_long_device_name_does_not_widen_the_dock(app: QApplication, qtbot: object) -> None:
+    """The combo is sized by a fixed number of characters: sized by its longest name, it made the
+    dock (and so the window) wider than a 1280-pixel projector when the dock was first opened."""
+    widget = TablesPanel()
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    widget.set_timeline(build_timeline(load_scene(REPO / "scenes" / "home-nat.yaml")))
+    widget.combo.addItem("A device with a very long name indeed, as scene authors write them", "long")
+    widget.show()  # the first show is when a combo that fits its contents measures them
+    assert widget.combo.sizeHint().width() <= 200
+    assert widget.minimumSizeHint().width() <= 240

@@ -33,6 +33,15 @@ class UsageError(Exception):
     """A bad argument value: printed as a one-line message, exit status 2."""
 
 
+def _step(text: str) -> int | str:
+    if text == "all":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a step: give a number, or 'all'") from None
+
+
 def _text_scale(text: str) -> float:
     value = text.strip().rstrip("%")
     if not value.isdigit() or int(value) not in TEXT_SCALES:
@@ -81,9 +90,12 @@ def _parser_commands() -> argparse.ArgumentParser:
     r = sub.add_parser("render", help="render one frame of a scene to PNG, headless")
     r.add_argument("scene", type=Path)
     when = r.add_mutually_exclusive_group(required=True)
-    when.add_argument("--step", type=int, metavar="N", help="pause point at the end of step N (0: before anything moves)")
+    when.add_argument(
+        "--step", type=_step, metavar="N|all", help="pause point at the end of step N (0: before anything moves), or every one"
+    )
     when.add_argument("--time", type=float, metavar="T", help="scene time in seconds")
-    r.add_argument("--out", type=Path, required=True, metavar="FILE.png")
+    r.add_argument("--out", type=Path, required=True, metavar="FILE.png|DIR", help="a .png, or a folder with --step all")
+    r.add_argument("--boxes", action="store_true", help="with --step all: step-NN.json beside each PNG (every box drawn)")
     r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
     r.add_argument("--theme", choices=THEMES, default="light", help="stage theme (default light)")
     r.add_argument(
@@ -231,13 +243,32 @@ def cmd_render(ns: argparse.Namespace) -> int:
     if is_deck_path(ns.scene):
         raise UsageError(f"{ns.scene} is a deck; render one of the scenes it lists")
     out: Path = ns.out
-    if out.suffix.lower() != ".png":
-        raise UsageError(f"--out {out}: the output must be a .png file")
-    if out.exists() and not out.is_file():
-        raise UsageError(f"--out {out}: is not a file")
+    every = ns.step == "all"
+    if every:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out}: with --step all the output is a folder, and this is a file")
+    else:
+        if ns.boxes:
+            raise UsageError("--boxes goes with --step all")
+        if out.suffix.lower() != ".png":
+            raise UsageError(f"--out {out}: the output must be a .png file")
+        if out.exists() and not out.is_file():
+            raise UsageError(f"--out {out}: is not a file")
     timeline = _load_timeline(ns.scene)
     if timeline is None:
         return 1
+    if every:
+        from animator.export.png import StageRenderer, render_steps
+
+        renderer = StageRenderer(timeline, ns.size, ns.theme, ns.palette, ns.scale)
+        try:
+            render_steps(renderer, out, ns.boxes)
+        except OSError as exc:
+            print(f"packetstage: error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            renderer.close()
+        return 0
     if ns.step is not None:
         if not 0 <= ns.step <= timeline.step_count:
             raise UsageError(

@@ -412,6 +412,10 @@ class Timeline:
         """Nodes that show a state badge at some point."""
         return frozenset(node for node, (_, values) in self._badges.items() if any(values))
 
+    def badge_values(self, node: str) -> list[str]:
+        """Every state badge a node shows during the scene (the layout reserves room for the widest)."""
+        return [v for v in self._badges.get(node, ((), []))[1] if v]
+
     def note_texts(self) -> dict[str, list[str]]:
         texts: dict[str, list[str]] = {}
         for events in self._timed:
@@ -419,6 +423,13 @@ class Timeline:
                 if isinstance(event.action, Note):
                     texts.setdefault(event.action.node, []).append(event.action.text)
         return texts
+
+    def notes_in_step(self, step: int) -> list[tuple[str, str]]:
+        """``(node, text)`` of every bubble that appears while ``step`` plays, in order: the
+        layout reserves room for each, not only those still showing at the pause point."""
+        if step < 1 or step > len(self._timed):
+            return []
+        return [(e.action.node, e.action.text) for e in self._timed[step - 1] if isinstance(e.action, Note)]
 
     def state_at(self, t: float) -> Frame:
         t = min(max(float(t), 0.0), self.duration)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import typing
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -42,31 +42,20 @@ from PySide6.QtWidgets import QFrame, QGestureEvent, QGraphicsScene, QGraphicsVi
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
 from animator.engine.traffic import DERIVED_SHORT, shown_packets
+from animator.layout.boxes import Box
+from animator.layout.stage import StageLayout
 from animator.ui.annotation import LASER, NONE, PEN, PEN_PIXELS, AnnotationModel
-from animator.ui.placement import candidate_offsets, choose_offset
+from animator.ui.box_painter import BoxPainter, qrect
 from animator.ui.quiz import QuizView, paint_quiz_overlay
-from animator.ui.stage_items import (
-    COLUMN,
-    ICON,
-    ROW,
-    BubbleItem,
-    LinkItem,
-    NodeItem,
-    PacketLayer,
-    TableItem,
-    to_scene,
-)
+from animator.ui.stage_chips import PacketLayer
 from animator.ui.theme import LIGHT, PROTOCOL_NAMES, STANDARD, Palette, Theme, font
 from animator.ui.zoom import ZOOM_STEP, ZoomState
 
-#: Never magnify the network more than this: a two-node scene should not look like a toy.
-MAX_SCALE = 2.2
-#: Overlay sizes are designed at 720 px of height and scaled with the window from there.
+#: Overlay sizes (prompt, zoom level, empty hint) are designed at 720 px and scale from there.
 DESIGN_HEIGHT = 720.0
-#: Gap between a node's text (or badge) and its table cards, in scene units.
-TABLE_GAP = 10.0
-#: Height kept free under a node's text for its state badge, when it ever shows one.
-BADGE_ROOM = 26.0
+#: How many (size, text size) layouts a stage keeps: a window resized back and forth, the
+#: fullscreen and windowed sizes, the presenter's and the audience's.
+LAYOUT_CACHE = 4
 
 
 class StageView(QGraphicsView):
@@ -110,14 +99,12 @@ class StageView(QGraphicsView):
         self.setMinimumSize(320, 240)
         self.timeline: Timeline | None = None
         self.frame: Frame | None = None
-        self.nodes: dict[str, NodeItem] = {}
-        self.links: dict[str, LinkItem] = {}
-        self.tables: dict[str, TableItem] = {}
-        self.bubbles: dict[tuple[str, str], BubbleItem] = {}
+        #: The layout for the viewport's size and the text size (``animator.layout``): every box drawn.
+        self.layout: StageLayout | None = None
+        self._layouts: dict[tuple[int, int, float], StageLayout] = {}
+        #: The boxes of the frame shown (layout pixels = scene units at zoom 1).
+        self.boxes: list[Box] = []
         self.packets = PacketLayer(theme)
-        self._content = QRectF()
-        #: Top-centre of each node's table cards, relative to the node (see ``_content_rect``).
-        self.table_offsets: dict[str, QPointF] = {}
         #: Traffic classes not drawn (``animator.engine.traffic``); their legend entries are dimmed.
         self.hidden_traffic: frozenset[str] = frozenset()
         #: Where each legend entry was last drawn (viewport pixels), for clicks.
@@ -169,92 +156,71 @@ class StageView(QGraphicsView):
         self.viewport().update()
 
     def set_timeline(self, timeline: Timeline) -> None:
-        """Rebuild the items for a (new or reloaded) scene."""
+        """Show a (new or reloaded) scene; its layout is made for the viewport's size."""
         self._scene.clear()
-        self.static_scene.clear()
-        self.nodes.clear()
-        self.links.clear()
-        self.tables.clear()
-        self.bubbles.clear()
+        self._layouts.clear()
         self.frame = None
+        self.boxes = []
         self.timeline = timeline
-        positions = timeline.positions
-        for link in timeline.scene.links:
-            a, b = link.between
-            item = LinkItem(
-                link.link_id, to_scene(*positions[a]), to_scene(*positions[b]), link.label or "", self.theme, self.text_scale
-            )
-            self.static_scene.addItem(item)
-            self.links[link.link_id] = item
-        node_scale = min([self.text_scale, *(NodeItem.largest_text_scale(n) for n in timeline.scene.nodes)])
-        for node in timeline.scene.nodes:
-            item = NodeItem(node, self.theme, node_scale)
-            item.setPos(to_scene(*positions[node.id]))
-            self.static_scene.addItem(item)
-            self.nodes[node.id] = item
-            table = TableItem(self.theme, self.text_scale)
-            table.setVisible(False)
-            self.static_scene.addItem(table)
-            self.tables[node.id] = table
         selected = self.packets.selected
-        self.packets = PacketLayer(self.theme, self.protocol_palette, self.text_scale)
+        self.packets = PacketLayer(self.theme, self.protocol_palette)
         self.packets.selected = selected
-        self.packets.positions = {n: to_scene(*p) for n, p in positions.items()}
         self._scene.addItem(self.packets)
-        self._content = self._content_rect(timeline)
-        self.packets.set_bounds(self._content.adjusted(-400, -400, 400, 400))
+        self.layout = None
+        self._relayout()
+
+    def _relayout(self) -> None:
+        """Pick (or make) the layout for the viewport's current size and text size."""
+        if self.timeline is None:
+            return
+        size = (max(1, self.viewport().width()), max(1, self.viewport().height()))
+        key = (*size, self.text_scale)
+        layout = self._layouts.get(key)
+        if layout is None:
+            if len(self._layouts) >= LAYOUT_CACHE:
+                self._layouts.pop(next(iter(self._layouts)))
+            layout = self._layouts[key] = StageLayout(self.timeline, size, self.text_scale)
+        if layout is not self.layout:
+            self.layout = layout
+            self.packets.set_layout(layout)
+            self._painter = BoxPainter(layout, self.theme, self.protocol_palette)
+            if self.frame is not None:
+                self.boxes = layout.boxes(self.frame)
+                self.packets.set_frame(self.frame, shown_packets(self.frame.packets, self.hidden_traffic))
         self._fit()
-
-    def _content_rect(self, timeline: Timeline) -> QRectF:
-        """Everything the scene will ever show, so the zoom never jumps mid-lecture.
-
-        Also chooses where each node's table cards go (``self.table_offsets``): the spot,
-        sized for the largest tables the timeline will show there, that covers least.
-        """
-        node_rects = {node_id: item.mapRectToScene(item.boundingRect()) for node_id, item in self.nodes.items()}
-        rect = QRectF()
-        for node_rect in node_rects.values():
-            rect = rect.united(node_rect)
-        bubbles: list[QRectF] = []
-        for node_id, texts in timeline.note_texts().items():
-            anchor = self.nodes[node_id].pos() + QPointF(0, -ICON / 2 - 16)
-            bubbles.extend(BubbleItem(text, self.theme, self.text_scale).boundingRect().translated(anchor) for text in texts)
-        for bubble in bubbles:
-            rect = rect.united(bubble)
-        links = [QLineF(item.a, item.b) for item in self.links.values()]
-        probe = TableItem(self.theme, self.text_scale)
-        placed: list[QRectF] = []
-        self.table_offsets = {}
-        for node_id, snapshots in timeline.table_snapshots().items():
-            node = self.nodes[node_id]
-            sizes = [probe.measure(s) for s in snapshots]
-            size = QRectF(0, 0, max(r.width() for r in sizes), max(r.height() for r in sizes))
-            text_bottom = node.bottom() + (BADGE_ROOM if node_id in timeline.badge_nodes() else 0) + TABLE_GAP
-            candidates = candidate_offsets(size, node.boundingRect().width() / 2, text_bottom, ICON / 2)
-            obstacles = [r for other, r in node_rects.items() if other != node_id] + bubbles + placed
-            offset = choose_offset(node.pos(), size, candidates, obstacles, links)
-            self.table_offsets[node_id] = offset
-            top_centre = node.pos() + offset
-            card = QRectF(top_centre.x() - size.width() / 2, top_centre.y(), size.width(), size.height())
-            placed.append(card)
-            rect = rect.united(card)
-        return rect.adjusted(-30, -30, 30, 30)
 
     # -- showing a frame -------------------------------------------------------------
     def show_frame(self, frame: Frame) -> None:
         previous = self.frame
         if previous is not None and previous.step != frame.step:
             self.annotations.clear()  # ink belongs to the step it was drawn on
+        layout = self.layout
+        if layout is None:
+            self.frame = frame
+            return
         if self.zoom_state.follow:
-            self.zoom_state.track(frame, self.network_centre(), (COLUMN, ROW))
-        changed = self._update_static(frame)
-        if previous is None or (previous.caption, previous.chapter, previous.step) != (frame.caption, frame.chapter, frame.step):
-            changed = True
-        if changed:
+            at_pause = abs(frame.time - layout.timeline.boundary(frame.step)) < 1e-9
+            self.zoom_state.track(frame, self.network_centre(), lambda p: QPointF(*layout.chip_centre(p, frame.step, at_pause)))
+        if previous is None or self._static_changed(previous, frame):
+            self.boxes = layout.boxes(frame)
             self._backdrop_dirty = True
-        self.packets.set_packets(shown_packets(frame.packets, self.hidden_traffic))
         self.frame = frame
+        self.packets.set_frame(frame, shown_packets(frame.packets, self.hidden_traffic))
         self.viewport().update()
+
+    @staticmethod
+    def _static_changed(previous: Frame, frame: Frame) -> bool:
+        """Whether anything in the backdrop differs (most frames: only packets moved)."""
+        return not (
+            previous.step == frame.step
+            and previous.caption == frame.caption
+            and previous.chapter == frame.chapter
+            and previous.node_highlight == frame.node_highlight
+            and previous.link_highlight == frame.link_highlight
+            and previous.badges == frame.badges
+            and previous.tables == frame.tables
+            and previous.bubbles == frame.bubbles
+        )
 
     def set_hidden_traffic(self, hidden: frozenset[str]) -> None:
         """Stop drawing packets of these classes; the legend dims the hidden protocols."""
@@ -263,51 +229,18 @@ class StageView(QGraphicsView):
         self.hidden_traffic = hidden
         self._backdrop_dirty = True
         if self.frame is not None:
-            self.packets.set_packets(shown_packets(self.frame.packets, hidden))
+            self.packets.set_frame(self.frame, shown_packets(self.frame.packets, hidden))
         self.viewport().update()
 
     def set_quiz(self, view: QuizView | None) -> None:
         self.quiz = view
         self.viewport().update()
 
-    def _update_static(self, frame: Frame) -> bool:
-        """Make the backdrop's items match ``frame``; returns whether any of them changed."""
-        previous = self.frame
-        if previous is not None and (
-            previous.node_highlight == frame.node_highlight
-            and previous.link_highlight == frame.link_highlight
-            and previous.badges == frame.badges
-            and previous.tables == frame.tables
-            and previous.bubbles == frame.bubbles
-        ):
-            return False  # most frames: only packets moved
-        changed = False
-        for node_id, item in self.nodes.items():
-            changed |= item.set_state(frame.node_highlight.get(node_id, 0.0), frame.badges.get(node_id, ""))
-        for link_id, item in self.links.items():
-            changed |= item.set_highlight(frame.link_highlight.get(link_id, 0.0))
-        for node_id, table in self.tables.items():
-            tables = frame.tables.get(node_id, ())
-            if tables or table.tables:
-                table.setPos(self.nodes[node_id].pos() + self.table_offsets[node_id])
-                changed |= table.set_tables(tables)
-        wanted = {(b.node, b.text): b for b in frame.bubbles}
-        for key in list(self.bubbles):
-            if key not in wanted:
-                self.static_scene.removeItem(self.bubbles.pop(key))
-                changed = True
-        for key, bubble in wanted.items():
-            item = self.bubbles.get(key)
-            if item is None:
-                item = BubbleItem(bubble.text, self.theme, self.text_scale)
-                item.setPos(self.nodes[bubble.node].pos() + QPointF(0, -ICON / 2 - 16))
-                self.static_scene.addItem(item)
-                self.bubbles[key] = item
-                changed = True
-            if item.opacity() != bubble.opacity:
-                item.setOpacity(bubble.opacity)
-                changed = True
-        return changed
+    def quiz_area(self) -> QRectF:
+        """Where the quiz card goes (viewport pixels): over the network, never over the caption."""
+        if self.layout is None:
+            return QRectF(self.viewport().rect())
+        return qrect(self.layout.quiz_area())
 
     # -- clicks ----------------------------------------------------------------------
     def packet_at(self, view_pos: QPoint) -> str | None:
@@ -317,42 +250,64 @@ class StageView(QGraphicsView):
         return self.packets.packet_at(self.mapToScene(view_pos))
 
     def node_at(self, view_pos: QPoint) -> str | None:
-        """The device under a viewport point, if any (devices live in the backdrop's scene)."""
+        """The device under a viewport point (its icon, name or addresses), if any."""
         if self.timeline is None or self.blanked:
             return None
         point = self.mapToScene(view_pos)
-        for node_id, item in self.nodes.items():
-            if item.mapRectToScene(item.boundingRect()).contains(point):
-                return node_id
+        for box in self.boxes:
+            if box.kind in ("icon", "name", "address", "badge") and box.rect.contains(point.x(), point.y()):
+                return box.node
         return None
+
+    def box_at(self, view_pos: QPoint) -> Box | None:
+        """The box under a viewport point (overlays first), for tooltips."""
+        point = QPointF(view_pos)
+        scene_point = self.mapToScene(view_pos)
+        for box in reversed(self.boxes):
+            overlay = box.kind in ("title", "subtitle", "legend", "caption")
+            p = point if overlay else scene_point
+            if box.rect.contains(p.x(), p.y()):
+                return box
+        return None
+
+    def node_tooltip(self, node_id: str) -> str:
+        """What hovering a device says: its name, kind and every address (the stage may show fewer)."""
+        assert self.timeline is not None
+        node = next(n for n in self.timeline.scene.nodes if n.id == node_id)
+        details = [f"<b>{node.display_label}</b> ({node.kind})"]
+        if node.mac:
+            details.append(f"MAC {node.mac}")
+        details += [f"IPv4 {a}" for a in node.ipv4] + [f"IPv6 {a}" for a in node.ipv6]
+        return "<br>".join(details)
 
     def set_selected_packet(self, packet_id: str | None) -> None:
         self.packets.set_selected(packet_id)
         self.viewport().update()
 
+    def packet_point(self, packet_id: str) -> QPoint | None:
+        """Where a packet's chip is drawn now, in viewport pixels (for tests and follow)."""
+        for packet in self.packets.packets:
+            if packet.id == packet_id:
+                return self.mapFromScene(self.packets.chip_rect(packet).center())
+        return None
+
     # -- geometry --------------------------------------------------------------------
     def ui_scale(self) -> float:
-        """Overlay scale: bigger windows (projectors) get bigger captions, times the text size setting."""
+        """Overlay scale: bigger windows (projectors) get bigger prompts, times the text size setting."""
         return max(0.75, min(3.0, self.viewport().height() / DESIGN_HEIGHT)) * self.text_scale
 
-    def _bands(self) -> tuple[float, float]:
-        k = self.ui_scale()
-        return 64 * k, 118 * k
-
     def _fit(self) -> None:
-        """Scale and centre the network between the title band and the caption band."""
-        if self._content.isEmpty():
+        """At zoom 1 the layout's pixels are the viewport's; zoomed, scale about the network's centre."""
+        layout = self.layout
+        if layout is None:
             return
         vw, vh = self.viewport().width(), self.viewport().height()
-        top, bottom = self._bands()
-        side = 16 * self.ui_scale()
-        avail = QRectF(side, top, vw - 2 * side, max(40.0, vh - top - bottom))
         zoom = self.zoom_state
-        zoom.bounds = self._content
-        fitted = min(avail.width() / self._content.width(), avail.height() / self._content.height(), MAX_SCALE)
-        scale = fitted * zoom.zoom
+        area = qrect(layout.area)
+        zoom.bounds = area
+        scale = zoom.zoom
         centre = self.network_centre()
-        target = avail.center()
+        target = area.center()
         self.setTransform(QTransform.fromScale(scale, scale))
         self.setSceneRect(QRectF(centre.x() - target.x() / scale, centre.y() - target.y() / scale, vw / scale, vh / scale))
         self._backdrop_dirty = True
@@ -360,7 +315,9 @@ class StageView(QGraphicsView):
     def network_centre(self) -> QPointF:
         """The scene point at the centre of the network area (between the title and caption)."""
         centre = self.zoom_state.centre
-        return QPointF(centre) if centre is not None else self._content.center()
+        if centre is not None:
+            return QPointF(centre)
+        return qrect(self.layout.area).center() if self.layout is not None else QPointF()
 
     def _zoom_moved(self) -> None:
         self._fit()
@@ -369,7 +326,7 @@ class StageView(QGraphicsView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self._fit()
+        self._relayout()
         self._backdrop_dirty = True
 
     # -- the backdrop ------------------------------------------------------------------
@@ -401,7 +358,7 @@ class StageView(QGraphicsView):
         if self.quiz is not None and not self.blanked:
             painter.save()
             painter.resetTransform()
-            paint_quiz_overlay(painter, QRectF(self.viewport().rect()), self.quiz, self.theme, self.ui_scale())
+            paint_quiz_overlay(painter, self.quiz_area(), self.quiz, self.theme, self.ui_scale())
             painter.restore()
         if not self.prompt:
             return
@@ -427,7 +384,8 @@ class StageView(QGraphicsView):
         painter.setFont(font(12 * k))
         metrics = QFontMetricsF(painter.font())
         box = QRectF(0, 0, metrics.horizontalAdvance(text) + 16 * k, metrics.height() + 8 * k)
-        box.moveBottomRight(QPointF(self.viewport().width() - 16 * k, self.viewport().height() - self._bands()[1] + 2 * k))
+        bottom = self.layout.caption_top if self.layout is not None else self.viewport().height()
+        box.moveBottomRight(QPointF(self.viewport().width() - 16 * k, bottom - 4 * k))
         fill = self.theme.color("caption_fill")
         fill.setAlphaF(0.9)
         painter.setPen(QPen(self.theme.color("panel_border"), 1))
@@ -448,17 +406,50 @@ class StageView(QGraphicsView):
         backdrop.fill(self.theme.color("background"))
         painter = QPainter(backdrop)
         painter.setRenderHints(self.renderHints())
-        if self.timeline is None:
+        if self.timeline is None or self.layout is None or self.frame is None:
             self._draw_empty_hint(painter)
         else:
-            visible = self.sceneRect()
+            frame = self.frame
             painter.setTransform(self.viewportTransform())
-            self.static_scene.render(painter, visible, visible, Qt.AspectRatioMode.IgnoreAspectRatio)
+            self._painter.paint_links(painter, frame.link_highlight)
+            self._painter.paint_network(painter, self.boxes, frame.node_highlight)
             painter.resetTransform()
-            self._draw_overlays(painter)
+            if self.zoom_state.zoom > 1.0:
+                # Zoomed in, the network runs under the title and caption: veil them so they stay legible.
+                veil = self.theme.color("background")
+                veil.setAlphaF(0.88)
+                painter.fillRect(QRectF(0, 0, self.viewport().width(), self.layout.area.y - 4), veil)
+            self._painter.paint_overlays(painter, self.boxes, self.hidden_traffic)
+            self.legend_hits = self._legend_hits()
+            self._draw_hidden_classes(painter)
         painter.end()
         self._backdrop, self._backdrop_dirty = backdrop, False
         return backdrop
+
+    def _legend_hits(self) -> list[tuple[QRectF, str]]:
+        hits = []
+        for box in self.boxes:
+            if box.kind == "legend":
+                for entry in box.data:
+                    hits.append((qrect(entry.swatch.union(entry.label)).adjusted(-4, -4, 4, 4), entry.protocol))
+        return hits
+
+    def _draw_hidden_classes(self, painter: QPainter) -> None:
+        """Classes that cut across protocols have no legend entry of their own: say they are
+        hidden, so nobody wonders where the SYNs went."""
+        derived = [name for key, name in DERIVED_SHORT.items() if key in self.hidden_traffic]
+        if not derived or self.layout is None:
+            return
+        legend = next((b for b in self.boxes if b.kind == "legend"), None)
+        px = legend.px if legend is not None else self.layout.px["legend"]
+        painter.setPen(self.theme.color("muted"))
+        painter.setFont(font(px))
+        area = self.layout.area
+        painter.drawText(
+            QRectF(area.x, area.y, area.w, px * 1.4),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+            "Hidden: " + ", ".join(derived),
+        )
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
@@ -477,128 +468,33 @@ class StageView(QGraphicsView):
             if native.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
                 self.zoom_by(1.0 + native.value(), native.position())
                 return True
-        # Devices live in the backdrop's scene, so the view cannot find their tooltips itself.
         if kind == QEvent.Type.ToolTip:
             help_event = typing.cast(QHelpEvent, event)
-            legend = next((p for r, p in self.legend_hits if r.contains(QPointF(help_event.pos()))), None)
-            if legend is not None:
-                verb = "show" if legend in self.hidden_traffic else "hide"
-                QToolTip.showText(help_event.globalPos(), f"Click to {verb} {PROTOCOL_NAMES.get(legend, legend)} traffic", self)
-                return True
-            item = self.static_scene.itemAt(self.mapToScene(help_event.pos()), self.transform())
-            if item is not None and item.toolTip():
-                QToolTip.showText(help_event.globalPos(), item.toolTip(), self)
-            else:
-                QToolTip.hideText()
+            QToolTip.showText(help_event.globalPos(), self.tooltip_at(help_event.pos()), self)
             return True
         return super().viewportEvent(event)
 
-    # -- overlays (viewport pixels, drawn into the backdrop) ---------------------------
+    def tooltip_at(self, pos: QPoint) -> str:
+        """The tooltip for a viewport point: a legend entry's action, a chip's whole summary, a
+        device's addresses, or the whole of an elided text."""
+        legend = next((p for r, p in self.legend_hits if r.contains(QPointF(pos))), None)
+        if legend is not None:
+            verb = "show" if legend in self.hidden_traffic else "hide"
+            return f"Click to {verb} {PROTOCOL_NAMES.get(legend, legend)} traffic"
+        packet_id = self.packet_at(pos)
+        if packet_id is not None:
+            return next((p.label for p in self.packets.packets if p.id == packet_id), "")
+        box = self.box_at(pos)
+        if box is None:
+            return ""
+        if box.kind in ("icon", "name", "address", "badge"):
+            return self.node_tooltip(box.node)
+        return box.full if box.full and box.full != box.text else ""
+
     def _draw_empty_hint(self, painter: QPainter) -> None:
         painter.setPen(self.theme.color("muted"))
         painter.setFont(font(18 * self.ui_scale()))
         painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, "Open a scene (Ctrl+O) or drop a .yaml file here")
-
-    def _draw_overlays(self, painter: QPainter) -> None:
-        k = self.ui_scale()
-        vw, vh = self.viewport().width(), self.viewport().height()
-        if self.zoom_state.zoom > 1.0:
-            # Zoomed in, the network runs under the title and legend: veil it so they stay legible.
-            veil = self.theme.color("background")
-            veil.setAlphaF(0.88)
-            painter.fillRect(QRectF(0, 0, vw, self._bands()[0] - 6 * k), veil)
-        legend_left = self._draw_legend(painter, k, vw)
-        self._draw_title(painter, k, max(vw * 0.3, legend_left - 18 * k))
-        self._draw_caption(painter, k, vw, vh)
-
-    def _draw_title(self, painter: QPainter, k: float, right: float) -> None:
-        """Title and chapter, elided before they run into the legend (large text sizes)."""
-        assert self.timeline is not None
-        painter.setPen(self.theme.color("text"))
-        painter.setFont(font(21 * k, bold=True))
-        width = right - 18 * k
-        title = QFontMetricsF(painter.font()).elidedText(self.timeline.scene.title, Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRectF(18 * k, 12 * k, width, 28 * k), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-        chapter = self.frame.chapter if self.frame else None
-        if chapter:
-            painter.setPen(self.theme.color("muted"))
-            painter.setFont(font(14 * k))
-            chapter = QFontMetricsF(painter.font()).elidedText(chapter, Qt.TextElideMode.ElideRight, width)
-            left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-            painter.drawText(QRectF(18 * k, 40 * k, width, 20 * k), left_middle, chapter)
-
-    def _draw_legend(self, painter: QPainter, k: float, vw: float) -> float:
-        """The protocol colours, right-aligned on the title line; returns the legend's left edge."""
-        assert self.timeline is not None
-        painter.setFont(font(13 * k))
-        metrics = QFontMetricsF(painter.font())
-        x = vw - 18 * k
-        y = 18 * k
-        swatch = 12 * k
-        self.legend_hits = []
-        for protocol in reversed(self.timeline.protocols):
-            name = PROTOCOL_NAMES.get(protocol, protocol)
-            hidden = protocol in self.hidden_traffic
-            right = x
-            w = metrics.horizontalAdvance(name)
-            x -= w
-            # A hidden protocol stays in the legend, dimmed, so it can be clicked back on.
-            painter.setOpacity(0.35 if hidden else 1.0)
-            painter.setPen(self.theme.color("muted"))
-            text_rect = QRectF(x, y - 2 * k, w + 2, swatch + 4 * k)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, name)
-            if hidden:
-                painter.drawLine(QPointF(x, text_rect.center().y()), QPointF(x + w, text_rect.center().y()))
-            x -= swatch * 1.6 + 6 * k
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self.protocol_palette.color(protocol))
-            painter.drawRoundedRect(QRectF(x, y, swatch * 1.6, swatch), swatch / 2, swatch / 2)
-            painter.setOpacity(1.0)
-            self.legend_hits.append((QRectF(x - 4 * k, y - 6 * k, right - x + 8 * k, swatch + 12 * k), protocol))
-            x -= 18 * k
-        # Classes that cut across protocols have no legend entry of their own: say they are hidden,
-        # so nobody wonders where the SYNs went.
-        derived = [name for key, name in DERIVED_SHORT.items() if key in self.hidden_traffic]
-        if derived:
-            painter.setPen(self.theme.color("muted"))
-            painter.setFont(font(12 * k))
-            painter.drawText(
-                QRectF(vw * 0.4, y + swatch + 6 * k, vw * 0.6 - 18 * k, 18 * k),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                "Hidden: " + ", ".join(derived),
-            )
-        return x + 18 * k
-
-    def _draw_caption(self, painter: QPainter, k: float, vw: float, vh: float) -> None:
-        frame = self.frame
-        if frame is None:
-            return
-        _, band = self._bands()
-        box = QRectF(16 * k, vh - band + 8 * k, vw - 32 * k, band - 20 * k)
-        painter.setPen(QPen(self.theme.color("panel_border"), 1.2))
-        painter.setBrush(self.theme.color("caption_fill"))
-        painter.drawRoundedRect(box, 10 * k, 10 * k)
-        counter = f"{frame.step} / {frame.step_count}"
-        painter.setFont(font(15 * k, bold=True))
-        metrics = QFontMetricsF(painter.font())
-        pill = QRectF(box.left() + 14 * k, box.top() + 14 * k, metrics.horizontalAdvance(counter) + 22 * k, 30 * k)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.theme.color("accent"))
-        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-        painter.setPen(QColor("white"))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, counter)
-        text_rect = box.adjusted(pill.width() + 30 * k, 10 * k, -16 * k, -10 * k)
-        painter.setPen(self.theme.color("text"))
-        size = 21.0
-        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
-        # Shrink long captions rather than cut them: every word matters on a slide.
-        while size > 12:
-            painter.setFont(font(size * k))
-            needed = QFontMetricsF(painter.font()).boundingRect(text_rect, int(flags), frame.caption)
-            if needed.height() <= text_rect.height():
-                break
-            size -= 1
-        painter.drawText(text_rect, int(flags), frame.caption)
 
     # -- zoom, pan, pen and laser (mouse, wheel, pinch, tablet) ------------------------
     def zoom_by(self, factor: float, at: QPointF | None = None) -> None:

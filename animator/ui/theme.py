@@ -12,87 +12,27 @@ asks a ``Palette`` through ``protocol_color``, so a palette choice reaches all o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase
 
+from animator import looks
+from animator.looks import OKABE_ITO_COLORS, PROTOCOL_COLORS, PROTOCOL_NAMES, TEXT_SCALES
 from animator.resources import assets_dir
 
-#: Chip fill per protocol (white text on all of them, contrast ≥ 4.5:1).
-PROTOCOL_COLORS: dict[str, str] = {
-    "ethernet": "#5f6b7a",
-    "arp": "#8a5a00",
-    "ip": "#3f4f8f",
-    "ipv6": "#3f4f8f",
-    "icmp": "#a3476e",
-    "tcp": "#0061a8",
-    "udp": "#00785a",
-    "dns": "#b45309",
-    "dhcp": "#6b5b00",
-    "http": "#9b3f00",
-    "http2": "#b0361d",
-    "tls": "#7a3d9a",
-    "quic": "#8e2a6a",
-    "websocket": "#006f7a",
-    "ssh": "#2f4858",
-    "data": "#475569",
-}
-
-#: Okabe & Ito (2008), "Color Universal Design". Eight colours for sixteen protocols: the ones
-#: that appear together in a scene (ARP, ICMP, TCP, UDP, DNS, HTTP, TLS) get distinct colours.
-OKABE_ITO_COLORS: dict[str, str] = {
-    "ethernet": "#000000",
-    "arp": "#e69f00",
-    "ip": "#000000",
-    "ipv6": "#000000",
-    "icmp": "#56b4e9",
-    "tcp": "#0072b2",
-    "udp": "#009e73",
-    "dns": "#f0e442",
-    "dhcp": "#e69f00",
-    "http": "#d55e00",
-    "http2": "#d55e00",
-    "tls": "#cc79a7",
-    "quic": "#cc79a7",
-    "websocket": "#009e73",
-    "ssh": "#0072b2",
-    "data": "#999999",
-}
-
-PROTOCOL_NAMES: dict[str, str] = {
-    "ethernet": "Ethernet",
-    "arp": "ARP",
-    "ip": "IPv4",
-    "ipv6": "IPv6",
-    "icmp": "ICMP",
-    "tcp": "TCP",
-    "udp": "UDP",
-    "dns": "DNS",
-    "dhcp": "DHCP",
-    "http": "HTTP",
-    "http2": "HTTP/2",
-    "tls": "TLS",
-    "quic": "QUIC",
-    "websocket": "WebSocket",
-    "ssh": "SSH",
-    "data": "Data",
-}
+__all__ = ["OKABE_ITO_COLORS", "PROTOCOL_COLORS", "PROTOCOL_NAMES", "TEXT_SCALES"]
 
 
 @dataclass(frozen=True)
-class Palette:
-    """Chip colours per protocol; a palette is chosen independently of the theme."""
-
-    name: str
-    label: str
-    colors: dict[str, str]
+class Palette(looks.Palette):
+    """A protocol palette (``animator.looks``) that hands out QColors."""
 
     def color(self, protocol: str) -> QColor:
-        return QColor(self.colors.get(protocol, self.colors["data"]))
+        return QColor(self.hex(protocol))
 
 
-STANDARD = Palette("standard", "Standard", dict(PROTOCOL_COLORS))
-OKABE_ITO = Palette("okabe-ito", "Okabe–Ito (colour-blind safe)", OKABE_ITO_COLORS)
+STANDARD = Palette(**vars(looks.STANDARD))
+OKABE_ITO = Palette(**vars(looks.OKABE_ITO))
 PALETTES: dict[str, Palette] = {p.name: p for p in (STANDARD, OKABE_ITO)}
 
 
@@ -103,39 +43,12 @@ def protocol_color(protocol: str, palette: Palette = STANDARD) -> QColor:
 
 def chip_text_color(fill: QColor) -> QColor:
     """White on dark chips, near-black on light ones: whichever has the higher WCAG contrast."""
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * channel(fill.redF()) + 0.7152 * channel(fill.greenF()) + 0.0722 * channel(fill.blueF())
-    on_white = 1.05 / (luminance + 0.05)
-    on_black = (luminance + 0.05) / 0.05
-    return QColor("white") if on_white >= on_black else QColor("#111111")
-
-
-#: Text scale presets for projectors (View → Text size); 1.0 is the design size.
-TEXT_SCALES: tuple[float, ...] = (1.0, 1.25, 1.5, 2.0)
+    return QColor(looks.chip_text_hex(fill.name()))
 
 
 @dataclass(frozen=True)
-class Theme:
-    name: str = "light"
-    background: str = "#f6f8fb"
-    text: str = "#0f172a"
-    muted: str = "#526071"
-    link: str = "#9aa8ba"
-    link_highlight: str = "#f59e0b"
-    node_halo: str = "#fbbf24"
-    badge_fill: str = "#1e293b"
-    badge_text: str = "#ffffff"
-    panel_fill: str = "#ffffff"
-    panel_border: str = "#cbd5e1"
-    bubble_fill: str = "#fff7d6"
-    bubble_border: str = "#d99a06"
-    caption_fill: str = "#ffffff"
-    accent: str = "#2563eb"
-    drop: str = "#dc2626"
-    protocols: dict[str, str] = field(default_factory=lambda: dict(PROTOCOL_COLORS))
+class Theme(looks.Theme):
+    """A stage theme (``animator.looks``) that hands out QColors."""
 
     def color(self, name: str) -> QColor:
         return QColor(getattr(self, name))
@@ -144,49 +57,13 @@ class Theme:
         return QColor(self.protocols.get(protocol, PROTOCOL_COLORS["data"]))
 
 
-LIGHT = Theme()
+def _qt_theme(theme: looks.Theme) -> Theme:
+    return Theme(**{f.name: getattr(theme, f.name) for f in fields(theme)})
 
-#: For dark rooms and OLED laptops; chip colours stay the same so a legend learnt in one
-#: theme reads the same in the other.
-DARK = Theme(
-    name="dark",
-    background="#161b26",
-    text="#e8edf5",
-    muted="#9aa7b8",
-    link="#55627a",
-    link_highlight="#fbbf24",
-    node_halo="#b7791f",
-    badge_fill="#e8edf5",
-    badge_text="#111827",
-    panel_fill="#222a38",
-    panel_border="#3d4a60",
-    bubble_fill="#3b3217",
-    bubble_border="#d9a521",
-    caption_fill="#1f2735",
-    accent="#3b82f6",
-    drop="#f87171",
-)
 
-#: For washed-out projectors and low vision: pure black on white, heavier borders.
-HIGH_CONTRAST = Theme(
-    name="high-contrast",
-    background="#ffffff",
-    text="#000000",
-    muted="#1a1a1a",
-    link="#000000",
-    link_highlight="#d55e00",
-    node_halo="#f0e442",
-    badge_fill="#000000",
-    badge_text="#ffffff",
-    panel_fill="#ffffff",
-    panel_border="#000000",
-    bubble_fill="#ffffff",
-    bubble_border="#000000",
-    caption_fill="#ffffff",
-    accent="#0049a3",
-    drop="#c00000",
-)
-
+LIGHT = _qt_theme(looks.LIGHT)
+DARK = _qt_theme(looks.DARK)
+HIGH_CONTRAST = _qt_theme(looks.HIGH_CONTRAST)
 THEMES: dict[str, Theme] = {theme.name: theme for theme in (LIGHT, DARK, HIGH_CONTRAST)}
 
 #: The family every view uses. Shipped with the app (DejaVu, a free licence) so a frame renders
@@ -211,4 +88,7 @@ def font(pixel_size: float, bold: bool = False, mono: bool = False) -> QFont:
     f.setPixelSize(max(1, round(pixel_size)))
     f.setBold(bold)
     f.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    # Plain advances, no kerning: the Qt-free layout (animator.layout.text) measures text from
+    # the same fonts' advance widths, so what it lays out is exactly what Qt draws.
+    f.setKerning(False)
     return f

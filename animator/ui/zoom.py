@@ -14,6 +14,7 @@ jump in time) recentres at once instead of sweeping across the network.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Signal
 
@@ -61,6 +62,7 @@ class ZoomState(QObject):
         self.follow = False
         self.bounds = QRectF()
         self._follow_time: float | None = None
+        self._followed: str | None = None
 
     # -- commands ----------------------------------------------------------------------
     def reset(self) -> None:
@@ -110,15 +112,16 @@ class ZoomState(QObject):
             return
         self.follow = on
         self._follow_time = None
+        self._followed = None
         self.follow_changed.emit(on)
         if on and self.zoom <= 1.0:
             self.set_view(FOLLOW_ZOOM, self.centre)
 
-    def track(self, frame: Frame, current_centre: QPointF, to_scene: tuple[float, float]) -> None:
+    def track(self, frame: Frame, current_centre: QPointF, to_scene: Callable[[PacketView], QPointF]) -> None:
         """With follow on and zoomed in, ease the centre towards the followed packet.
 
         Called by every stage showing ``frame``; a second call for the same instant (the
-        audience's stage) changes nothing. ``to_scene`` is scene units per grid column and row.
+        audience's stage) changes nothing. ``to_scene`` says where a packet is in scene units.
         """
         if not self.follow or self.zoom <= 1.0 or self._follow_time == frame.time:
             return
@@ -126,9 +129,11 @@ class ZoomState(QObject):
         packet = followed_packet(frame)
         if packet is None:
             return
-        target = QPointF(packet.x * to_scene[0], packet.y * to_scene[1])
+        target = to_scene(packet)
         dt = abs(frame.time - last) if last is not None else math.inf
-        if dt > FOLLOW_SNAP:
+        switched, self._followed = packet.id != self._followed, packet.id
+        if dt > FOLLOW_SNAP or switched:
+            # A seek, or a new packet to follow (it may start anywhere): go there at once.
             self.set_view(self.zoom, target)
             return
         pull = 1.0 - math.exp(-dt / FOLLOW_TAU)

@@ -95,7 +95,7 @@ def test_fixing_a_broken_second_file_loads_it_not_the_first(window: MainWindow, 
 
 def test_node_tooltip_lists_every_address(window: MainWindow, write_scene: Callable[..., Path]) -> None:
     window.open_scene(write_scene(MINIMAL))
-    tip = window.stage.nodes["a"].toolTip()
+    tip = window.stage.node_tooltip("a")
     assert "MAC 02:00:00:00:00:0a" in tip and "IPv4 10.0.0.1/24" in tip
 
 

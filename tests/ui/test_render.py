@@ -87,9 +87,10 @@ def test_matches_reference_image(
     out = tmp_path / "frame.png"
     render_png(timeline, t, out, (960, 540), theme, palette, scale)
     reference = REFERENCES / f"reference-{name}.png"
-    if UPDATE or not reference.exists():
+    if UPDATE:
         REFERENCES.mkdir(exist_ok=True)
         out.replace(reference)
         pytest.skip(f"wrote new reference {reference.name}; look at it and commit it")
+    assert reference.exists(), f"missing reference {reference.name}: make it with PACKETSTAGE_UPDATE_REFERENCES=1 and look at it"
     diff = _difference(QImage(str(out)), QImage(str(reference)))
     assert diff < 1.5, f"frame differs from {reference.name} by {diff:.2f}/255 on average"

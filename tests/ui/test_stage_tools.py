@@ -11,7 +11,6 @@ from animator.resources import default_scene
 from animator.ui.annotation import LASER, NONE, PEN, PEN_COLOR
 from animator.ui.main_window import MainWindow
 from animator.ui.stage import StageView
-from animator.ui.stage_items import COLUMN, ROW
 from animator.ui.zoom import MAX_ZOOM, MIN_ZOOM, followed_packet
 
 
@@ -233,7 +232,7 @@ def test_follow_keeps_the_packet_in_view_while_zoomed(player: MainWindow, qtbot:
         if packet is None:
             continue
         seen += 1
-        where = stage.mapFromScene(QPointF(packet.x * COLUMN, packet.y * ROW))
+        where = stage.packet_point(packet.id)
         assert rect.contains(where), f"packet at {where} left the view at t={player.clock.time:.2f}"
     assert seen > 10
     key(qtbot, player, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)
@@ -247,7 +246,7 @@ def test_follow_at_fit_zooms_in_so_it_shows_something(player: MainWindow, qtbot:
     player.clock.advance(0.5)
     packet = followed_packet(player.stage.frame)
     assert packet is not None
-    assert player.stage.viewport().rect().contains(player.stage.mapFromScene(QPointF(packet.x * COLUMN, packet.y * ROW)))
+    assert player.stage.viewport().rect().contains(player.stage.packet_point(packet.id))
     player.clock.stop()
 
 

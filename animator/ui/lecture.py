@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea
 
@@ -26,13 +26,14 @@ from animator.model.deck import Deck, load_deck, load_deck_scenes
 from animator.model.errors import SceneLoadError
 from animator.model.schema import PROTOCOLS, Scene
 from animator.ui.deck_nav import DeckNavigator
-from animator.ui.quiz import QuizView
+from animator.ui.quiz import QuizView, choice_key
 from animator.ui.resume import ResumeBanner, ResumeStore
 from animator.ui.sidebar import LessonSidebar
 from animator.ui.theme import PROTOCOL_NAMES
 
 if TYPE_CHECKING:
     from animator.ui.main_window import MainWindow
+    from animator.ui.stage import StageView
 
 _EPS = 1e-6
 #: As for scenes (``main_window.RELOAD_DELAY_MS``): let an editor's save burst finish.
@@ -73,6 +74,12 @@ class Lecture(QObject):
         self.sidebar = LessonSidebar(window)
         self.sidebar.quiz.chosen.connect(self.choose)
         self.sidebar.quiz.reveal_requested.connect(self.reveal)
+        self.connect_stage(window.stage)
+        # Entering or leaving fullscreen moves a question between the sidebar and the stage.
+        self._fullscreen = window.isFullScreen()
+        window.installEventFilter(self)
+        #: Ctrl+1 … Ctrl+9: pick a choice of the question on screen (``add_actions`` makes them).
+        self.answer_actions: list[QAction] = []
         self.lesson_dock = QDockWidget("Lesson", window)
         self.lesson_dock.setObjectName("lesson")
         # Scrolled, so a short dock never squeezes the choice buttons to slivers.
@@ -102,6 +109,12 @@ class Lecture(QObject):
         w._action("Previous chapter", ["["], self.previous_chapter, play_menu)
         w._action("Next scene", ["Ctrl+PgDown"], self.next_scene, play_menu)
         w._action("Previous scene", ["Ctrl+PgUp"], self.previous_scene, play_menu)
+        # Keys for the choices, in no menu: they matter only while a question shows, and then
+        # each choice carries its key. Always enabled, so that with no question Ctrl+digit is
+        # still taken here and never reaches the window as a typed step number.
+        self.answer_actions = [
+            w._action(f"Answer {chr(ord('A') + i)}", [choice_key(i)], lambda _=False, i=i: self.choose(i)) for i in range(9)
+        ]
         view_menu.addAction(self.contents_dock.toggleViewAction())
         view_menu.addAction(self.lesson_dock.toggleViewAction())
         self.traffic_menu = view_menu.addMenu("Show &traffic")
@@ -333,10 +346,23 @@ class Lecture(QObject):
 
     # -- quizzes -------------------------------------------------------------------------
     def choose(self, index: int) -> None:
-        if self.quiz is None or self.quiz.phase is not Phase.ASKING:
+        """Answer the question asked with choice ``index`` (0-based), from wherever it came: the
+        sidebar, Ctrl+1 … Ctrl+9 in either window, or a click on a stage's quiz card. Anything
+        else (no question, already revealed, no such choice) is ignored, so a stray key or a
+        late click cannot change an answer."""
+        quiz = self.quiz
+        if quiz is None or quiz.phase is not Phase.ASKING or quiz.quiz is None or not 0 <= index < len(quiz.quiz.choices):
             return
-        self.quiz.choose(index)
+        quiz.choose(index)
         self._after_answer()
+
+    def connect_stage(self, stage: StageView) -> None:
+        """A click on a choice of ``stage``'s quiz card answers it, as the sidebar's buttons do."""
+        # The stage emits ``quiz_choice_clicked(int)`` from its mouse handler (via quiz_choice_at);
+        # looked up by name so this file works before and after the stage gains the signal.
+        signal = getattr(stage, "quiz_choice_clicked", None)
+        if signal is not None:
+            signal.connect(self.choose)
 
     def reveal(self) -> None:
         if self.quiz is not None and self.quiz.phase is Phase.ASKING:
@@ -360,7 +386,22 @@ class Lecture(QObject):
         revealed = quiz.phase is Phase.REVEALED
         return QuizView(q.question, q.choices, correct, revealed, quiz.chosen(quiz.step) if revealed else None, q.explain or "")
 
-    def _show_quiz(self) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Fullscreen alone, the stage asks the question (there is no sidebar); back in the
+        window, the sidebar asks it again. The window tells no one else when it changes mode."""
+        if watched is self.window and event.type() == QEvent.Type.WindowStateChange:
+            fullscreen = self.window.isFullScreen()
+            if fullscreen != self._fullscreen:
+                self._fullscreen = fullscreen
+                self._show_quiz(docks=False)
+                if not fullscreen:
+                    # After the window has put its docks back (it restores them after the state).
+                    QTimer.singleShot(0, self, self._show_quiz)
+        return super().eventFilter(watched, event)
+
+    def _show_quiz(self, docks: bool = True) -> None:
+        """Show the question (or none) on every view that should ask it; ``docks`` also brings
+        the lesson sidebar (or, presenting, the notes) to the front."""
         view = self.quiz_view()
         self.sidebar.quiz.show_quiz(view)
         w = self.window
@@ -371,6 +412,8 @@ class Lecture(QObject):
         fullscreen_alone = w.audience is None and w.isFullScreen()
         w.stage.set_quiz(view if fullscreen_alone else None)
         w.presenter_panel.show_question(view)
+        if not docks:
+            return
         if w.audience is not None:
             w.notes_dock.raise_()  # presenting: the hall has the question, the lecturer keeps the notes
         elif view is not None and not w.isFullScreen():
@@ -453,6 +496,8 @@ class Lecture(QObject):
         audience = self.window.audience
         assert audience is not None
         audience.stage.legend_clicked.connect(self.toggle_traffic)
+        self.connect_stage(audience.stage)
+        audience.addActions(self.answer_actions)  # the hall's window answers with the same keys
         self.apply_filter()
         self._show_quiz()
 

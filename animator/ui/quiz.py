@@ -1,23 +1,79 @@
-"""Quiz widgets: the sidebar's question with choice buttons, and the big version on the stage.
+"""Quiz widgets: the sidebar's question with choice buttons, and the big card on the stage.
 
 The rules of asking and revealing live in ``animator.engine.quiz``; this module only shows a
 ``QuizView`` (plain data) and reports clicks. Nothing here opens a dialog: a question is part
 of the sidebar and, while presenting, of the audience stage, so a lecture never stops on a
 modal window.
+
+The stage card is laid out by one pure function, ``quiz_card_geometry``, that both the painter
+and the stage's click test (``quiz_choice_at``) read: what is drawn where is exactly what a click
+there chooses. The card must fit the network area it is given (the caption band below stays
+readable), so its fonts shrink down to a floor before any text is cut, and only then is the
+explanation (then the question, then the choices) elided with an ellipsis.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import math
+from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QTextDocument,
+    QTextLayout,
+    QTextOption,
+)
+from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from animator.ui.theme import Theme, font
+from animator.ui.theme import Theme, chip_text_color, font
 
 CORRECT = "#15803d"
 WRONG = "#b91c1c"
+#: Text on a CORRECT or WRONG fill (WCAG contrast 5.0 and 6.5).
+ON_VERDICT = "#ffffff"
+
+#: Card font sizes in stage units (pixels at overlay scale k = 1): the design size, the size a
+#: font may shrink to while the text still reads from the back of a hall, and the floor no
+#: text ever goes below (only then is text elided).
+QUESTION_PX = 30.0
+CHOICE_PX = 26.0
+QUESTION_TARGET_PX = 20.0
+CHOICE_TARGET_PX = 18.0
+FLOOR_PX = 14.0
+#: A card wider than this (stage units) makes lines too long to read at a glance.
+MAX_CARD_WIDTH = 1400.0
+#: Each shrink step multiplies the font sizes by this (fine enough to use the room there is).
+_SHRINK = 0.95
+
+
+def choice_key(index: int) -> str:
+    """The shortcut that picks choice ``index`` (0-based): Ctrl+1 … Ctrl+9, or '' past nine.
+
+    Ctrl with a digit, because bare digits type a step number and the presenter's other keys
+    are taken (see ``MainWindow._build_actions``). The same text is the QAction's shortcut and,
+    in the platform's spelling (⌘1 on a Mac), the label beside each choice.
+    """
+    return f"Ctrl+{index + 1}" if 0 <= index < 9 else ""
+
+
+def choice_key_label(index: int) -> str:
+    """``choice_key`` as the platform spells it, for labels."""
+    key = choice_key(index)
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) if key else ""
+
+
+def letter(index: int) -> str:
+    return chr(ord("A") + index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +87,152 @@ class QuizView:
     #: The choice made, or None (not yet, or revealed by the lecturer's click).
     chosen: int | None
     explain: str = ""
+
+    def verdict(self, spelled_out: bool = False) -> str:
+        """One line on the outcome. The card names the right choice by its letter (it is green
+        just above); the sidebar, ``spelled_out``, quotes it."""
+        if not self.revealed:
+            return ""
+        right = self.choices[self.correct] if spelled_out else letter(self.correct)
+        if self.chosen is None:
+            return f"The answer is {right}"
+        if self.chosen == self.correct:
+            return "✔ Correct!"
+        return f"✘ Not quite: the answer is {right}"
+
+    def hint(self) -> str:
+        """The card's small print while asking: how to answer, and what the clicker does."""
+        return f"Click a choice or press {keys_range(len(self.choices))} · the next click reveals the answer"
+
+
+def keys_range(count: int) -> str:
+    """'Ctrl+1–4': the keys of ``count`` choices, for hints."""
+    first, last = choice_key_label(0), choice_key_label(min(count, 9) - 1)
+    return f"{first}–{last.removeprefix(first[:-1])}" if count > 1 else first
+
+
+# -- the sidebar ------------------------------------------------------------------------------
+
+
+class ChoiceButton(QAbstractButton):
+    """One choice in the sidebar: a button whose text wraps instead of being cut mid-word.
+
+    A ``QPushButton`` never wraps, so a long choice in a narrow sidebar was elided ("64: neither
+    device tou"). This paints its own frame and lays the text out in lines for whatever width
+    the sidebar gives it, and reports the height that needs (height-for-width). It takes focus
+    from Tab (not from a click, so the stage keeps the clicker keys) and Enter picks it; screen
+    readers get the whole choice as its accessible name.
+    """
+
+    PAD_X = 10
+    PAD_Y = 7
+    GAP = 10
+
+    def __init__(self, index: int, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.choice_text = text
+        #: "plain", or once revealed "right" (green) or "wrong" (the wrong choice made, red).
+        self.state = "plain"
+        self.key_label = choice_key_label(index)
+        self.setText(f"{letter(index)}.  {text}")
+        self.setAccessibleName(text)
+        self.setAccessibleDescription(f"Answer {letter(index)}" + (f" ({self.key_label})" if self.key_label else ""))
+        self.setToolTip(f"Answer {letter(index)}" + (f" — {self.key_label}" if self.key_label else ""))
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.update()
+
+    # -- layout -------------------------------------------------------------------------
+    def _key_font(self) -> QFont:
+        """The key label, a little smaller than the choice: it is a reminder, not the content."""
+        f = QFont(self.font())
+        if f.pixelSize() > 0:
+            f.setPixelSize(max(9, round(f.pixelSize() * 0.85)))
+        else:
+            f.setPointSizeF(max(7.0, f.pointSizeF() * 0.85))
+        return f
+
+    def _text_width(self, width: int) -> float:
+        key = QFontMetricsF(self._key_font()).horizontalAdvance(self.key_label) + self.GAP if self.key_label else 0.0
+        return max(20.0, width - 2 * self.PAD_X - key)
+
+    def lines(self, width: int | None = None) -> tuple[str, ...]:
+        """The text as painted at ``width`` (default: the current width), one string per line.
+
+        Measured in bold, as the right answer is drawn: the lines (and the button's height) stay
+        the same when the answer is revealed, and bold text never runs into the key label.
+        """
+        bold = QFont(self.font())
+        bold.setBold(True)
+        return wrap_lines(self.text(), bold, self._text_width(self.width() if width is None else width))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        spacing = QFontMetricsF(self.font()).lineSpacing()
+        return math.ceil(len(self.lines(width)) * spacing + 2 * self.PAD_Y)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        # Wide enough for a few words, never for the whole text: the sidebar's width decides.
+        width = 240
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        # One line: the layout asks heightForWidth for the real height at the width it gives.
+        return QSize(80, math.ceil(QFontMetricsF(self.font()).lineSpacing() + 2 * self.PAD_Y))
+
+    # -- input and painting -------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Enter picks the focused choice (Space is the player's play/pause everywhere)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.isEnabled():
+            self.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        frame = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        if self.state in ("right", "wrong"):
+            fill = QColor(CORRECT if self.state == "right" else WRONG)
+            ink = QColor(ON_VERDICT)
+        else:
+            fill = palette.color(QPalette.ColorRole.Button)
+            if self.isDown():
+                fill = fill.darker(115)
+            elif self.underMouse() and self.isEnabled():
+                fill = fill.lighter(108) if fill.lightness() < 128 else fill.darker(104)
+            ink = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.ButtonText)
+        border = palette.color(QPalette.ColorRole.Highlight) if self.hasFocus() else palette.color(QPalette.ColorRole.Mid)
+        painter.setPen(QPen(border, 2.0 if self.hasFocus() else 1.0))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(frame, 5, 5)
+        metrics = QFontMetricsF(self.font())
+        painter.setPen(ink)
+        f = QFont(self.font())
+        f.setBold(self.state == "right")
+        painter.setFont(f)
+        y = self.PAD_Y + metrics.ascent()
+        for line in self.lines():
+            painter.drawText(QPointF(self.PAD_X, y), line)
+            y += metrics.lineSpacing()
+        if self.key_label:
+            painter.setFont(self._key_font())
+            key_metrics = QFontMetricsF(painter.font())
+            x = self.width() - self.PAD_X - key_metrics.horizontalAdvance(self.key_label)
+            painter.drawText(QPointF(x, self.PAD_Y + metrics.ascent()), self.key_label)
+        painter.end()
 
 
 class QuizPanel(QWidget):
@@ -50,7 +252,7 @@ class QuizPanel(QWidget):
         self.question.setWordWrap(True)
         self.question.setFont(font(15, bold=True))
         layout.addWidget(self.question)
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[ChoiceButton] = []
         self._choices = QVBoxLayout()
         layout.addLayout(self._choices)
         self.verdict = QLabel(self)
@@ -80,101 +282,480 @@ class QuizPanel(QWidget):
             self.hide()
             return
         self.question.setText(view.question)
-        if [b.property("choice_text") for b in self.buttons] != list(view.choices):
+        if [b.choice_text for b in self.buttons] != list(view.choices):
             for button in self.buttons:
                 self._choices.removeWidget(button)
                 button.deleteLater()
             self.buttons = []
             for index, text in enumerate(view.choices):
-                button = QPushButton(f"{chr(ord('A') + index)}.  {text}", self)
-                button.setProperty("choice_text", text)
-                # No focus: Space and the arrow keys must stay the player's, not the buttons'.
-                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                button.setMinimumHeight(30)
-                # A long choice must not widen the sidebar: it is elided, and whole in the tooltip.
-                button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-                button.setToolTip(text)
+                button = ChoiceButton(index, text, self)
+                button.setFont(font(14))
                 button.clicked.connect(lambda _=False, i=index: self.chosen.emit(i))
                 self._choices.addWidget(button)
                 self.buttons.append(button)
         for index, button in enumerate(self.buttons):
             button.setEnabled(not view.revealed)
-            style = "text-align: left; padding: 6px 10px;"
-            if view.revealed and index == view.correct:
-                style += f" background: {CORRECT}; color: white; font-weight: bold;"
-            elif view.revealed and index == view.chosen:
-                style += f" background: {WRONG}; color: white;"
-            button.setStyleSheet(style)
+            right = view.revealed and index == view.correct
+            wrong = view.revealed and index == view.chosen and not right
+            button.set_state("right" if right else "wrong" if wrong else "plain")
+        # Empty labels are hidden, so they leave no gap between the choices and the button below.
+        self.verdict.setVisible(view.revealed)
+        self.explain.setVisible(view.revealed and bool(view.explain.strip()))
         if not view.revealed:
             self.verdict.setText("")
+            self.verdict.setStyleSheet("")
             self.explain.setText("")
-            self.hint.setText("Choose an answer to see the step, or press → to reveal it.")
+            self.hint.setText(f"Choose an answer ({keys_range(len(view.choices))}) to see the step, or press → to reveal it.")
         else:
-            right = view.choices[view.correct]
-            if view.chosen is None:
-                self.verdict.setText(f"The answer: {right}")
-                self.verdict.setStyleSheet("")
-            elif view.chosen == view.correct:
-                self.verdict.setText("✔ Correct!")
-                self.verdict.setStyleSheet(f"color: {CORRECT};")
-            else:
-                self.verdict.setText(f"✘ Not quite: the answer is {right}")
-                self.verdict.setStyleSheet(f"color: {WRONG};")
+            self.verdict.setText(view.verdict(spelled_out=True))
+            # White on the verdict colour reads in every theme; green text on a dark sidebar would not.
+            fill = CORRECT if view.chosen is None or view.chosen == view.correct else WRONG
+            self.verdict.setStyleSheet(f"background: {fill}; color: {ON_VERDICT}; padding: 4px 8px; border-radius: 4px;")
             self.explain.setText(view.explain)
             self.hint.setText("Press → to play the step.")
         self.skip.setVisible(not view.revealed)
         self.show()
 
 
+# -- the stage card ---------------------------------------------------------------------------
+
+
+def wrap_lines(text: str, f: QFont, width: float) -> tuple[str, ...]:
+    """``text`` broken into lines no wider than ``width`` at font ``f``: at spaces, and inside a
+    word only when the word alone is wider than the line. Newlines start a new line."""
+    lines: list[str] = []
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    for paragraph in text.split("\n"):
+        if not paragraph.strip():
+            continue
+        layout = QTextLayout(paragraph, f)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(max(1.0, width))
+            lines.append(paragraph[line.textStart() : line.textStart() + line.textLength()].strip())
+        layout.endLayout()
+    return tuple(line for line in lines if line)
+
+
+def _elide(lines: tuple[str, ...], keep: int, f: QFont, width: float) -> tuple[str, ...]:
+    """The first ``keep`` lines, the last of them ending in '…' when anything was left out."""
+    if keep >= len(lines):
+        return lines
+    if keep <= 0:
+        return ()
+    last = QFontMetricsF(f).elidedText(" ".join(lines[keep - 1 :]) + " …", Qt.TextElideMode.ElideRight, width)
+    return (*lines[: keep - 1], last)
+
+
+def plain_text(markdown: str) -> str:
+    """An explanation's Markdown as the plain text the card draws (the sidebar renders it)."""
+    if not markdown.strip():
+        return ""
+    document = QTextDocument()
+    document.setMarkdown(markdown)
+    return document.toPlainText().strip()
+
+
+def _px(size: float, k: float) -> int:
+    """A font size in whole pixels, never below ``size * k`` (floors stay floors after rounding)."""
+    return max(1, math.ceil(size * k - 1e-6))
+
+
+@dataclass(frozen=True, slots=True)
+class QuizCardGeometry:
+    """Where everything on the stage's quiz card is, in viewport pixels, and how big its text is.
+
+    Both ``paint_quiz_overlay`` and ``quiz_choice_at`` read this, so a click lands on exactly
+    the choice drawn there.
+    """
+
+    card: QRectF
+    question: QRectF
+    question_lines: tuple[str, ...]
+    #: One rect per choice, the whole button (letter, text and key label).
+    choices: tuple[QRectF, ...]
+    choice_lines: tuple[tuple[str, ...], ...]
+    #: The verdict chip and the explanation under it: None until the answer is revealed
+    #: (the explanation also when there is none, or there was no room for one line).
+    verdict: QRectF | None
+    explanation: QRectF | None
+    explanation_lines: tuple[str, ...]
+    #: How to answer and what the next click does, while asking.
+    hint: QRectF | None
+    hint_lines: tuple[str, ...]
+    question_px: int
+    choice_px: int
+    explain_px: int
+    key_px: int
+    hint_px: int
+    #: The room kept free around the card, the padding inside a choice, the letter disc's
+    #: diameter, the key label's width, and how many choices sit side by side.
+    margin: float
+    choice_pad: float
+    disc: float
+    key_width: float
+    columns: int
+    #: Whether any text had to be elided (the card was too small even at the floor sizes).
+    elided: bool
+    #: Whether the choices take clicks (only while the question is asked).
+    clickable: bool
+
+
+def quiz_card_geometry(area: QRectF, view: QuizView, k: float) -> QuizCardGeometry:
+    """Lay the card out inside ``area`` (the stage's network area, in viewport pixels).
+
+    Fonts start at their design size and shrink in small steps down to the target sizes
+    (question 20k, choices 18k); below those, spacing tightens and the choices may sit in two
+    columns while the fonts go on shrinking to the floor (14k). Only when the card does not fit
+    even then is text elided: the explanation (or the hint) first, then the verdict chip, the
+    question, and last the choices. The card never leaves ``area``.
+
+    Laid out once per (area, view, k) and cached: the stage paints it and hit-tests it often.
+    The rects returned are copies, so a caller may move them without touching the cache.
+    """
+    g = _geometry(area.x(), area.y(), area.width(), area.height(), view, k)
+    return _moved(g, QRectF(g.card), elided=g.elided)
+
+
+@functools.lru_cache(maxsize=16)
+def _geometry(x: float, y: float, width: float, height: float, view: QuizView, k: float) -> QuizCardGeometry:
+    area = QRectF(x, y, width, height)
+    explain = plain_text(view.explain) if view.revealed else ""
+
+    def fits(g: QuizCardGeometry) -> bool:
+        return g.card.height() <= area.height() - 2 * g.margin + 0.01
+
+    last: QuizCardGeometry | None = None
+    for question_size, choice_size in _font_steps(QUESTION_PX, CHOICE_PX, QUESTION_TARGET_PX, CHOICE_TARGET_PX):
+        last = _layout(area, view, k, explain, _Style(question_size, choice_size))
+        if fits(last):
+            return last
+    # Below the target sizes, big text matters more than roomy spacing: tighten it, and try
+    # the choices side by side (two short columns beat one column in a smaller font).
+    tight: list[QuizCardGeometry] = []
+    for question_size, choice_size in _font_steps(QUESTION_TARGET_PX, CHOICE_TARGET_PX, FLOOR_PX, FLOOR_PX):
+        tight = [_layout(area, view, k, explain, _Style(question_size, choice_size, compact=True, columns=n)) for n in (1, 2)]
+        for candidate in tight:
+            if fits(candidate):
+                return candidate
+    best = min(tight, key=lambda g: g.card.height())
+    # Still too tall: cut the explanation (or the hint), the verdict, the question, the choices.
+    for limits in _elision_steps(best):
+        last = _layout(area, view, k, explain, _Style(FLOOR_PX, FLOOR_PX, compact=True, columns=best.columns, limits=limits))
+        if fits(last):
+            return last
+    # Nothing fits (a tiny window): the card takes the whole area and is drawn clipped to it.
+    assert last is not None
+    card = QRectF(last.card.left(), area.top() + last.margin, last.card.width(), max(0.0, area.height() - 2 * last.margin))
+    return _moved(last, card)
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How one attempt lays the card out: font sizes (stage units), spacing, choice columns,
+    and, when even that does not fit, how many lines of each text to keep."""
+
+    question: float
+    choice: float
+    compact: bool = False
+    columns: int = 1
+    limits: _Limits | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """Lines kept of each text (the rest elided with '…'); the verdict chip shown or not."""
+
+    explanation: int = 99
+    question: int = 99
+    choice: int = 99
+    verdict: bool = True
+
+
+#: Spacing as fractions of the choice font size: roomy, and tight for a small network area.
+_ROOMY = {"margin": 0.6, "pad": 0.85, "after_question": 0.7, "choice_pad": 0.4, "row_gap": 0.35, "disc": 1.25, "block_gap": 0.4}
+_TIGHT = {"margin": 0.4, "pad": 0.5, "after_question": 0.4, "choice_pad": 0.22, "row_gap": 0.22, "disc": 1.0, "block_gap": 0.2}
+
+
+def _font_steps(question: float, choice: float, question_least: float, choice_least: float) -> list[tuple[float, float]]:
+    """(question, choice) sizes from the first pair down to the least, in small steps; each
+    size stops at its least while the other goes on shrinking."""
+    steps: list[tuple[float, float]] = []
+    s = 1.0
+    while True:
+        q, c = max(question_least, question * s), max(choice_least, choice * s)
+        steps.append((q, c))
+        if q == question_least and c == choice_least:
+            return steps
+        s *= _SHRINK
+
+
+def _elision_steps(full: QuizCardGeometry) -> list[_Limits]:
+    """Line limits to try, cutting the least needed first: the explanation (or, while asking,
+    the hint), then the verdict chip (the green and red choices still say it), then the
+    question, then the choices."""
+    below = max(len(full.explanation_lines), len(full.hint_lines))
+    steps = [_Limits(explanation=n) for n in range(below - 1, -1, -1)]
+    if full.verdict is not None:
+        steps.append(_Limits(explanation=0, verdict=False))
+    steps += [_Limits(0, n, verdict=False) for n in range(len(full.question_lines) - 1, 0, -1)]
+    most = max((len(lines) for lines in full.choice_lines), default=1)
+    steps += [_Limits(0, 1, n, verdict=False) for n in range(most - 1, 0, -1)]
+    return steps
+
+
+def _layout(area: QRectF, view: QuizView, k: float, explain: str, style: _Style) -> QuizCardGeometry:
+    """The card in one style, centred in ``area`` (its height is what the text needs)."""
+    space = _TIGHT if style.compact else _ROOMY
+    c = style.choice * k  # spacing unit: the choice font's size in pixels
+    limits = style.limits or _Limits()
+    q_px, c_px = _px(style.question, k), _px(style.choice, k)
+    e_px = _px(max(FLOOR_PX, style.choice * 0.85), k)
+    key_px = _px(max(FLOOR_PX, style.choice * 0.7), k)
+    hint_px = _px(max(FLOOR_PX, style.choice * 0.62), k)
+    margin, pad = space["margin"] * c, space["pad"] * c
+    width = max(0.0, min(area.width() - 2 * margin, MAX_CARD_WIDTH * k))
+    left = area.left() + (area.width() - width) / 2
+    inner_left, inner_width = left + pad, width - 2 * pad
+
+    q_font, c_font, e_font, h_font = font(q_px, bold=True), font(c_px, bold=True), font(e_px), font(hint_px)
+    question_lines = _elide(wrap_lines(view.question, q_font, inner_width), limits.question, q_font, inner_width)
+    y = pad
+    question = QRectF(inner_left, y, inner_width, len(question_lines) * QFontMetricsF(q_font).lineSpacing())
+    y = question.bottom() + space["after_question"] * c
+
+    choice_pad, row_gap = space["choice_pad"] * c, space["row_gap"] * c
+    c_spacing = QFontMetricsF(c_font).lineSpacing()
+    disc = c_spacing * space["disc"]
+    key_metrics = QFontMetricsF(font(key_px))
+    key_width = max((key_metrics.horizontalAdvance(choice_key_label(i)) for i in range(len(view.choices))), default=0.0)
+    columns = max(1, min(style.columns, len(view.choices)))
+    column_width = (inner_width - (columns - 1) * row_gap) / columns
+    text_width = column_width - 4 * choice_pad - disc - key_width
+    # Bold, as the right answer is drawn: the same lines fit whether or not it is revealed.
+    choice_lines = [_elide(wrap_lines(text, c_font, text_width), limits.choice, c_font, text_width) for text in view.choices]
+    choices: list[QRectF] = []
+    for first in range(0, len(view.choices), columns):
+        group = choice_lines[first : first + columns]
+        row = max(max(disc, len(lines) * c_spacing) for lines in group) + 2 * choice_pad
+        for i in range(len(group)):
+            choices.append(QRectF(inner_left + i * (column_width + row_gap), y, column_width, row))
+        y += row + row_gap
+    y -= row_gap
+
+    verdict = explanation = hint = None
+    explanation_lines: tuple[str, ...] = ()
+    hint_lines: tuple[str, ...] = ()
+    gap = space["block_gap"] * c
+    if view.revealed:
+        if limits.verdict:
+            verdict = QRectF(inner_left, y + gap, inner_width, c_spacing + 2 * choice_pad * 0.6)
+            y = verdict.bottom()
+        explanation_lines = _elide(wrap_lines(explain, e_font, inner_width), limits.explanation, e_font, inner_width)
+        if explanation_lines:
+            explanation = QRectF(inner_left, y + gap, inner_width, len(explanation_lines) * QFontMetricsF(e_font).lineSpacing())
+            y = explanation.bottom()
+    else:
+        hint_lines = _elide(wrap_lines(view.hint(), h_font, inner_width), limits.explanation, h_font, inner_width)
+        if hint_lines:
+            hint = QRectF(inner_left, y + gap, inner_width, len(hint_lines) * QFontMetricsF(h_font).lineSpacing())
+            y = hint.bottom()
+    height = y + pad
+    top = area.top() + max(margin, (area.height() - height) / 2)
+
+    def moved(rect: QRectF | None) -> QRectF | None:
+        return None if rect is None else rect.translated(0, top)
+
+    return QuizCardGeometry(
+        card=QRectF(left, top, width, height),
+        question=question.translated(0, top),
+        question_lines=question_lines,
+        choices=tuple(r.translated(0, top) for r in choices),
+        choice_lines=tuple(choice_lines),
+        verdict=moved(verdict),
+        explanation=moved(explanation),
+        explanation_lines=explanation_lines,
+        hint=moved(hint),
+        hint_lines=hint_lines,
+        question_px=q_px,
+        choice_px=c_px,
+        explain_px=e_px,
+        key_px=key_px,
+        hint_px=hint_px,
+        margin=margin,
+        choice_pad=choice_pad,
+        disc=disc,
+        key_width=key_width,
+        columns=columns,
+        elided=_was_cut(view, explain, question_lines, choice_lines, explanation_lines, limits),
+        clickable=not view.revealed,
+    )
+
+
+def _was_cut(
+    view: QuizView,
+    explain: str,
+    question: tuple[str, ...],
+    choices: list[tuple[str, ...]],
+    explanation: tuple[str, ...],
+    limits: _Limits,
+) -> bool:
+    def whole(lines: tuple[str, ...], text: str) -> bool:
+        return "".join("".join(lines).split()) == "".join(text.split())
+
+    return not (
+        whole(question, view.question)
+        and all(whole(lines, text) for lines, text in zip(choices, view.choices, strict=True))
+        and (not view.revealed or (whole(explanation, explain) and limits.verdict))
+    )
+
+
+def _moved(geometry: QuizCardGeometry, card: QRectF, elided: bool = True) -> QuizCardGeometry:
+    """The same layout with fresh rects, moved to ``card``'s top: a copy when ``card`` is the
+    card's own rect, or the last resort (a card clipped to the area, so text is cut)."""
+    dy = card.top() - geometry.card.top()
+
+    def moved(rect: QRectF | None) -> QRectF | None:
+        return None if rect is None else rect.translated(0, dy)
+
+    return replace(
+        geometry,
+        card=card,
+        question=geometry.question.translated(0, dy),
+        choices=tuple(r.translated(0, dy) for r in geometry.choices),
+        verdict=moved(geometry.verdict),
+        explanation=moved(geometry.explanation),
+        hint=moved(geometry.hint),
+        elided=elided,
+    )
+
+
+def quiz_choice_at(geometry: QuizCardGeometry, point: QPointF) -> int | None:
+    """The choice under ``point`` (viewport pixels), or None: off the choices, or already revealed.
+
+    The stage calls this from its mouse handler with the geometry it paints, so the click picks
+    exactly the button drawn there; a click elsewhere on the card should still be swallowed by
+    the stage (``geometry.card.contains``) so it does not select a device hidden under the card.
+    """
+    if not geometry.clickable:
+        return None
+    for index, rect in enumerate(geometry.choices):
+        if rect.contains(point) and geometry.card.contains(point):
+            return index
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class QuizCardPalette:
+    """The card's colours in one theme, each text colour beside the fill it is drawn on."""
+
+    fill: QColor
+    border: QColor
+    text: QColor
+    muted: QColor
+    choice_fill: QColor
+    disc_fill: QColor
+    disc_text: QColor
+    verdict_text: QColor
+
+
+def quiz_card_palette(theme: Theme) -> QuizCardPalette:
+    """Colours for the card; the letter disc's text is chosen against the accent for contrast
+    (white on the dark theme's lighter blue would be 3.7:1)."""
+    accent = theme.color("accent")
+    return QuizCardPalette(
+        fill=theme.color("panel_fill"),
+        border=theme.color("panel_border"),
+        text=theme.color("text"),
+        muted=theme.color("muted"),
+        choice_fill=theme.color("caption_fill"),
+        disc_fill=accent,
+        disc_text=chip_text_color(accent),
+        verdict_text=QColor(ON_VERDICT),
+    )
+
+
 def paint_quiz_overlay(painter: QPainter, area: QRectF, view: QuizView, theme: Theme, k: float) -> None:
     """The question and choices, large enough for the back of a lecture hall, over the stage.
 
-    Drawn in viewport pixels; ``k`` is the stage's overlay scale. Once revealed, the right
-    choice is green and a wrong choice made in the sidebar is red.
+    Drawn in viewport pixels inside ``area`` (the network area, above the caption); ``k`` is the
+    stage's overlay scale. Each choice carries its letter and its key (Ctrl+1 …). Once revealed,
+    the right choice is green, a wrong choice made is red, and the verdict and the explanation
+    follow the choices.
     """
+    g = quiz_card_geometry(area, view, k)
+    colors = quiz_card_palette(theme)
     painter.save()
-    margin = 40 * k
-    box = area.adjusted(margin, margin * 1.6, -margin, -margin * 1.6)
-    painter.setPen(QPen(theme.color("panel_border"), 2 * k))
-    fill = QColor(theme.color("panel_fill"))
-    painter.setBrush(fill)
-    painter.drawRoundedRect(box, 16 * k, 16 * k)
-    inner = box.adjusted(28 * k, 22 * k, -28 * k, -22 * k)
-    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
-    painter.setPen(theme.color("text"))
-    painter.setFont(font(30 * k, bold=True))
-    question = QFontMetricsF(painter.font()).boundingRect(inner, flags, view.question)
-    painter.drawText(inner, flags, view.question)
-    y = question.bottom() + 22 * k
-    row = min(64 * k, max(34 * k, (inner.bottom() - y) / max(1, len(view.choices)) - 10 * k))
-    for index, text in enumerate(view.choices):
-        rect = QRectF(inner.left(), y, inner.width(), row)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    painter.setClipRect(area, Qt.ClipOperation.IntersectClip)
+    painter.setPen(QPen(colors.border, 2 * k))
+    painter.setBrush(colors.fill)
+    painter.drawRoundedRect(g.card, 16 * k, 16 * k)
+    painter.setClipRect(g.card, Qt.ClipOperation.IntersectClip)
+
+    painter.setPen(colors.text)
+    _draw_lines(painter, g.question_lines, font(g.question_px, bold=True), g.question.left(), g.question.top())
+
+    c_spacing = QFontMetricsF(font(g.choice_px)).lineSpacing()
+    for index, (rect, lines) in enumerate(zip(g.choices, g.choice_lines, strict=True)):
         right = view.revealed and index == view.correct
         wrong = view.revealed and index == view.chosen and not right
-        painter.setPen(QPen(theme.color("panel_border"), 1.5 * k))
-        painter.setBrush(QColor(CORRECT) if right else QColor(WRONG) if wrong else theme.color("caption_fill"))
+        painter.setPen(QPen(colors.border, 1.5 * k))
+        painter.setBrush(QColor(CORRECT) if right else QColor(WRONG) if wrong else colors.choice_fill)
         painter.drawRoundedRect(rect, 10 * k, 10 * k)
-        letter = QRectF(rect.left() + 10 * k, rect.top() + 6 * k, row - 12 * k, row - 12 * k)
+        disc = QRectF(rect.left() + g.choice_pad, rect.center().y() - g.disc / 2, g.disc, g.disc)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("white") if right or wrong else theme.color("accent"))
-        painter.drawEllipse(letter)
-        painter.setPen(QColor(CORRECT if right else WRONG) if right or wrong else QColor("white"))
-        painter.setFont(font(row * 0.42, bold=True))
-        painter.drawText(letter, Qt.AlignmentFlag.AlignCenter, chr(ord("A") + index))
-        painter.setPen(QColor("white") if right or wrong else theme.color("text"))
-        painter.setFont(font(min(26 * k, row * 0.45), bold=right))
-        label = QRectF(letter.right() + 16 * k, rect.top(), rect.width() - letter.width() - 40 * k, row)
-        mark = "  ✔" if right else "  ✘" if wrong else ""
-        painter.drawText(label, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text + mark)
-        y += row + 10 * k
-        if y > inner.bottom():
-            break
-    if not view.revealed:
-        painter.setPen(theme.color("muted"))
-        painter.setFont(font(16 * k))
-        painter.drawText(
-            QRectF(inner.left(), inner.bottom() - 24 * k, inner.width(), 24 * k),
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-            "Next click reveals the answer",
-        )
+        painter.setBrush(colors.verdict_text if right or wrong else colors.disc_fill)
+        painter.drawEllipse(disc)
+        painter.setPen(QColor(CORRECT if right else WRONG) if right or wrong else colors.disc_text)
+        painter.setFont(font(g.choice_px, bold=True))
+        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, letter(index))
+        ink = colors.verdict_text if right or wrong else colors.text
+        painter.setPen(ink)
+        text_left = disc.right() + g.choice_pad
+        text_height = len(lines) * c_spacing
+        text_top = rect.top() + max(g.choice_pad, (rect.height() - text_height) / 2)
+        _draw_lines(painter, lines, font(g.choice_px, bold=right), text_left, text_top)
+        key = choice_key_label(index)
+        if key:
+            painter.setPen(ink if right or wrong else colors.muted)
+            painter.setFont(font(g.key_px))
+            key_rect = QRectF(rect.right() - g.choice_pad - g.key_width, rect.top(), g.key_width, rect.height())
+            painter.drawText(key_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), key)
+
+    if g.verdict is not None:
+        verdict = view.verdict()
+        chip_font = font(g.choice_px, bold=True)
+        painter.setFont(chip_font)
+        metrics = QFontMetricsF(chip_font)
+        text = metrics.elidedText(verdict, Qt.TextElideMode.ElideRight, g.verdict.width() - 2 * g.choice_pad)
+        chip = QRectF(g.verdict.left(), g.verdict.top(), metrics.horizontalAdvance(text) + 2 * g.choice_pad, g.verdict.height())
+        wrong = view.chosen is not None and view.chosen != view.correct
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(WRONG if wrong else CORRECT))
+        painter.drawRoundedRect(chip, 8 * k, 8 * k)
+        painter.setPen(colors.verdict_text)
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, text)
+    if g.explanation is not None:
+        painter.setPen(colors.text)
+        _draw_lines(painter, g.explanation_lines, font(g.explain_px), g.explanation.left(), g.explanation.top())
+    if g.hint is not None:
+        painter.setPen(colors.muted)
+        _draw_lines(painter, g.hint_lines, font(g.hint_px), g.hint.left(), g.hint.top())
     painter.restore()
+
+
+def _draw_lines(painter: QPainter, lines: tuple[str, ...], f: QFont, left: float, top: float) -> None:
+    """Lines laid out by ``wrap_lines``, drawn exactly where the geometry measured them."""
+    painter.setFont(f)
+    metrics = QFontMetricsF(f)
+    y = top + metrics.ascent()
+    for line in lines:
+        painter.drawText(QPointF(left, y), line)
+        y += metrics.lineSpacing()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from animator.capture.live_stats import CLASSES
@@ -183,3 +184,75 @@ def test_hosts_beyond_the_limit_fold_into_other_hosts(live: tuple[LiveWindow, Fa
     win.tick(0.1)
     assert len(win.hosts) == MAX_HOSTS + 1
     assert "other local hosts" in win.hosts and win.stats.total_packets == MAX_HOSTS + 10
+
+
+def host_marks(win: LiveWindow) -> dict[str, list[QRectF]]:
+    """Each host's icon and the tight box of its name as drawn (``NodeItem.paint``): what a dot must not cover."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from animator.ui.stage_items import ICON, NodeItem
+    from animator.ui.theme import font
+
+    metrics = QFontMetricsF(font(NodeItem.LABEL_SIZE, bold=True))
+    marks = {}
+    for key, item in win.hosts.items():
+        pos = item.pos()
+        text = metrics.boundingRect(item.node.display_label)  # relative to the baseline
+        line = QRectF(pos.x() - text.width() / 2, pos.y() + ICON / 2 + 8, text.width(), 20)  # the name's line, centred
+        name = QRectF(line.left(), line.center().y() - text.height() / 2, text.width(), text.height())
+        marks[key] = [QRectF(pos.x() - ICON / 2, pos.y() - ICON / 2, ICON, ICON), name]
+    return marks
+
+
+def test_talking_hosts_are_linked_and_dots_keep_off_every_icon_and_name(live: tuple[LiveWindow, FakeSource]) -> None:
+    """Lines join the pairs that talk (bent round the hosts between them); dots ride them, never over a device."""
+    win, source = live
+    web, dns, router = "93.184.216.34", "8.8.8.8", "192.168.1.1"
+    hosts = ["192.168.1.23", router, "192.168.1.61", "192.168.1.110", "192.168.1.50", "192.168.1.90", web, dns]
+    for i, host in enumerate(hosts):  # make every host appear first, so the layout is fixed: 5 + 1 local columns
+        other = web if host != web else dns
+        source.push(100.0 + i * 0.001, frame(host, other, proto=17))
+    win.tick(0.0)
+    talks = [
+        ("192.168.1.23", web),  # across the view
+        ("192.168.1.23", router),  # same column, two laptops in between
+        ("192.168.1.61", "192.168.1.110"),  # neighbours in a column
+        ("192.168.1.90", dns),  # second column, through the first
+        (web, "192.168.1.50"),
+    ]
+    for a, b in talks:
+        source.push(101.0, frame(a, b))
+        source.push(101.0, frame(b, a))
+    win.tick(1.0)
+    marks = host_marks(win)
+    every_mark = [rect for rects in marks.values() for rect in rects]
+    for a, b in talks:
+        found = win.route_of(a, b)
+        assert found is not None and not found[0].path.isEmpty(), f"no line between {a} and {b}"
+        route = found[0]
+        assert not any(route.blocked), f"the line {a}–{b} found no way round the hosts"
+        # The line itself stays off icons and names too.
+        for point in route.points:
+            assert not any(QRectF(point.x() - 2, point.y() - 2, 4, 4).intersects(r) for r in every_mark), (a, b)
+    # Same column, two laptops in between: the line bends round them instead of crossing them.
+    assert win.route_of("192.168.1.23", router)[0].bend != 0  # type: ignore[index]
+    seen = 0
+    for t in (1.0, 1.05, 1.15, 1.3, 1.45, 1.55, 1.59):
+        win.tick(t)
+        assert len(win.layer.dots) == 2 * len(talks)  # every packet in flight is drawn, none hidden
+        for point, _color in win.layer.dots:
+            dot = QRectF(point.x() - 8, point.y() - 8, 16, 16)
+            covered = [key for key, rects in marks.items() if any(dot.intersects(r) for r in rects)]
+            assert not covered, f"a dot covers {covered} at t={t}"
+        seen += len(win.layer.dots)
+    assert seen >= 7 * 2 * len(talks)
+    # On screen: a line is drawn where the links run (the dots have landed by now).
+    win.tick(2.0)
+    assert win.layer.dots == []
+    image = win.view.viewport().grab().toImage()
+    background = win.theme.color("background")
+    for a, b in talks:
+        route = win.route_of(a, b)[0]  # type: ignore[index]
+        middle = route.points[len(route.points) // 2]
+        pixel = win.view.mapFromScene(middle)
+        assert image.pixelColor(pixel) != background, f"no line drawn between {a} and {b}"

@@ -46,7 +46,7 @@ from animator.layout.boxes import Box
 from animator.layout.stage import StageLayout
 from animator.ui.annotation import LASER, NONE, PEN, PEN_PIXELS, AnnotationModel
 from animator.ui.box_painter import BoxPainter, qrect
-from animator.ui.quiz import QuizView, paint_quiz_overlay
+from animator.ui.quiz import QuizView, paint_quiz_overlay, quiz_card_geometry, quiz_choice_at
 from animator.ui.stage_chips import PacketLayer
 from animator.ui.theme import LIGHT, PROTOCOL_NAMES, STANDARD, Palette, Theme, font
 from animator.ui.zoom import ZOOM_STEP, ZoomState
@@ -66,6 +66,8 @@ class StageView(QGraphicsView):
     nodeClicked = Signal(str)  # noqa: N815
     #: A legend entry was clicked: the protocol whose traffic to hide or show.
     legend_clicked = Signal(str)
+    #: A choice on the stage's quiz card was clicked (its index).
+    quiz_choice_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -542,6 +544,14 @@ class StageView(QGraphicsView):
         """Drawing tools first; otherwise a click on a legend entry toggles its traffic, on a chip
         selects its packet, on a device its tables; anywhere else a drag pans."""
         tool = self.annotations.tool
+        if self.quiz is not None and not self.blanked and event.button() == Qt.MouseButton.LeftButton and tool == NONE:
+            geometry = quiz_card_geometry(self.quiz_area(), self.quiz, self.ui_scale())
+            if geometry.card.contains(event.position()):
+                index = quiz_choice_at(geometry, event.position())
+                if index is not None:
+                    self.quiz_choice_clicked.emit(index)
+                event.accept()  # a click on the card never selects or pans what lies under it
+                return
         point = self.mapToScene(event.position().toPoint())
         if tool == PEN and event.button() == Qt.MouseButton.LeftButton:
             self.annotations.begin_stroke(point, self._pen_width())

@@ -94,7 +94,6 @@ def test_a_truncated_frame_shows_its_undecodable_bytes(inspector: Inspector) -> 
 def test_clicking_a_packet_on_the_stage_selects_it_everywhere(window: object, qtbot: object) -> None:
     from PySide6.QtCore import QPointF
 
-    from animator.ui.stage_items import COLUMN, ROW
     from tests.conftest import REPO
 
     win = window  # type: ignore[assignment]
@@ -102,7 +101,7 @@ def test_clicking_a_packet_on_the_stage_selects_it_everywhere(window: object, qt
     timeline = win.timeline  # type: ignore[attr-defined]
     win.clock.run("seek", timeline.boundary(1) + 0.5)  # type: ignore[attr-defined]
     packet = win.stage.frame.packets[0]  # type: ignore[attr-defined]
-    pos = win.stage.mapFromScene(QPointF(packet.x * COLUMN, packet.y * ROW))  # type: ignore[attr-defined]
+    pos = win.stage.packet_point(packet.id)  # type: ignore[attr-defined]
     assert win.stage.packet_at(pos) == packet.id  # type: ignore[attr-defined]
     qtbot.mouseClick(win.stage.viewport(), Qt.MouseButton.LeftButton, pos=pos)  # type: ignore[attr-defined]
     docks = win.inspection  # type: ignore[attr-defined]
@@ -113,8 +112,9 @@ def test_clicking_a_packet_on_the_stage_selects_it_everywhere(window: object, qt
     assert docks.inspector.title.text() == packet.label
     assert docks.inspector.detail is not None and docks.inspector.detail.id == packet.id
     # A click on empty stage keeps the selection; a click on a device picks it for the tables dock.
-    server = win.stage.nodes["server"]  # type: ignore[attr-defined]
-    qtbot.mouseClick(win.stage.viewport(), Qt.MouseButton.LeftButton, pos=win.stage.mapFromScene(server.pos()))  # type: ignore[attr-defined]
+    icon = next(b for b in win.stage.boxes if b.kind == "icon" and b.node == "server")  # type: ignore[attr-defined]
+    where = win.stage.mapFromScene(QPointF(icon.rect.cx, icon.rect.cy))  # type: ignore[attr-defined]
+    qtbot.mouseClick(win.stage.viewport(), Qt.MouseButton.LeftButton, pos=where)  # type: ignore[attr-defined]
     assert docks.tables.node == "server" and "TCB" in docks.tables.tables
     assert docks.selected == packet.id
 

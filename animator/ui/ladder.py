@@ -324,7 +324,11 @@ class LadderView(QAbstractScrollArea):
         if selected:
             halo = QColor(self.theme.color("link_highlight"))
             halo.setAlphaF(0.55)
-            painter.setPen(QPen(halo, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.setPen(QPen(halo, 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(a, b)
+            # A band of panel colour between halo and arrow: an orange HTTP arrow in the amber
+            # halo otherwise melts into one thick bar, head and all.
+            painter.setPen(QPen(self.background(), 5, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.drawLine(a, b)
         painter.setPen(QPen(color, 2.2 if selected else 1.6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         if arrow.dropped:

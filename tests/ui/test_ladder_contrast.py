@@ -110,3 +110,28 @@ def test_the_time_pill_never_covers_a_step_label(panel: LadderPanel, scene: str)
     view.set_time(last.start)
     assert view.time_pill_rect().left() < 10
     assert view.time_pill_rect().bottom() <= dict(view.step_label_rects())[last.number].top()
+
+
+@pytest.mark.parametrize("theme_name", ["light", "dark"])
+def test_a_selected_arrow_stays_visible_inside_its_halo(panel: LadderPanel, theme_name: str) -> None:
+    """Orange HTTP arrows in the amber selection halo melted into one bar: a band of panel colour now parts them."""
+    view = panel.view
+    panel.set_theme(THEMES[theme_name])
+    panel.set_palette(OKABE_ITO)
+    view.set_timeline(build_timeline(load_scene(REPO / "scenes" / "http-get.yaml")))
+    get = next(a for a in view.arrows if a.label.startswith("GET") and a.hop == 1)
+    view.set_time(get.end + 0.1)
+    view.set_selected(get.packet_id)
+    image = view.viewport().grab().toImage()
+    a, b = view.arrow_line(get)
+    middle = (a + b) / 2
+    direction = b - a
+    length = (direction.x() ** 2 + direction.y() ** 2) ** 0.5
+    normal = QPointF(-direction.y() / length, direction.x() / length)
+    across = [image.pixelColor((middle + normal * (k / 2)).toPoint()) for k in range(0, 13)]  # centre to 6 px out
+    background = view.background()
+    line, _text = view.ink(get.protocol)
+    assert contrast_ratio(across[0], line) < 1.5  # the arrow's own colour at its centre
+    assert any(contrast_ratio(c, background) < 1.3 for c in across[3:7])  # then the panel's colour
+    halo = QColor(THEMES[theme_name].color("link_highlight"))
+    assert any(contrast_ratio(c, halo) < contrast_ratio(background, halo) / 1.5 for c in across[7:10])  # then the halo

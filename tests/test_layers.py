@@ -10,14 +10,17 @@ import pytest
 
 from tests.conftest import REPO
 
-CORE = ["model", "engine", "packets", "capture"]
+CORE = ["model", "engine", "packets", "capture", "layout"]
 FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6")
 
 
 @pytest.mark.parametrize("package", CORE)
 def test_core_packages_do_not_import_qt(package: str) -> None:
     folder = REPO / "animator" / package
-    for path in folder.rglob("*.py") if folder.exists() else []:
+    paths = list(folder.rglob("*.py")) if folder.exists() else []
+    if package == "layout":
+        paths.append(REPO / "animator" / "looks.py")  # the themes' colours, which layout reports
+    for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = []
@@ -51,8 +54,23 @@ def test_loading_and_scheduling_a_scene_imports_no_gui_module(scene: str, kept_o
     assert done.stdout.strip() == "[]"
 
 
+def test_laying_out_a_scene_imports_no_gui_module() -> None:
+    """The layout stage (every box of every pause point) runs where no display stack exists:
+    a PDF or HTML exporter, a CI check, a test."""
+    code = (
+        "import sys; from animator.model import load_scene; from animator.engine import build_timeline; "
+        "from animator.layout import StageLayout; tl = build_timeline(load_scene('scenes/home-nat.yaml')); "
+        "layout = StageLayout(tl, (1280, 720), 1.5); boxes = layout.boxes(tl.state_at(tl.boundary(3))); "
+        "assert any(b.kind == 'table' for b in boxes); "
+        "print([m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6')])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_core_is_independent_of_ui_and_export() -> None:
-    for package in ("model", "engine"):
+    for package in ("model", "engine", "layout"):
         for path in (REPO / "animator" / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             assert "animator.ui" not in text and "animator.export" not in text, path

@@ -2,7 +2,7 @@
 
 The layout stage must know how wide "Home router (NAT)" is at 22 px before any renderer
 exists (a test, a PDF or HTML exporter, the Qt stage). Every renderer draws with the bundled
-DejaVu fonts, unhinted and without kerning (``animator.ui.theme.font``), so a string's
+DejaVu fonts, unhinted and without kerning (the Qt views' ``font()``), so a string's
 width is exactly the sum of its glyphs' advances scaled to the pixel size: reading the
 ``hmtx`` and ``cmap`` tables with fontTools gives the same numbers Qt's QFontMetricsF does
 (checked in ``tests/layout/test_text.py``), with no drawing library loaded.

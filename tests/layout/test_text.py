@@ -1,0 +1,44 @@
+"""The Qt-free text measure agrees with what Qt draws, so laid-out boxes fit their text."""
+
+from __future__ import annotations
+
+import pytest
+
+from animator.layout import text
+
+SAMPLES = [
+    ("Home router (NAT)", True, False),
+    ("192.168.1.10/24", False, True),
+    ("SYN-ACK → 203.0.113.7:443", True, False),
+    ("The SYN needs three ARP exchanges to get through", False, False),
+    ("aa:bb:cc:dd:ee:ff", True, True),
+]
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("px", [15, 22, 37])
+def test_widths_and_line_heights_match_qt(qapp: object, px: int) -> None:
+    from PySide6.QtGui import QFontMetricsF
+
+    from animator.ui.theme import font, load_fonts
+
+    load_fonts()
+    for sample, bold, mono in SAMPLES:
+        metrics = QFontMetricsF(font(px, bold=bold, mono=mono))
+        assert text.width(sample, px, bold, mono) == pytest.approx(metrics.horizontalAdvance(sample), abs=0.6), sample
+        assert text.line_height(px, bold, mono) == pytest.approx(metrics.height(), abs=0.1)
+
+
+def test_elide_fits_the_room_and_keeps_what_fits() -> None:
+    title = "An HTTP GET from a laptop to a web server, through a home router"
+    short = text.elide(title, 32, 400, bold=True)
+    assert short.endswith("…") and title.startswith(short[:-1].rstrip())
+    assert text.width(short, 32, bold=True) <= 400
+    assert text.elide("ARP", 32, 400) == "ARP"
+
+
+def test_wrap_never_exceeds_the_room_and_loses_no_word() -> None:
+    caption = "The server's reply to port 40002 matches the second row, so the NAT delivers it to laptop B"
+    lines = text.wrap(caption, 28, 500)
+    assert all(text.width(line, 28) <= 500 for line in lines)
+    assert " ".join(lines) == caption

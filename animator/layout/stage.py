@@ -847,20 +847,22 @@ class StageLayout:
         return best[1] if best else None
 
     # -- a frame's boxes ----------------------------------------------------------------------
-    def boxes(self, frame: Frame, hidden_traffic: Iterable[str] = ()) -> list[Box]:
-        """Every box drawn for ``frame``: the step's layout, its chips where they are now, the
-        caption band and the chapter line."""
+    def boxes(self, frame: Frame, hidden_traffic: Iterable[str] = (), chips: bool = True) -> list[Box]:
+        """Every box drawn for ``frame``: the step's layout, the chips where they are now, the
+        caption band and the chapter line. ``chips=False`` leaves the chips out: the Qt stage
+        draws them from the frame itself every tick (1000 boxes a frame would cost ~5 ms)."""
         from animator.engine.traffic import shown_packets
 
         layout = self.step(frame.step)
-        out = [b for b in layout.boxes if b.kind != "chip" and (b.kind != "badge" or frame.badges.get(b.node) == b.text)]
-        for node, value in frame.badges.items():
-            if node in self.badge_slots and not any(b.kind == "badge" and b.node == node for b in out):
-                out.append(self._badge(node, value))
+        badges = frame.badges
+        out = [b for b in layout.boxes if b.kind != "chip" and (b.kind != "badge" or badges.get(b.node) == b.text)]
+        # Mid-step a badge can differ from the pause point's: draw the current one in the same slot.
+        drawn = {b.node for b in out if b.kind == "badge"}
+        out += [self._badge(node, value) for node, value in badges.items() if node in self.badge_slots and node not in drawn]
         shown = {(b.node, b.text) for b in frame.bubbles if b.opacity > 0.05}
         out = [b for b in out if b.kind != "bubble" or (b.node, b.full) in shown]
         at_pause = abs(frame.time - self.timeline.boundary(frame.step)) < 1e-9
-        for packet in shown_packets(frame.packets, frozenset(hidden_traffic)):
+        for packet in shown_packets(frame.packets, frozenset(hidden_traffic)) if chips else ():
             if packet.opacity <= 0.05 or (at_pause and packet.id not in layout.chips):
                 continue  # at a pause point a chip with no free spot is left out (listed in ``hidden``)
             out.append(self.chip_box(packet, frame.step, at_pause))

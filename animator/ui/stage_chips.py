@@ -124,19 +124,27 @@ class PacketLayer(QGraphicsItem):
         painter.save()
         painter.resetTransform()
         opacity = 1.0
-        centre, step, at_pause = layout.chip_centre, self.step, self.at_pause
+        step, at_pause = self.step, self.at_pause
         placed = layout.step(step).chips
+        # The grid-to-pixel mapping, inlined for chips in flight (most of a busy frame).
+        gx0, gy0, ax, ay, cw, sy = layout.min_gx, layout.min_gy, layout.area.x, layout.oy, layout.cell_w, layout.sy
+        cache, chip_for, centre, still, draw = self._cache, self._chip, layout.chip_centre, (0.0, 0.0), painter.drawPixmap
         for packet in self.packets:
-            if at_pause and packet.id not in placed:
-                continue  # no free spot at this pause point (the layout lists it as hidden)
-            docked = packet.arrived or packet.link_id is None
-            chip, half_w, half_h = self._chip(packet, docked, key_scale, ratio)
-            x, y = centre(packet, step, at_pause)
+            moving = not at_pause and not packet.arrived
+            if moving:
+                entry = cache.get((packet.label, packet.protocol, packet.dropped, still, key_scale, ratio))
+                chip, half_w, half_h = entry or chip_for(packet, False, key_scale, ratio)
+                x, y = ax + (packet.x - gx0 + 0.5) * cw, ay + (packet.y - gy0) * sy
+            else:
+                if at_pause and packet.id not in placed:
+                    continue  # no free spot at this pause point (the layout lists it as hidden)
+                chip, half_w, half_h = chip_for(packet, packet.arrived or packet.link_id is None, key_scale, ratio)
+                x, y = centre(packet, step, at_pause)
             if packet.opacity != opacity:
                 opacity = packet.opacity
                 painter.setOpacity(opacity)
             # The int overload: PySide resolves it ~35% faster than QPointF (measured).
-            painter.drawPixmap(int(x * scale + ox) - half_w, int(y * scale + oy) - half_h, chip)
+            draw(int(x * scale + ox) - half_w, int(y * scale + oy) - half_h, chip)
             if packet.id == self.selected:
                 painter.setPen(QPen(self.theme.color("link_highlight"), 3))
                 painter.setBrush(Qt.BrushStyle.NoBrush)

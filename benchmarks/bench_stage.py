@@ -36,6 +36,8 @@ from animator.export.png import ensure_gui_app
 from animator.model import load_scene_text
 
 TARGET_MEDIAN_MS = 4.0
+#: Frames that redraw the backdrop (fades, a new step) must still keep up with 60 Hz.
+TARGET_P99_MS = 16.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results = [
         Result("stage frame median (1920x1080, 1000 in flight)", s["median"], "ms", TARGET_MEDIAN_MS),
-        Result("stage frame p99", s["p99"], "ms"),
+        Result("stage frame p99", s["p99"], "ms", TARGET_P99_MS),
         Result("  state_at median", statistics.median(state_ms), "ms"),
         Result("  show_frame median", statistics.median(show_ms), "ms"),
         Result("  repaint median", statistics.median(paint_ms), "ms"),

@@ -23,6 +23,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 BENCHMARKS = {
     "stage": "bench_stage.py",
+    "render": "bench_render.py",
     "seek": "bench_seek.py",
     "load": "bench_load.py",
     "startup": "bench_startup.py",

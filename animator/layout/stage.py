@@ -300,7 +300,11 @@ class StageLayout:
             if span_y > 0:
                 self.sy, self.oy = max(1.0, (bottom - top) / span_y), top
             else:
-                self.sy, self.oy = self.cell_h, (top + bottom) / 2
+                # One row of devices: bubbles go above it and tables below, and tables are the
+                # taller, so the row sits just low enough for two-line bubbles, not halfway.
+                bubble_px = px["bubble"]
+                room = 2 * tx.line_height(bubble_px) + 1.7 * bubble_px + gap if any(timeline.note_texts().values()) else gap
+                self.sy, self.oy = self.cell_h, min((top + bottom) / 2, top + room)
             self.centres = {n: self.to_px(*p) for n, p in positions.items()}
             pairs = self._stacked_pairs()
             return max((block_h(a, icon_px, lines) + gap - dy for a, dy in pairs), default=0.0)
@@ -786,13 +790,26 @@ class StageLayout:
         g = self.gap
         room = self.area.w * 0.5
         most = max(len(t.rows) for t in tables)
-        for max_rows in [*range(most, 0, -1), 0]:
-            cards = [self._card(t, max_rows if max_rows else 0, room) for t in tables]
-            if max_rows == 0:
+        # Every row first; then fewer (the newest kept, "+N more"); then the title alone. An empty
+        # table is still worth its column headings.
+        for max_rows in [*range(most, 0, -1), 0] if most else [0, -1]:
+            cards = [self._card(t, max(max_rows, 0), room) for t in tables]
+            if max_rows == (0 if most else -1):
                 # Title only: "NAT table · 3 rows".
                 cards = [
                     self._card(
-                        TableView(t.node, f"{t.title} · {len(t.rows)} row{'' if len(t.rows) == 1 else 's'}", (), ()), 0, room
+                        TableView(
+                            t.node,
+                            (
+                                f"{t.title} · {len(t.rows)} row{'' if len(t.rows) == 1 else 's'}"
+                                if t.rows
+                                else f"{t.title} (empty)"
+                            ),
+                            (),
+                            (),
+                        ),
+                        0,
+                        room,
                     )
                     for t in tables
                 ]

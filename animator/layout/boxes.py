@@ -117,6 +117,8 @@ class TableCard:
     title_h: float
     pad: float
     col_gap: float
+    #: A line (x1, y1, x2, y2) back to the device, when the card had to go further away.
+    leader: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

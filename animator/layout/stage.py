@@ -22,6 +22,7 @@ a dictionary lookup (``benchmarks/bench_stage.py``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,8 +91,28 @@ class _Occupied:
                     return True
         return False
 
+    def crossed(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """Whether the segment a-b passes through anything placed (a leader line must not run
+        across a device's name or another table)."""
+        box = Rect(min(a[0], b[0]), min(a[1], b[1]), abs(a[0] - b[0]) + 1, abs(a[1] - b[1]) + 1)
+        seen: set[int] = set()
+        for key in self._keys(box):
+            for other in self.buckets.get(key, ()):
+                if id(other) not in seen:
+                    seen.add(id(other))
+                    if _segment_crosses(Rect(other.x + 1, other.y + 1, other.w - 2, other.h - 2), a, b):
+                        return True
+        return False
+
     def copy(self) -> _Occupied:
         return _Occupied(self.cell, {k: list(v) for k, v in self.buckets.items()})
+
+
+def _distance(a: Rect, b: Rect) -> float:
+    """The gap between two rectangles (0 when they touch or overlap)."""
+    dx = max(0.0, max(a.x, b.x) - min(a.right, b.right))
+    dy = max(0.0, max(a.y, b.y) - min(a.bottom, b.bottom))
+    return math.hypot(dx, dy)
 
 
 def _segment_crosses(r: Rect, a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -292,6 +313,17 @@ class StageLayout:
         def block_h(node: str, icon_px: float, lines: int) -> float:
             return icon_px + gap / 2 + name_lh + addr_lh * min(lines, len(addresses[node])) + (badge_h if node in badges else 0)
 
+        # The tallest stack of table cards any device shows, all rows (what a single row of
+        # devices must leave room for under it).
+        tables_below = max(
+            (
+                sum(self._card(t, len(t.rows), area.w * 0.5)[2] + gap / 2 for t in snapshot)
+                for snapshots in timeline.table_snapshots().values()
+                for snapshot in snapshots
+            ),
+            default=0.0,
+        )
+
         def fit(icon_px: float, lines: int) -> float:
             """Map the grid so every device's icon and text stay inside the network area; returns
             how many pixels stacked devices still lack (<= 0: they fit)."""
@@ -304,7 +336,10 @@ class StageLayout:
                 # taller, so the row sits just low enough for two-line bubbles, not halfway.
                 bubble_px = px["bubble"]
                 room = 2 * tx.line_height(bubble_px) + 1.7 * bubble_px + gap if any(timeline.note_texts().values()) else gap
-                self.sy, self.oy = self.cell_h, min((top + bottom) / 2, top + room)
+                spare = bottom - top - room - tables_below
+                # Whatever neither needs is shared above and below, so a scene with small tables
+                # is not pinned to the top of the stage.
+                self.sy, self.oy = self.cell_h, top + room + spare / 2 if spare > 0 else min((top + bottom) / 2, top + room)
             self.centres = {n: self.to_px(*p) for n, p in positions.items()}
             pairs = self._stacked_pairs()
             return max((block_h(a, icon_px, lines) + gap - dy for a, dy in pairs), default=0.0)
@@ -791,41 +826,80 @@ class StageLayout:
         room = self.area.w * 0.5
         most = max(len(t.rows) for t in tables)
         # Every row first; then fewer (the newest kept, "+N more"); then the title alone. An empty
-        # table is still worth its column headings.
+        # table is still worth its column headings. Each size tries the spots beside its device,
+        # then free room further away (joined to the device by a leader line).
         for max_rows in [*range(most, 0, -1), 0] if most else [0, -1]:
-            cards = [self._card(t, max(max_rows, 0), room) for t in tables]
             if max_rows == (0 if most else -1):
-                # Title only: "NAT table · 3 rows".
-                cards = [
-                    self._card(
-                        TableView(
-                            t.node,
-                            (
-                                f"{t.title} · {len(t.rows)} row{'' if len(t.rows) == 1 else 's'}"
-                                if t.rows
-                                else f"{t.title} (empty)"
-                            ),
-                            (),
-                            (),
-                        ),
-                        0,
-                        room,
-                    )
-                    for t in tables
-                ]
+                cards = [self._card(self._title_only(t), 0, room) for t in tables]
+            else:
+                cards = [self._card(t, max(max_rows, 0), room) for t in tables]
             w = max(c[1] for c in cards)
             h = sum(c[2] for c in cards) + g / 2 * (len(cards) - 1)
-            spot = self._table_spot(node, w, h, occupied, prefer)
+            spot = self._table_spot(node, w, h, occupied, prefer) or self._scan(node, w, h, occupied, prefer)
             if spot is not None:
+                leader = self._leader(node, spot)
                 boxes, y = [], spot.y
-                for card, _, ch in cards:
+                for n, (card, _, ch) in enumerate(cards):
                     r = Rect(spot.x, y, w, ch)
+                    card = dataclasses.replace(card, leader=leader if n == 0 else None)
                     boxes.append(
                         Box("table", r, card.title, card.cell_px, node=node, background="panel_fill", full=card.title, data=card)
                     )
                     y += ch + g / 2
                 return boxes
         return []
+
+    @staticmethod
+    def _title_only(table: TableView) -> TableView:
+        """The last resort on a crowded stage: "NAT table · 3 rows" (the tables dock has them)."""
+        rows = len(table.rows)
+        title = f"{table.title} · {rows} row{'' if rows == 1 else 's'}" if rows else f"{table.title} (empty)"
+        return TableView(table.node, title, (), ())
+
+    def _scan(self, node: str, w: float, h: float, occupied: _Occupied, prefer: Rect | None) -> Rect | None:
+        """The nearest free spot for a w x h box within about two columns of the device, or None."""
+        area, block = self.area, self.blocks[node]
+        if prefer is not None:
+            r = Rect(min(max(prefer.x, area.x), area.right - w), prefer.y, w, h)
+            leader = self._leader(node, r)
+            clear = leader is None or not occupied.crossed(leader[:2], leader[2:])
+            if r.inside(area) and not occupied.hits(r) and self._near(block, r) and clear:
+                return r
+        step = max(8.0, min(w, h) / 5)
+        reach = max(self.cell_w, self.cell_h) * 2.2
+        spots = []
+        x = area.x
+        while x + w <= area.right + 0.5:
+            y = area.y
+            while y + h <= area.bottom + 0.5:
+                r = Rect(x, y, w, h)
+                d = _distance(block, r)
+                if d <= reach:
+                    spots.append((d, x, y))
+                y += step
+            x += step
+        for _, x, y in sorted(spots):
+            r = Rect(x, y, w, h)
+            if occupied.hits(r):
+                continue
+            leader = self._leader(node, r)
+            if leader is None or not occupied.crossed(leader[:2], leader[2:]):
+                return r
+        return None
+
+    def _near(self, block: Rect, r: Rect) -> bool:
+        return _distance(block, r) <= max(self.cell_w, self.cell_h) * 2.2
+
+    def _leader(self, node: str, r: Rect) -> tuple[float, float, float, float] | None:
+        """A line from a table placed away from its device back to the device (its icon, name
+        and addresses), when there is a gap to bridge."""
+        block = self.blocks[node]
+        if _distance(block, r) <= 2 * self.gap:
+            return None
+        # From the table's point nearest the device to the device's point nearest the table.
+        tx_, ty = min(max(block.cx, r.x), r.right), min(max(block.cy, r.y), r.bottom)
+        bx, by = min(max(tx_, block.x), block.right), min(max(ty, block.y), block.bottom)
+        return (tx_, ty, bx, by)
 
     def _table_spot(self, node: str, w: float, h: float, occupied: _Occupied, prefer: Rect | None) -> Rect | None:
         g = self.gap

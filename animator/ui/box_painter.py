@@ -127,7 +127,9 @@ class BoxPainter:
         if highlight > 0:
             painter.setPen(QPen(alpha(self.theme.color("link_highlight"), highlight), 3))
             painter.setBrush(alpha(self.theme.color("node_halo"), 0.55 * highlight))
-            painter.drawEllipse(r.center(), r.width() / 2 + 7, r.height() / 2 + 7)
+            # The halo stays inside the gap the layout keeps round the icon: it never rings the name.
+            extra = max(2.0, min(7.0, self.layout.gap / 2 - 1.5))
+            painter.drawEllipse(r.center(), r.width() / 2 + extra, r.height() / 2 + extra)
         pixels = max(8, round(r.width() * painter.worldTransform().m11() * painter.device().devicePixelRatioF()))
         painter.drawPixmap(r, icon_pixmap(self.icon_kinds[box.node], pixels), QRectF(0, 0, pixels, pixels))
 
@@ -143,6 +145,10 @@ class BoxPainter:
         card: TableCard = box.data
         theme = self.theme
         r = qrect(box.rect)
+        if card.leader is not None:
+            x1, y1, x2, y2 = card.leader
+            painter.setPen(QPen(theme.color("panel_border"), 1.5, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))
         painter.setPen(QPen(theme.color("panel_border"), 1.2))
         painter.setBrush(theme.color("panel_fill"))
         painter.drawRoundedRect(r, 6, 6)

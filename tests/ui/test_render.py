@@ -12,6 +12,7 @@ from animator.engine import build_timeline
 from animator.export.png import render_png
 from animator.model import load_scene
 from animator.resources import builtin_scenes, default_scene
+from tests.stage_points import background_point
 
 REFERENCES = Path(__file__).parent / "references"
 #: Set to regenerate reference images on purpose (then look at them before committing).
@@ -44,7 +45,8 @@ def test_render_size_and_background(app: object, tmp_path: Path) -> None:
     render_png(timeline, 0.0, out, (1920, 1080))
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1920, 1080)
-    assert QColor(image.pixel(960, 200)).name() == "#f6f8fb"  # the stage background, not black
+    x, y = background_point(timeline, (1920, 1080), 0)
+    assert QColor(image.pixel(x, y)).name() == "#f6f8fb"  # the stage background, not black
 
 
 def _difference(a: QImage, b: QImage) -> float:

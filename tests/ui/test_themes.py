@@ -9,9 +9,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QImage
 
 from animator.cli import main
+from animator.engine import build_timeline
+from animator.model import load_scene
 from animator.resources import default_scene
 from animator.ui.main_window import MainWindow
 from animator.ui.theme import DARK, HIGH_CONTRAST, LIGHT, THEMES
+from tests.stage_points import background_point
 
 
 @pytest.mark.parametrize("theme", list(THEMES.values()), ids=list(THEMES))
@@ -19,7 +22,8 @@ def test_cli_render_uses_the_theme(app: object, tmp_path: Path, theme: object) -
     out = tmp_path / "frame.png"
     assert main(["render", str(default_scene()), "--step", "2", "--theme", theme.name, "--out", str(out)]) == 0  # type: ignore[attr-defined]
     image = QImage(str(out))
-    assert QColor(image.pixel(640, 90)).name() == theme.background  # type: ignore[attr-defined]
+    x, y = background_point(build_timeline(load_scene(default_scene())), (1280, 720), 2)
+    assert QColor(image.pixel(x, y)).name() == theme.background  # type: ignore[attr-defined]
 
 
 def test_unknown_theme_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -61,8 +61,10 @@ class StageRenderer:
         image = QImage(self.size[0], self.size[1], QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(view.theme.color("background"))
         painter = QPainter(image)
-        view.render(painter)
-        painter.end()
+        try:
+            view.render(painter)
+        finally:
+            painter.end()
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(f".{out.name}.partial")
         if not image.save(str(partial), "PNG"):

@@ -408,25 +408,27 @@ class StageView(QGraphicsView):
         backdrop.setDevicePixelRatio(ratio)
         backdrop.fill(self.theme.color("background"))
         painter = QPainter(backdrop)
-        painter.setRenderHints(self.renderHints())
-        if self.timeline is None or self.layout is None or self.frame is None:
-            self._draw_empty_hint(painter)
-        else:
-            frame = self.frame
-            painter.drawPixmap(0, 0, self._label_layer(ratio))
-            painter.setTransform(self.viewportTransform())
-            self._painter.paint_links(painter, frame.link_highlight, highlighted_only=True)
-            self._painter.paint_network(painter, self.boxes, frame.node_highlight, labels=False)
-            painter.resetTransform()
-            if self.zoom_state.zoom > 1.0:
-                # Zoomed in, the network runs under the title and caption: veil them so they stay legible.
-                veil = self.theme.color("background")
-                veil.setAlphaF(0.88)
-                painter.fillRect(QRectF(0, 0, self.viewport().width(), self.layout.area.y - 4), veil)
-            self._painter.paint_overlays(painter, self.boxes, self.hidden_traffic)
-            self.legend_hits = self._legend_hits()
-            self._draw_hidden_classes(painter)
-        painter.end()
+        try:  # a painter left open on a pixmap that is freed crashes Qt: always end it
+            painter.setRenderHints(self.renderHints())
+            if self.timeline is None or self.layout is None or self.frame is None:
+                self._draw_empty_hint(painter)
+            else:
+                frame = self.frame
+                painter.drawPixmap(0, 0, self._label_layer(ratio))
+                painter.setTransform(self.viewportTransform())
+                self._painter.paint_links(painter, frame.link_highlight, highlighted_only=True)
+                self._painter.paint_network(painter, self.boxes, frame.node_highlight, labels=False)
+                painter.resetTransform()
+                if self.zoom_state.zoom > 1.0:
+                    # Zoomed in, the network runs under the title and caption: veil them so they stay legible.
+                    veil = self.theme.color("background")
+                    veil.setAlphaF(0.88)
+                    painter.fillRect(QRectF(0, 0, self.viewport().width(), self.layout.area.y - 4), veil)
+                self._painter.paint_overlays(painter, self.boxes, self.hidden_traffic)
+                self.legend_hits = self._legend_hits()
+                self._draw_hidden_classes(painter)
+        finally:
+            painter.end()
         self._backdrop, self._backdrop_dirty = backdrop, False
         return backdrop
 
@@ -444,11 +446,13 @@ class StageView(QGraphicsView):
         layer.setDevicePixelRatio(ratio)
         layer.fill(Qt.GlobalColor.transparent)
         painter = QPainter(layer)
-        painter.setRenderHints(self.renderHints())
-        painter.setTransform(t)
-        self._painter.paint_links(painter, {})
-        self._painter.paint_labels(painter, self.layout.step(0).boxes)
-        painter.end()
+        try:
+            painter.setRenderHints(self.renderHints())
+            painter.setTransform(t)
+            self._painter.paint_links(painter, {})
+            self._painter.paint_labels(painter, self.layout.step(0).boxes)
+        finally:
+            painter.end()
         self._labels = (key, layer)
         return layer
 

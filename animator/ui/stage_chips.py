@@ -93,21 +93,23 @@ class PacketLayer(QGraphicsItem):
         chip = QPixmap(int(w * scale + 4), int(h * scale + 4))
         chip.fill(Qt.GlobalColor.transparent)
         p = QPainter(chip)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        p.translate(2, 2)
-        p.scale(scale, scale)
-        look = ChipLook(packet.protocol, packet.dropped, direction[0], direction[1], arrow)
-        paint_chip(
-            p,
-            QRectF(0, 0, w, h),
-            layout.chip_label(packet.label),
-            look,
-            layout.px["chip"],
-            self.palette.color(packet.protocol),
-            self.theme.color("drop"),
-        )
-        p.end()
+        try:  # a painter left open on a pixmap that is freed crashes Qt: always end it
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            p.translate(2, 2)
+            p.scale(scale, scale)
+            look = ChipLook(packet.protocol, packet.dropped, direction[0], direction[1], arrow)
+            paint_chip(
+                p,
+                QRectF(0, 0, w, h),
+                layout.chip_label(packet.label),
+                look,
+                layout.px["chip"],
+                self.palette.color(packet.protocol),
+                self.theme.color("drop"),
+            )
+        finally:
+            p.end()
         chip.setDevicePixelRatio(ratio)
         entry = self._cache[key] = (chip, round(chip.width() / ratio / 2), round(chip.height() / ratio / 2))
         return entry

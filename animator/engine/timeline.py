@@ -551,7 +551,10 @@ class Timeline:
         frames = track.frames or (None,) * len(track.links)
         changes = track.changes or ((),) * len(track.links)
         hop = bisect_right(track.hop_starts, t) - 1
-        if t <= track.hop_ends[hop]:  # on the wire: show the device that sent it
+        last = hop + 1 == len(track.links)
+        # On the wire: show the device that sent it. At the very moment it reaches its last
+        # device it has arrived, as ``state_at`` draws it (a click on a ladder arrow seeks there).
+        if t < track.hop_ends[hop] or (t == track.hop_ends[hop] and not last):
             node = track.path[hop]
             return PacketDetail(
                 track.id,

@@ -193,9 +193,13 @@ def test_a_packet_reaching_the_server_is_described_by_name_and_direction(window:
     qtbot.mouseClick(ladder.viewport(), Qt.MouseButton.LeftButton, pos=((a + b) / 2).toPoint())  # type: ignore[attr-defined]
     assert docks.selected == get.id
     inspector = docks.inspector
+    # The click seeks to the arrow's end, where the stage shows the GET docked at the server.
+    assert inspector.where.text() == "At www.example.com (arrived)"
+    # Halfway along that last wire it is on its way, named by where it goes, not by the sender.
+    win.clock.run("seek", (arrow.start + arrow.end) / 2)  # type: ignore[attr-defined]
     assert inspector.where.text() == "On the wire from Internet to www.example.com"
     assert "heading to" not in shown_text(inspector) and not raw_ids(shown_text(inspector), scene)
-    # A moment later it has arrived: the server is where it is, not where it came from.
+    # A moment after the end it is still there: the server is where it is, not where it came from.
     win.clock.run("seek", get.end + 0.1)  # type: ignore[attr-defined]
     assert inspector.where.text() == "At www.example.com (arrived)"
     assert inspector.stack.currentWidget() is not inspector.empty  # the bytes as they reached the server

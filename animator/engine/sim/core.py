@@ -42,6 +42,8 @@ class Core:
 
     def __init__(self, scene: Scene, hop_seconds: Callable[[str, str], float]) -> None:
         self.scene = scene
+        #: Display names: what a device says about another ("web1 is down") reaches the inspector.
+        self.names = {node.id: node.display_label for node in scene.nodes}
         self.net = Network(scene)
         self.hop_seconds = hop_seconds
         self.journey = Journey()

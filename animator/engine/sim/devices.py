@@ -126,7 +126,7 @@ class Simulator(ProxyMixin, Endpoint):
             return
         down = self.is_down(node)
         if down != "no":
-            self.end_leg(arrival.leg, f"{node} is down", dropped=True)
+            self.end_leg(arrival.leg, f"{self.names.get(node, node)} is down", dropped=True)
             if down == "refused":
                 self.refuse(arrival)
             return

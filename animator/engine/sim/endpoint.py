@@ -105,7 +105,7 @@ class Endpoint(Core):
         target = self.net.owner_of(next_hop) or self.net.internet_route(next_hop)
         neighbour = self.next_neighbour(leg, node, target)
         if neighbour is None:
-            self.end_leg(leg, f"no link from {node} towards {next_hop}", dropped=True)
+            self.end_leg(leg, f"no link from {self.names.get(node, node)} towards {next_hop}", dropped=True)
             return
         mac = self.resolve(node, next_hop)
         if mac is None:
@@ -422,7 +422,7 @@ class Endpoint(Core):
         dst = ipaddress.ip_address(packet.dst)
         next_hop = dst if self.net.on_link(node, dst) else self.route_for(node, dst)
         if next_hop is None:
-            self.end_leg(leg, f"no route from {node} to {dst}", dropped=True)
+            self.end_leg(leg, f"no route from {self.names.get(node, node)} to {dst}", dropped=True)
             return
         self.send_l3(leg, node, packet, next_hop, time + DWELL)
 

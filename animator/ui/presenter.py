@@ -131,6 +131,7 @@ KEY_HELP: tuple[tuple[str, str], ...] = (
     ("Shift+F", "follow the packet"),
     ("F / Esc", "fullscreen / back out of one thing"),
     ("B or .", "blank the audience screen"),
+    ("Ctrl+1 … Ctrl+9", "answer the question on screen (choice A, B, …)"),
     ("Ctrl+P, F5 / P", "present / swap views (one screen)"),
     ("Ctrl+O, Ctrl+R", "open / reload"),
     ("F1", "show or hide this help"),

@@ -10,6 +10,9 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
+from animator.engine import build_timeline
+from animator.engine.timeline import Timeline
+from animator.layout import StageLayout
 from animator.model import load_scene
 from animator.model.schema import Quiz
 from animator.ui.quiz import (
@@ -76,16 +79,23 @@ def ink_pixels(image: QImage, rect: QRectF, fill: QColor) -> int:
     )
 
 
-def network_areas(width: int, height: int, text_scale: float) -> tuple[float, list[QRectF]]:
-    """The overlay scale (``StageView.ui_scale``) and two network areas the stage may give: between
-    a 64k title band and a 118k caption band; and the least it leaves, a caption at its largest
-    share of the height (36 %, ``animator.layout.stage.CAPTION_SHARE``) under a title band."""
+def network_areas(scene: str, width: int, height: int, text_scale: float) -> tuple[float, list[QRectF]]:
+    """The overlay scale (``StageView.ui_scale``) and two areas a card must fit: the one the stage
+    gives this scene (``StageLayout.quiz_area``: between the title band and the caption band), and
+    the least any scene leaves, a caption at its largest share of the height (36 %,
+    ``animator.layout.stage.CAPTION_SHARE``) under a title band."""
     k = max(0.75, min(3.0, height / 720)) * text_scale
     margin = 16 * k
+    area = StageLayout(timeline_of(scene), (width, height), text_scale).quiz_area()
     return k, [
-        QRectF(0, 64 * k, width, height - 64 * k - 118 * k),
+        QRectF(area.x, area.y, area.w, area.h),
         QRectF(margin, 0.14 * height, width - 2 * margin, 0.5 * height),
     ]
+
+
+@functools.cache
+def timeline_of(scene: str) -> Timeline:
+    return build_timeline(load_scene(REPO / "scenes" / f"{scene}.yaml"))
 
 
 def whole(lines: tuple[str, ...], text: str) -> bool:
@@ -146,8 +156,8 @@ def test_each_choice_on_the_card_carries_its_letter_and_key(app: QApplication) -
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 @pytest.mark.parametrize("text_scale", [1.0, 1.5, 2.0])
 def test_every_shipped_quiz_fits_the_network_area(app: QApplication, size: tuple[int, int], text_scale: float) -> None:
-    k, areas = network_areas(*size, text_scale)
     for name, step, quiz in shipped_quizzes():
+        k, areas = network_areas(name, *size, text_scale)
         for view in (view_of(quiz), view_of(quiz, revealed=True), view_of(quiz, revealed=True, chosen=0)):
             for n, area in enumerate(areas):
                 g = quiz_card_geometry(area, view, k)

@@ -78,9 +78,9 @@ class StageRenderer:
         from animator.layout.boxes import describe
 
         view = self.view
-        assert view.layout is not None
+        assert view.stage_layout is not None
         frame = self.timeline.state_at(self.timeline.boundary(step))
-        boxes = view.layout.boxes(frame)
+        boxes = view.stage_layout.boxes(frame)
         palette = looks.PALETTES[view.protocol_palette.name]
         return describe(boxes, self.size, step, view.text_scale, view.theme, palette)
 

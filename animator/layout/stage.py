@@ -406,9 +406,9 @@ class StageLayout:
         for boxes in self.node_boxes.values():
             for b in boxes:
                 self.static.add(b.rect)
-        for node, slot in self.badge_slots.items():
-            block = self.blocks[node]
-            room = self._badge_room(node)
+        for node_id, slot in self.badge_slots.items():
+            block = self.blocks[node_id]
+            room = self._badge_room(node_id)
             x = min(max(block.cx - room / 2, self.area.x), self.area.right - room)
             self.static.add(Rect(x, slot, room, badge_h - 3))
         for b in self.link_boxes:

@@ -102,7 +102,7 @@ class StageView(QGraphicsView):
         self.timeline: Timeline | None = None
         self.frame: Frame | None = None
         #: The layout for the viewport's size and the text size (``animator.layout``): every box drawn.
-        self.layout: StageLayout | None = None
+        self.stage_layout: StageLayout | None = None
         self._layouts: dict[tuple[int, int, float], StageLayout] = {}
         self._labels: tuple[tuple[object, ...], QPixmap] | None = None
         #: The boxes of the frame shown (layout pixels = scene units at zoom 1).
@@ -169,7 +169,7 @@ class StageView(QGraphicsView):
         self.packets = PacketLayer(self.theme, self.protocol_palette)
         self.packets.selected = selected
         self._scene.addItem(self.packets)
-        self.layout = None
+        self.stage_layout = None
         self._relayout()
 
     def _relayout(self) -> None:
@@ -183,8 +183,8 @@ class StageView(QGraphicsView):
             if len(self._layouts) >= LAYOUT_CACHE:
                 self._layouts.pop(next(iter(self._layouts)))
             layout = self._layouts[key] = StageLayout(self.timeline, size, self.text_scale)
-        if layout is not self.layout:
-            self.layout = layout
+        if layout is not self.stage_layout:
+            self.stage_layout = layout
             self.packets.set_layout(layout)
             self._painter = BoxPainter(layout, self.theme, self.protocol_palette)
             if self.frame is not None:
@@ -197,7 +197,7 @@ class StageView(QGraphicsView):
         previous = self.frame
         if previous is not None and previous.step != frame.step:
             self.annotations.clear()  # ink belongs to the step it was drawn on
-        layout = self.layout
+        layout = self.stage_layout
         if layout is None:
             self.frame = frame
             return
@@ -241,9 +241,9 @@ class StageView(QGraphicsView):
 
     def quiz_area(self) -> QRectF:
         """Where the quiz card goes (viewport pixels): over the network, never over the caption."""
-        if self.layout is None:
+        if self.stage_layout is None:
             return QRectF(self.viewport().rect())
-        return qrect(self.layout.quiz_area())
+        return qrect(self.stage_layout.quiz_area())
 
     # -- clicks ----------------------------------------------------------------------
     def packet_at(self, view_pos: QPoint) -> str | None:
@@ -301,7 +301,7 @@ class StageView(QGraphicsView):
 
     def _fit(self) -> None:
         """At zoom 1 the layout's pixels are the viewport's; zoomed, scale about the network's centre."""
-        layout = self.layout
+        layout = self.stage_layout
         if layout is None:
             return
         vw, vh = self.viewport().width(), self.viewport().height()
@@ -320,7 +320,7 @@ class StageView(QGraphicsView):
         centre = self.zoom_state.centre
         if centre is not None:
             return QPointF(centre)
-        return qrect(self.layout.area).center() if self.layout is not None else QPointF()
+        return qrect(self.stage_layout.area).center() if self.stage_layout is not None else QPointF()
 
     def _zoom_moved(self) -> None:
         self._fit()
@@ -387,7 +387,7 @@ class StageView(QGraphicsView):
         painter.setFont(font(12 * k))
         metrics = QFontMetricsF(painter.font())
         box = QRectF(0, 0, metrics.horizontalAdvance(text) + 16 * k, metrics.height() + 8 * k)
-        bottom = self.layout.caption_top if self.layout is not None else self.viewport().height()
+        bottom = self.stage_layout.caption_top if self.stage_layout is not None else self.viewport().height()
         box.moveBottomRight(QPointF(self.viewport().width() - 16 * k, bottom - 4 * k))
         fill = self.theme.color("caption_fill")
         fill.setAlphaF(0.9)
@@ -410,7 +410,7 @@ class StageView(QGraphicsView):
         painter = QPainter(backdrop)
         try:  # a painter left open on a pixmap that is freed crashes Qt: always end it
             painter.setRenderHints(self.renderHints())
-            if self.timeline is None or self.layout is None or self.frame is None:
+            if self.timeline is None or self.stage_layout is None or self.frame is None:
                 self._draw_empty_hint(painter)
             else:
                 frame = self.frame
@@ -423,7 +423,7 @@ class StageView(QGraphicsView):
                     # Zoomed in, the network runs under the title and caption: veil them so they stay legible.
                     veil = self.theme.color("background")
                     veil.setAlphaF(0.88)
-                    painter.fillRect(QRectF(0, 0, self.viewport().width(), self.layout.area.y - 4), veil)
+                    painter.fillRect(QRectF(0, 0, self.viewport().width(), self.stage_layout.area.y - 4), veil)
                 self._painter.paint_overlays(painter, self.boxes, self.hidden_traffic)
                 self.legend_hits = self._legend_hits()
                 self._draw_hidden_classes(painter)
@@ -436,10 +436,10 @@ class StageView(QGraphicsView):
         """Links, names, addresses and link labels, drawn once per layout, zoom and theme: a
         backdrop redraw (a fade, a new table row) then costs one blit for them instead of 200
         antialiased lines and 600 texts."""
-        assert self.layout is not None
+        assert self.stage_layout is not None
         t = self.viewportTransform()
         size = (self.viewport().width(), self.viewport().height())
-        key = (id(self.layout), t.m11(), t.dx(), t.dy(), self.theme.name, size, ratio)
+        key = (id(self.stage_layout), t.m11(), t.dx(), t.dy(), self.theme.name, size, ratio)
         if self._labels is not None and self._labels[0] == key:
             return self._labels[1]
         layer = QPixmap(self.viewport().size() * ratio)
@@ -450,7 +450,7 @@ class StageView(QGraphicsView):
             painter.setRenderHints(self.renderHints())
             painter.setTransform(t)
             self._painter.paint_links(painter, {})
-            self._painter.paint_labels(painter, self.layout.step(0).boxes)
+            self._painter.paint_labels(painter, self.stage_layout.step(0).boxes)
         finally:
             painter.end()
         self._labels = (key, layer)
@@ -468,13 +468,13 @@ class StageView(QGraphicsView):
         """Classes that cut across protocols have no legend entry of their own: say they are
         hidden, so nobody wonders where the SYNs went."""
         derived = [name for key, name in DERIVED_SHORT.items() if key in self.hidden_traffic]
-        if not derived or self.layout is None:
+        if not derived or self.stage_layout is None:
             return
         legend = next((b for b in self.boxes if b.kind == "legend"), None)
-        px = legend.px if legend is not None else self.layout.px["legend"]
+        px = legend.px if legend is not None else self.stage_layout.px["legend"]
         painter.setPen(self.theme.color("muted"))
         painter.setFont(font(px))
-        area = self.layout.area
+        area = self.stage_layout.area
         painter.drawText(
             QRectF(area.x, area.y, area.w, px * 1.4),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,

@@ -441,7 +441,9 @@ class StageLayout:
         for node, (cx, cy) in self.centres.items():
             room = min(3 * self.cell_w, 2 * (cx - area.x), 2 * (area.right - cx))
             for other, (ox, oy) in self.centres.items():
-                if other != node and abs(oy - cy) < band:
+                # Devices in the same column are stacked, not side by side: their rows keep them
+                # apart (``_stacked_pairs``), so they do not narrow each other's names.
+                if other != node and abs(oy - cy) < band and abs(ox - cx) > self.icon:
                     room = min(room, abs(ox - cx) - gap)
             rooms[node] = max(room, self.icon)
         return rooms

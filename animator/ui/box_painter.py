@@ -137,6 +137,10 @@ class BoxPainter:
         r = qrect(box.rect)
         if box.kind == "link-label":
             pill(painter, r, self.theme.color("background"))
+        else:
+            # A link running under a device's name must not strike through it: the text sits on
+            # a patch of the stage's background.
+            painter.fillRect(r, self.theme.color("background"))
         painter.setPen(self.theme.color(box.color))
         painter.setFont(font(box.px, bold=box.kind == "name", mono=box.kind == "address"))
         painter.drawText(r, CENTRE, box.text)

@@ -361,6 +361,10 @@ class StageView(QGraphicsView):
         if self.quiz is not None and not self.blanked:
             painter.save()
             painter.resetTransform()
+            # Veil the network behind the card (devices peeking round it distract), never the caption.
+            veil = self.theme.color("background")
+            veil.setAlphaF(0.85)
+            painter.fillRect(self.quiz_area(), veil)
             paint_quiz_overlay(painter, self.quiz_area(), self.quiz, self.theme, self.ui_scale())
             painter.restore()
         if not self.prompt:

@@ -26,6 +26,7 @@ import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from animator.engine.frame import Frame, PacketView, TableView
 from animator.engine.timeline import Timeline
@@ -306,12 +307,18 @@ class StageLayout:
         addresses = {n.id: [*n.ipv4, *n.ipv6][:2] for n in timeline.scene.nodes}
         most_lines = max((len(a) for a in addresses.values()), default=0)
 
+        #: Lines each device's name takes: a name too wide for its room wraps onto a second line
+        #: before anything is elided ("Laptop" / "(curl)" at 200 %).
+        name_lines = dict.fromkeys(addresses, 1)
+
         def below(icon_px: float, lines: int) -> float:
             """How far the lowest text block reaches under a device's centre."""
-            return icon_px / 2 + gap / 2 + name_lh + addr_lh * min(lines, most_lines) + (badge_h if badges else 0)
+            names = name_lh * max(name_lines.values(), default=1)
+            return icon_px / 2 + gap / 2 + names + addr_lh * min(lines, most_lines) + (badge_h if badges else 0)
 
         def block_h(node: str, icon_px: float, lines: int) -> float:
-            return icon_px + gap / 2 + name_lh + addr_lh * min(lines, len(addresses[node])) + (badge_h if node in badges else 0)
+            names = name_lh * name_lines[node]
+            return icon_px + gap / 2 + names + addr_lh * min(lines, len(addresses[node])) + (badge_h if node in badges else 0)
 
         # The tallest stack of table cards any device shows, all rows (what a single row of
         # devices must leave room for under it).
@@ -344,38 +351,60 @@ class StageLayout:
             pairs = self._stacked_pairs()
             return max((block_h(a, icon_px, lines) + gap - dy for a, dy in pairs), default=0.0)
 
-        # Icons shrink a little as text grows, and to fit the rows; text never shrinks. When
-        # devices stacked in one column would still run into each other, an address line goes
-        # (the inspector and the tooltip keep every address).
-        icon = min(84 * self.k / self.scale**0.35, self.cell_w * 0.42, self.cell_h * 0.45)
-        shown_addr = 2
-        for lines in (2, 1, 0):
-            shown_addr = lines
-            need = fit(icon, lines)
-            if need <= 0:
-                break
-            icon = max(28 * self.k, icon - need)
-            if fit(icon, lines) <= 0:
-                break
-        else:
+        def settle() -> tuple[float, int]:
+            """Icons shrink a little as text grows, and to fit the rows; text never shrinks.
+            When devices stacked in one column would still run into each other, an address line
+            goes (the inspector and the tooltip keep every address)."""
+            icon = min(84 * self.k / self.scale**0.35, self.cell_w * 0.42, self.cell_h * 0.45)
+            for lines in (2, 1, 0):
+                need = fit(icon, lines)
+                if need <= 0:
+                    return icon, lines
+                icon = max(28 * self.k, icon - need)
+                if fit(icon, lines) <= 0:
+                    return icon, lines
             icon = max(18.0, icon - fit(icon, 0))  # a tall column at 200 %: smaller icons, still no overlap
             fit(icon, 0)
+            return icon, 0
+
+        icon, shown_addr = settle()
         self.icon = max(20.0, icon)
+        rooms = self._label_rooms()
+        wrapped = {n.id: tx.wrap(n.display_label, px["name"], rooms[n.id], bold=True) for n in timeline.scene.nodes}
+        if any(len(lines) > 1 for lines in wrapped.values()):
+            name_lines.update({node: min(2, len(lines)) for node, lines in wrapped.items()})
+            icon, shown_addr = settle()
+            if fit(icon, shown_addr) > 0:
+                # A column too tall for two-line names: its devices keep one line, elided.
+                stacked = {node for pair in self._stacked_pairs(both=True) for node in pair}
+                name_lines.update(dict.fromkeys(stacked, 1))
+                icon, shown_addr = settle()
+            self.icon = max(20.0, icon)
+            rooms = self._label_rooms()
         self.shown_addresses = shown_addr
         self.node_boxes: dict[str, list[Box]] = {}
         self.blocks: dict[str, Rect] = {}
         self.badge_slots: dict[str, float] = {}
-        rooms = self._label_rooms()
         for node in timeline.scene.nodes:
             cx, cy = self.centres[node.id]
             half = self.icon / 2
             boxes = [Box("icon", Rect(cx - half, cy - half, self.icon, self.icon), node=node.id)]
             room = rooms[node.id]
             y = cy + half + gap / 2
-            name = tx.elide(node.display_label, px["name"], room, bold=True)
-            nw = tx.width(name, px["name"], bold=True) + 4
-            boxes.append(Box("name", Rect(cx - nw / 2, y, nw, name_lh), name, px["name"], node=node.id, full=node.display_label))
-            y += name_lh
+            lines = tx.wrap(node.display_label, px["name"], room, bold=True)[: name_lines[node.id]]
+            if len(lines) == 2:
+                lines = tx.split_in_two(node.display_label, px["name"], room, bold=True) or lines
+            if len(lines) > 1 or tx.width(lines[0], px["name"], bold=True) > room:
+                shown_all = " ".join(lines) == " ".join(node.display_label.split())
+                if not shown_all:  # still too long in two lines: the last one ends in "…"
+                    rest = node.display_label[len(" ".join(lines[:-1])) :].strip()
+                    lines[-1] = tx.elide(rest, px["name"], room, bold=True)
+            lines = [line for line in lines if line] or [tx.elide(node.display_label, px["name"], room, bold=True)]
+            name = "\n".join(lines)
+            nw = max(tx.width(line, px["name"], bold=True) for line in lines) + 4
+            nh = name_lh * len(lines)
+            boxes.append(Box("name", Rect(cx - nw / 2, y, nw, nh), name, px["name"], node=node.id, full=node.display_label))
+            y += nh
             for address in addresses[node.id][:shown_addr]:
                 shown = tx.elide(address, px["address"], room, mono=True)
                 aw = tx.width(shown, px["address"], mono=True) + 4
@@ -420,16 +449,16 @@ class StageLayout:
         widths = [tx.width(v, self.px["badge"], bold=True) + 1.2 * self.px["badge"] for v in self.timeline.badge_values(node)]
         return max(widths, default=0.0)
 
-    def _stacked_pairs(self) -> list[tuple[str, float]]:
+    def _stacked_pairs(self, both: bool = False) -> list[tuple[str, float]]:
         """(upper node, vertical distance) for devices one above the other (their labels overlap
-        horizontally)."""
-        pairs = []
+        horizontally); with ``both``, (upper node, lower node) instead."""
+        pairs: list[tuple[str, Any]] = []
         items = list(self.centres.items())
         for i, (a, (ax, ay)) in enumerate(items):
             for b, (bx, by) in items[i + 1 :]:
                 if abs(ax - bx) < self.cell_w * 0.9 and ay != by:
-                    upper, dy = (a, by - ay) if ay < by else (b, ay - by)
-                    pairs.append((upper, dy))
+                    upper, lower, dy = (a, b, by - ay) if ay < by else (b, a, ay - by)
+                    pairs.append((upper, lower if both else dy))
         return pairs
 
     def _label_rooms(self) -> dict[str, float]:

@@ -22,6 +22,8 @@ _FILES = {
     (True, True): "DejaVuSansMono-Bold.ttf",
 }
 ELLIPSIS = "…"
+#: Where a word too long for a line may break: after these (host names, paths, addresses).
+BREAKS = ".-/:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +99,30 @@ def wrap(text: str, px: float, room: float, bold: bool = False, mono: bool = Fal
                 cut = len(word)
                 while cut > 1 and f.width(word[:cut], px) > room:
                     cut -= 1
+                # Prefer a natural break: after a dot, dash, slash or colon ("www.example." / "com").
+                natural = max((i + 1 for i in range(cut - 1) if word[i] in BREAKS), default=0)
+                if natural >= cut // 2:
+                    cut = natural
                 lines.append(word[:cut])
                 word = word[cut:]
             line = word
         lines.append(line)
     return lines
+
+
+def split_in_two(text: str, px: float, room: float, bold: bool = False) -> list[str] | None:
+    """``text`` as two balanced lines that each fit ``room`` (breaking at a space, before a
+    parenthesis by preference: "Office laptop" / "(curl -x)"), or None if no break fits."""
+    f = face(bold, False)
+    best: tuple[float, list[str]] | None = None
+    for i, ch in enumerate(text):
+        if ch != " ":
+            continue
+        first, second = text[:i].rstrip(), text[i + 1 :].lstrip()
+        widest = max(f.width(first, px), f.width(second, px))
+        if not first or not second or widest > room:
+            continue
+        score = widest - (0.25 * room if second.startswith("(") else 0.0)
+        if best is None or score < best[0]:
+            best = (score, [first, second])
+    return best[1] if best else None

@@ -123,3 +123,22 @@ def test_a_step_keeps_the_previous_steps_table_spots() -> None:
                 assert abs(b.rect.y - before.rect.y) <= grew_h + 1, f"{b.node}'s table jumped at step {step}"
             last[b.node] = b
     assert last, "home-nat shows its NAT table"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_at_100_percent_every_name_and_address_is_shown_whole(size: tuple[int, int]) -> None:
+    """A long name wraps onto a second line ("Office laptop" / "(curl -x)") before it is cut, and
+    no device loses an address line: at the default text size nothing is elided."""
+    cut = []
+    for path in builtin_scenes():
+        timeline = timeline_of(path)
+        layout = StageLayout(timeline, size, 1.0)
+        for node in timeline.scene.nodes:
+            boxes = layout.node_boxes[node.id]
+            name = next(b for b in boxes if b.kind == "name")
+            if " ".join(name.text.split()) != " ".join(node.display_label.split()):
+                cut.append(f"{path.stem}: {node.display_label!r} shown as {name.text!r}")
+            shown = [b.text for b in boxes if b.kind == "address"]
+            if shown != [*node.ipv4, *node.ipv6][:2]:
+                cut.append(f"{path.stem}: {node.id} addresses {shown}")
+    assert not cut, "\n".join(cut)

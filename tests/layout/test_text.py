@@ -42,3 +42,13 @@ def test_wrap_never_exceeds_the_room_and_loses_no_word() -> None:
     lines = text.wrap(caption, 28, 500)
     assert all(text.width(line, 28) <= 500 for line in lines)
     assert " ".join(lines) == caption
+
+
+def test_a_long_host_name_breaks_after_a_dot_not_mid_word() -> None:
+    lines = text.wrap("origin.cdn.example.com", 22, text.width("origin.cdn.example", 22) + 2)
+    assert lines[0].endswith(".") and "".join(lines) == "origin.cdn.example.com"
+
+
+def test_a_name_splits_in_two_balanced_lines_before_a_parenthesis() -> None:
+    room = text.width("Office laptop (curl", 22, bold=True)
+    assert text.split_in_two("Office laptop (curl -x)", 22, room, bold=True) == ["Office laptop", "(curl -x)"]

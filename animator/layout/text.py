@@ -101,8 +101,8 @@ def wrap(text: str, px: float, room: float, bold: bool = False, mono: bool = Fal
                     cut -= 1
                 # Prefer a natural break: after a dot, dash, slash or colon ("www.example." / "com").
                 natural = max((i + 1 for i in range(cut - 1) if word[i] in BREAKS), default=0)
-                if natural >= cut // 2:
-                    cut = natural
+                if natural >= max(1, cut // 2):
+                    cut = natural  # always at least one character: a line too narrow for any still ends
                 lines.append(word[:cut])
                 word = word[cut:]
             line = word

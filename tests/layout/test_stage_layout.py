@@ -142,3 +142,14 @@ def test_at_100_percent_every_name_and_address_is_shown_whole(size: tuple[int, i
             if shown != [*node.ipv4, *node.ipv6][:2]:
                 cut.append(f"{path.stem}: {node.id} addresses {shown}")
     assert not cut, "\n".join(cut)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (160, 90), (320, 240)])
+def test_a_window_too_small_for_anything_still_lays_out(size: tuple[int, int]) -> None:
+    """A stage shown before it has its size, or squeezed by docks: the layout finishes (hides
+    what cannot fit) instead of hanging or raising."""
+    for path in builtin_scenes()[:6]:
+        timeline = timeline_of(path)
+        layout = StageLayout(timeline, size, 2.0)
+        for step in range(timeline.step_count + 1):
+            assert layout.boxes(timeline.state_at(timeline.boundary(step)))

@@ -52,3 +52,10 @@ def test_a_long_host_name_breaks_after_a_dot_not_mid_word() -> None:
 def test_a_name_splits_in_two_balanced_lines_before_a_parenthesis() -> None:
     room = text.width("Office laptop (curl", 22, bold=True)
     assert text.split_in_two("Office laptop (curl -x)", 22, room, bold=True) == ["Office laptop", "(curl -x)"]
+
+
+def test_wrapping_into_a_room_narrower_than_a_letter_still_ends() -> None:
+    """A window shown before it has a size lays out into a few pixels: wrap must still finish."""
+    for room in (0.0, 1.0, 5.0):
+        lines = text.wrap("www.example.com and more", 28, room)
+        assert "".join("".join(lines).split()) == "www.example.comandmore"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -14,7 +16,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_SCALE_FACTOR", "1")
 # Simulated journeys are cached per user (animator/engine/sim/cache.py): the suite uses a cache of
 # its own, so it never reads or fills the developer's.
-os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="packetstage-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE = tempfile.mkdtemp(prefix="packetstage-test-cache-")
+# ...and removes it when the run ends (every run used to leave one behind in /tmp).
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -604,7 +604,10 @@ class StageLayout:
         if shown is None:
             px = self.px["chip"]
             h = tx.line_height(px, bold=True) + 0.5 * px
-            room = max(self.cell_w * 0.8, 7 * px) - 0.9 * px - 0.55 * h
+            # About a column at the default text size; less at 150/200 %, where a chip elided
+            # beats a chip with no free spot at the pause point.
+            share = 1.1 if self.scale <= 1.25 else 0.8
+            room = max(self.cell_w * share, 7 * px) - 0.9 * px - 0.55 * h
             shown = self._chip_labels[label] = tx.elide(label, px, room, bold=True) or label[:1]
         return shown
 

@@ -34,6 +34,9 @@ class PacketView(NamedTuple):
     dropped: bool
     #: True once the packet has finished its journey (delivered, or lost at ``node``).
     arrived: bool
+    #: Seconds since it arrived (0 while it moves): renderers glide it from the device into its
+    #: docking spot instead of jumping there.
+    age: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -514,7 +514,7 @@ class Timeline:
                 if opacity <= 0.0:
                     return None
             return PacketView(
-                track.id, track.label, track.protocol, x, y, None, node, track.path[-2], opacity, track.dropped, True
+                track.id, track.label, track.protocol, x, y, None, node, track.path[-2], opacity, track.dropped, True, t - end
             )
         hop = bisect_right(track.hop_starts, t) - 1
         a, b = track.path[hop], track.path[hop + 1]

@@ -52,6 +52,8 @@ NOMINAL: dict[str, float] = {
 #: At smaller outputs text shrinks with the height, but never below this share of ``NOMINAL``.
 FLOOR = 2 / 3
 DESIGN = (1920.0, 1080.0)
+#: Seconds an arrived chip takes to glide from its device into its docking spot.
+DOCK_GLIDE = 0.3
 #: The caption band never takes more than this share of the height; longer captions are elided.
 CAPTION_SHARE = 0.36
 
@@ -774,6 +776,12 @@ class StageLayout:
                 spot = self._free_spot(packet, occupied) if packet.node in self.centres else None
                 box = spot or self._chip_box(packet, *self.to_px(packet.x, packet.y), (0.0, 0.0))
                 self._fallback_chips[key] = box
+        if not at_pause and packet.age < DOCK_GLIDE:
+            # Just arrived: glide from the device's centre, where its lane ends, into the spot.
+            f = packet.age / DOCK_GLIDE
+            f = f * f * (3 - 2 * f)
+            x, y = self.to_px(packet.x, packet.y)
+            return x + (box.rect.cx - x) * f, y + (box.rect.cy - y) * f
         return box.rect.cx, box.rect.cy
 
     def chip_box(self, packet: PacketView, step: int, at_pause: bool = False) -> Box:

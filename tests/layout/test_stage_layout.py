@@ -8,6 +8,7 @@ draw; ``render --boxes`` writes them for a person to inspect.
 
 from __future__ import annotations
 
+import itertools
 from functools import cache
 from pathlib import Path
 
@@ -153,3 +154,17 @@ def test_a_window_too_small_for_anything_still_lays_out(size: tuple[int, int]) -
         layout = StageLayout(timeline, size, 2.0)
         for step in range(timeline.step_count + 1):
             assert layout.boxes(timeline.state_at(timeline.boundary(step)))
+
+
+def test_an_arriving_chip_glides_into_its_spot_instead_of_jumping() -> None:
+    timeline = timeline_of(next(p for p in builtin_scenes() if p.stem == "tcp-handshake"))
+    layout = StageLayout(timeline, (1280, 720), 1.0)
+    track = timeline.messages[0]
+    path = []
+    for i in range(-3, 12):
+        frame = timeline.state_at(track.end + i * 0.03)
+        packet = next(p for p in frame.packets if p.id == track.id)
+        path.append(layout.chip_centre(packet, frame.step))
+    steps = [((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5 for (ax, ay), (bx, by) in itertools.pairwise(path)]
+    assert max(steps) < 0.25 * layout.cell_w, f"the chip jumped {max(steps):.0f} px in 30 ms"
+    assert path[-1] != path[3]  # it did move from the device into its spot

@@ -653,35 +653,30 @@ class StageLayout:
         half, g = self.icon / 2, self.gap / 2
         block = self.blocks[packet.node]
         tdx, tdy = self._travel(packet)
-        sides = ["left", "right", "top", "bottom"]
         if abs(tdx) >= abs(tdy) and (tdx or tdy):
-            first = "left" if tdx > 0 else "right"  # came from the left: dock on the left
+            # Came from the left: dock on the left, then over (or under) the icon, then the rest.
+            first = "left" if tdx > 0 else "right"
+            order = [first, "top" if tdy >= 0 else "bottom", "right" if first == "left" else "left"]
         elif tdx or tdy:
             first = "top" if tdy > 0 else "bottom"
+            order = [first, "left", "right"]
         else:
-            first = "right"
-        order = [first] + [s for s in sides if s != first]
-        if first in ("left", "right"):
-            order = [first, "top" if tdy >= 0 else "bottom", *[s for s in sides if s not in (first,)]]
-            order = list(dict.fromkeys(order))
+            order = ["right", "left", "top"]
+        order += [side for side in ("left", "right", "top", "bottom") if side not in order]
+        step = h + g / 2
         for side in order:
             for j in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
-                if side == "left":
-                    yield cx - half - g - w / 2, cy + j * (h + g / 2)
-                elif side == "right":
-                    yield cx + half + g + w / 2, cy + j * (h + g / 2)
-                elif side == "top":
-                    k = abs(j)
-                    yield (
-                        cx + (w / 2 + g / 2) * (0 if j == 0 else (1 if j > 0 else -1)) * min(k, 1),
-                        cy - half - g - h / 2 - (max(k - 1, 0) * (h + g / 2)),
-                    )
+                if side in ("left", "right"):
+                    # A column of chips beside the icon, the first level with it.
+                    x = cx - half - g - w / 2 if side == "left" else cx + half + g + w / 2
+                    yield x, cy + j * step
                 else:
-                    k = abs(j)
-                    yield (
-                        cx + (w / 2 + g / 2) * (0 if j == 0 else (1 if j > 0 else -1)) * min(k, 1),
-                        block.bottom + g + h / 2 + (max(k - 1, 0) * (h + g / 2)),
-                    )
+                    # Centred over (or under the name of) the device, then left and right of
+                    # centre, stacking away from it.
+                    dx = (w / 2 + g / 2) * (j > 0) - (w / 2 + g / 2) * (j < 0)
+                    rows = max(abs(j) - 1, 0) * step
+                    y = cy - half - g - h / 2 - rows if side == "top" else block.bottom + g + h / 2 + rows
+                    yield cx + dx, y
 
     def _free_spot(self, packet: PacketView, occupied: _Occupied, prefer: Rect | None = None) -> Box | None:
         direction = self._travel(packet)
@@ -725,18 +720,11 @@ class StageLayout:
         docked = [p for p in visible if p.arrived or p.link_id is None]
         # Chips already docked at the previous pause point keep their spot; new ones take the
         # best free spot, newest first (the one the caption is about).
-        old = [p for p in docked if previous is not None and p.id in previous.chips]
-        new = [p for p in reversed(docked) if p not in old]
-        for packet in old:
-            assert previous is not None
-            box = self._free_spot(packet, occupied, previous.chips[packet.id].rect)
-            if box is not None:
-                placed[packet.id] = box
-                occupied.add(box.rect)
-            else:
-                hidden.append(f"chip {packet.id}")
-        for packet in new:
-            box = self._free_spot(packet, occupied)
+        before = previous.chips if previous is not None else {}
+        old = [(p, before[p.id].rect) for p in docked if p.id in before]
+        new = [(p, None) for p in reversed(docked) if p.id not in before]
+        for packet, prefer in old + new:
+            box = self._free_spot(packet, occupied, prefer)
             if box is not None:
                 placed[packet.id] = box
                 occupied.add(box.rect)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class PacketView(NamedTuple):
@@ -73,3 +73,7 @@ class Frame:
     tables: Mapping[str, tuple[TableView, ...]]
     #: Every device table the simulator keeps (MAC, ARP, NAT, routes, firewall...), for the tables view.
     device_tables: Mapping[str, tuple[TableView, ...]] = field(default_factory=dict)
+    #: Where everything is drawn, for one output size and text size: the ``animator.layout.Box``es
+    #: that ``StageLayout.lay_out`` puts here (empty until a layout has been applied). Exporters
+    #: draw these; the engine never looks at them.
+    boxes: tuple[Any, ...] = ()

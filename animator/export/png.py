@@ -79,10 +79,9 @@ class StageRenderer:
 
         view = self.view
         assert view.stage_layout is not None
-        frame = self.timeline.state_at(self.timeline.boundary(step))
-        boxes = view.stage_layout.boxes(frame)
+        frame = view.stage_layout.lay_out(self.timeline.state_at(self.timeline.boundary(step)), view.hidden_traffic)
         palette = looks.PALETTES[view.protocol_palette.name]
-        return describe(boxes, self.size, step, view.text_scale, view.theme, palette)
+        return describe(frame.boxes, self.size, step, view.text_scale, view.theme, palette)
 
     def close(self) -> None:
         self.view.close()

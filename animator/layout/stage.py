@@ -994,6 +994,11 @@ class StageLayout:
         out.extend(self.caption_boxes(frame))
         return out
 
+    def lay_out(self, frame: Frame, hidden_traffic: Iterable[str] = ()) -> Frame:
+        """``frame`` with every box it draws (chips included) in ``Frame.boxes``: what an exporter
+        renders, so every export places things exactly as the stage does."""
+        return dataclasses.replace(frame, boxes=tuple(self.boxes(frame, hidden_traffic)))
+
     def quiz_area(self) -> Rect:
         """Where a quiz card may go: over the network, never over the title or the caption."""
         return self.area

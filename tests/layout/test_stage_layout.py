@@ -168,3 +168,14 @@ def test_an_arriving_chip_glides_into_its_spot_instead_of_jumping() -> None:
     steps = [((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5 for (ax, ay), (bx, by) in itertools.pairwise(path)]
     assert max(steps) < 0.25 * layout.cell_w, f"the chip jumped {max(steps):.0f} px in 30 ms"
     assert path[-1] != path[3]  # it did move from the device into its spot
+
+
+def test_a_laid_out_frame_carries_every_box_including_its_chips() -> None:
+    timeline = timeline_of(next(p for p in builtin_scenes() if p.stem == "home-nat"))
+    layout = StageLayout(timeline, (1280, 720), 1.0)
+    frame = timeline.state_at(timeline.boundary(8))
+    assert frame.boxes == ()  # the engine's frame knows nothing of pixels
+    laid = layout.lay_out(frame)
+    kinds = {b.kind for b in laid.boxes}
+    assert {"icon", "name", "address", "table", "chip", "title", "caption", "legend"} <= kinds
+    assert laid.packets == frame.packets and laid.time == frame.time

@@ -269,7 +269,10 @@ class StageLayout:
         ch = tx.line_height(px["counter"], bold=True) + 0.9 * px["counter"]
         pill = Rect(m + pad, band.y + min(pad, (band.h - ch) / 2), pill_w, ch)
         text_h = len(lines) * lh
-        text_rect = Rect(text_left, band.y + (band.h - text_h) / 2, room, text_h)
+        # The first line level with the step counter, as a slide reads; a one-line caption in
+        # a band sized for longer ones sits in the middle of it.
+        top = pill.cy - lh / 2 if len(lines) > 1 else band.y + (band.h - text_h) / 2
+        text_rect = Rect(text_left, max(band.y + pad / 2, min(top, band.bottom - pad / 2 - text_h)), room, text_h)
         # The panel (drawn with the text) first, the counter pill on it.
         return [
             Box("caption", text_rect, "\n".join(lines), px["caption"], background="caption_fill", full=frame.caption, data=band),

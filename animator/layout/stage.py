@@ -52,6 +52,8 @@ NOMINAL: dict[str, float] = {
 #: At smaller outputs text shrinks with the height, but never below this share of ``NOMINAL``.
 FLOOR = 2 / 3
 DESIGN = (1920.0, 1080.0)
+#: How many uncached steps back a step's layout goes to start from its predecessors' spots.
+CHAIN = 12
 #: Seconds an arrived chip takes to glide from its device into its docking spot.
 DOCK_GLIDE = 0.3
 #: The caption band never takes more than this share of the height; longer captions are elided.
@@ -163,8 +165,6 @@ class StageLayout:
         self._steps: dict[int, StepLayout] = {}
         self._fallback_chips: dict[tuple[int, str], Box] = {}
         self._chip_labels: dict[str, str] = {}
-        scene = timeline.scene
-        self.labels = {n.id: n.display_label for n in scene.nodes}
         w, h = self.size
         self.margin = round(16 * self.k)
         self.stage = Rect(0, 0, w, h)
@@ -245,8 +245,12 @@ class StageLayout:
         text_left = m + pad + pill_w + pad
         room = w - m - pad - text_left
         lh = tx.line_height(px["caption"])
-        captions = [self.timeline.state_at(self.timeline.boundary(s)).caption for s in range(self.timeline.step_count + 1)]
-        lines = max((len(tx.wrap(c, px["caption"], room)) for c in captions), default=1)
+        timeline = self.timeline
+        captions = {timeline.scene.summary or timeline.scene.title, *(span.caption for span in timeline.steps)}
+        # Wrapping is the costly part: only the widest captions can need the most lines (a
+        # 10,000-step lecture would otherwise take a third of a second per window size).
+        widest = sorted(captions, key=lambda c: tx.width(c, px["caption"]), reverse=True)[:24]
+        lines = max((len(tx.wrap(c, px["caption"], room)) for c in widest), default=1)
         most = max(1, int((h * CAPTION_SHARE - 2 * pad) // lh))
         band = min(lines, most) * lh + 2 * pad
         band = max(band, tx.line_height(px["counter"], bold=True) + 0.9 * px["counter"] + 2 * pad)
@@ -541,9 +545,10 @@ class StageLayout:
         if cached is not None:
             return cached
         # Each step starts from the previous one's spots (stability), so lay out the steps in
-        # order from the last one already known.
+        # order from the last one already known; a jump far ahead (End on a long lecture)
+        # starts afresh, since nobody saw the steps in between.
         start = step
-        while start > 0 and start - 1 not in self._steps:
+        while start > 0 and start - 1 not in self._steps and step - start < CHAIN:
             start -= 1
         for s in range(start, step + 1):
             self._steps[s] = self._layout_step(s, self._steps.get(s - 1))

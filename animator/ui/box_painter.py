@@ -271,17 +271,18 @@ def paint_chip(painter: QPainter, rect: QRectF, box_text: str, look: ChipLook, p
         h = rect.height() * 0.28
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(chip_text_color(fill))
-        if look.dx >= 0 or abs(look.dy) > abs(look.dx):
-            # Heading right (or vertical: the arrow shows up or down at the right end).
+        vertical = abs(look.dy) > abs(look.dx)
+        if look.dx >= 0 or vertical:
+            # Heading right (or up or down: that arrow sits at the right end).
             tip_x = rect.right() - a * 0.35
             text_rect.setRight(rect.right() - a)
+            base_x = tip_x - a * 0.45
         else:
             tip_x = rect.left() + a * 0.35
             text_rect.setLeft(rect.left() + a)
-        base_x = tip_x - a * 0.45 if look.dx >= 0 or abs(look.dy) > abs(look.dx) else tip_x + a * 0.45
-        if abs(look.dy) > abs(look.dx):
-            sign = 1 if look.dy > 0 else -1
-            points = [QPointF(tip_x, cy + sign * h), QPointF(tip_x - h, cy - sign * h), QPointF(tip_x + h * 0.2, cy - sign * h)]
+            base_x = tip_x + a * 0.45
+        if vertical:
+            sign = 1 if look.dy > 0 else -1  # pointing down the screen when it travelled down
             points = [
                 QPointF(tip_x - h * 0.4, cy + sign * h),
                 QPointF(tip_x - h * 1.1, cy - sign * h * 0.6),

@@ -23,8 +23,8 @@ from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
 from animator.engine.sim import Journey, has_real_packets, simulate
-from animator.model.errors import SceneLoadError
-from animator.model.schema import PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
+from animator.model.errors import SceneError, SceneLoadError
+from animator.model.schema import MAX_SCENE_SECONDS, PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
 from animator.model.topology import topology_of
 
 #: Seconds a step lingers after its last action, so the eye can catch the arrival.
@@ -330,6 +330,12 @@ class Timeline:
                 )
             )
             start += length
+            if start > MAX_SCENE_SECONDS:
+                # Each time is bounded by the schema, but thousands of hour-long steps would still
+                # overflow the player's pixel arithmetic (the ladder's scroll range is an int).
+                hours = MAX_SCENE_SECONDS / 3600
+                message = f"step {number}: the scene has run {start:,.0f} s by its end; a scene lasts at most {hours:g} hours"
+                raise SceneLoadError([SceneError(self.scene.source, step.mark.line, step.mark.col, message)])
         self.steps = tuple(spans)
         chapter: str | None = None
         self._chapter_of_step: list[str | None] = [None]  # step 0 is in no chapter

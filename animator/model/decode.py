@@ -57,12 +57,20 @@ MAX_VALUES = 2_000_000
 #: few hundred; an alias bomb aimed at the deepest lists of the schema would otherwise take
 #: seconds to reach ``MAX_VALUES``.
 MAX_REPEATED = 100_000
+#: How deeply a free-form value (a layer field such as ``raw: {load: ...}``) may nest lists and
+#: mappings. Packets need two or three levels; the decoder and everything after it (the packet
+#: builder, the cache's pickle) recurse per level, and Python's stack gives out near 1000.
+MAX_DEPTH = 100
 
 _constructor = yaml.constructor.SafeConstructor()
 
 
 class TooLargeError(Exception):
     """Raised to abandon decoding when aliases expand past ``MAX_VALUES`` or ``MAX_REPEATED``."""
+
+
+class _TooDeepError(Exception):
+    """Raised to abandon one free-form value nested past ``MAX_DEPTH`` (already reported)."""
 
 
 def mark_of(node: yaml.Node) -> Mark:
@@ -455,23 +463,33 @@ class Decoder:
                     continue
                 if field_key.value in fields:
                     self._irregular = True  # a duplicate key: check_tree reports it
-                fields[field_key.value] = self._plain(field_value, _join(where, field_key.value))
+                try:
+                    fields[field_key.value] = self._plain(field_value, _join(where, field_key.value), 1)
+                except _TooDeepError:
+                    return None
                 positions[field_key.value] = _position(field_value)
         return t.hint(name=key_node.value, fields=fields, mark=mark_of(key_node), marks=Marks(positions))
 
-    def _plain(self, node: yaml.Node, where: str) -> Any:
-        """A value as plain Python data, counted like every other value against alias bombs."""
+    def _plain(self, node: yaml.Node, where: str, depth: int) -> Any:
+        """A value as plain Python data, counted like every other value against alias bombs.
+
+        ``depth`` counts the lists and mappings around ``node``: past ``MAX_DEPTH`` the value is
+        refused with one error instead of recursing into a ``RecursionError``.
+        """
         self._count += 1
         if self._count > MAX_VALUES:
             raise TooLargeError
         if node.tag not in PLAIN_TAGS or (type(node) is yaml.ScalarNode and len(node.value) > MAX_SCALAR):
             self._irregular = True
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) and depth > MAX_DEPTH:
+            self.error(node, f"{_at(where)}lists and mappings are nested more than {MAX_DEPTH} levels deep")
+            raise _TooDeepError
         if isinstance(node, yaml.SequenceNode):
             self._count_repeat(node)
-            return [self._plain(child, where) for child in node.value]
+            return [self._plain(child, where, depth + 1) for child in node.value]
         if isinstance(node, yaml.MappingNode):
             self._count_repeat(node)
-            return {k.value: self._plain(v, where) for k, v in node.value if self._plain_key(k)}
+            return {k.value: self._plain(v, where, depth + 1) for k, v in node.value if self._plain_key(k)}
         if node.tag in (INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG):
             try:
                 return _constructor.yaml_constructors[node.tag](_constructor, node)
@@ -535,7 +553,9 @@ class Decoder:
                     self.error(node, f"{_at(where)}missing required key '{key}'")
                     ok = False
                 continue
-            if field.item is not None and not isinstance(value_node, yaml.SequenceNode):
+            single = field.item is not None and not isinstance(value_node, yaml.SequenceNode)
+            if single:
+                assert field.item is not None
                 value = self._read(field.item, value_node, _join(where, key))  # one value for a list of one
                 value = None if value is None else (value,)
             else:
@@ -551,6 +571,9 @@ class Decoder:
             if field.item_marks and type(value_node) is yaml.SequenceNode:
                 for i, child in enumerate(value_node.value):
                     positions[f"{key}[{i}]"] = _position(child)
+            elif field.item_marks and single:
+                # ``backends: web`` stands for ``[web]``: validation looks its item up as ``backends[0]``.
+                positions[f"{key}[0]"] = _position(value_node)
         if not ok:
             return None
         return plan.cls(**kwargs, mark=mark_of(node), marks=Marks(positions))

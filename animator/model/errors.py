@@ -71,10 +71,29 @@ def _one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+#: Errors reported for one file at most: past that, more lines only bury the first (real) one.
+MAX_ERRORS = 100
+
+
+def capped(errors: list[SceneError]) -> list[SceneError]:
+    """At most ``MAX_ERRORS`` messages, the last saying how many more were found.
+
+    Applied by ``SceneLoadError`` itself, so every path that refuses a scene (loading, layer
+    checks, the simulator, decks) prints at most 100 lines: a fuzzed file with 100,000 unknown
+    layer fields once printed 100,000. Capping a capped list changes nothing.
+    """
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    last = errors[MAX_ERRORS - 1]
+    more = SceneError(last.file, last.line, last.col, f"... and {len(errors) - MAX_ERRORS + 1} more errors not shown")
+    return [*errors[: MAX_ERRORS - 1], more]
+
+
 class SceneLoadError(Exception):
-    """Raised when a scene cannot be loaded; carries every problem found, not just the first."""
+    """Raised when a scene cannot be loaded; carries the problems found (the first ``MAX_ERRORS``), not just the first."""
 
     def __init__(self, errors: list[SceneError]) -> None:
+        errors = capped(list(errors))
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
 

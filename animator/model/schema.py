@@ -92,12 +92,47 @@ def check_ipv6s(values: tuple[str, ...]) -> str | None:
     return None
 
 
+#: The longest a step, or a moment within one (``at``), may last. A lecture scene runs minutes,
+#: a whole course a few hours; a bound keeps every time the player, the ladder and the pcap
+#: export compute far from overflow (``at: 1.0e+300`` once crashed the pcap writer).
+MAX_SECONDS = 3600.0
+#: The longest a whole scene may play, steps added up (the timeline checks it: only it knows how
+#: long steps without a ``duration`` take). A day: far past any lecture, far below where the
+#: player's pixel and millisecond arithmetic would overflow.
+MAX_SCENE_SECONDS = 24 * 3600.0
+#: The longest ``hop_time``: a hop is a second or so on a slide; a minute is already absurd.
+MAX_HOP_TIME = 60.0
+#: The longest link latency, in milliseconds: a geostationary satellite hop is about 600 ms.
+MAX_LATENCY_MS = 60_000.0
+
+
 def check_positive(value: float) -> str | None:
     return None if value > 0 else f"expected a number greater than 0, got {value:g}"
 
 
 def check_not_negative(value: float) -> str | None:
     return None if value >= 0 else f"expected 0 or more seconds, got {value:g}"
+
+
+def check_duration(value: float) -> str | None:
+    """A step's duration: more than 0 and at most ``MAX_SECONDS``."""
+    if value > MAX_SECONDS:
+        return f"{value:g} s is too long: a step lasts at most {MAX_SECONDS:g} s (an hour)"
+    return check_positive(value)
+
+
+def check_at(value: float) -> str | None:
+    """When an action starts within its step: 0 to ``MAX_SECONDS``."""
+    if value > MAX_SECONDS:
+        return f"{value:g} s is too late: an action starts at most {MAX_SECONDS:g} s (an hour) into its step"
+    return check_not_negative(value)
+
+
+def check_hop_time(value: float) -> str | None:
+    """Seconds one hop takes on screen: more than 0 and at most ``MAX_HOP_TIME``."""
+    if value > MAX_HOP_TIME:
+        return f"{value:g} s is too long: a hop takes at most {MAX_HOP_TIME:g} s on screen"
+    return check_positive(value)
 
 
 _LATENCY = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(us|µs|ms|s)?\s*$")
@@ -113,8 +148,11 @@ def parse_latency_ms(text: str) -> float | None:
 
 
 def check_latency(value: str) -> str | None:
-    if parse_latency_ms(value) is None:
+    latency = parse_latency_ms(value)
+    if latency is None:
         return f'\'{value}\' is not a latency: expected milliseconds (40) or a unit ("40ms", "0.2s", "500us")'
+    if latency > MAX_LATENCY_MS:
+        return f"'{value}' is too long a latency: at most {MAX_LATENCY_MS / 1000:g} s"
     return None
 
 
@@ -400,7 +438,7 @@ class Send:
     via: tuple[str, ...] = ()
     path: tuple[str, ...] | None = None
     drop_at: str | None = None
-    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    at: float = field(default=0.0, metadata={"check": check_at})
     #: A real packet, top layers first; the simulator adds what the sender's stack would.
     layers: tuple[Layer, ...] = ()
     #: The frame's exact bytes (hex, Ethernet first), e.g. from a capture import: the inspector shows these.
@@ -425,7 +463,7 @@ class Highlight:
     KEY: ClassVar[str] = "highlight"
     nodes: tuple[str, ...] = ()
     links: tuple[str | tuple[str, str], ...] = ()
-    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    at: float = field(default=0.0, metadata={"check": check_at})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -437,7 +475,7 @@ class Note:
     KEY: ClassVar[str] = "note"
     node: str
     text: str
-    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    at: float = field(default=0.0, metadata={"check": check_at})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -449,7 +487,7 @@ class StateSet:
     KEY: ClassVar[str] = "state"
     node: str
     text: str = ""
-    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    at: float = field(default=0.0, metadata={"check": check_at})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -464,7 +502,7 @@ class TableSet:
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     hide: bool = False
-    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    at: float = field(default=0.0, metadata={"check": check_at})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -477,7 +515,7 @@ class DeviceSet:
     KEY: ClassVar[str] = "device"
     node: str
     down: Literal["no", "refused", "timeout"]
-    at: float = field(default=0.0, metadata={"check": check_not_negative})
+    at: float = field(default=0.0, metadata={"check": check_at})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -522,7 +560,7 @@ class Step:
     notes: str | None = None
     id: str | None = field(default=None, metadata={"check": check_id})
     chapter: str | None = None
-    duration: float | None = field(default=None, metadata={"check": check_positive})
+    duration: float | None = field(default=None, metadata={"check": check_duration})
     actions: tuple[Action, ...] = ()
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
@@ -539,7 +577,7 @@ class Scene:
     steps: tuple[Step, ...]
     summary: str | None = None
     topic: str | None = None
-    hop_time: float = field(default=0.8, metadata={"check": check_positive})
+    hop_time: float = field(default=0.8, metadata={"check": check_hop_time})
     #: ``auto``: hosts start with empty ARP caches and resolve next hops on the wire;
     #: ``preloaded``: they already know every neighbour's MAC (the ARP exchange is not shown).
     arp: Literal["preloaded", "auto"] = "preloaded"

@@ -72,8 +72,8 @@ def check_scene(scene: Scene) -> list[SceneError]:
     c.unique(((ch.id, ch.marks["id"]) for ch in scene.chapters), "chapter id")
     c.unique(((s.id, s.marks["id"]) for s in scene.steps if s.id is not None), "step id")
     _check_links(c)
-    _check_devices(c)
     topology = topology_of(scene)
+    _check_devices(c, topology)
     _check_chapters(c)
     for number, step in enumerate(scene.steps, start=1):
         where = f"step {number}"
@@ -129,8 +129,10 @@ DEVICE_TABLES = (
 )
 
 
-def _check_devices(c: _Checker) -> None:
-    """Device settings that name other nodes or tables must name ones that exist."""
+def _check_devices(c: _Checker, topology: Topology) -> None:
+    """Device settings that name other nodes or tables must name ones that exist, and a balancer's
+    backends ones it can reach: the simulator would otherwise have a proxy connect to a machine
+    no link leads to."""
     for node in c.scene.nodes:
         for i, title in enumerate(node.show_tables):
             if title not in DEVICE_TABLES:
@@ -145,14 +147,27 @@ def _check_devices(c: _Checker) -> None:
                 c.error(node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools")
             continue
         for i, backend in enumerate(balancer.backends):
-            c.node_ref(backend, f"node '{node.id}' balancer", balancer.marks, f"backends[{i}]")
+            _check_backend(c, topology, node.id, backend, "balancer", balancer.marks, f"backends[{i}]")
         for pool in balancer.pools:
             for i, backend in enumerate(pool.backends):
-                c.node_ref(backend, f"node '{node.id}' balancer pool", pool.marks, f"backends[{i}]")
+                _check_backend(c, topology, node.id, backend, "balancer pool", pool.marks, f"backends[{i}]")
         if not balancer.backends and not balancer.pools:
             c.error(balancer.mark, f"node '{node.id}': a balancer needs 'backends' or 'pools'")
         if balancer.vip is None and not node.ipv4:
             c.error(balancer.mark, f"node '{node.id}': give the balancer a 'vip' or the node an 'ipv4' address")
+
+
+def _check_backend(
+    c: _Checker, topology: Topology, node: str, backend: str, what: str, marks: Mapping[str, Mark], key: str
+) -> None:
+    """A backend must be a node, not the balancer itself, and reachable from it over the links."""
+    where = f"node '{node}' {what}"
+    if not c.node_ref(backend, where, marks, key):
+        return
+    if backend == node:
+        c.error(marks[key], f"{where}: '{node}' cannot be its own backend")
+    elif topology.route(node, backend) is None:
+        c.error(marks[key], f"{where}: backend '{backend}' is not reachable: no chain of links leads from '{node}' to it")
 
 
 def _check_chapters(c: _Checker) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from animator.packets import values as v
 from animator.packets.names import DNS_RCODES, DNS_TYPES, ICMPV6_TYPES, QUIC_TYPES, TLS_MESSAGES, TLS_PROTOCOLS
+from animator.packets.offline import forbid_name_lookups
 
 Builder = Callable[..., Any]
 
@@ -70,6 +71,7 @@ def load(module: str) -> Any:
     """
     for name in ("scapy", "scapy.runtime", "scapy.loading"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    forbid_name_lookups()  # before any layer parses an address
     if module.startswith("scapy.layers.tls"):
         # TLS needs `cryptography`; scapy warns (rather than fails) without it.
         importlib.import_module("scapy.layers.tls.all")

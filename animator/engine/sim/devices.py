@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import heapq
 import ipaddress
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -49,6 +50,8 @@ class Simulator(ProxyMixin, Endpoint):
         self.lb_next: dict[str, int] = {}
         #: Devices the scene has failed or brought back (``device`` actions), by node.
         self.down_now: dict[str, str] = {}
+        #: The step number and send put on the wire last: blamed for errors no leg leads back from.
+        self._last_send: tuple[int, Send | None] = (0, None)
 
     # -- the run -----------------------------------------------------------------------------------
     def run(self) -> Journey:
@@ -65,11 +68,11 @@ class Simulator(ProxyMixin, Endpoint):
             )
             for at, index, send in sends:
                 self.run_until(at)
+                self._last_send = (number, send)
                 try:
                     self.originate(number, index, send, self.build)
                 except SimulationError as exc:
-                    error = SceneError(self.scene.source, send.mark.line, send.mark.col, f"step {number}: {exc}")
-                    raise SceneLoadError([error]) from None
+                    raise self._scene_error(number, send, exc) from None
             self.run_until(float("inf"))
             self.journey.steps.append(self.step)
         return self.journey
@@ -77,10 +80,31 @@ class Simulator(ProxyMixin, Endpoint):
     def run_until(self, time: float) -> None:
         while self._queue and self._queue[0][0] <= time:
             _, _, event = heapq.heappop(self._queue)
-            if isinstance(event, Arrival):
-                self.handle(event)
-            else:
-                event()
+            try:
+                if isinstance(event, Arrival):
+                    self.handle(event)
+                else:
+                    event()
+            except SimulationError as exc:
+                # A device met something the scene cannot do (a backend it cannot reach): blame the
+                # send whose packet it was handling, so the author gets FILE:LINE:COL, not a traceback.
+                number, send = self._send_of(event.leg.id if isinstance(event, Arrival) else None)
+                raise self._scene_error(number, send, exc) from None
+
+    def _send_of(self, leg_id: str | None) -> tuple[int, Send | None]:
+        """The step number and authored send a leg descends from (leg ids start ``s<step>.<action>``)."""
+        match = re.match(r"s(\d+)\.(\d+)", leg_id or "")
+        if match:
+            number, index = int(match.group(1)), int(match.group(2))
+            if 0 < number <= len(self.scene.steps) and 0 < index <= len(self.scene.steps[number - 1].actions):
+                action = self.scene.steps[number - 1].actions[index - 1]
+                if isinstance(action, Send):
+                    return number, action
+        return self._last_send
+
+    def _scene_error(self, number: int, send: Send | None, exc: SimulationError) -> SceneLoadError:
+        mark = send.mark if send is not None else self.scene.mark
+        return SceneLoadError([SceneError(self.scene.source, mark.line, mark.col, f"step {number}: {exc}")])
 
     def set_down(self, node: str, down: str, time: float) -> None:
         """A ``device`` action: the node fails or recovers; balancers see its health change."""
@@ -323,6 +347,8 @@ class Simulator(ProxyMixin, Endpoint):
         if ip.version != 4 or (sc.ICMP in ip and ip.getlayer(sc.ICMP).type not in (0, 8)):
             return  # never answer an ICMP error with another
         src = self.net.address_facing(node, ipaddress.ip_address(ip.src))
+        if src is None:
+            return  # a device without an IPv4 address has nothing to send an ICMP error from
         quoted = bytes(ip)[: ip.ihl * 4 + 8]
         reply = sc.IP(src=str(src), dst=ip.src, ttl=64, id=self.ip_id(node)) / sc.ICMP(type=icmp_type, code=code) / sc.Raw(quoted)
         leg = self.new_leg(f"{arrival.leg.id}.icmp", label, "icmp", arrival.leg, node)
@@ -528,6 +554,8 @@ class Simulator(ProxyMixin, Endpoint):
             self.publish_pool(arrival.time, node)
             self.remark(arrival.time, node, f"→ {self._label(backend)} ({why})")
         target = self.net.address_of(backend, node)
+        if target is None:
+            raise SimulationError(f"load balancer '{node}' cannot forward to its backend '{backend}': give it an 'ipv4:' address")
         old = f"{ip.dst}:{transport.dport}"
         ip.dst = str(target)
         transport.dport = balancer.backend_port or balancer.port

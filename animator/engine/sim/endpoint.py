@@ -253,13 +253,20 @@ class Endpoint(Core):
         remote = ipaddress.ip_address(ip_given["dst"]) if "dst" in ip_given else self.net.address_of(to, node, version)
         if remote is None:
             raise SimulationError(f"'{to}' has no IPv{version} address to send to")
+        # The sender needs an address too: None would reach scapy as the text "None", which it
+        # takes for a host name and looks up in the real DNS (a scene must never touch the network).
+        source = self.net.address_facing(node, remote, version)
+        if source is None and "src" in ip_given:
+            source = ipaddress.ip_address(ip_given["src"])
+        if source is None:
+            raise SimulationError(f"'{node}' has no IPv{version} address to send from: give it 'ipv{version}:'")
         local: IPAddress | None = None
         if sc.TCP in stack:
-            remote, local = self._fill_tcp(node, to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}))
+            remote, local = self._fill_tcp(node, to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}), source)
         elif sc.UDP in stack:
             remote = self._fill_udp(node, to, stack.getlayer(sc.UDP), remote, app, given.get("udp", {}))
         if local is None:
-            local = self.net.address_facing(node, remote, version)
+            local = self.net.address_facing(node, remote, version) or source
         ip = stack.getlayer(sc.IP if version == 4 else sc.IPv6)
         ip.src = ip_given.get("src", str(local))
         ip.dst = ip_given.get("dst", str(remote))
@@ -272,18 +279,20 @@ class Endpoint(Core):
         return stack
 
     def _fill_tcp(
-        self, node: str, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]
+        self, node: str, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any], source: IPAddress
     ) -> tuple[IPAddress, IPAddress]:
         """Fill ports, flags, seq/ack and window from the connection; its (remote, local) addresses.
 
         A segment on an existing connection leaves from the address the connection was opened
-        on (a VIP that accepted it, say), whichever interface would face the peer."""
+        on (a VIP that accepted it, say), whichever interface would face the peer. A new one
+        opens from the address facing ``remote``, else from ``source`` (the one ``fill_ip``
+        made sure the sender has)."""
         flags = flag_value(given["flags"]) if "flags" in given else None
         conn = None if flags is not None and flags & SYN and not flags & ACK else self.find_conn(node, to, given)
         if conn is None:
             sport = given.get("sport", self.ephemeral_port(node))
             dport = given.get("dport", DEFAULT_PORTS.get(app or "", 80))
-            local = self.net.address_facing(node, remote, remote.version)
+            local = self.net.address_facing(node, remote, remote.version) or source
             conn = Connection(local=(str(local), sport), remote=(str(remote), dport))
             conn.peers.add(to)
             isn = given.get("seq", initial_sequence(node, conn.local, conn.remote))

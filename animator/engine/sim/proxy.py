@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from animator.engine.sim.core import DWELL, Arrival
+from animator.engine.sim.core import DWELL, Arrival, SimulationError
 from animator.engine.sim.endpoint import SCALED_WINDOW, Endpoint
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.scapy_layers import layers
@@ -116,7 +116,8 @@ class ProxyMixin(Endpoint):
                 self.open_tunnel(arrival, node, parent[0], parent[1], conn, target, data)
                 return
             upstream = self.upstream(node, parent[0], parent[1], conn)
-            assert upstream is not None
+            if upstream is None:
+                raise SimulationError(_unreachable(node, parent[0], "parent proxy"))
             self.remark(arrival.time, node, f"→ parent {self.net.hosts[parent[0]].node.display_label}")
             self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (to parent)", "http")
             return
@@ -156,7 +157,8 @@ class ProxyMixin(Endpoint):
         if kind != "proxy" and self.cache_answer(arrival, node, conn, method, host, target):
             return
         upstream = self.upstream(node, backend, port, conn)
-        assert upstream is not None
+        if upstream is None:
+            raise SimulationError(_unreachable(node, backend, "backend"))
         upstream.request_key = (host.lower(), target) if method == "GET" else None
         self.remark(arrival.time, node, f"→ {self.net.hosts[backend].node.display_label}")
         self.send_on(arrival.leg, node, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
@@ -183,6 +185,8 @@ class ProxyMixin(Endpoint):
             self.connect_to_dead(arrival, node, backend, port, client, self.net.hosts[backend].node.down)
             return
         local = self.net.address_facing(node, remote)
+        if local is None:
+            raise SimulationError(_unreachable(node, backend, "CONNECT target"))
         conn = Connection(local=(str(local), self.ephemeral_port(node)), remote=(str(remote), port))
         conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(node, conn.local, conn.remote)
         conn.partner = (node, client.local, client.remote)
@@ -346,9 +350,9 @@ class ProxyMixin(Endpoint):
     def upstream(self, node: str, backend: str, port: int, client: Connection) -> Connection | None:
         """A pooled, already established connection from ``node`` to ``backend`` (both ends recorded)."""
         remote = self.net.address_of(backend, node)
-        if remote is None:
+        local = self.net.address_facing(node, remote) if remote is not None else None
+        if remote is None or local is None:
             return None
-        local = self.net.address_facing(node, remote)
         for conn in self.conns[node].values():
             if conn.remote == (str(remote), port) and conn.state == "ESTABLISHED" and conn.partner is None:
                 break
@@ -421,7 +425,9 @@ class ProxyMixin(Endpoint):
         """Open a fresh connection to a backend that is down; its RST (or silence) becomes 502 (or 504)."""
         sc = layers()
         remote = self.net.address_of(backend, node)
-        local = self.net.address_facing(node, remote)
+        local = self.net.address_facing(node, remote) if remote is not None else None
+        if remote is None or local is None:
+            raise SimulationError(_unreachable(node, backend, "backend"))
         sport = self.ephemeral_port(node)
         conn = Connection(local=(str(local), sport), remote=(str(remote), port))
         conn.iss = conn.snd_nxt = initial_sequence(node, conn.local, conn.remote)
@@ -463,6 +469,11 @@ class ProxyMixin(Endpoint):
         client = self.conns[node].get((local, remote))
         if client is not None:
             self.answer(arrival, node, client, 502, "Bad Gateway", f"upstream {why} the connection")
+
+
+def _unreachable(node: str, backend: str, what: str) -> str:
+    """Why ``node`` cannot open a connection to ``backend`` (one of them lacks an IPv4 address)."""
+    return f"'{node}' cannot connect to its {what} '{backend}': give both an IPv4 address ('ipv4:')"
 
 
 #: Headers that apply to one connection only and are not forwarded (RFC 9110 §7.6.1). Connection

@@ -12,10 +12,15 @@ from types import SimpleNamespace
 
 @functools.cache
 def layers() -> SimpleNamespace:
+    """The scapy classes, loaded once, with host-name lookups turned off (``animator.packets.offline``)."""
     from scapy.layers import http  # noqa: F401 - binds HTTP to port 80, so frames dissect as requests
     from scapy.layers.inet import ICMP, IP, TCP, UDP
     from scapy.layers.inet6 import IPv6
     from scapy.layers.l2 import ARP, Ether
     from scapy.packet import Raw
+
+    from animator.packets.offline import forbid_name_lookups
+
+    forbid_name_lookups()
 
     return SimpleNamespace(Ether=Ether, ARP=ARP, IP=IP, IPv6=IPv6, TCP=TCP, UDP=UDP, ICMP=ICMP, Raw=Raw)

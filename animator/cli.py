@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from animator import __version__
+from animator.files import NotRegularFileError, WriteError, atomic_path, check_regular_file, output_exists, write_atomic
 
 if TYPE_CHECKING:
     from animator.engine.timeline import Timeline
@@ -95,6 +96,7 @@ def _parser_commands() -> argparse.ArgumentParser:
     )
     when.add_argument("--time", type=float, metavar="T", help="scene time in seconds")
     r.add_argument("--out", type=Path, required=True, metavar="FILE.png|DIR", help="a .png, or a folder with --step all")
+    r.add_argument("--force", action="store_true", help="overwrite FILE.png (or the step images in DIR) if it exists")
     r.add_argument("--boxes", action="store_true", help="with --step all: step-NN.json beside each PNG (every box drawn)")
     r.add_argument("--size", type=_size, default=(1280, 720), metavar="WxH", help="image size (default 1280x720)")
     r.add_argument("--theme", choices=THEMES, default="light", help="stage theme (default light)")
@@ -245,15 +247,19 @@ def cmd_render(ns: argparse.Namespace) -> int:
     out: Path = ns.out
     every = ns.step == "all"
     if every:
-        if out.exists() and not out.is_dir():
+        if output_exists(out) and not out.is_dir():
             raise UsageError(f"--out {out}: with --step all the output is a folder, and this is a file")
+        # The folder itself may be made, but not a tree of them: a typo must not scatter images.
+        if not out.parent.is_dir():
+            raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+        if out.is_dir() and not ns.force and any(out.glob("step-*.png")):
+            raise UsageError(f"--out {out}: the folder holds step images already; add --force to overwrite them")
     else:
         if ns.boxes:
             raise UsageError("--boxes goes with --step all")
         if out.suffix.lower() != ".png":
             raise UsageError(f"--out {out}: the output must be a .png file")
-        if out.exists() and not out.is_file():
-            raise UsageError(f"--out {out}: is not a file")
+        _check_output(out, ns.force, (".png",), "--out")
     timeline = _load_timeline(ns.scene)
     if timeline is None:
         return 1
@@ -264,7 +270,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
         try:
             render_steps(renderer, out, ns.boxes)
         except OSError as exc:
-            print(f"packetstage: error: {exc}", file=sys.stderr)
+            print(f"packetstage: error: {_write_error(out, exc)}", file=sys.stderr)
             return 1
         finally:
             renderer.close()
@@ -286,7 +292,7 @@ def cmd_render(ns: argparse.Namespace) -> int:
     try:
         render_png(timeline, t, out, ns.size, ns.theme, ns.palette, ns.scale)
     except OSError as exc:
-        print(f"packetstage: error: {exc}", file=sys.stderr)
+        print(f"packetstage: error: {_write_error(out, exc)}", file=sys.stderr)
         return 1
     return 0
 
@@ -295,14 +301,9 @@ def cmd_export(ns: argparse.Namespace) -> int:
     out: Path = ns.pcap
     if out.suffix.lower() not in (".pcapng", ".pcap"):
         raise UsageError(f"--pcap {out}: the output must be a .pcapng (or .pcap) file")
-    if out.exists() and not out.is_file():
-        raise UsageError(f"--pcap {out}: is not a file")
     if out.exists() and ns.scene.exists() and out.resolve() == ns.scene.resolve():
         raise UsageError(f"--pcap {out}: that is the scene file itself")
-    if out.exists() and not ns.force:
-        raise UsageError(f"--pcap {out}: the file exists; add --force to overwrite it")
-    if not out.parent.is_dir():
-        raise UsageError(f"--pcap {out}: folder {out.parent} does not exist")
+    _check_output(out, ns.force, (".pcapng", ".pcap"), "--pcap")
     timeline = _load_timeline(ns.scene)
     if timeline is None:
         return 1
@@ -345,6 +346,13 @@ def cmd_open(ns: argparse.Namespace) -> int:
     from animator.resources import default_scene
 
     scene = ns.scene if ns.scene is not None else default_scene()
+    try:
+        check_regular_file(scene)  # a FIFO would hang the player before its window appears
+    except NotRegularFileError as exc:
+        print(f"packetstage: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError:
+        pass  # a missing file: the player says so in its own window, as before
     if ns.step is not None and ns.step < 0:
         raise UsageError(f"--step {ns.step}: steps are numbered from 0")
     from animator.ui.app import run
@@ -356,15 +364,22 @@ def cmd_open(ns: argparse.Namespace) -> int:
     return run(scene, ns.step, exit_after_ms=ns.exit_after, screenshot=ns.screenshot, present=ns.present, screen=ns.screen)
 
 
-def _check_output(out: Path, force: bool, suffixes: tuple[str, ...]) -> None:
+def _check_output(out: Path, force: bool, suffixes: tuple[str, ...], flag: str = "-o") -> None:
+    """The rules every command that writes a file shares (import, capture, export, render).
+
+    A symlink, even a dangling one, counts as an existing file: without ``--force`` nothing is
+    written, and with it the link itself is replaced (``animator.files.atomic_path``), never
+    the file it points to. The folder must exist, so a typo does not create a tree of folders.
+    """
     if out.suffix.lower() not in suffixes:
-        raise UsageError(f"-o {out}: the output must end in {' or '.join(suffixes)}")
-    if out.exists() and not out.is_file():
-        raise UsageError(f"-o {out}: is not a file")
-    if out.exists() and not force:
-        raise UsageError(f"-o {out}: the file exists; add --force to overwrite it")
+        raise UsageError(f"{flag} {out}: the output must end in {' or '.join(suffixes)}")
+    if out.exists() and not out.is_file() and not out.is_symlink():
+        raise UsageError(f"{flag} {out}: is not a file")
+    if output_exists(out) and not force:
+        what = "is a symbolic link" if out.is_symlink() else "the file exists"
+        raise UsageError(f"{flag} {out}: {what}; add --force to overwrite it")
     if not out.parent.is_dir():
-        raise UsageError(f"-o {out}: the folder {out.parent} does not exist")
+        raise UsageError(f"{flag} {out}: the folder {out.parent} does not exist")
 
 
 def _write_scene_text(out: Path, text: str) -> bool:
@@ -378,11 +393,16 @@ def _write_scene_text(out: Path, text: str) -> bool:
         print(f"packetstage: error: the generated scene does not load (please report this): {exc.errors[0]}", file=sys.stderr)
         return False
     try:
-        out.write_text(text, encoding="utf-8")
+        write_atomic(out, text)  # a full disk leaves the old scene byte-identical, not cut off
     except OSError as exc:
-        print(f"packetstage: error: {out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"packetstage: error: {_write_error(out, exc)}", file=sys.stderr)
         return False
     return True
+
+
+def _write_error(out: Path, exc: OSError) -> str:
+    """``OUT: reason`` for a failed write, naming the output even when a temporary failed."""
+    return str(exc) if isinstance(exc, WriteError) else f"{out}: {exc.strerror or exc}"
 
 
 def cmd_import(ns: argparse.Namespace) -> int:
@@ -448,9 +468,10 @@ def cmd_capture(ns: argparse.Namespace) -> int:
         return 1
     if ns.output.suffix.lower() in (".pcap", ".pcapng"):
         try:
-            result.write_pcap(ns.output)
+            with atomic_path(ns.output) as partial:  # keeps the suffix, which picks pcap or pcapng
+                result.write_pcap(partial)
         except OSError as exc:
-            print(f"packetstage: error: {ns.output}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"packetstage: error: {_write_error(ns.output, exc)}", file=sys.stderr)
             return 1
     else:
         try:

@@ -39,6 +39,7 @@ from animator.capture.captions import Description, describe
 from animator.capture.filters import make_filter
 from animator.capture.headers import ETH_ARP, FIN, PROTO_TCP, PROTO_UDP, RST, SYN, Headers, as_ethernet, decode, endpoint_keys
 from animator.capture.reader import LINKTYPE_NAMES, CaptureError, CaptureReader, describe_problems
+from animator.model.decode import MAX_SCALAR
 
 GATEWAY = "gateway"
 INTERNET = "internet"
@@ -48,6 +49,10 @@ IDLE_CAP_S = 1.2
 #: Sends drawn per burst step at most; the caption counts them all.
 BURST_SENDS = 6
 HEX_LINE = 64
+#: The longest frame stored whole. ``frame:`` is one YAML value, and the loader refuses values
+#: over ``MAX_SCALAR`` characters (hex digits plus one folded space per ``HEX_LINE``): a longer
+#: frame (TSO/GRO on loopback captures frames up to 64 KiB) is stored cut, as a snaplen would.
+MAX_FRAME_BYTES = (MAX_SCALAR + 1) // (HEX_LINE + 1) * (HEX_LINE // 2)
 
 
 @dataclass(frozen=True)
@@ -356,6 +361,12 @@ class _SceneBuilder:
         )
         if self.packets:
             out.append(f"# Inside a step, sends start at their real offsets x {scale:.4g}, idle gaps capped at {IDLE_CAP_S} s.")
+        cut = sum(len(p.frame) > MAX_FRAME_BYTES for p in self.packets)
+        if cut:
+            result.notes.append(
+                f"{cut} frame(s) longer than {MAX_FRAME_BYTES:,} bytes stored cut to that length, as a snaplen would"
+                f" (a scene value holds at most {MAX_SCALAR:,} characters); step notes give their length on the wire"
+            )
         for line in describe_problems(result.problems) + result.notes:
             out.append(f"# note: {line}")
         out.append("")
@@ -439,7 +450,7 @@ class _SceneBuilder:
             if at > 0:
                 parts.append(f"at: {at:.3f}")
             lines.append(f"      - send: {{{', '.join(parts)},")
-            lines.append(f"          frame: {_folded_hex(p.frame, 12)}}}")
+            lines.append(f"          frame: {_folded_hex(p.frame[:MAX_FRAME_BYTES], 12)}}}")
         if lines[-1] == "    actions:":
             lines[-1] = "    actions: []"
         return lines

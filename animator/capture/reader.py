@@ -1,10 +1,15 @@
 """Read pcap and pcapng files fast, record by record, without scapy.
 
 Why not scapy's ``RawPcapReader``: it makes several small ``read()`` calls per record and
-hands back metadata objects; here the file is memory-mapped and each record is one
+hands back metadata objects; here the file is read in large pieces and each record is one
 ``struct.unpack_from`` and one slice, which is what lets a 200k-packet capture be read several
 times faster than ``tshark`` (see ``benchmarks/bench_import.py``). Full dissection is left to
 scapy, and only for the packets a scene will show.
+
+Why not ``mmap``: a file that shrinks while it is mapped (a capture still being rotated or cut
+by another program) turns the next access past its new end into SIGBUS, which kills the
+process. Plain ``read()`` just returns less, and the short file is reported like any other
+truncated capture. Pieces of ``_CHUNK`` bytes keep memory bounded for captures of gigabytes.
 
 A broken capture never raises out of iteration: whatever is readable is yielded, and each
 problem is appended to ``CaptureReader.problems`` as ``"packet N: ..."``. Only a file that
@@ -13,11 +18,12 @@ cannot be read at all (missing, empty, not a capture) raises ``CaptureError`` wi
 
 from __future__ import annotations
 
-import mmap
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
+
+from animator.files import NotRegularFileError, open_regular_file
 
 # Link-layer header types (https://www.tcpdump.org/linktypes.html) this module decodes.
 LINKTYPE_NULL = 0  # BSD loopback: a 4-byte address family in the capturing host's byte order
@@ -49,6 +55,8 @@ _PCAP_MAGIC = {
     b"\xa1\xb2\x3c\x4d": (">", 1e-9),
 }
 _PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
+#: Bytes read at a time; always far more than one record (``MAX_RECORD``).
+_CHUNK = 16 << 20
 
 
 class CaptureError(Exception):
@@ -77,38 +85,50 @@ class CaptureReader:
         self.problems: list[str] = []
         #: Packet records read successfully so far (and in total once iteration has finished).
         self.count = 0
+        self._fh: BinaryIO | None = None
         try:
-            with open(self.path, "rb") as fh:
-                size = fh.seek(0, 2)
-                if size == 0:
-                    raise CaptureError(f"{self.path}: the file is empty, not a capture")
-                self._buf: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        except CaptureError:
-            raise
+            fh = open_regular_file(self.path)
         except IsADirectoryError:
             raise CaptureError(f"{self.path}: is a directory, not a capture file") from None
         except FileNotFoundError:
             raise CaptureError(f"{self.path}: no such file") from None
+        except NotRegularFileError:
+            raise CaptureError(f"{self.path}: not a regular file") from None
         except (OSError, ValueError) as exc:
             raise CaptureError(f"{self.path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-        head = bytes(self._buf[:4])
+        try:
+            #: The first piece of the file; when it is shorter than ``_CHUNK`` it is the whole file.
+            self._head = fh.read(_CHUNK)
+        except OSError as exc:
+            fh.close()
+            raise CaptureError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
+        if len(self._head) < _CHUNK:
+            fh.close()  # all of it is in memory: no descriptor left open by a reader nobody closes
+        else:
+            self._fh = fh
+        if not self._head:
+            raise CaptureError(f"{self.path}: the file is empty, not a capture")
+        head = self._head[:4]
         if head in _PCAP_MAGIC:
             self.format = "pcap"
             self._order, self._tick = _PCAP_MAGIC[head]
-            if len(self._buf) < 24:
-                raise CaptureError(f"{self.path}: truncated pcap header ({len(self._buf)} of 24 bytes)")
-            (self._snaplen, network) = struct.unpack_from(self._order + "II", self._buf, 16)
+            if len(self._head) < 24:
+                self.close()
+                raise CaptureError(f"{self.path}: truncated pcap header ({len(self._head)} of 24 bytes)")
+            (self._snaplen, network) = struct.unpack_from(self._order + "II", self._head, 16)
             # The top bits of the link type may hold FCS information; the type is the low 16 bits.
             self.linktypes = [network & 0xFFFF]
         elif head == _PCAPNG_SHB:
             self.format = "pcapng"
             self.linktypes = []
         else:
+            self.close()
             raise CaptureError(f"{self.path}: not a pcap or pcapng capture (starts with {head.hex()})")
 
     def close(self) -> None:
-        if isinstance(self._buf, mmap.mmap):
-            self._buf.close()
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
 
     def __enter__(self) -> CaptureReader:
         return self
@@ -119,19 +139,44 @@ class CaptureReader:
     def __iter__(self) -> Iterator[RawRecord]:
         return self._pcap() if self.format == "pcap" else self._pcapng()
 
+    def _window(self) -> _Window:
+        """The file from its start, for one pass over the records (a second pass reopens it)."""
+        if len(self._head) < _CHUNK:
+            return _Window(None, self._head)
+        fh, self._fh = self._fh, None
+        if fh is None:
+            try:
+                fh = open_regular_file(self.path)
+            except OSError as exc:
+                raise CaptureError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
+        fh.seek(len(self._head))
+        return _Window(fh, self._head)
+
     # -- pcap ----------------------------------------------------------------------------
     def _pcap(self) -> Iterator[RawRecord]:
-        buf, size = self._buf, len(self._buf)
+        window = self._window()
+        try:
+            yield from self._pcap_records(window)
+        finally:
+            window.close()
+
+    def _pcap_records(self, window: _Window) -> Iterator[RawRecord]:
         header = struct.Struct(self._order + "IIII")
         tick, linktype = self._tick, self.linktypes[0]
         pos, number = 24, 0
         unpack = header.unpack_from
-        while pos < size:
+        need = 16 + MAX_RECORD  # any record the checks below accept fits in the window
+        buf, base, size = window.buf, window.base, window.end
+        while True:
+            if pos + need > size and not window.eof:
+                buf, base, size = window.slide(pos, need)
+            if pos >= size:
+                return
             number += 1
             if pos + 16 > size:
                 self.problems.append(f"packet {number}: truncated record header (needs 16 bytes, file ends after {size - pos})")
                 return
-            sec, frac, incl, orig = unpack(buf, pos)
+            sec, frac, incl, orig = unpack(buf, pos - base)
             if incl > MAX_RECORD:
                 self.problems.append(
                     f"packet {number}: record claims {incl:,} bytes, more than any real frame; the rest of the file is unreadable"
@@ -142,26 +187,39 @@ class CaptureReader:
                 self.problems.append(f"packet {number}: truncated record (needs {incl} bytes, file ends after {size - pos - 16})")
                 return
             self.count += 1
-            yield RawRecord(number, sec + frac * tick, linktype, buf[pos + 16 : end], orig)
+            yield RawRecord(number, sec + frac * tick, linktype, buf[pos - base + 16 : end - base], orig)
             pos = end
 
     # -- pcapng --------------------------------------------------------------------------
     def _pcapng(self) -> Iterator[RawRecord]:
-        buf, size = self._buf, len(self._buf)
+        window = self._window()
+        try:
+            yield from self._pcapng_blocks(window)
+        finally:
+            window.close()
+
+    def _pcapng_blocks(self, window: _Window) -> Iterator[RawRecord]:
         pos, number = 0, 0
         order = "<"
         # Per interface of the current section: (link type, seconds per tick, offset in seconds).
         ifaces: list[tuple[int, float, float]] = []
         epb = struct.Struct("<IIIII")
-        while pos < size:
+        need = MAX_RECORD + 64  # the longest block accepted below
+        buf, base, size = window.buf, window.base, window.end
+        while True:
+            if pos + need > size and not window.eof:
+                buf, base, size = window.slide(pos, need)
+            if pos >= size:
+                return
             if pos + 12 > size:
                 self.problems.append(
                     f"packet {number + 1}: truncated block header at byte {pos} (needs 12 bytes, file ends after {size - pos})"
                 )
                 return
-            btype = buf[pos : pos + 4]
+            at = pos - base  # where the block starts in the window
+            btype = buf[at : at + 4]
             if btype == _PCAPNG_SHB:
-                bom = buf[pos + 8 : pos + 12]
+                bom = buf[at + 8 : at + 12]
                 if bom == b"\x4d\x3c\x2b\x1a":
                     order = "<"
                 elif bom == b"\x1a\x2b\x3c\x4d":
@@ -171,15 +229,15 @@ class CaptureReader:
                     return
                 epb = struct.Struct(order + "IIIII")
                 ifaces = []
-            block_type, length = struct.unpack_from(order + "II", buf, pos)
+            block_type, length = struct.unpack_from(order + "II", buf, at)
             if length < 12 or length % 4 or length > MAX_RECORD + 64:
                 self.problems.append(f"packet {number + 1}: block at byte {pos} has an impossible length {length}; stopping")
                 return
             if pos + length > size:
                 self.problems.append(f"packet {number + 1}: truncated block (needs {length} bytes, file ends after {size - pos})")
                 return
-            body = pos + 8
-            body_end = pos + length - 4
+            body = at + 8
+            body_end = at + length - 4
             if block_type == 6:  # Enhanced Packet Block
                 number += 1
                 if body_end - body < 20:
@@ -233,7 +291,7 @@ class CaptureReader:
             pos += length
 
     @staticmethod
-    def _iface_options(buf: bytes | mmap.mmap, pos: int, end: int, order: str) -> tuple[float, float]:
+    def _iface_options(buf: bytes, pos: int, end: int, order: str) -> tuple[float, float]:
         """``if_tsresol`` and ``if_tsoffset``: the two options that change what a timestamp means."""
         tick, offset = 1e-6, 0.0
         while pos + 4 <= end:
@@ -250,6 +308,46 @@ class CaptureReader:
                 offset = float(struct.unpack_from(order + "q", buf, value)[0])
             pos = value + ((length + 3) & ~3)
         return tick, offset
+
+
+class _Window:
+    """The part of the file a parser is looking at: ``buf`` holds bytes ``base`` to ``end`` of the file.
+
+    Parsers keep absolute file positions (error messages quote them) and subtract ``base``
+    to index ``buf``. ``slide`` moves the window forward when a record might cross its end.
+    """
+
+    def __init__(self, fh: BinaryIO | None, head: bytes) -> None:
+        self.fh, self.buf, self.base = fh, head, 0
+        self.eof = fh is None
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.buf)
+
+    def slide(self, pos: int, need: int) -> tuple[bytes, int, int]:
+        """Keep bytes from ``pos`` on and read until ``need`` of them are held or the file ends.
+
+        A file cut short meanwhile just makes ``read`` return less: the parser then reports a
+        truncated record, where a memory map would have died of SIGBUS.
+        """
+        assert self.fh is not None
+        kept = self.buf[pos - self.base :]
+        want = max(_CHUNK, need - len(kept))
+        try:
+            more = self.fh.read(want)
+        except OSError:
+            more = b""
+        if len(more) < want:
+            self.close()
+        self.buf, self.base = kept + more, pos
+        return self.buf, self.base, self.end
+
+    def close(self) -> None:
+        self.eof = True
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
 
 
 def describe_problems(problems: list[str], limit: int = 5) -> list[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from animator.engine.timeline import Timeline
+from animator.files import WriteError, write_atomic
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -53,7 +55,12 @@ class StageRenderer:
         view.set_timeline(timeline)
 
     def render(self, t: float, out: Path) -> None:
-        """Draw the stage at time ``t`` into ``out`` (written to a temporary file, then renamed)."""
+        """Draw the stage at time ``t`` into ``out`` (written to a temporary file, then renamed).
+
+        ``out``'s folder must exist: a mistyped path is the caller's error to report, not a
+        folder tree to create. A symlink at ``out`` is replaced, not written through.
+        """
+        from PySide6.QtCore import QBuffer, QByteArray, QIODevice
         from PySide6.QtGui import QImage, QPainter
 
         view = self.view
@@ -65,12 +72,15 @@ class StageRenderer:
             view.render(painter)
         finally:
             painter.end()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.partial")
-        if not image.save(str(partial), "PNG"):
-            partial.unlink(missing_ok=True)
-            raise OSError(f"could not write {out}")
-        os.replace(partial, out)
+        # Encoded in memory, then written all or nothing: a full disk leaves an old image as it was.
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        saved = image.save(buffer, "PNG")
+        buffer.close()
+        if not saved:
+            raise WriteError(errno.EIO, "could not encode the image as PNG", str(out))
+        write_atomic(out, bytes(data.data()))
 
     def boxes_json(self, step: int) -> dict[str, object]:
         """The ``--boxes`` description of a pause point: every box, its text size and colours."""
@@ -108,8 +118,13 @@ def render_png(
 
 def render_steps(renderer: StageRenderer, out_dir: Path, boxes: bool = False) -> list[Path]:
     """Every pause point as ``step-00.png`` … (step 0: before anything moves), and with ``boxes``
-    a ``step-NN.json`` beside each; returns the PNGs written."""
+    a ``step-NN.json`` beside each; returns the PNGs written. ``out_dir`` is created if missing,
+    but its parent must exist."""
     timeline = renderer.timeline
+    try:
+        out_dir.mkdir(exist_ok=True)  # the folder itself, not its parents: those must exist
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(out_dir)) from None
     digits = max(2, len(str(timeline.step_count)))
     written = []
     for step in range(timeline.step_count + 1):
@@ -117,8 +132,5 @@ def render_steps(renderer: StageRenderer, out_dir: Path, boxes: bool = False) ->
         renderer.render(timeline.boundary(step), png)
         written.append(png)
         if boxes:
-            target = png.with_suffix(".json")
-            partial = target.with_name(f".{target.name}.partial")
-            partial.write_text(json.dumps(renderer.boxes_json(step), ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(partial, target)
+            write_atomic(png.with_suffix(".json"), json.dumps(renderer.boxes_json(step), ensure_ascii=False, indent=1))
     return written

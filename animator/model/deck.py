@@ -74,8 +74,21 @@ class Deck:
         return Path(self.source).parent
 
     def scene_path(self, index: int) -> Path:
-        """Where scene ``index`` lives: relative paths are read from the deck's folder."""
+        """Where scene ``index`` lives: relative paths are read from the deck's folder.
+
+        ``load_deck`` has refused entries outside that folder; readers of a ``Deck`` built in
+        code call ``entry_problem`` first (``load_deck_scenes`` does).
+        """
         return (self.folder / self.scenes[index].file).resolve()
+
+    def entry_problem(self, index: int) -> SceneLoadError | None:
+        """Why scene ``index`` may not be read (it lies outside the deck's folder), or None."""
+        entry = self.scenes[index]
+        problem = _confinement_problem(self.folder, entry.file)
+        if problem is None:
+            return None
+        mark = entry.marks.get("file", entry.mark)
+        return SceneLoadError([SceneError(self.source, mark.line, mark.col, f"scenes.{index + 1}.file: {problem}")])
 
 
 def load_deck(path: str | Path) -> Deck:
@@ -124,12 +137,40 @@ def check_deck(deck: Deck) -> list[SceneError]:
         if is_deck_path(entry.file):
             error(mark, f"{where}: '{entry.file}' is a deck; a deck lists scene files, not other decks")
             continue
+        problem = _confinement_problem(deck.folder, entry.file)
+        if problem:
+            error(mark, f"{where}: {problem}")
+            continue
         target = deck.folder / entry.file
         if not target.exists():
             error(mark, f"{where}: no scene file '{entry.file}' next to the deck{_nearby(deck.folder, entry.file)}")
         elif not target.is_file():
             error(mark, f"{where}: '{entry.file}' is not a file")
     return sorted(errors, key=lambda e: (e.line, e.col))
+
+
+def _confinement_problem(folder: Path, file: str) -> str | None:
+    """Why a deck may not list ``file``, or None: a deck lists scene files of its own folder only.
+
+    A deck comes from the same untrusted places as a scene. If its entries could point
+    anywhere, ``validate`` would read any file the user can (``/etc/shadow``, a key file) and
+    quote its lines back in "unknown key" errors. So: no absolute paths, nothing outside the
+    folder (by ``..`` or by a symlink, checked on the resolved path), and only ``.yaml`` files,
+    whose content may be quoted. Nothing of a refused file is read.
+    """
+    relative = Path(file)
+    if relative.is_absolute() or relative.drive or file.startswith(("/", "\\")):
+        return f"'{file}' is an absolute path; a deck lists scene files relative to its own folder"
+    if not file.lower().endswith((".yaml", ".yml")):
+        return f"'{file}' is not a scene file: scene files end in .yaml or .yml"
+    try:
+        home = folder.resolve()
+        target = (folder / relative).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return f"'{file}' cannot be resolved (a symlink loop?)"
+    if not target.is_relative_to(home):
+        return f"'{file}' is outside the deck's folder; a deck lists scene files of its own folder (and below)"
+    return None
 
 
 def _nearby(folder: Path, wanted: str) -> str:
@@ -151,6 +192,9 @@ def validate_deck_file(path: str | Path) -> list[SceneError]:
     errors: list[SceneError] = []
     for index in range(len(deck.scenes)):
         try:
+            refused = deck.entry_problem(index)
+            if refused:
+                raise refused
             load_scene(deck.scene_path(index))
         except SceneLoadError as exc:
             errors.extend(exc.errors)
@@ -161,6 +205,10 @@ def load_deck_scenes(deck: Deck) -> list[Scene | SceneLoadError]:
     """Each scene of the deck, or why it could not be loaded: one broken scene must not stop a lecture."""
     loaded: list[Scene | SceneLoadError] = []
     for index in range(len(deck.scenes)):
+        refused = deck.entry_problem(index)
+        if refused:
+            loaded.append(refused)
+            continue
         try:
             loaded.append(load_scene(deck.scene_path(index)))
         except SceneLoadError as exc:

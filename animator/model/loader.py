@@ -14,12 +14,14 @@ import codecs
 import contextlib
 import dataclasses
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 
+from animator.files import NotRegularFileError, open_regular_file
 from animator.model.decode import INT_TAG, Decoder, TooLargeError, is_tag_problem, mark_of
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import FORMAT_VERSION, Scene
@@ -48,18 +50,24 @@ def read_file(path: str | Path, what: str) -> bytes:
     """
     name = str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            raise SceneLoadError(
-                [SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a {what} may be at most {MAX_BYTES // 2**20} MiB")]
-            )
-        # Read at most one byte more than allowed: a device such as /dev/zero reports size 0.
-        with Path(path).open("rb") as file:
+        # A FIFO or a device would block or never end: refused before a byte is read.
+        with open_regular_file(path) as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_BYTES:
+                raise SceneLoadError(
+                    [SceneError(name, 1, 1, f"file is {size / 2**20:.1f} MiB; a {what} may be at most {MAX_BYTES // 2**20} MiB")]
+                )
+            # At most one byte more than allowed, in case the file grows while it is read.
             data = file.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SceneLoadError([SceneError(name, 1, 1, "no such file")]) from None
     except IsADirectoryError:
         raise SceneLoadError([SceneError(name, 1, 1, f"is a directory, expected a .yaml {what} file")]) from None
+    except NotRegularFileError as exc:
+        # A device such as /dev/zero reports size 0 but never ends.
+        endless = f" (a device, which can be endless: larger than {MAX_BYTES // 2**20} MiB)"
+        why = endless if exc.kind == "device" else f" ({exc.kind})"
+        raise SceneLoadError([SceneError(name, 1, 1, f"not a regular file{why}")]) from None
     except OSError as exc:
         raise SceneLoadError([SceneError(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
     if len(data) > MAX_BYTES:

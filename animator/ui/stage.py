@@ -443,7 +443,8 @@ class StageView(QGraphicsView):
         assert self.stage_layout is not None
         t = self.viewportTransform()
         size = (self.viewport().width(), self.viewport().height())
-        key = (id(self.stage_layout), t.m11(), t.dx(), t.dy(), self.theme.name, size, ratio)
+        # The layout object itself, not its id(): an id can be reused by the next scene's layout.
+        key = (self.stage_layout, t.m11(), t.dx(), t.dy(), self.theme.name, size, ratio)
         if self._labels is not None and self._labels[0] == key:
             return self._labels[1]
         layer = QPixmap(self.viewport().size() * ratio)

@@ -32,3 +32,20 @@ def frame_on(track: MessageTrack, a: str, b: str) -> Ether:
     frame = track.frames[hop]
     assert frame is not None
     return Ether(frame)
+
+
+#: An ``internet`` node without an address asking a DNS server: it once reached scapy as the host
+#: name "None" (a real DNS query during validate). Shared by the fuzz findings and the no-network test.
+NAMELESS_DNS = """\
+format: 1
+title: t
+nodes:
+  - {id: i, kind: internet}
+  - {id: d, kind: dns, ipv4: 10.0.0.53/24}
+links:
+  - {between: [i, d]}
+steps:
+  - caption: c
+    actions:
+      - send: {from: i, to: d, layers: [dns: {}]}
+"""

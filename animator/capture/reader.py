@@ -19,7 +19,7 @@ cannot be read at all (missing, empty, not a capture) raises ``CaptureError`` wi
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -137,7 +137,15 @@ class CaptureReader:
         self.close()
 
     def __iter__(self) -> Iterator[RawRecord]:
-        return self._pcap() if self.format == "pcap" else self._pcapng()
+        return self._walk(self._pcap_records if self.format == "pcap" else self._pcapng_blocks)
+
+    def _walk(self, records: Callable[[_Window], Iterator[RawRecord]]) -> Iterator[RawRecord]:
+        """One pass over the file's records, closing the window however the pass ends."""
+        window = self._window()
+        try:
+            yield from records(window)
+        finally:
+            window.close()
 
     def _window(self) -> _Window:
         """The file from its start, for one pass over the records (a second pass reopens it)."""
@@ -153,13 +161,6 @@ class CaptureReader:
         return _Window(fh, self._head)
 
     # -- pcap ----------------------------------------------------------------------------
-    def _pcap(self) -> Iterator[RawRecord]:
-        window = self._window()
-        try:
-            yield from self._pcap_records(window)
-        finally:
-            window.close()
-
     def _pcap_records(self, window: _Window) -> Iterator[RawRecord]:
         header = struct.Struct(self._order + "IIII")
         tick, linktype = self._tick, self.linktypes[0]
@@ -191,13 +192,6 @@ class CaptureReader:
             pos = end
 
     # -- pcapng --------------------------------------------------------------------------
-    def _pcapng(self) -> Iterator[RawRecord]:
-        window = self._window()
-        try:
-            yield from self._pcapng_blocks(window)
-        finally:
-            window.close()
-
     def _pcapng_blocks(self, window: _Window) -> Iterator[RawRecord]:
         pos, number = 0, 0
         order = "<"

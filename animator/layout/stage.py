@@ -26,10 +26,10 @@ import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from animator.engine.frame import Frame, PacketView, TableView
 from animator.engine.timeline import Timeline
+from animator.engine.traffic import shown_packets
 from animator.layout import text as tx
 from animator.layout.boxes import Box, BubbleTip, ChipLook, LegendEntry, Rect, TableCard
 from animator.looks import PROTOCOL_NAMES
@@ -68,8 +68,7 @@ def size_factor(size: tuple[int, int]) -> float:
 
 def min_px(kind: str, size: tuple[int, int], scale: float) -> float:
     """The smallest pixel size a test accepts for ``kind`` (the issue's hall minimums)."""
-    base = NOMINAL["chip" if kind == "chip" else kind] if kind in NOMINAL else 0.0
-    return base * scale * (1.0 if size[1] >= DESIGN[1] and size[0] >= DESIGN[0] else FLOOR)
+    return NOMINAL.get(kind, 0.0) * scale * (1.0 if size[1] >= DESIGN[1] and size[0] >= DESIGN[0] else FLOOR)
 
 
 @dataclass
@@ -358,7 +357,7 @@ class StageLayout:
                 self.sy, self.oy = self.cell_h, top + room + spare / 2 if spare > 0 else min((top + bottom) / 2, top + room)
             self.centres = {n: self.to_px(*p) for n, p in positions.items()}
             pairs = self._stacked_pairs()
-            return max((block_h(a, icon_px, lines) + gap - dy for a, dy in pairs), default=0.0)
+            return max((block_h(upper, icon_px, lines) + gap - dy for upper, _, dy in pairs), default=0.0)
 
         def settle() -> tuple[float, int]:
             """Icons shrink a little as text grows, and to fit the rows; text never shrinks.
@@ -385,7 +384,7 @@ class StageLayout:
             icon, shown_addr = settle()
             if fit(icon, shown_addr) > 0:
                 # A column too tall for two-line names: its devices keep one line, elided.
-                stacked = {node for pair in self._stacked_pairs(both=True) for node in pair}
+                stacked = {node for upper, lower, _ in self._stacked_pairs() for node in (upper, lower)}
                 name_lines.update(dict.fromkeys(stacked, 1))
                 icon, shown_addr = settle()
             self.icon = max(20.0, icon)
@@ -458,16 +457,15 @@ class StageLayout:
         widths = [tx.width(v, self.px["badge"], bold=True) + 1.2 * self.px["badge"] for v in self.timeline.badge_values(node)]
         return max(widths, default=0.0)
 
-    def _stacked_pairs(self, both: bool = False) -> list[tuple[str, float]]:
-        """(upper node, vertical distance) for devices one above the other (their labels overlap
-        horizontally); with ``both``, (upper node, lower node) instead."""
-        pairs: list[tuple[str, Any]] = []
+    def _stacked_pairs(self) -> list[tuple[str, str, float]]:
+        """(upper node, lower node, vertical distance) for devices one above the other (their
+        labels overlap horizontally)."""
+        pairs = []
         items = list(self.centres.items())
         for i, (a, (ax, ay)) in enumerate(items):
             for b, (bx, by) in items[i + 1 :]:
                 if abs(ax - bx) < self.cell_w * 0.9 and ay != by:
-                    upper, lower, dy = (a, b, by - ay) if ay < by else (b, a, ay - by)
-                    pairs.append((upper, lower if both else dy))
+                    pairs.append((a, b, by - ay) if ay < by else (b, a, ay - by))
         return pairs
 
     def _label_rooms(self) -> dict[str, float]:
@@ -993,8 +991,6 @@ class StageLayout:
         """Every box drawn for ``frame``: the step's layout, the chips where they are now, the
         caption band and the chapter line. ``chips=False`` leaves the chips out: the Qt stage
         draws them from the frame itself every tick (1000 boxes a frame would cost ~5 ms)."""
-        from animator.engine.traffic import shown_packets
-
         layout = self.step(frame.step)
         badges = frame.badges
         out = [b for b in layout.boxes if b.kind != "chip" and (b.kind != "badge" or badges.get(b.node) == b.text)]

@@ -15,8 +15,7 @@ from animator.model.schema import Node
 from animator.ui.box_painter import alpha, icon_pixmap, pill
 from animator.ui.theme import Theme, font
 
-#: Scene units per column, and the icon's size in scene units.
-COLUMN = 250.0
+#: The icon's size in scene units.
 ICON = 64.0
 Z_NODE = 10
 
@@ -53,15 +52,6 @@ class NodeItem(QGraphicsItem):
             details.append(f"MAC {node.mac}")
         details += [f"IPv4 {a}" for a in node.ipv4] + [f"IPv6 {a}" for a in node.ipv6]
         self.setToolTip("<br>".join(details))
-
-    @classmethod
-    def largest_text_scale(cls, node: Node) -> float:
-        """How far a larger text size may grow this node's name and addresses before they
-        reach the next column: neighbours must not collide (the stage uses the smallest)."""
-        addresses = [*node.ipv4, *node.ipv6][:2]
-        label_w = QFontMetricsF(font(cls.LABEL_SIZE, bold=True)).horizontalAdvance(node.display_label)
-        addr_w = max((QFontMetricsF(font(cls.ADDRESS_SIZE, mono=True)).horizontalAdvance(a) for a in addresses), default=0.0)
-        return max(1.0, (COLUMN - 16) / max(label_w, addr_w, 1.0))
 
     def bottom(self) -> float:
         """Lowest point of the text block (scene units below the centre) without the badge."""

@@ -19,21 +19,7 @@ from animator.engine import build_timeline
 from animator.engine.sim import cache
 from animator.model import SceneLoadError, load_scene
 from animator.resources import builtin_scenes
-
-#: An ``internet`` node without an address asking a DNS server (the reproducer).
-NAMELESS_DNS = """\
-format: 1
-title: t
-nodes:
-  - {id: i, kind: internet}
-  - {id: d, kind: dns, ipv4: 10.0.0.53/24}
-links:
-  - {between: [i, d]}
-steps:
-  - caption: c
-    actions:
-      - send: {from: i, to: d, layers: [dns: {}]}
-"""
+from tests.scenekit import NAMELESS_DNS
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 
 from animator.cli import main
 from animator.model.errors import MAX_ERRORS
+from tests.scenekit import NAMELESS_DNS
 
 TWO_HOSTS = """\
 format: 1
@@ -113,19 +114,6 @@ def test_http_from_a_host_without_address_is_a_scene_error(
 
 
 # -- 3. an internet node without an address asking a DNS server -----------------------------------
-NAMELESS_DNS = """\
-format: 1
-title: t
-nodes:
-  - {id: i, kind: internet}
-  - {id: d, kind: dns, ipv4: 10.0.0.53/24}
-links:
-  - {between: [i, d]}
-steps:
-  - caption: c
-    actions:
-      - send: {from: i, to: d, layers: [dns: {}]}
-"""
 
 
 def test_dns_from_a_node_without_address_is_a_scene_error(

@@ -65,7 +65,8 @@ def _parser_open() -> argparse.ArgumentParser:
         prog="packetstage",
         description="Play network scenes as step-by-step animations.",
         epilog=(
-            "Other commands: validate FILE..., render SCENE --step N --out FILE.png, export SCENE --pcap FILE.pcapng, list, "
+            "Other commands: validate FILE..., render SCENE --step N --out FILE.png, export SCENE_OR_DECK --FORMAT OUT "
+            "(video, gif, html, pdf, pptx, png, svg, pcap), list, "
             "import CAPTURE -o SCENE.yaml, capture --iface IF -o OUT, live [--iface IF]. Use 'COMMAND --help' for each."
         ),
     )
@@ -106,10 +107,9 @@ def _parser_commands() -> argparse.ArgumentParser:
     r.add_argument(
         "--scale", type=_text_scale, default=1.0, metavar="PERCENT", help="text size: 100, 125, 150 or 200 (default 100)"
     )
-    e = sub.add_parser("export", help="write the scene's packets to a capture file, one interface per link")
-    e.add_argument("scene", type=Path)
-    e.add_argument("--pcap", type=Path, required=True, metavar="FILE.pcapng", help="output (.pcapng; .pcap loses the link names)")
-    e.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    from animator.cli_export import add_export_parser
+
+    add_export_parser(sub)
     sub.add_parser("list", help="list the built-in scenes")
     _add_capture_commands(sub)
     return p
@@ -298,26 +298,9 @@ def cmd_render(ns: argparse.Namespace) -> int:
 
 
 def cmd_export(ns: argparse.Namespace) -> int:
-    out: Path = ns.pcap
-    if out.suffix.lower() not in (".pcapng", ".pcap"):
-        raise UsageError(f"--pcap {out}: the output must be a .pcapng (or .pcap) file")
-    if out.exists() and ns.scene.exists() and out.resolve() == ns.scene.resolve():
-        raise UsageError(f"--pcap {out}: that is the scene file itself")
-    _check_output(out, ns.force, (".pcapng", ".pcap"), "--pcap")
-    timeline = _load_timeline(ns.scene)
-    if timeline is None:
-        return 1
-    from animator.export.pcap import export_pcap
+    from animator.cli_export import cmd_export as export
 
-    try:
-        count = export_pcap(timeline, out)
-    except (OSError, ValueError) as exc:
-        print(f"packetstage: error: {ns.scene}: {exc}", file=sys.stderr)
-        return 1
-    links = len(timeline.scene.links)
-    note = " (.pcap keeps no link names; use .pcapng for them)" if out.suffix.lower() == ".pcap" else ""
-    print(f"wrote {count} packet(s) on {links} link(s) to {out}{note}", file=sys.stderr)
-    return 0
+    return export(ns)
 
 
 def cmd_list(ns: argparse.Namespace) -> int:

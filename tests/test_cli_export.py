@@ -36,7 +36,7 @@ def fake_timeline(records: list[WireRecord] | None = None) -> SimpleNamespace:
         ip = layer("ip", src="10.0.0.1", dst="10.0.0.2")
         syn = finalize(build_layers([ether, ip, layer("tcp", sport=50123, dport=80)]))
         records = [WireRecord("a--sw", 0.1, syn), WireRecord("sw--b", 0.9, syn)]
-    return SimpleNamespace(scene=SimpleNamespace(links=links), wire_records=lambda: iter(records))
+    return SimpleNamespace(scene=SimpleNamespace(links=links, title="fake"), wire_records=lambda: iter(records), step_count=1)
 
 
 @pytest.fixture
@@ -47,7 +47,14 @@ def scene(write_scene: Callable[..., Path]) -> Path:
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Callable[[SimpleNamespace], None]:
     def use(timeline: SimpleNamespace) -> None:
-        monkeypatch.setattr(cli, "_load_timeline", lambda path: timeline)
+        from animator.export import registry
+        from animator.export.base import Chapter, ExportSource
+
+        def load(path: Path, steps: object) -> ExportSource:
+            chapter = Chapter("fake", timeline, 0, 1)  # type: ignore[arg-type]
+            return ExportSource("fake", (chapter,), path)
+
+        monkeypatch.setattr(registry, "load_source", load)
 
     return use
 
@@ -74,7 +81,7 @@ def test_tshark_shows_the_link_names_and_scene_times(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("out.png", "the output must be a .pcapng (or .pcap) file"), ("nodir/out.pcapng", "folder"), ("", "is not a file")],
+    [("out.png", "the output must end in .pcapng or .pcap"), ("nodir/out.pcapng", "folder"), ("", "is not a file")],
 )
 def test_export_refuses_bad_outputs(
     scene: Path,

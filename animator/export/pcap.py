@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from animator.export.base import Exporter, ExportError, ExportOptions, ExportSource, Progress
+
 
 class WireRecordLike(Protocol):
     link_id: str
@@ -17,7 +19,7 @@ class WireRecordLike(Protocol):
     frame: bytes
 
 
-class NoPacketsError(ValueError):
+class NoPacketsError(ExportError, ValueError):
     """The scene's sends carry no real packets (no ``layers``/``frame``), so there is nothing to capture."""
 
 
@@ -55,3 +57,23 @@ def export_pcap(timeline: Any, path: str | os.PathLike[str]) -> int:
 def _describe(link: Any) -> str:
     a, b = link.between
     return f"{link.label} ({a} - {b})" if link.label else f"{a} - {b}"
+
+
+def _export(source: ExportSource, out: Path, options: ExportOptions, progress: Progress) -> str:
+    chapter = source.chapters[0]
+    if (chapter.first_step, chapter.last_step) != (0, chapter.timeline.step_count):
+        raise ExportError("--steps does not go with --pcap: a capture holds the whole scene's traffic")
+    count = export_pcap(chapter.timeline, out)
+    links = len(chapter.scene.links)
+    note = " (.pcap keeps no link names; use .pcapng for them)" if out.suffix.lower() == ".pcap" else ""
+    return f"wrote {count} packet(s) on {links} link(s) to {out}{note}"
+
+
+EXPORTER = Exporter(
+    key="pcap",
+    label="Packets (pcapng, for Wireshark)…",
+    help="the scene's packets as a capture, one interface per link (.pcap loses the link names)",
+    suffixes=(".pcapng", ".pcap"),
+    export=_export,
+    decks=False,
+)

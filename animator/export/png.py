@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from animator.engine.timeline import Timeline
+from animator.export.base import Exporter, ExportOptions, ExportSource, Progress
 from animator.files import WriteError, write_atomic
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
 
@@ -61,6 +63,20 @@ class StageRenderer:
         folder tree to create. A symlink at ``out`` is replaced, not written through.
         """
         from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+        image = self.image(t)
+        # Encoded in memory, then written all or nothing: a full disk leaves an old image as it was.
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        saved = image.save(buffer, "PNG")
+        buffer.close()
+        if not saved:
+            raise WriteError(errno.EIO, "could not encode the image as PNG", str(out))
+        write_atomic(out, bytes(data.data()))
+
+    def image(self, t: float) -> QImage:
+        """The stage at time ``t`` as an image of ``size`` pixels: what video, GIF and PPTX encode."""
         from PySide6.QtGui import QImage, QPainter
 
         view = self.view
@@ -72,15 +88,7 @@ class StageRenderer:
             view.render(painter)
         finally:
             painter.end()
-        # Encoded in memory, then written all or nothing: a full disk leaves an old image as it was.
-        data = QByteArray()
-        buffer = QBuffer(data)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        saved = image.save(buffer, "PNG")
-        buffer.close()
-        if not saved:
-            raise WriteError(errno.EIO, "could not encode the image as PNG", str(out))
-        write_atomic(out, bytes(data.data()))
+        return image
 
     def boxes_json(self, step: int) -> dict[str, object]:
         """The ``--boxes`` description of a pause point: every box, its text size and colours."""
@@ -134,3 +142,41 @@ def render_steps(renderer: StageRenderer, out_dir: Path, boxes: bool = False) ->
         if boxes:
             write_atomic(png.with_suffix(".json"), json.dumps(renderer.boxes_json(step), ensure_ascii=False, indent=1))
     return written
+
+
+def _export_png(source: ExportSource, out: Path, options: ExportOptions, progress: Progress) -> str:
+    """``export --png DIR``: one image per pause point, named as ``render --step all`` names them;
+    a deck's scenes are numbered by chapter (``01-step-00.png``) so the files sort in lecture order."""
+
+    try:
+        out.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(out)) from None
+    total = source.step_total()
+    done = 0
+    renderer: StageRenderer | None = None
+    for chapter_number, chapter in enumerate(source.chapters, start=1):
+        if renderer is not None:
+            renderer.close()
+        renderer = StageRenderer(chapter.timeline, options.size, options.theme, options.palette, options.scale)
+        digits = max(2, len(str(chapter.timeline.step_count)))
+        prefix = f"{chapter_number:02d}-" if source.is_deck else ""
+        for step in chapter.steps():
+            progress(done, total, f"{chapter.title}: step {step}")
+            renderer.render(chapter.timeline.boundary(step), out / f"{prefix}step-{step:0{digits}d}.png")
+            done += 1
+    if renderer is not None:
+        renderer.close()
+    progress(total, total, "done")
+    return f"wrote {total} image(s) to {out}"
+
+
+EXPORTER = Exporter(
+    key="png",
+    label="Images (PNG), one per step…",
+    help="a folder of PNG images, one per pause point",
+    suffixes=(),
+    folder=True,
+    export=_export_png,
+    options=("size", "theme", "palette", "scale"),
+)

@@ -103,7 +103,7 @@ class Lecture(QObject):
     def add_actions(self, play_menu: QMenu, view_menu: QMenu) -> None:
         w = self.window
         # An edited deck (scenes added, reordered, retitled) is read again, as scenes are.
-        w.watcher.fileChanged.connect(self._file_changed)
+        w.watcher.fileChanged.connect(self.deck_file_changed)
         play_menu.addSeparator()
         w._action("Next chapter", ["]"], self.next_chapter, play_menu)
         w._action("Previous chapter", ["["], self.previous_chapter, play_menu)
@@ -154,7 +154,7 @@ class Lecture(QObject):
         self.navigator.set_lecture(self.titles, self.scenes)
         return True
 
-    def _file_changed(self, path: str) -> None:
+    def deck_file_changed(self, path: str) -> None:
         if Path(path) in (self.deck_path, self._broken_deck):
             self._deck_timer.start()
 

@@ -12,6 +12,7 @@ bar sheds what it can spare, and the default layout is chosen from the width the
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6 import __version__ as pyside_version
@@ -48,6 +49,7 @@ from animator import __version__
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
 from animator.model.deck import is_deck_path
+from animator.model.errors import SceneError
 from animator.resources import assets_dir
 from animator.ui.inspection import InspectionDocks
 from animator.ui.lecture import Lecture
@@ -58,6 +60,8 @@ from animator.ui.stage import StageView
 from animator.ui.stage_controls import StageControls
 from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
+
+log = logging.getLogger(__name__)
 
 MAX_RECENT = 8
 #: Editors save in bursts (truncate, write, rename); wait for the burst to finish.
@@ -158,6 +162,7 @@ class MainWindow(QMainWindow):
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
+        self.watcher.directoryChanged.connect(self._folder_changed)
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
@@ -259,8 +264,8 @@ class MainWindow(QMainWindow):
         if is_deck_path(path) and not in_deck:
             return self.lecture.open_deck(path, step)
         keep_step = self.path == path and self.timeline is not None
-        if self.requested != path and self.watcher.files():
-            self.watcher.removePaths(self.watcher.files())
+        if self.requested != path and (self.watcher.files() or self.watcher.directories()):
+            self.watcher.removePaths(self.watcher.files() + self.watcher.directories())
         self.requested = path
         self._watch(path)
         try:
@@ -268,11 +273,26 @@ class MainWindow(QMainWindow):
         except SceneLoadError as exc:
             self._show_errors(exc)
             return False
+        previous = (self.timeline, self.path)
+        try:
+            self._install(timeline, path, keep_step, in_deck)
+        except Exception:
+            # All or nothing: a timeline that loads but cannot be shown (a bug, never the
+            # author's fault) must not leave the views half on the new scene, half on the old.
+            log.exception("installing %s failed", path)
+            self._restore(previous)
+            error = SceneError(str(path), 1, 1, "this scene loads but could not be shown (a bug; please report it)")
+            self._show_errors(SceneLoadError([error]))
+            return False
         self.banner.hide()
-        self.timeline = timeline
-        self.path = path
         if not in_deck:
             self._remember_recent(path)
+        if step is not None:
+            self.clock.run("go_to_step", step)
+        return True
+
+    def _install(self, timeline: Timeline, path: Path, keep_step: bool, in_deck: bool) -> None:
+        """Put ``timeline`` on every view; raises if a view refuses it (``open_scene`` rolls back)."""
         if not keep_step:
             self.stage.zoom_state.reset()
         self.stage.set_timeline(timeline)
@@ -280,27 +300,55 @@ class MainWindow(QMainWindow):
         if self.audience is not None:
             self.audience.stage.set_timeline(timeline)
         self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
+        self.timeline = timeline
+        self.path = path
         self._fill_step_list()
         self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
         self._shown_step = -1
         self.lecture.scene_opened(timeline, in_deck, fresh=not keep_step)
         self.clock.set_boundaries(timeline.boundaries, keep_step=keep_step)
-        if step is not None:
-            self.clock.run("go_to_step", step)
-        return True
+
+    def _restore(self, previous: tuple[Timeline | None, Path | None]) -> None:
+        """Put the previous timeline back on every view after a failed install (or clear them)."""
+        timeline, path = previous
+        self.timeline, self.path = timeline, path
+        if timeline is None or path is None:
+            return
+        try:
+            self._install(timeline, path, keep_step=True, in_deck=self.lecture.deck is not None)
+        except Exception:  # pragma: no cover - the old timeline was shown a moment ago
+            log.exception("restoring %s failed", path)
 
     def reload(self) -> None:
         if self.requested is not None:
             self.open_scene(self.requested, in_deck=self.lecture.deck is not None)
 
     def _watch(self, path: Path) -> None:
+        """Watch the file, and its folder: a file that is deleted and made again (``git checkout``,
+        some editors' saves) drops out of the watcher, and only the folder says when it is back."""
         if path.exists() and str(path) not in self.watcher.files():
             self.watcher.addPath(str(path))
+        folder = str(path.parent)
+        if path.parent.is_dir() and folder not in self.watcher.directories():
+            self.watcher.addPath(folder)
 
     def _file_changed(self, path: str) -> None:
         # Editors that save by renaming a new file over the old one make the watcher drop
         # the path; it is re-added when the reload runs.
         self._reload_timer.start()
+
+    def _folder_changed(self, folder: str) -> None:
+        """A file appeared or went in a watched folder: reload if it is the scene or the deck that came back."""
+        watched = set(self.watcher.files())
+
+        def back(path: Path | None) -> bool:
+            return path is not None and str(path.parent) == folder and path.exists() and str(path) not in watched
+
+        deck = self.lecture.deck_path
+        if back(deck):
+            self.lecture.deck_file_changed(str(deck))
+        if back(self.requested):
+            self._reload_timer.start()
 
     def _show_errors(self, exc: SceneLoadError, what: str = "scene") -> None:
         shown = exc.errors[:6]

@@ -137,3 +137,53 @@ def test_about_names_every_version_and_the_licence(window: MainWindow, monkeypat
     for expected in (f"PacketStage {__version__}", f"Qt {qVersion()}", f"PySide6 {pyside_version}", "MIT licence"):
         assert expected in text
     assert f"scapy {importlib.metadata.version('scapy')}" in text
+
+
+def test_a_deleted_then_recreated_scene_is_watched_again(
+    window: MainWindow, write_scene: Callable[..., Path], qtbot: object
+) -> None:
+    """``git checkout`` or an editor that deletes and writes anew: the watcher drops the file, and the
+    folder's change brings the new one up without Ctrl+R."""
+    path = write_scene(MINIMAL)
+    assert window.open_scene(path)
+    path.unlink()
+    # The deletion's own reload runs first and finds no file: the last good scene stays, with a banner.
+    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5000)  # type: ignore[attr-defined]
+    assert str(path.resolve()) not in window.watcher.files()
+    path.write_text(MINIMAL.replace("b answers", "b answers again"), encoding="utf-8")
+    qtbot.waitUntil(lambda: window.stage.frame.caption == "b answers again" or _at_end_caption(window), timeout=5000)  # type: ignore[attr-defined]
+    assert str(path.resolve()) in window.watcher.files()
+    assert window.banner.isHidden()
+
+
+def _at_end_caption(window: MainWindow) -> bool:
+    timeline = window.timeline
+    return timeline is not None and timeline.state_at(timeline.duration).caption == "b answers again"
+
+
+def test_a_reload_that_cannot_be_shown_changes_nothing(
+    window: MainWindow, write_scene: Callable[..., Path], monkeypatch: object
+) -> None:
+    """A reload is all or nothing: if a view refuses the new timeline, every view keeps the old one,
+    the clock keeps its bounds, and the banner says what happened."""
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    path = write_scene(MINIMAL)
+    assert window.open_scene(path)
+    window.clock.run("go_to_step", 1)
+    good, bounds = window.timeline, list(window.clock.playback.boundaries)
+    path.write_text(MINIMAL.replace("b answers", "b answers twice"), encoding="utf-8")
+    original = window.inspection.set_timeline
+
+    def refuse(timeline: object) -> None:
+        if timeline is not good:
+            raise RuntimeError("a view refused the timeline")
+        original(timeline)
+
+    monkeypatch.setattr(window.inspection, "set_timeline", refuse)
+    window.reload()
+    assert window.timeline is good and window.stage.timeline is good
+    assert list(window.clock.playback.boundaries) == bounds
+    assert window.stage.frame.caption == "a says hello"
+    assert not window.banner.isHidden() and "could not be shown" in window.banner.text()

@@ -17,6 +17,8 @@ EXPORTER = Exporter(
     help="a looping GIF for slides and chat",
     suffixes=(".gif",),
     export=_export,
+    # Small enough for chat and slides (the 10-step budget is 8 MB at 960 px wide).
+    default_size=(960, 540),
     options=(
         "size",
         "theme",

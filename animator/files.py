@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -128,6 +129,34 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary folder beside ``path`` to fill; its files are moved into ``path`` when the block succeeds.
+
+    For exports that write a folder of images: a failure or a cancel leaves ``path`` as it was
+    (no half of the new images mixed with the old ones), and each file is renamed into place, so a
+    reader never sees a cut-off image. ``path`` itself is created if missing (its parent must exist).
+    """
+    path = Path(path)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent))
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from None
+    try:
+        yield tmp
+        path.mkdir(exist_ok=True)
+        mode = 0o666 & ~_umask()
+        for item in sorted(tmp.iterdir()):
+            os.chmod(item, mode)
+            os.replace(item, path / item.name)
+    except OSError as exc:
+        if isinstance(exc, WriteError):
+            raise
+        raise WriteError(exc.errno, exc.strerror or str(exc), str(path)) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_all(file: BinaryIO, data: bytes) -> None:

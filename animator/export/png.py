@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from animator.engine.timeline import Timeline
 from animator.export.base import Exporter, ExportOptions, ExportSource, Progress
-from animator.files import WriteError, write_atomic
+from animator.files import WriteError, atomic_folder, write_atomic
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
@@ -146,27 +146,22 @@ def render_steps(renderer: StageRenderer, out_dir: Path, boxes: bool = False) ->
 
 def _export_png(source: ExportSource, out: Path, options: ExportOptions, progress: Progress) -> str:
     """``export --png DIR``: one image per pause point, named as ``render --step all`` names them;
-    a deck's scenes are numbered by chapter (``01-step-00.png``) so the files sort in lecture order."""
-
-    try:
-        out.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise WriteError(exc.errno, exc.strerror or str(exc), str(out)) from None
+    a deck's scenes are numbered by chapter (``01-step-00.png``) so the files sort in lecture order.
+    The images are made in a temporary folder and moved in at the end, so a cancel changes nothing."""
     total = source.step_total()
     done = 0
-    renderer: StageRenderer | None = None
-    for chapter_number, chapter in enumerate(source.chapters, start=1):
-        if renderer is not None:
-            renderer.close()
-        renderer = StageRenderer(chapter.timeline, options.size, options.theme, options.palette, options.scale)
-        digits = max(2, len(str(chapter.timeline.step_count)))
-        prefix = f"{chapter_number:02d}-" if source.is_deck else ""
-        for step in chapter.steps():
-            progress(done, total, f"{chapter.title}: step {step}")
-            renderer.render(chapter.timeline.boundary(step), out / f"{prefix}step-{step:0{digits}d}.png")
-            done += 1
-    if renderer is not None:
-        renderer.close()
+    with atomic_folder(out) as folder:
+        for chapter_number, chapter in enumerate(source.chapters, start=1):
+            renderer = StageRenderer(chapter.timeline, options.size, options.theme, options.palette, options.scale)
+            try:
+                digits = max(2, len(str(chapter.timeline.step_count)))
+                prefix = f"{chapter_number:02d}-" if source.is_deck else ""
+                for step in chapter.steps():
+                    progress(done, total, f"{chapter.title}: step {step}")
+                    renderer.render(chapter.timeline.boundary(step), folder / f"{prefix}step-{step:0{digits}d}.png")
+                    done += 1
+            finally:
+                renderer.close()
     progress(total, total, "done")
     return f"wrote {total} image(s) to {out}"
 

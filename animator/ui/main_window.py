@@ -51,6 +51,7 @@ from animator.model import SceneLoadError, load_scene
 from animator.model.deck import is_deck_path
 from animator.model.errors import SceneError
 from animator.resources import assets_dir
+from animator.ui.export_dialog import install_export_menu
 from animator.ui.inspection import InspectionDocks
 from animator.ui.lecture import Lecture
 from animator.ui.live_menu import install_capture_menus
@@ -250,7 +251,8 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         self._action("&About PacketStage", [], self.show_about, help_menu)
-        install_capture_menus(self, file_menu, before=help_menu)  # File → Import capture…, and the Live menu
+        install_capture_menus(self, file_menu, before=help_menu)
+        self.export_menu = install_export_menu(self, file_menu)  # File → Import capture…, and the Live menu
 
     # -- loading ---------------------------------------------------------------------
     def open_scene(self, path: str | Path, step: int | None = None, in_deck: bool = False) -> bool:

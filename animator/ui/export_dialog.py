@@ -1,0 +1,255 @@
+"""File → Export: one entry per format of ``animator.export.registry``, a dialog for its options, and a
+cancellable progress dialog while it runs.
+
+The exporters draw with an offscreen StageView, which must live on the GUI thread, so an export runs
+here in the GUI thread and keeps the window responsive by processing events from its progress
+callback; Cancel raises ``ExportCancelled`` there, and the exporter's temporary file is removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
+
+from animator.export.base import ExportCancelled, Exporter, ExportError, ExportOptions, ExportSource
+from animator.files import WriteError, output_exists
+
+if TYPE_CHECKING:
+    from animator.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+SIZES = ((1920, 1080), (1280, 720), (960, 540), (3840, 2160))
+SCALES = (1.0, 1.25, 1.5, 2.0)
+
+
+def install_export_menu(window: MainWindow, file_menu: QMenu) -> QMenu:
+    """File → Export ▸, above the separator before Quit, with one entry per format."""
+    from animator.export.registry import exporters
+
+    menu = QMenu("&Export", file_menu)
+    for fmt in exporters():
+        action = menu.addAction(fmt.label)
+        action.setToolTip(fmt.help)
+        action.triggered.connect(lambda _=False, f=fmt: export_dialog(window, f))
+    separators = [a for a in file_menu.actions() if a.isSeparator()]
+    if separators:
+        file_menu.insertMenu(separators[-1], menu)
+    else:
+        file_menu.addMenu(menu)
+    menu.setEnabled(window.timeline is not None)
+    file_menu.aboutToShow.connect(lambda: menu.setEnabled(window.timeline is not None))
+    return menu
+
+
+class ExportDialog(QDialog):
+    """Where to write, and the options this format reads, starting from what the stage shows now."""
+
+    def __init__(self, window: MainWindow, fmt: Exporter) -> None:
+        super().__init__(window)
+        self.window_, self.fmt = window, fmt
+        self.setWindowTitle(f"Export — {fmt.label.rstrip('…')}")
+        form = QFormLayout(self)
+        self.path = QLineEdit(str(self._suggested_path()))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        holder = QWidget()
+        holder.setLayout(row)
+        form.addRow("Folder:" if fmt.folder else "File:", holder)
+        self.whole_deck = QCheckBox("The whole deck (one chapter per scene)")
+        if window.lecture.deck is not None and fmt.decks:
+            self.whole_deck.setChecked(True)
+            form.addRow("", self.whole_deck)
+        stage = window.stage
+        self.size = QComboBox()
+        # Sizes are kept as "WxH" text: Qt's item data does not keep a Python tuple as a tuple.
+        for w, h in SIZES:
+            self.size.addItem(f"{w} × {h}", f"{w}x{h}")
+        default = fmt.default_size
+        if default not in SIZES:
+            self.size.insertItem(0, f"{default[0]} × {default[1]}", f"{default[0]}x{default[1]}")
+        self.size.setCurrentIndex(self.size.findData(f"{default[0]}x{default[1]}"))
+        self.theme = QComboBox()
+        for name in ("light", "dark", "high-contrast"):
+            self.theme.addItem(name.replace("-", " ").capitalize(), name)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(stage.theme.name)))
+        self.palette = QComboBox()
+        self.palette.addItem("Standard", "standard")
+        self.palette.addItem("Okabe–Ito (colour-blind safe)", "okabe-ito")
+        self.palette.setCurrentIndex(max(0, self.palette.findData(stage.protocol_palette.name)))
+        self.scale = QComboBox()
+        for scale in SCALES:
+            self.scale.addItem(f"{round(scale * 100)} %", scale)
+        self.scale.setCurrentIndex(max(0, self.scale.findData(stage.text_scale)))
+        self.pause = QDoubleSpinBox()
+        self.pause.setRange(0, 60)
+        self.pause.setValue(ExportOptions.pause)
+        self.pause.setSuffix(" s")
+        self.per_page = QComboBox()
+        for n in (1, 2, 4):
+            self.per_page.addItem(f"{n} step{'s' if n > 1 else ''} per page", n)
+        self.notes = QCheckBox("Add the speaker notes")
+        fields = {
+            "size": ("Size:", self.size),
+            "theme": ("Theme:", self.theme),
+            "palette": ("Colours:", self.palette),
+            "scale": ("Text size:", self.scale),
+            "pause": ("Hold each step:", self.pause),
+            "per_page": ("Layout:", self.per_page),
+            "notes": ("", self.notes),
+        }
+        for name, (label, widget) in fields.items():
+            if name in fmt.options:
+                form.addRow(label, widget)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _suggested_path(self) -> Path:
+        window = self.window_
+        base = window.lecture.deck_path if window.lecture.deck_path is not None and self.fmt.decks else window.path
+        if base is None:
+            return Path.home() / "export"
+        stem = base.name.split(".")[0]
+        if self.fmt.folder:
+            return base.parent / f"{stem}-{self.fmt.key}"
+        return base.parent / f"{stem}{self.fmt.suffixes[0]}"
+
+    def _browse(self) -> None:
+        if self.fmt.folder:
+            name = QFileDialog.getExistingDirectory(self, "Export to folder", str(Path(self.path.text()).parent))
+        else:
+            patterns = " ".join(f"*{s}" for s in self.fmt.suffixes)
+            name, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), f"{self.fmt.label} ({patterns})")
+        if name:
+            self.path.setText(name)
+
+    def options(self) -> ExportOptions:
+        chosen: dict[str, object] = {
+            "size": tuple(int(n) for n in self.size.currentData().split("x")),
+            "theme": self.theme.currentData(),
+            "palette": self.palette.currentData(),
+            "scale": self.scale.currentData(),
+            "pause": self.pause.value(),
+            "per_page": self.per_page.currentData(),
+            "notes": self.notes.isChecked(),
+        }
+        if self.fmt.key == "gif":
+            chosen["fps"] = 15
+        return ExportOptions(**{k: v for k, v in chosen.items() if k in self.fmt.options or k == "size"})  # type: ignore[arg-type]
+
+    def output(self) -> Path:
+        out = Path(self.path.text()).expanduser()
+        if not self.fmt.folder and out.suffix.lower() not in self.fmt.suffixes:
+            out = out.with_name(out.name + self.fmt.suffixes[0])
+        return out
+
+    def problem(self, out: Path) -> str | None:
+        """Why ``out`` cannot be written as asked (as the CLI's rules), or None."""
+        if not out.parent.is_dir():
+            return f"The folder {out.parent} does not exist."
+        if self.fmt.folder:
+            if output_exists(out) and not out.is_dir():
+                return f"{out} is a file; choose a folder."
+        elif out.is_dir():
+            return f"{out} is a folder; choose a file name."
+        return None
+
+    def _accept(self) -> None:
+        out = self.output()
+        problem = self.problem(out)
+        if problem:
+            QMessageBox.warning(self, "Export", problem)
+            return
+        exists = any(out.iterdir()) if self.fmt.folder and out.is_dir() else output_exists(out)
+        if exists:
+            answer = QMessageBox.question(self, "Export", f"{out.name} exists. Replace it?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.accept()
+
+
+def export_dialog(window: MainWindow, fmt: Exporter) -> None:
+    if window.timeline is None:
+        return
+    dialog = ExportDialog(window, fmt)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return
+    source = source_for(window, whole_deck=dialog.whole_deck.isChecked())
+    if source is None:
+        return
+    run_export(window, fmt, source, dialog.output(), dialog.options())
+
+
+def source_for(window: MainWindow, whole_deck: bool) -> ExportSource | None:
+    """The open scene (as it is on screen), or the whole deck read from disk; None after showing why not."""
+    from animator.export.registry import load_source, scene_source
+    from animator.model import SceneLoadError
+
+    deck = window.lecture.deck_path
+    if whole_deck and deck is not None:
+        try:
+            return load_source(deck)
+        except SceneLoadError as exc:
+            QMessageBox.warning(window, "Export", "A scene of the deck does not load:\n" + "\n".join(map(str, exc.errors[:6])))
+            return None
+    assert window.timeline is not None and window.path is not None
+    return scene_source(window.timeline, window.path)
+
+
+def run_export(window: QMainWindow, fmt: Exporter, source: ExportSource, out: Path, options: ExportOptions) -> str | None:
+    """Run one export with a cancellable progress dialog; returns its summary, or None if it failed or was cancelled."""
+    dialog = QProgressDialog(f"Exporting {source.title}…", "Cancel", 0, 100, window)
+    dialog.setWindowTitle("Export")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def progress(done: int, total: int, what: str) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+        dialog.setLabelText(what)
+        QApplication.processEvents()
+        if dialog.wasCanceled():
+            raise ExportCancelled
+
+    try:
+        summary = fmt.export(source, out, options, progress)
+    except ExportCancelled:
+        window.statusBar().showMessage("Export cancelled; nothing was written", 8000)
+        return None
+    except (ExportError, WriteError, OSError, ValueError) as exc:
+        QMessageBox.warning(window, "Export failed", str(exc))
+        return None
+    finally:
+        dialog.close()
+    window.statusBar().showMessage(summary, 10000)
+    log.info("%s", summary)
+    return summary

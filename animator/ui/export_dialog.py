@@ -72,6 +72,9 @@ class ExportDialog(QDialog):
         self.setWindowTitle(f"Export — {fmt.label.rstrip('…')}")
         form = QFormLayout(self)
         self.path = QLineEdit(str(self._suggested_path()))
+        # Wide enough that the file name, the part that matters, is seen (the start of the path may scroll).
+        self.path.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 48)
+        self.path.setCursorPosition(len(self.path.text()))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()

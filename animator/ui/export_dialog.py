@@ -88,42 +88,42 @@ class ExportDialog(QDialog):
             self.whole_deck.setChecked(True)
             form.addRow("", self.whole_deck)
         stage = window.stage
-        self.size = QComboBox()
+        self.size_box = QComboBox()
         # Sizes are kept as "WxH" text: Qt's item data does not keep a Python tuple as a tuple.
         for w, h in SIZES:
-            self.size.addItem(f"{w} × {h}", f"{w}x{h}")
+            self.size_box.addItem(f"{w} × {h}", f"{w}x{h}")
         default = fmt.default_size
         if default not in SIZES:
-            self.size.insertItem(0, f"{default[0]} × {default[1]}", f"{default[0]}x{default[1]}")
-        self.size.setCurrentIndex(self.size.findData(f"{default[0]}x{default[1]}"))
-        self.theme = QComboBox()
+            self.size_box.insertItem(0, f"{default[0]} × {default[1]}", f"{default[0]}x{default[1]}")
+        self.size_box.setCurrentIndex(self.size_box.findData(f"{default[0]}x{default[1]}"))
+        self.theme_box = QComboBox()
         for name in ("light", "dark", "high-contrast"):
-            self.theme.addItem(name.replace("-", " ").capitalize(), name)
-        self.theme.setCurrentIndex(max(0, self.theme.findData(stage.theme.name)))
-        self.palette = QComboBox()
-        self.palette.addItem("Standard", "standard")
-        self.palette.addItem("Okabe–Ito (colour-blind safe)", "okabe-ito")
-        self.palette.setCurrentIndex(max(0, self.palette.findData(stage.protocol_palette.name)))
-        self.scale = QComboBox()
+            self.theme_box.addItem(name.replace("-", " ").capitalize(), name)
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(stage.theme.name)))
+        self.palette_box = QComboBox()
+        self.palette_box.addItem("Standard", "standard")
+        self.palette_box.addItem("Okabe–Ito (colour-blind safe)", "okabe-ito")
+        self.palette_box.setCurrentIndex(max(0, self.palette_box.findData(stage.protocol_palette.name)))
+        self.scale_box = QComboBox()
         for scale in SCALES:
-            self.scale.addItem(f"{round(scale * 100)} %", scale)
-        self.scale.setCurrentIndex(max(0, self.scale.findData(stage.text_scale)))
-        self.pause = QDoubleSpinBox()
-        self.pause.setRange(0, 60)
-        self.pause.setValue(ExportOptions.pause)
-        self.pause.setSuffix(" s")
-        self.per_page = QComboBox()
+            self.scale_box.addItem(f"{round(scale * 100)} %", scale)
+        self.scale_box.setCurrentIndex(max(0, self.scale_box.findData(stage.text_scale)))
+        self.pause_box = QDoubleSpinBox()
+        self.pause_box.setRange(0, 60)
+        self.pause_box.setValue(ExportOptions.pause)
+        self.pause_box.setSuffix(" s")
+        self.per_page_box = QComboBox()
         for n in (1, 2, 4):
-            self.per_page.addItem(f"{n} step{'s' if n > 1 else ''} per page", n)
-        self.notes = QCheckBox("Add the speaker notes")
-        fields = {
-            "size": ("Size:", self.size),
-            "theme": ("Theme:", self.theme),
-            "palette": ("Colours:", self.palette),
-            "scale": ("Text size:", self.scale),
-            "pause": ("Hold each step:", self.pause),
-            "per_page": ("Layout:", self.per_page),
-            "notes": ("", self.notes),
+            self.per_page_box.addItem(f"{n} step{'s' if n > 1 else ''} per page", n)
+        self.notes_box = QCheckBox("Add the speaker notes")
+        fields: dict[str, tuple[str, QWidget]] = {
+            "size": ("Size:", self.size_box),
+            "theme": ("Theme:", self.theme_box),
+            "palette": ("Colours:", self.palette_box),
+            "scale": ("Text size:", self.scale_box),
+            "pause": ("Hold each step:", self.pause_box),
+            "per_page": ("Layout:", self.per_page_box),
+            "notes": ("", self.notes_box),
         }
         for name, (label, widget) in fields.items():
             if name in fmt.options:
@@ -155,13 +155,13 @@ class ExportDialog(QDialog):
 
     def options(self) -> ExportOptions:
         chosen: dict[str, object] = {
-            "size": tuple(int(n) for n in self.size.currentData().split("x")),
-            "theme": self.theme.currentData(),
-            "palette": self.palette.currentData(),
-            "scale": self.scale.currentData(),
-            "pause": self.pause.value(),
-            "per_page": self.per_page.currentData(),
-            "notes": self.notes.isChecked(),
+            "size": tuple(int(n) for n in self.size_box.currentData().split("x")),
+            "theme": self.theme_box.currentData(),
+            "palette": self.palette_box.currentData(),
+            "scale": self.scale_box.currentData(),
+            "pause": self.pause_box.value(),
+            "per_page": self.per_page_box.currentData(),
+            "notes": self.notes_box.isChecked(),
         }
         if self.fmt.key == "gif":
             chosen["fps"] = 15

@@ -34,9 +34,9 @@ def test_the_dialog_starts_from_the_stage_and_shows_only_what_the_format_reads(w
     options = dialog.options()
     assert (options.theme, options.palette, options.scale, options.size) == ("dark", "okabe-ito", 1.5, (1920, 1080))
     assert dialog.output() == HTTP_GET.parent / "http-get.mp4"
-    assert dialog.pause.isVisibleTo(dialog) and not dialog.per_page.isVisibleTo(dialog)
+    assert dialog.pause_box.isVisibleTo(dialog) and not dialog.per_page_box.isVisibleTo(dialog)
     pdf = ExportDialog(window, exporter("pdf"))
-    assert pdf.per_page.isVisibleTo(pdf) and not pdf.pause.isVisibleTo(pdf)
+    assert pdf.per_page_box.isVisibleTo(pdf) and not pdf.pause_box.isVisibleTo(pdf)
     pdf.path.setText(str(HTTP_GET.parent / "handout"))
     assert pdf.output().name == "handout.pdf"  # the suffix is added
     gif = ExportDialog(window, exporter("gif"))

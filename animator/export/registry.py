@@ -1,33 +1,28 @@
 """The one list of export formats: the CLI's ``export`` options and the app's Export menu come from here.
 
-Adding a format: write ``animator/export/NAME.py`` with ``EXPORTER = Exporter(...)`` and add its
-module name below; ``tests/export/test_registry.py`` checks that every listed module is importable
-without Qt and that the CLI and the menu offer it.
+Adding a format: write ``animator/export/NAME.py`` with ``EXPORTER = Exporter(...)`` and add the
+module to ``exporters`` below; ``tests/export/test_registry.py`` checks that listing the formats
+imports no Qt and that the CLI offers every one, ``tests/ui/test_export_menu.py`` that the menu does.
 """
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from pathlib import Path
 
 from animator.export.base import Chapter, Exporter, ExportError, ExportSource
 
-#: Modules of ``animator.export`` that define ``EXPORTER``, in the order menus and ``--help`` list them.
-MODULES = ("video", "gif", "html", "pdf", "pptx", "png", "svg", "pcap")
-
 
 @cache
 def exporters() -> tuple[Exporter, ...]:
-    """Every export format, imported lazily (an exporter's module keeps Qt/PyAV imports inside ``export``)."""
-    found = []
-    for name in MODULES:
-        module = importlib.import_module(f"animator.export.{name}")
-        exporter = getattr(module, "EXPORTER", None)
-        if not isinstance(exporter, Exporter):
-            raise TypeError(f"animator.export.{name} defines no EXPORTER")
-        found.append(exporter)
-    return tuple(found)
+    """Every export format, in the order menus and ``--help`` list them.
+
+    Imported by name, not through ``importlib``: PyInstaller follows these imports into the bundle,
+    and each module keeps its heavy imports (Qt, PyAV, python-pptx) inside ``export``.
+    """
+    from animator.export import gif, html, pcap, pdf, png, pptx, svg, video
+
+    return tuple(module.EXPORTER for module in (video, gif, html, pdf, pptx, png, svg, pcap))
 
 
 def exporter(key: str) -> Exporter:

@@ -116,14 +116,12 @@ def _parser_commands() -> argparse.ArgumentParser:
 
 
 def _packet_range(text: str) -> tuple[int, int | None]:
-    match = re.fullmatch(r"\s*(\d*)\s*(-?)\s*(\d*)\s*", text)
-    if not match or not (match.group(1) or match.group(3)) or (match.group(3) and not match.group(2)):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a packet range: expected A-B, A- or -B (packets count from 1)")
-    first = int(match.group(1) or 1)
-    last = int(match.group(3)) if match.group(3) else (None if match.group(2) else first)
-    if first < 1 or (last is not None and last < first):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a packet range: packets count from 1 and A must not exceed B")
-    return first, last
+    from animator.capture.ranges import packet_range
+
+    try:
+        return packet_range(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:

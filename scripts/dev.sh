@@ -56,6 +56,7 @@ case "$command" in
     QT_QPA_PLATFORM=offscreen "$py" -m pytest "$@"
     "$py" -m ruff check "${lint_paths[@]}"
     "$py" -m ruff format --check "${lint_paths[@]}"
+    "$venv/bin/lint-imports" --no-cache >/dev/null || "$venv/bin/lint-imports" --no-cache
     shellcheck scripts/*.sh packaging/*/*.sh .ci/run
     ;;
   bench) QT_QPA_PLATFORM=offscreen exec "$py" benchmarks/run_all.py "$@" ;;

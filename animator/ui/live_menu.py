@@ -66,12 +66,9 @@ class ImportOptionsDialog(QDialog):
         first, last = 1, None
         text = self.range_edit.text().strip()
         if text:
-            from animator.cli import _packet_range
+            from animator.capture.ranges import packet_range
 
-            try:
-                first, last = _packet_range(text)
-            except Exception as exc:  # argparse.ArgumentTypeError: its message is the one-liner we want
-                raise ValueError(str(exc)) from None
+            first, last = packet_range(text)  # a ValueError carries the one-line message to show
         return ImportOptions(
             filter=self.filter_edit.text().strip() or None,
             first=first,

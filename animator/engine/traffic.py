@@ -53,11 +53,6 @@ def _classes(label: str, protocol: str) -> frozenset[str]:
     return frozenset(classes)
 
 
-def is_shown(packet: PacketView, hidden: Collection[str]) -> bool:
-    """False when the packet belongs to any hidden class."""
-    return traffic_classes(packet).isdisjoint(hidden)
-
-
 def shown_packets(packets: tuple[PacketView, ...], hidden: Collection[str]) -> tuple[PacketView, ...]:
     """The packets to draw; the same tuple (no copy) when nothing is hidden, as in most frames.
 

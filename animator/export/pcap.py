@@ -33,10 +33,7 @@ def export_pcap(timeline: Any, path: str | os.PathLike[str]) -> int:
 
     links = list(timeline.scene.links)
     index = {link.link_id: i for i, link in enumerate(links)}
-    wire_records = getattr(timeline, "wire_records", None)
-    if wire_records is None:
-        raise NoPacketsError("this version of PacketStage does not simulate packets, so it has none to export")
-    records: Iterable[WireRecordLike] = list(wire_records())
+    records: Iterable[WireRecordLike] = list(timeline.wire_records())
     if not records:
         raise NoPacketsError(
             "the scene has no real packets to export: give its sends layers (see 'Real packets' in docs/scene-format.md)"

@@ -3,7 +3,6 @@
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.loader import load_scene, load_scene_text, validate_file
 from animator.model.schema import (
-    NODE_KINDS,
     PROTOCOLS,
     Action,
     Chapter,
@@ -20,7 +19,6 @@ from animator.model.schema import (
 )
 
 __all__ = [
-    "NODE_KINDS",
     "PROTOCOLS",
     "Action",
     "Chapter",

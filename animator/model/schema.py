@@ -35,7 +35,6 @@ NodeKind = Literal[
     "internet",
     "cloud",
 ]
-NODE_KINDS: tuple[str, ...] = NodeKind.__args__  # type: ignore[attr-defined]
 
 Protocol = Literal[
     "ethernet",

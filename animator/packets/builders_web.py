@@ -24,7 +24,6 @@ REASONS = {
     501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
 }  # fmt: skip
 
-H2_FRAMES = ("preface", "data", "headers", "rst_stream", "settings", "push_promise", "ping", "goaway", "window_update")
 H2_SETTINGS = {
     "header_table_size": 1, "enable_push": 2, "max_concurrent_streams": 3,
     "initial_window_size": 4, "max_frame_size": 5, "max_header_list_size": 6,

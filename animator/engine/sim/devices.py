@@ -26,8 +26,6 @@ from animator.engine.sim.tcp import ACK, SYN
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import DeviceSet, Layer, Scene, Send
 
-#: Kinds whose own stack answers for their addresses and forwards nothing.
-END_KINDS = frozenset({"host", "server", "dns"})
 PROXY_KINDS = frozenset({"proxy", "reverse-proxy"})
 
 

@@ -20,9 +20,6 @@ class Flow:
     sport: int | None
     dport: int | None
 
-    def reversed(self) -> Flow:
-        return Flow(self.proto, self.dst, self.src, self.dport, self.sport)
-
     def text(self) -> str:
         name = {6: "tcp", 17: "udp", 1: "icmp"}.get(self.proto, str(self.proto))
         if self.sport is None:

@@ -14,6 +14,7 @@ import codecs
 import contextlib
 import dataclasses
 import gc
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,7 +97,8 @@ def _load(text: str, name: str) -> Scene:
     check_version(root, name)
     scene = decode_root(root, name, Scene)
     # Validation searches every message's route; the topology keeps them for scheduling.
-    scene = dataclasses.replace(scene, source=name, topology=Topology(scene.nodes, scene.links))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    scene = dataclasses.replace(scene, source=name, topology=Topology(scene.nodes, scene.links), digest=digest)
     errors = check_scene(scene)
     if errors:
         raise SceneLoadError(capped(errors))

@@ -589,6 +589,9 @@ class Scene:
     #: The graph of ``nodes`` and ``links`` that validation built, handed on to scheduling so
     #: routes are searched for once (see ``topology.topology_of``); not part of the YAML.
     topology: Topology | None = field(default=None, compare=False, repr=False, metadata={"internal": True})
+    #: SHA-256 of the text this scene was parsed from ("" when built in code): what the journey
+    #: cache keys on, so a file changed after parsing never returns another text's packets.
+    digest: str = field(default="", compare=False, repr=False, metadata={"internal": True})
 
     def node(self, node_id: str) -> Node:
         return next(n for n in self.nodes if n.id == node_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,29 @@ def test_a_damaged_cache_entry_is_simulated_again(scene_file: Path) -> None:
 def test_the_cache_can_be_turned_off(scene_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.DISABLE, "1")
     assert cache.key_for(load_scene(scene_file)) is None
+
+
+def test_a_file_changed_after_parsing_does_not_get_the_old_texts_packets(scene_file: Path) -> None:
+    """The review's reproducer: the key was the file as it is *now*, so a scene parsed from one text
+    and hashed after a save (or ``import --force``) was given the packets of another."""
+    parsed = load_scene(scene_file)
+    key = cache.key_for(parsed)
+    scene_file.write_text(scene_file.read_text(encoding="utf-8") + "\n# saved again after parsing\n", encoding="utf-8")
+    assert cache.key_for(parsed) == key  # still the text that was parsed
+    assert cache.key_for(load_scene(scene_file)) != key
+
+
+def test_a_scene_built_in_code_is_not_cached(scene_file: Path) -> None:
+    scene = dataclasses.replace(load_scene(scene_file), digest="")
+    assert cache.key_for(scene) is None
+
+
+def test_old_entries_are_pruned(tmp_path: Path) -> None:
+    folder = tmp_path / "journeys"
+    folder.mkdir()
+    for n in range(5):
+        entry = folder / f"{n}.json"
+        entry.write_text("{}", encoding="utf-8")
+        os.utime(entry, (n, n))
+    cache.prune(folder, keep=2)
+    assert sorted(p.name for p in folder.iterdir()) == ["3.json", "4.json"]

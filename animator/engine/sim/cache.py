@@ -2,9 +2,11 @@
 
 Simulating the default scene costs ~250 ms at start-up, most of it importing scapy's layer
 modules; the result is plain data (bytes and strings) and depends only on the scene file and
-this program's simulator and packet code. So it is stored as JSON under the user's cache
-directory, keyed by a hash of the scene file's bytes and of those source files: editing either
-makes a new key, and a stale or damaged entry is simply ignored and rewritten.
+this program's code. So it is stored as JSON under the user's cache directory, keyed by a hash
+of the text the scene was parsed from (``Scene.digest``, kept by the loader: not the file as it
+is now, which may have changed since) and of the whole ``animator`` package's code: editing
+either makes a new key, a stale or damaged entry is ignored and rewritten, and entries beyond
+``KEEP`` are pruned, oldest first.
 
 JSON rather than pickle: a cache file is never trusted to run code, whatever is in it.
 """
@@ -40,19 +42,23 @@ def cache_dir() -> Path:
     return base / "packetstage" / "journeys"
 
 
+#: Entries kept: far more scenes than a course has, and at ~50 kB each a few MB of disk.
+KEEP = 200
+
+
 @functools.cache
 def _code_fingerprint() -> str:
-    """A hash of the code a journey depends on: the simulator and the packet builders."""
+    """A hash of the code a journey may depend on: every module of the package (a hand-kept list
+    of "the simulator's files" missed helpers they import; hashing all ~1 MB takes ~2 ms)."""
     digest = hashlib.sha256(str(FORMAT).encode())
     if getattr(sys, "frozen", False):  # an installed build: its code cannot change under it
         from animator import __version__
 
         digest.update(f"frozen {__version__}".encode())
         return digest.hexdigest()
-    here = Path(__file__).resolve().parent
-    sources = [*sorted(here.glob("*.py")), *sorted((here.parent.parent / "packets").glob("*.py")), here.parent / "timeline.py"]
-    for source in sources:
-        digest.update(source.name.encode())
+    package = Path(__file__).resolve().parents[2]
+    for source in sorted(package.rglob("*.py")):
+        digest.update(str(source.relative_to(package)).encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
 
@@ -63,11 +69,7 @@ def key_for(scene: Scene) -> str | None:
     The scene's shape (its nodes, links with their latencies, steps and sends) goes into the
     key too, so a scene changed after loading (``dataclasses.replace``) never meets the file's entry.
     """
-    if os.environ.get(DISABLE):
-        return None
-    try:
-        data = Path(scene.source).read_bytes()
-    except OSError:
+    if os.environ.get(DISABLE) or not scene.digest:
         return None
     shape = (
         scene.hop_time,
@@ -76,7 +78,7 @@ def key_for(scene: Scene) -> str | None:
         tuple((link.between, link.latency) for link in scene.links),
         tuple(sum(isinstance(a, Send) for a in step.actions) for step in scene.steps),
     )
-    return hashlib.sha256(data + _code_fingerprint().encode() + repr(shape).encode()).hexdigest()
+    return hashlib.sha256((scene.digest + _code_fingerprint() + repr(shape)).encode()).hexdigest()
 
 
 def load(key: str) -> Journey | None:
@@ -96,8 +98,22 @@ def store(key: str, journey: Journey) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(_plain(journey), out, separators=(",", ":"))
         os.replace(temp, folder / f"{key}.json")
+        prune(folder)
     except OSError:
         pass
+
+
+def prune(folder: Path, keep: int = KEEP) -> None:
+    """Remove all but the ``keep`` most recently written entries (and temporaries left by a crash)."""
+    entries = []
+    for path in folder.iterdir():
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, path in entries[keep:]:
+        path.unlink(missing_ok=True)
 
 
 def _plain(journey: Journey) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 Scene files come from colleagues, students and the internet, so reading one must never run
 code, hang, exhaust memory or print a traceback. The checks here happen in order of cost:
-size, binary content and encoding before YAML parsing; YAML's own nesting limit (libyaml
-refuses deeper than 1000 levels); then, while decoding, our alias-expansion budget and the
+size, binary content and encoding before YAML parsing; the number of YAML values, counted by
+libyaml's parser before a node is built, and YAML's own nesting limit (libyaml refuses deeper
+than 1000 levels); the counts of devices, links, steps, actions and real packets on the node
+tree before decoding (``limits``); then, while decoding, our alias-expansion budget and the
 plain-data rules (no custom tags, duplicate keys or giant values: ``decode.check_tree``),
 applied to each node before its value is built.
 """
@@ -25,12 +27,11 @@ import yaml
 from animator.files import NotRegularFileError, open_regular_file
 from animator.model.decode import INT_TAG, Decoder, TooLargeError, is_tag_problem, mark_of
 from animator.model.errors import SceneError, SceneLoadError
+from animator.model.limits import MAX_BYTES, MAX_YAML_EVENTS, check_counts, count_yaml_events, too_many_events
 from animator.model.schema import FORMAT_VERSION, Scene
 from animator.model.topology import Topology
 from animator.model.validate import check_scene
 
-#: Larger than any hand-written or generated lecture scene (a 10,000-step scene is ~2 MB).
-MAX_BYTES = 16 * 1024 * 1024
 #: Errors reported for one file at most.
 MAX_ERRORS = 100
 
@@ -95,6 +96,9 @@ def load_scene_text(text: str, name: str = "<scene>") -> Scene:
 def _load(text: str, name: str) -> Scene:
     root = compose_root(text, name)
     check_version(root, name)
+    too_large = check_counts(root, name)
+    if too_large:
+        raise SceneLoadError(too_large)
     scene = decode_root(root, name, Scene)
     # Validation searches every message's route; the topology keeps them for scheduling.
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -134,8 +138,12 @@ def _fail(name: str, line: int, col: int, message: str) -> SceneLoadError:
 def compose_root(
     text: str, name: str, expected: str = "a scene mapping with 'format', 'title', 'nodes' and 'steps'"
 ) -> yaml.Node:
-    """The document's node tree, or a ``SceneLoadError`` for broken YAML and an empty document."""
+    """The document's node tree, or a ``SceneLoadError`` for broken YAML, an empty document or
+    one of more than ``MAX_YAML_EVENTS`` values (counted before a node is built)."""
     try:
+        events = count_yaml_events(text, _LOADER)
+        if events > MAX_YAML_EVENTS:
+            raise _fail(name, 1, 1, too_many_events(events))
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

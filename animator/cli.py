@@ -19,6 +19,8 @@ from animator import __version__
 from animator.files import NotRegularFileError, WriteError, atomic_path, check_regular_file, output_exists, write_atomic
 
 if TYPE_CHECKING:
+    from threading import Event
+
     from animator.engine.timeline import Timeline
     from animator.model.errors import SceneError
 
@@ -431,41 +433,107 @@ def cmd_import(ns: argparse.Namespace) -> int:
 
 
 def cmd_capture(ns: argparse.Namespace) -> int:
-    from animator.capture.live import CaptureSetupError, record
+    """Capture straight to disk (bounded memory), then print tcpdump's counts; a .yaml output is converted at the end.
+
+    Ctrl+C, SIGTERM and SIGHUP end the capture early like its time running out: what was
+    captured is written and renamed into place. A capture of nothing replaces nothing.
+    """
+    import threading
+
+    from animator.capture.recorder import stop_on_signals
+    from animator.capture.sockets import CaptureSetupError
 
     _check_output(ns.output, ns.force, (".yaml", ".yml", ".pcap", ".pcapng"))
+    stop = threading.Event()
+    try:
+        with stop_on_signals(stop):
+            if ns.output.suffix.lower() in (".yaml", ".yml"):
+                return _capture_scene(ns, stop)
+            return _capture_file(ns, stop)
+    except CaptureSetupError as exc:
+        print(f"packetstage: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _capture_into(ns: argparse.Namespace, path: Path, stop: Event) -> tuple[int, str]:
+    """Run the capture into ``path``; print the end-of-capture counts; return (packets captured, notice)."""
+    from animator.capture.recorder import capture_to_file
+
+    tty = sys.stderr.isatty()
 
     def progress(n: int) -> None:
         print(f"\rcapturing on {ns.iface}: {n:,} packets (Ctrl+C stops)", end="", file=sys.stderr, flush=True)
 
+    run = capture_to_file(
+        ns.iface, ns.filter, path, count=ns.count, duration=ns.duration, stop=stop, progress=progress if tty else None
+    )
+    if tty:
+        print(file=sys.stderr)
+    print(run.counts.summary(), file=sys.stderr)  # as tcpdump ends: what the kernel and the queue dropped
+    return run.counts.captured, run.notice
+
+
+def _capture_file(ns: argparse.Namespace, stop: Event) -> int:
+    class _NothingCapturedError(Exception):
+        """Nothing was captured: the temporary goes, an older file stays."""
+
     try:
-        result = record(
-            ns.iface, ns.filter, count=ns.count, duration=ns.duration, progress=progress if sys.stderr.isatty() else None
-        )
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-    except CaptureSetupError as exc:
-        print(f"packetstage: error: {exc}", file=sys.stderr)
+        with atomic_path(ns.output) as partial:  # keeps the suffix, which picks pcap or pcapng
+            captured, notice = _capture_into(ns, partial, stop)
+            if not captured:
+                raise _NothingCapturedError
+    except _NothingCapturedError:
+        print(f"packetstage: error: no packets were captured on {ns.iface}: {ns.output} not written", file=sys.stderr)
         return 1
-    if ns.output.suffix.lower() in (".pcap", ".pcapng"):
-        try:
-            with atomic_path(ns.output) as partial:  # keeps the suffix, which picks pcap or pcapng
-                result.write_pcap(partial)
-        except OSError as exc:
-            print(f"packetstage: error: {_write_error(ns.output, exc)}", file=sys.stderr)
-            return 1
-    else:
-        try:
-            text = result.scene_text(str(ns.output))
-        except CaptureSetupError as exc:
-            print(f"packetstage: error: {exc}", file=sys.stderr)
-            return 1
-        if not _write_scene_text(ns.output, text):
-            return 1
-    if result.notice:
-        print(f"packetstage: note: {result.notice}", file=sys.stderr)
-    dropped = f", {result.dropped} dropped (queue full)" if result.dropped else ""
-    print(f"wrote {ns.output}: {len(result.records)} packets from {ns.iface}{dropped}", file=sys.stderr)
+    except OSError as exc:
+        print(f"packetstage: error: {_write_error(ns.output, exc)}", file=sys.stderr)
+        return 1
+    if notice:
+        print(f"packetstage: note: {notice}", file=sys.stderr)
+    print(f"wrote {ns.output}: {captured:,} packets from {ns.iface}", file=sys.stderr)
+    return 0
+
+
+def _capture_scene(ns: argparse.Namespace, stop: Event) -> int:
+    """Stream to a capture beside the scene (disk, not memory), then import it as ``import`` would."""
+    import tempfile
+
+    from animator.capture.importer import ImportOptions, import_capture
+    from animator.capture.reader import CaptureError, describe_problems
+
+    options = ImportOptions(title=f"Live capture on {ns.iface}")
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{ns.output.name}.", dir=ns.output.parent) as folder:
+            path = Path(folder) / f"capture-on-{ns.iface}.pcapng"
+            captured, notice = _capture_into(ns, path, stop)
+            if not captured:
+                print(f"packetstage: error: no packets were captured on {ns.iface}: {ns.output} not written", file=sys.stderr)
+                return 1
+            result = import_capture(path, options)
+    except CaptureError as exc:
+        why = str(exc).partition(": nothing to import: ")[2] or str(exc)
+        print(f"packetstage: error: nothing to make a scene of: {why} (captured on {ns.iface})", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"packetstage: error: {_write_error(ns.output, exc)}", file=sys.stderr)
+        return 1
+    for line in describe_problems(result.problems, limit=20):
+        print(f"packetstage: note: {line}", file=sys.stderr)
+    for line in result.notes:
+        if line.startswith("stopped at packet"):
+            line = (
+                f"the scene shows the first {options.limit:,} packets of {captured:,} captured; capture to a .pcapng "
+                "and use 'packetstage import --range' for another part"
+            )
+        print(f"packetstage: note: {line}", file=sys.stderr)
+    if notice:
+        print(f"packetstage: note: {notice}", file=sys.stderr)
+    if not _write_scene_text(ns.output, result.text):
+        return 1
+    print(
+        f"wrote {ns.output}: {result.steps} steps from {result.packets_kept:,} of {captured:,} packets from {ns.iface}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -30,6 +30,7 @@ BENCHMARKS = {
     "packets": "bench_packets.py",
     "import": "bench_import.py",
     "live": "bench_live.py",
+    "capture": "bench_capture_flood.py",
 }
 
 

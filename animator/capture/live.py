@@ -1,23 +1,25 @@
-"""Live capture: a raw packet socket read on a background thread into a bounded queue.
+"""Live capture for the live view: a raw packet socket read on a background thread into a bounded queue.
 
 Why not scapy's AsyncSniffer: it dissects every packet on the sniffer thread (~2,500 packets/s
 here) and importing it costs seconds; the live view needs raw frames at 20,000+ packets/s and
 decodes the few headers it draws itself (``headers.decode``). So on Linux this opens an
 ``AF_PACKET`` socket directly, and a BPF capture filter is compiled by libpcap (the same
 ``pcap_compile`` tcpdump uses, see ``filters.BpfFilter``) and attached to the socket with
-``SO_ATTACH_FILTER``, so the kernel drops unwanted packets before Python sees them.
+``SO_ATTACH_FILTER``, so the kernel drops unwanted packets before Python sees them
+(``sockets``: on loopback the kernel also drops the outgoing copy of each packet).
 
 The thread only appends ``(time, frame, linktype)`` to a ``deque`` (append/popleft are atomic
 in CPython, so no lock); when the consumer falls behind and the queue holds ``capacity``
-frames, new ones are counted in ``dropped`` instead of growing memory. The UI (or ``record``)
-drains the queue on its own clock. Every setup failure is a ``CaptureSetupError`` whose
-message says what to do: which command grants capture rights, which interfaces exist, how
-to filter without libpcap.
+frames, new ones are counted in ``dropped`` instead of growing memory. The kernel's own
+drops (its socket buffer full) are read with ``PACKET_STATISTICS`` (``kernel``). The UI drains
+the queue on its own clock. Every setup failure is a ``CaptureSetupError`` whose message says
+what to do: which command grants capture rights, which interfaces exist, how to filter
+without libpcap. The headless ``capture`` command reads a memory-mapped ring instead
+(``ring``, ``recorder``).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import socket
 import struct
@@ -26,46 +28,39 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from animator.capture.filters import BpfFilter, FilterError, Matcher, bpf_available, simple_filter
+from animator.capture import lifeline
 from animator.capture.headers import decode
-from animator.capture.reader import LINKTYPE_ETHERNET, LINKTYPE_RAW, RawRecord
+from animator.capture.reader import LINKTYPE_ETHERNET, RawRecord
+from animator.capture.sockets import (
+    ARPHRD_LINKTYPE,
+    PACKET_OUTGOING,
+    CaptureSetupError,
+    KernelCounters,
+    attach_filter,
+    bind_packet_socket,
+    capture_binary,
+    filter_program,
+    interface_linktype,
+    interfaces,
+    open_packet_socket,
+    permission_advice,
+    prepare_filter,
+)
+from animator.files import write_atomic
 
-ETH_P_ALL = 0x0003
-SO_ATTACH_FILTER = 26
-PACKET_OUTGOING = 4
-_ARPHRD_LINKTYPE = {1: LINKTYPE_ETHERNET, 772: LINKTYPE_ETHERNET, 65534: LINKTYPE_RAW}  # ether, loopback, none (tun)
-
-
-class CaptureSetupError(Exception):
-    """Capturing cannot start; the one-line message says why and what to do."""
-
-
-def interfaces() -> list[str]:
-    try:
-        return [name for _index, name in socket.if_nameindex()]
-    except OSError:
-        return []
-
-
-def capture_binary() -> str:
-    """The file ``setcap`` must be applied to: the real interpreter (venvs symlink it) or the frozen app."""
-    return os.path.realpath(sys.executable)
-
-
-def permission_advice(iface: str) -> str:
-    return (
-        f"capturing on {iface} needs root or the raw-capture capabilities: run as root (sudo), or grant them once with "
-        f"'sudo setcap cap_net_raw,cap_net_admin=eip {capture_binary()}' (that grants them to every program run by that "
-        "binary: prefer the installed packetstage binary over a shared Python)"
-    )
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+__all__ = [
+    "CaptureSetupError",
+    "LiveCapture",
+    "ProcessCapture",
+    "capture_binary",
+    "interfaces",
+    "permission_advice",
+    "sniff_main",
+    "sniffer_command",
+    "write_capture",
+]
 
 
 class LiveCapture:
@@ -77,54 +72,25 @@ class LiveCapture:
         self.capacity = capacity
         self.received = 0
         self.dropped = 0
-        #: A one-line remark for the user (e.g. that the filter runs in Python because libpcap is missing).
-        self.notice = ""
+        #: What the kernel counted: packets the filter accepted, and those it dropped (socket buffer full).
+        self.kernel = KernelCounters()
         self._queue: deque[tuple[float, bytes, int]] = deque()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
-        self._bpf: BpfFilter | None = None
-        self._python_filter: Matcher | None = None
         self.error = ""
-        if capture_filter:
-            self._prepare_filter(capture_filter)
-
-    def _prepare_filter(self, expression: str) -> None:
-        """Compile the filter before any socket is opened: a bad filter must not fail silently in the thread."""
-        if bpf_available():
-            try:
-                self._bpf = BpfFilter(expression)
-            except FilterError as exc:
-                raise CaptureSetupError(str(exc)) from None
-            return
-        try:
-            self._python_filter = simple_filter(expression)
-        except FilterError as exc:
-            raise CaptureSetupError(
-                f"BPF capture filters need libpcap, which is not installed (Debian/Ubuntu: sudo apt-get install libpcap0.8); "
-                f"without it only the simple filter works, and {exc}"
-            ) from None
-        self.notice = "libpcap is not installed: the filter runs in PacketStage (simple filter), not in the kernel"
+        # The filter is compiled now: a bad one must not fail silently in the thread.
+        #: A one-line remark for the user (e.g. that the filter runs in Python because libpcap is missing).
+        self._bpf, self._python_filter, self.notice = prepare_filter(capture_filter)
 
     def start(self) -> None:
-        if not hasattr(socket, "AF_PACKET"):
-            raise CaptureSetupError("live capture is implemented for Linux (AF_PACKET sockets) only; import a pcap instead")
-        known = interfaces()
-        if known and self.iface not in known:
-            raise CaptureSetupError(f"no interface '{self.iface}'; this machine has: {', '.join(known)}")
-        try:
-            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-        except PermissionError:
-            raise CaptureSetupError(permission_advice(self.iface)) from None
-        except OSError as exc:
-            raise CaptureSetupError(f"cannot open a capture socket: {exc.strerror or exc}") from None
+        sock = open_packet_socket(self.iface)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-            if self._bpf is not None:
-                prog = self._bpf.program(LINKTYPE_ETHERNET)
-                fprog = _SockFprog(prog.bf_len, prog.bf_insns)
-                sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bytes(memoryview(fprog).cast("B")))
-            sock.bind((self.iface, 0))
+            skip_outgoing = self.iface == "lo"  # loopback shows every packet twice: once out, once in
+            if self._bpf is not None or skip_outgoing:
+                attach_filter(sock, filter_program(self._bpf, interface_linktype(self.iface), skip_outgoing))
+            bind_packet_socket(sock, self.iface)
             sock.settimeout(0.1)
         except OSError as exc:
             sock.close()
@@ -137,7 +103,7 @@ class LiveCapture:
     def _run(self) -> None:
         sock, queue, capacity = self._sock, self._queue, self.capacity
         assert sock is not None
-        skip_outgoing = self.iface == "lo"  # loopback shows every packet twice: once out, once in
+        skip_outgoing = self.iface == "lo"  # the kernel filter drops these already; this is the belt to its braces
         keep = self._python_filter
         stop = self._stop.is_set
         clock = time.time
@@ -152,7 +118,7 @@ class LiveCapture:
                 break
             if skip_outgoing and address[2] == PACKET_OUTGOING:
                 continue
-            linktype = _ARPHRD_LINKTYPE.get(address[3], LINKTYPE_ETHERNET)
+            linktype = ARPHRD_LINKTYPE.get(address[3], LINKTYPE_ETHERNET)
             if keep is not None and not keep(linktype, data, len(data), decode(linktype, data)):
                 continue
             self.received += 1
@@ -160,6 +126,11 @@ class LiveCapture:
                 self.dropped += 1
                 continue
             queue.append((clock(), data, linktype))
+
+    def kernel_statistics(self) -> KernelCounters:
+        """The kernel's counts so far, read now."""
+        self.kernel.update(self._sock)
+        return self.kernel
 
     def drain(self, limit: int | None = None) -> list[tuple[float, bytes, int]]:
         """Frames captured since the last call (at most ``limit``), oldest first: ``(time, frame, linktype)``."""
@@ -182,12 +153,16 @@ class LiveCapture:
             self._thread.join(timeout=2)
             self._thread = None
         if self._sock is not None:
+            self.kernel.update(self._sock)
             self._sock.close()
             self._sock = None
 
 
 _BATCH = struct.Struct("<II")  # frames in the batch, bytes that follow
 _FRAME = struct.Struct("<dHI")  # time, link type, length; then the frame's bytes
+#: A batch of 0 frames carries the child's counts instead: kernel received, kernel dropped, dropped by its queue.
+_COUNTS = struct.Struct("<QQQ")
+COUNTS_EVERY_S = 0.5
 
 
 class ProcessCapture:
@@ -200,7 +175,9 @@ class ProcessCapture:
     writes batches of frames to a pipe; a thread here only moves whole batches into a bounded
     queue (one read per batch, nothing per packet), and ``drain`` splits them on the UI's clock.
     Setup errors (filter, interface, rights) are found in this process first, with the same
-    messages as ``LiveCapture``.
+    messages as ``LiveCapture``. The child sends its counts twice a second (``kernel``, and its
+    own queue's drops, which ``dropped`` includes), and dies with this process (``lifeline``):
+    call ``start`` from the thread that lives as long as the capture should (the app's main thread).
     """
 
     def __init__(self, iface: str, capture_filter: str | None = None, capacity: int = 100_000) -> None:
@@ -208,7 +185,12 @@ class ProcessCapture:
         self.iface, self.capture_filter, self.capacity = iface, capture_filter, capacity
         self.notice = self._probe.notice
         self.error = ""
-        self.dropped = 0
+        self.dropped = 0  # frames this side's queue, or the child's, had no room for
+        self.kernel = KernelCounters()  # as the child last reported them
+        #: Set when the child reports for the first time: its socket is open and its lifelines hold.
+        self.capturing = threading.Event()
+        self._dropped_here = 0
+        self._child_dropped = 0
         self._in = 0  # frames queued (reader thread only)
         self._out = 0  # frames drained (drain only): queued = _in - _out, no shared counter to race on
         self._batches: deque[tuple[int, bytes]] = deque()
@@ -221,6 +203,10 @@ class ProcessCapture:
         return self._in + self.dropped
 
     @property
+    def kernel_dropped(self) -> int:
+        return self.kernel.dropped
+
+    @property
     def queued(self) -> int:
         return self._in - self._out
 
@@ -231,8 +217,13 @@ class ProcessCapture:
     def start(self) -> None:
         self._probe.start()  # the interface and the rights, checked here with the right messages
         self._probe.stop()
+        # stdin is the child's lifeline: this end stays open, unwritten, until this process ends.
         self._proc = subprocess.Popen(
-            sniffer_command(self.iface, self.capture_filter), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_child_env()
+            sniffer_command(self.iface, self.capture_filter),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_child_env(),
         )
         self._thread = threading.Thread(target=self._read, name=f"capture-pipe-{self.iface}", daemon=True)
         self._thread.start()
@@ -249,8 +240,16 @@ class ProcessCapture:
             blob = pipe.read(size)
             if len(blob) < size:
                 break
+            if count == 0:
+                received, kernel_dropped, child_dropped = _COUNTS.unpack(blob)
+                self.kernel = KernelCounters(received, kernel_dropped)
+                self._child_dropped = child_dropped
+                self.dropped = self._dropped_here + child_dropped
+                self.capturing.set()
+                continue
             if self._in - self._out + count > self.capacity:
-                self.dropped += count
+                self._dropped_here += count
+                self.dropped = self._dropped_here + self._child_dropped
                 continue
             batches.append((count, blob))
             self._in += count
@@ -293,7 +292,7 @@ class ProcessCapture:
             self._thread.join(timeout=3)
             self._thread = None
         if self._proc is not None:
-            for stream in (self._proc.stdout, self._proc.stderr):
+            for stream in (self._proc.stdin, self._proc.stdout, self._proc.stderr):
                 if stream is not None:
                     stream.close()
             self._proc = None
@@ -310,17 +309,22 @@ def sniffer_command(iface: str, capture_filter: str | None) -> list[str]:
 
 def _child_env() -> dict[str, str]:
     root = str(Path(__file__).resolve().parent.parent.parent)
-    env = dict(os.environ)
+    env = dict(os.environ) | lifeline.parent_env()
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
 def sniff_main(argv: list[str]) -> int:
-    """The child's side: capture ``argv[0]`` (filter ``argv[1]``) and stream batches to stdout until killed."""
+    """The child's side: capture ``argv[0]`` (filter ``argv[1]``) and stream batches to stdout until killed.
+
+    Ends on SIGTERM (``ProcessCapture.stop``), when the app that started it ends (``lifeline``)
+    and when the app stops reading (a broken pipe).
+    """
     import signal
 
     iface, capture_filter = argv[0], (argv[1] if len(argv) > 1 and argv[1] else None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    lifeline.die_with_parent(sys.stdin.fileno() if sys.stdin is not None else 0)
     out = sys.stdout.buffer
     try:
         capture = LiveCapture(iface, capture_filter)
@@ -329,8 +333,15 @@ def sniff_main(argv: list[str]) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     pack = _FRAME.pack
+    counted = 0.0
     try:
         while True:
+            now = time.monotonic()
+            if now - counted >= COUNTS_EVERY_S:
+                counted = now
+                kernel = capture.kernel_statistics()
+                out.write(_BATCH.pack(0, _COUNTS.size) + _COUNTS.pack(kernel.received, kernel.dropped, capture.dropped))
+                out.flush()
             frames = capture.drain(5000)
             if frames:
                 blob = b"".join(pack(stamp, linktype, len(data)) + data for stamp, data, linktype in frames)
@@ -345,30 +356,6 @@ def sniff_main(argv: list[str]) -> int:
         return 0
     finally:
         capture.stop()
-
-
-@dataclass
-class Recording:
-    """What ``record`` captured: raw records in order, and how many the queue had to drop."""
-
-    iface: str
-    records: list[RawRecord] = field(default_factory=list)
-    dropped: int = 0
-    notice: str = ""
-
-    def write_pcap(self, path: Path) -> None:
-        """pcap, or pcapng when the name ends in .pcapng (one interface, microsecond timestamps)."""
-        write_capture(path, self.records, self.iface)
-
-    def scene_text(self, source: str) -> str:
-        from animator.capture.importer import ImportOptions, make_packet, scene_from_packets
-
-        packets = [p for r in self.records if (p := make_packet(r.number, r.time, r.linktype, r.data, r.wire_len))]
-        if not packets:
-            raise CaptureSetupError(
-                f"no packets with IP or ARP addresses were captured on {self.iface}: nothing to make a scene of"
-            )
-        return scene_from_packets(packets, source, ImportOptions(title=f"Live capture on {self.iface}"))
 
 
 def write_capture(path: Path, records: list[RawRecord], iface: str = "") -> None:
@@ -396,39 +383,4 @@ def write_capture(path: Path, records: list[RawRecord], iface: str = "") -> None
                 continue  # a pcap has one link type; pcapng keeps mixed ones
             sec = int(r.time)
             out += struct.pack("<IIII", sec, round((r.time - sec) * 1e6) % 1_000_000, len(r.data), r.wire_len) + r.data
-    path.write_bytes(bytes(out))
-
-
-def record(
-    iface: str,
-    capture_filter: str | None = None,
-    count: int | None = None,
-    duration: float | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> Recording:
-    """Capture until ``count`` packets or ``duration`` seconds (or Ctrl+C), headless."""
-    live = LiveCapture(iface, capture_filter)
-    live.start()
-    result = Recording(iface, notice=live.notice)
-    deadline = time.monotonic() + duration if duration else None
-    number = 0
-    try:
-        while True:
-            for stamp, data, linktype in live.drain():
-                number += 1
-                result.records.append(RawRecord(number, stamp, linktype, data, len(data)))
-                if count is not None and number >= count:
-                    break
-            if progress is not None:
-                progress(number)
-            if (count is not None and number >= count) or (deadline is not None and time.monotonic() >= deadline):
-                break
-            if live.error:
-                raise CaptureSetupError(live.error)
-            time.sleep(0.02)
-    except KeyboardInterrupt:
-        pass  # Ctrl+C ends a capture early; what was captured is kept
-    finally:
-        live.stop()
-    result.dropped = live.dropped
-    return result
+    write_atomic(path, bytes(out))  # a full disk leaves an older file as it was

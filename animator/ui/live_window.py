@@ -725,6 +725,7 @@ class LiveWindow(QMainWindow):
         if self.frame_count % 10:
             return
         dropped = self.source.dropped if self.source is not None else 0
+        kernel_dropped = getattr(self.source, "kernel_dropped", 0)  # the capture child's PACKET_STATISTICS
         _x, packets, _sizes = self.stats.rates(2)
         rate = packets[:, -1].sum() if packets.size else 0
         paused = "  ·  PAUSED (capturing continues)" if self.paused else ""
@@ -734,7 +735,7 @@ class LiveWindow(QMainWindow):
         self.status.setText(
             f"{self.iface or '-'}  ·  {self.stats.total_packets:,} packets  ·  {rate:,.0f}/s  ·  "
             f"{len(self.hosts)} hosts  ·  not drawn (shown as flows): {self.not_drawn:,}  ·  "
-            f"dropped (queue full): {dropped:,}{paused}"
+            f"dropped by kernel: {kernel_dropped:,}, by PacketStage (queue full): {dropped:,}{paused}"
         )
 
     # -- saving -----------------------------------------------------------------------

@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from animator.capture import live
+from animator.capture import live, sockets
+from animator.capture.filters import BpfFilter
 from animator.capture.headers import decode
 from animator.capture.importer import import_capture
-from animator.capture.live import CaptureSetupError, LiveCapture, record
+from animator.capture.live import CaptureSetupError, LiveCapture
 from animator.capture.reader import CaptureReader
+from animator.capture.recorder import pump
+from animator.capture.ring import PacketRing
+from animator.capture.stream import BoundedWriter, file_header, format_for
 
 
 def _can_capture() -> str:
@@ -21,7 +25,7 @@ def _can_capture() -> str:
     if not hasattr(socket, "AF_PACKET"):
         return "live capture needs Linux AF_PACKET sockets"
     try:
-        socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(live.ETH_P_ALL)).close()
+        socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(sockets.ETH_P_ALL)).close()
     except PermissionError:
         return "no capture rights (run as root or setcap cap_net_raw on the interpreter; CI runs as root)"
     return ""
@@ -49,21 +53,30 @@ def _send_udp(port: int, n: int, delay: float = 0.3) -> threading.Thread:
 
 
 @needs_capture
-def test_loopback_capture_sees_our_udp_packets_once_each(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["out.pcapng", "out.pcap"])
+def test_loopback_capture_sees_our_udp_packets_once_each(tmp_path: Path, name: str) -> None:
     port = _free_udp_port()
-    sender = _send_udp(port, 5)
-    result = record("lo", f"udp port {port}", count=5, duration=20)
-    sender.join()
-    assert len(result.records) == 5, "loopback shows each packet twice; the outgoing copy must be skipped"
-    headers = [decode(r.linktype, r.data) for r in result.records]
+    path = tmp_path / name
+    ring = PacketRing("lo", BpfFilter(f"udp port {port}"), format_for(path))  # open before sending: no sleep needed
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for i in range(5):
+                s.sendto(f"hello {i}".encode(), ("127.0.0.1", port))
+        with open(path, "wb") as file:
+            file.write(file_header(format_for(path), "lo", ring.linktype))
+            counts = pump(ring, BoundedWriter(file), count=5, duration=20)
+    finally:
+        ring.close()
+    assert (counts.captured, counts.queue_dropped) == (5, 0), (
+        "loopback shows each packet twice; the outgoing copy must be skipped"
+    )
+    with CaptureReader(path) as reader:
+        records = list(reader)
+        assert reader.problems == []
+    headers = [decode(r.linktype, r.data) for r in records]
     assert {(h.src, h.dst, h.dport) for h in headers} == {("127.0.0.1", "127.0.0.1", port)}
-    assert [r.data[-7:] for r in result.records] == [f"hello {i}".encode() for i in range(5)]
-    for name in ("out.pcap", "out.pcapng"):
-        path = tmp_path / name
-        result.write_pcap(path)
-        with CaptureReader(path) as reader:
-            assert [r.data for r in reader] == [r.data for r in result.records] and reader.problems == []
-    text = import_capture(tmp_path / "out.pcapng").text
+    assert [r.data[-7:] for r in records] == [f"hello {i}".encode() for i in range(5)]
+    text = import_capture(path).text
     assert "UDP" in text and f"→ {port}" in text
 
 
@@ -90,7 +103,7 @@ def test_bad_filter_is_refused_before_capturing() -> None:
 
 
 def test_without_libpcap_the_simple_filter_is_offered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(live, "bpf_available", lambda: False)
+    monkeypatch.setattr(sockets, "bpf_available", lambda: False)
     capture = LiveCapture("lo", "udp and port 53")
     assert "libpcap is not installed: the filter runs in PacketStage (simple filter)" in capture.notice
     with pytest.raises(CaptureSetupError, match=r"BPF capture filters need libpcap.*only the simple filter works"):
@@ -148,23 +161,11 @@ def test_frozen_app_runs_its_own_binary_as_the_capture_child(monkeypatch: pytest
     assert live.sniffer_command("eth0", None) == ["/opt/packetstage/packetstage", "_sniff", "eth0", ""]
 
 
-def test_a_recording_becomes_a_scene_or_a_capture(tmp_path: Path) -> None:
-    from animator.capture.reader import RawRecord
-    from animator.model import load_scene_text
+def test_saved_records_read_back_as_pcap_and_pcapng(tmp_path: Path) -> None:
+    """What the live view's "save the last seconds" writes (``write_capture``)."""
     from tests.capture.traffic import write_web_visit
 
-    records = list(CaptureReader(write_web_visit(tmp_path / "web.pcap")))[2:7]  # handshake, GET, 200 OK
-    recording = live.Recording("eth0", [RawRecord(i + 1, r.time, r.linktype, r.data, r.wire_len) for i, r in enumerate(records)])
-    scene = load_scene_text(recording.scene_text("live.yaml"), "live.yaml")
-    assert scene.title == "Live capture on eth0"
-    assert [s.caption.rsplit(": ", 1)[1] for s in scene.steps] == [
-        "SYN",
-        "SYN, ACK",
-        "ACK",
-        "GET /a.txt HTTP/1.1",
-        "HTTP/1.1 200 OK",
-    ]
-    recording.write_pcap(tmp_path / "again.pcap")
-    assert [r.data for r in CaptureReader(tmp_path / "again.pcap")] == [r.data for r in records]
-    with pytest.raises(CaptureSetupError, match="nothing to make a scene of"):
-        live.Recording("eth0").scene_text("x.yaml")
+    records = list(CaptureReader(write_web_visit(tmp_path / "web.pcap")))
+    for name in ("again.pcap", "again.pcapng"):
+        live.write_capture(tmp_path / name, records, "eth0")
+        assert [r.data for r in CaptureReader(tmp_path / name)] == [r.data for r in records]

@@ -32,6 +32,7 @@ class FakeSource:
     def __init__(self) -> None:
         self.queue: list[tuple[float, bytes, int]] = []
         self.dropped = 0
+        self.kernel_dropped = 0
         self.stopped = False
 
     def push(self, t: float, data: bytes) -> None:
@@ -89,6 +90,14 @@ def test_dense_traffic_becomes_flows_and_is_counted(live: tuple[LiveWindow, Fake
         t += 0.033
         win.tick(t)
     assert "not drawn (shown as flows): " in win.status.text() and "4,000 packets" in win.status.text()
+
+
+def test_status_shows_the_kernels_drops_beside_the_queues(live: tuple[LiveWindow, FakeSource]) -> None:
+    win, source = live
+    source.dropped, source.kernel_dropped = 3, 1234  # as ProcessCapture reports them
+    for k in range(10):  # the status line refreshes every 10th frame
+        win.tick(k * 0.033)
+    assert "dropped by kernel: 1,234, by PacketStage (queue full): 3" in win.status.text()
 
 
 def test_charts_follow_the_rates_and_stevens_graph(live: tuple[LiveWindow, FakeSource]) -> None:

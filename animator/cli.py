@@ -62,6 +62,17 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def scene_path(text: str) -> Path:
+    """A scene or deck argument: a path, or the name of a built-in one as ``list`` prints it
+    (``home-nat``, ``home-nat.yaml``) when no such file is here."""
+    from animator.resources import find_builtin
+
+    path = Path(text)
+    if path.exists():
+        return path
+    return find_builtin(path) or path
+
+
 def _parser_open() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="packetstage",
@@ -73,7 +84,10 @@ def _parser_open() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument(
-        "scene", nargs="?", type=Path, help="scene or deck (*.deck.yaml) to open (default: the built-in HTTP GET scene)"
+        "scene",
+        nargs="?",
+        type=scene_path,
+        help="scene or deck (*.deck.yaml) to open, or a built-in one by name (see 'list'; default: http-get)",
     )
     p.add_argument("--step", type=int, metavar="N", help="open at the pause point at the end of step N")
     p.add_argument("--present", action="store_true", help="present: the stage alone, fullscreen, on a second screen")
@@ -90,9 +104,9 @@ def _parser_commands() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="packetstage")
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check scene and deck files; print FILE:LINE:COL: message per problem")
-    v.add_argument("files", nargs="+", type=Path)
+    v.add_argument("files", nargs="+", type=scene_path)
     r = sub.add_parser("render", help="render one frame of a scene to PNG, headless")
-    r.add_argument("scene", type=Path)
+    r.add_argument("scene", type=scene_path)
     when = r.add_mutually_exclusive_group(required=True)
     when.add_argument(
         "--step", type=_step, metavar="N|all", help="pause point at the end of step N (0: before anything moves), or every one"

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from animator.cli import PALETTES, THEMES, UsageError, _check_output, _size, _text_scale, _write_error
+from animator.cli import PALETTES, THEMES, UsageError, _check_output, _size, _text_scale, _write_error, scene_path
 from animator.export.base import ExportCancelled, Exporter, ExportError, ExportOptions
 from animator.files import WriteError, output_exists
 
@@ -65,7 +65,7 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         description="Export a scene or a deck (*.deck.yaml) in one of the formats below. "
         "Nothing is overwritten without --force; a failed or cancelled export leaves no half-written file.",
     )
-    e.add_argument("scene", type=Path, metavar="SCENE_OR_DECK")
+    e.add_argument("scene", type=scene_path, metavar="SCENE_OR_DECK")
     which = e.add_mutually_exclusive_group(required=True)
     for fmt in formats:
         metavar = "DIR" if fmt.folder else "FILE" + "|FILE".join(fmt.suffixes)

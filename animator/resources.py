@@ -44,3 +44,18 @@ def builtin_decks() -> list[Path]:
 
 def builtin_scenes() -> list[Path]:
     return sorted(p for p in scenes_dir().glob("*.yaml") if not p.name.endswith(".deck.yaml"))
+
+
+def find_builtin(name: str | Path) -> Path | None:
+    """The built-in scene or deck a bare name means (``home-nat``, ``home-nat.yaml``,
+    ``backend-fundamentals``), or None: what ``packetstage list`` prints must open from anywhere,
+    not only from inside a checkout."""
+    path = Path(name)
+    if path.parent != Path(".") or not path.name:
+        return None
+    folder = scenes_dir()
+    for candidate in (path.name, f"{path.name}.yaml", f"{path.name}.deck.yaml"):
+        found = folder / candidate
+        if found.is_file():
+            return found
+    return None

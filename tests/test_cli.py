@@ -104,3 +104,15 @@ def test_list_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
         f"{sys.executable} {REPO / 'main.py'} list | true", shell=True, capture_output=True, text=True, timeout=60, cwd=REPO
     )
     assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+
+
+def test_a_listed_name_opens_from_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``list`` prints built-in scenes by name; ``validate``, ``render``, ``export`` and the player take that
+    name from any folder (outside a checkout they answered "no such file")."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "home-nat", "home-nat.yaml", "backend-fundamentals"]) == 0
+    capsys.readouterr()
+    assert main(["render", "home-nat", "--step", "2", "--out", "x.txt"]) == 2  # reaches the output check: the scene was found
+    assert "must be a .png" in capsys.readouterr().err
+    assert main(["validate", "no-such-scene"]) == 1
+    assert "no-such-scene:1:1: no such file" in capsys.readouterr().out

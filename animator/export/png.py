@@ -8,13 +8,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from animator.engine.timeline import Timeline
 from animator.export.base import Exporter, ExportOptions, ExportSource, Progress
 from animator.files import WriteError, atomic_folder, write_atomic
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
+
+    from animator.engine.timeline import Timeline
 
 
 def ensure_gui_app() -> QApplication:

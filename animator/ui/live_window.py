@@ -753,7 +753,10 @@ class LiveWindow(QMainWindow):
         if not packets:
             raise CaptureSetupError("no packets with IP or ARP addresses in that time")
         title = f"Live capture on {self.iface}, {seconds:g} s"
-        path.write_text(scene_from_packets(packets, str(path), ImportOptions(title=title)), encoding="utf-8")
+        from animator.files import write_atomic
+
+        # All or nothing, like every file PacketStage writes: a full disk keeps an older scene whole.
+        write_atomic(path, scene_from_packets(packets, str(path), ImportOptions(title=title)))
         return len(packets)
 
     def review_last(self, seconds: float, settings: QSettings | None = None) -> QMainWindow:

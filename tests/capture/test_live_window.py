@@ -265,3 +265,27 @@ def test_talking_hosts_are_linked_and_dots_keep_off_every_icon_and_name(live: tu
         middle = route.points[len(route.points) // 2]
         pixel = win.view.mapFromScene(middle)
         assert image.pixelColor(pixel) != background, f"no line drawn between {a} and {b}"
+
+
+def test_saving_the_last_seconds_as_a_scene_is_all_or_nothing(
+    live: tuple[LiveWindow, FakeSource], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while saving keeps the scene that was there, byte for byte."""
+    import errno
+
+    from animator import files
+
+    win, source = live
+    source.push(100.0, frame("192.168.1.23", "93.184.216.34"))
+    win.tick(0.1)
+    scene_path = tmp_path / "last.yaml"
+    scene_path.write_text("an older scene\n", encoding="utf-8")
+
+    def full_disk(file: object, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_all", full_disk)
+    with pytest.raises(OSError):
+        win.save_last(30, scene_path)
+    assert scene_path.read_text(encoding="utf-8") == "an older scene\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["last.yaml"]

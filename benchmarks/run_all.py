@@ -31,6 +31,7 @@ BENCHMARKS = {
     "import": "bench_import.py",
     "live": "bench_live.py",
     "capture": "bench_capture_flood.py",
+    "video": "bench_video.py",
 }
 
 

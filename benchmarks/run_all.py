@@ -32,6 +32,7 @@ BENCHMARKS = {
     "live": "bench_live.py",
     "capture": "bench_capture_flood.py",
     "video": "bench_video.py",
+    "html": "bench_html.py",
 }
 
 

@@ -10,7 +10,9 @@ topologies (LANs behind a router, pools behind a balancer).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 
+from animator.model.kinds import DEVICE_KINDS, Capability, DeviceKind
 from animator.model.schema import Scene, Send
 from animator.model.topology import Topology
 
@@ -28,10 +30,10 @@ def _roots(scene: Scene, topology: Topology) -> list[str]:
         for action in sorted((a for a in step.actions if isinstance(a, Send)), key=lambda a: a.at):
             first_seen.setdefault(action.from_, "sent")
             first_seen.setdefault(action.to, "received")
-    kinds = {node.id: node.kind for node in scene.nodes}
+    kinds = {node.id: DEVICE_KINDS[node.kind] for node in scene.nodes}
     senders = [n for n, how in first_seen.items() if how == "sent"]
-    clients = [n.id for n in scene.nodes if n.kind == "host" and first_seen.get(n.id, "idle") != "received"]
-    first = next((n for n in senders if kinds[n] == "host"), None)
+    clients = [n.id for n in scene.nodes if kinds[n.id].can(Capability.CLIENT) and first_seen.get(n.id, "idle") != "received"]
+    first = next((n for n in senders if kinds[n].can(Capability.CLIENT)), None)
     if first is not None:
         return [c for c in clients if not _beyond_internet(topology, c, first, kinds)]
     if clients:
@@ -41,9 +43,9 @@ def _roots(scene: Scene, topology: Topology) -> list[str]:
     return [scene.nodes[0].id] if scene.nodes else []
 
 
-def _beyond_internet(topology: Topology, node: str, first: str, kinds: dict[str, str]) -> bool:
+def _beyond_internet(topology: Topology, node: str, first: str, kinds: Mapping[str, DeviceKind]) -> bool:
     path = topology.shortest_path(node, first) or []
-    return any(kinds[hop] in ("internet", "cloud") for hop in path[1:-1])
+    return any(kinds[hop].can(Capability.INTERNET) for hop in path[1:-1])
 
 
 #: A column taller than this wraps into side-by-side sub-columns: fifty hosts on one switch

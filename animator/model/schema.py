@@ -14,27 +14,20 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from animator.model.errors import NO_MARK, Mark
+from animator.model.kinds import DEVICE_KINDS
 from animator.model.topology import Topology
 
 FORMAT_VERSION = 1
 
-NodeKind = Literal[
-    "host",
-    "server",
-    "switch",
-    "router",
-    "nat",
-    "firewall",
-    "proxy",
-    "reverse-proxy",
-    "load-balancer",
-    "dns",
-    "internet",
-    "cloud",
-]
+if TYPE_CHECKING:
+    NodeKind = str
+else:
+    #: The values ``kind:`` accepts: derived from the device registry, so a new kind needs no edit here.
+    #: The decoder reads the choices from this ``Literal``; type checkers see a plain ``str``.
+    NodeKind = Literal[tuple(DEVICE_KINDS)]
 
 Protocol = Literal[
     "ethernet",
@@ -384,8 +377,8 @@ class Node:
 
     @property
     def icon_kind(self) -> str:
-        """``cloud`` is an alias authors reach for; both draw the internet icon."""
-        return "internet" if self.kind == "cloud" else self.kind
+        """The icon's name (``cloud`` is an alias authors reach for; it draws the internet icon)."""
+        return DEVICE_KINDS[self.kind].icon
 
 
 @dataclass(frozen=True)

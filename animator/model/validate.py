@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from itertools import pairwise
 
 from animator.model.errors import Mark, SceneError, did_you_mean
+from animator.model.kinds import DEVICE_KINDS, TABLE_TITLES
 from animator.model.schema import (
     FORMAT_VERSION,
     MAX_CHOICES,
@@ -114,37 +115,23 @@ def _check_links(c: _Checker) -> None:
     c.link_ids = [i for i, _ in ids]
 
 
-#: The device tables the simulator keeps, by the title a node lists in ``show_tables``.
-DEVICE_TABLES = (
-    "MAC table",
-    "ARP cache",
-    "Routing table",
-    "NAT table",
-    "Firewall",
-    "Conntrack",
-    "Pool",
-    "Sockets",
-    "Zone",
-    "Cache",
-)
-
-
 def _check_devices(c: _Checker, topology: Topology) -> None:
     """Device settings that name other nodes or tables must name ones that exist, and a balancer's
     backends ones it can reach: the simulator would otherwise have a proxy connect to a machine
     no link leads to."""
     for node in c.scene.nodes:
         for i, title in enumerate(node.show_tables):
-            if title not in DEVICE_TABLES:
+            if title not in TABLE_TITLES:
                 c.error(
                     node.marks.get(f"show_tables[{i}]", node.marks["show_tables"]),
-                    f"node '{node.id}': unknown device table '{title}'{did_you_mean(title, DEVICE_TABLES)}; "
-                    f"expected one of: {', '.join(DEVICE_TABLES)}",
+                    f"node '{node.id}': unknown device table '{title}'{did_you_mean(title, TABLE_TITLES)}; "
+                    f"expected one of: {', '.join(TABLE_TITLES)}",
                 )
+        kind_check = DEVICE_KINDS[node.kind].check
+        for mark, message in kind_check(node) if kind_check is not None else ():
+            c.error(mark, message)
         balancer = node.balancer
         if balancer is None:
-            if node.kind == "reverse-proxy":
-                c.error(node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools")
             continue
         for i, backend in enumerate(balancer.backends):
             _check_backend(c, topology, node.id, backend, "balancer", balancer.marks, f"backends[{i}]")

@@ -1,0 +1,149 @@
+"""Device kinds: the one list of what a node's ``kind:`` may be, and what each kind is.
+
+Everything that differs by kind outside the simulator's behaviour is read from here: the values
+the loader accepts for ``kind:`` (``schema.NodeKind``), the icon drawn for it, the device tables
+it publishes (the titles ``show_tables:`` accepts), the capabilities the addressing and layout
+rules ask about (does it route, is it plain Layer 2, does it stand for the internet), and any
+extra check its configuration needs. The simulator's behaviour for each kind is one class in
+``animator.engine.sim.devices``, registered under the same name; tests fail when a kind here has
+no class there, no icon in ``assets/icons``, or no row in the device table of ``docs/devices.md``.
+
+This half lives in the model because the model must know the kinds to load a scene, and the
+layering lets the model import nothing above it; the engine joins its classes to these entries.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from animator.model.errors import Mark
+
+if TYPE_CHECKING:  # schema imports this module to derive NodeKind
+    from animator.model.schema import Node
+
+
+class TableKind(enum.StrEnum):
+    """A table a device keeps, by the title it is shown under (and listed as in ``show_tables``).
+
+    A ``StrEnum``: a member equals its title, so the titles authors write compare equal to it.
+    """
+
+    MAC = "MAC table"
+    ARP = "ARP cache"
+    ROUTES = "Routing table"
+    NAT = "NAT table"
+    FIREWALL = "Firewall"
+    CONNTRACK = "Conntrack"
+    POOL = "Pool"
+    SOCKETS = "Sockets"
+    ZONE = "Zone"
+    CACHE = "Cache"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table's column headings (a balancer's Pool names its count column itself)."""
+        return _COLUMNS[self]
+
+
+_COLUMNS: dict[TableKind, tuple[str, ...]] = {
+    TableKind.MAC: ("MAC address", "Port"),
+    TableKind.ARP: ("IP address", "MAC address"),
+    TableKind.ROUTES: ("Destination", "Next hop", "Interface"),
+    TableKind.NAT: ("Proto", "Inside", "Outside"),
+    TableKind.FIREWALL: ("Rule", "Match", "Action", "Pkts"),
+    TableKind.CONNTRACK: ("Flow", "State"),
+    TableKind.POOL: ("Backend", "Health", "Conns"),
+    TableKind.SOCKETS: ("Local", "Remote", "State"),
+    TableKind.ZONE: ("Name", "Type", "Address"),
+    TableKind.CACHE: ("Host", "Path", "Bytes"),
+}
+
+
+class Capability(enum.Flag):
+    """What addressing and layout rules ask of a kind, instead of comparing kind names."""
+
+    NONE = 0
+    #: Forwards IP packets between networks: may be a host's default gateway, and an address
+    #: beyond its subnets is reached through it.
+    ROUTES = enum.auto()
+    #: Plain Layer 2: forwards frames by MAC and is never a frame's addressee (no MAC of its own).
+    BRIDGES = enum.auto()
+    #: Stands for the rest of the internet (the ISP's routers): reaches every address and knows
+    #: every MAC without ARP; a host wired to it needs no gateway.
+    INTERNET = enum.auto()
+    #: A machine people use: the layout puts the ones that speak first in the first column.
+    CLIENT = enum.auto()
+
+
+#: A kind's extra check of a node's configuration: (where, message) for each problem.
+NodeCheck = Callable[["Node"], Iterator[tuple[Mark, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceKind:
+    """One value of ``kind:``: everything but its simulated behaviour (that is the engine's)."""
+
+    name: str
+    #: The icon's file name in ``assets/icons`` (without ``.svg``).
+    icon: str
+    #: The device tables this kind publishes (its row in ``docs/devices.md`` lists them).
+    tables: tuple[TableKind, ...] = ()
+    capabilities: Capability = Capability.NONE
+    #: The node settings this kind's own behaviour reads. Any node may also carry ``firewall:``,
+    #: ``nat:``, ``zone:`` or a ``balancer:`` with ``pools:``: each adds its behaviour (a packet
+    #: filter, translation, a name server's answers, L7 relaying) to whatever the kind does.
+    reads: tuple[str, ...] = ()
+    #: Checks of the node's configuration that only this kind needs.
+    check: NodeCheck | None = None
+
+    def can(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+
+def _needs_balancer(node: Node) -> Iterator[tuple[Mark, str]]:
+    """A reverse proxy relays to backends; without ``balancer:`` it would have nowhere to send."""
+    if node.balancer is None:
+        yield node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools"
+
+
+_HOST_TABLES = (TableKind.ARP, TableKind.SOCKETS)
+_ROUTER_TABLES = (TableKind.ROUTES, TableKind.ARP)
+_ROUTER = Capability.ROUTES
+_STACK = ("ipv4", "ipv6", "mac", "gateway", "listen", "down")
+
+_KINDS = (
+    DeviceKind("host", "host", _HOST_TABLES, Capability.CLIENT, _STACK),
+    DeviceKind("server", "server", _HOST_TABLES, reads=_STACK),
+    DeviceKind("switch", "switch", (TableKind.MAC,), Capability.BRIDGES, ("mac", "down")),
+    DeviceKind("router", "router", _ROUTER_TABLES, _ROUTER, (*_STACK, "routes")),
+    DeviceKind("nat", "nat", (TableKind.NAT, *_ROUTER_TABLES), _ROUTER, (*_STACK, "routes", "nat")),
+    DeviceKind("firewall", "firewall", (TableKind.FIREWALL, TableKind.CONNTRACK), _ROUTER, (*_STACK, "routes", "firewall")),
+    DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer")),
+    DeviceKind(
+        "reverse-proxy",
+        "reverse-proxy",
+        (TableKind.POOL, TableKind.SOCKETS, TableKind.CACHE),
+        reads=(*_STACK, "balancer"),
+        check=_needs_balancer,
+    ),
+    DeviceKind("load-balancer", "load-balancer", (TableKind.POOL,), _ROUTER, (*_STACK, "routes", "balancer")),
+    DeviceKind("dns", "dns", (TableKind.ZONE,), reads=(*_STACK, "zone")),
+    DeviceKind("internet", "internet", (), _ROUTER | Capability.INTERNET, ("ipv4", "ipv6", "mac", "routes", "down")),
+    # An alias authors reach for: the same device, drawn with the same icon.
+    DeviceKind("cloud", "internet", (), _ROUTER | Capability.INTERNET, ("ipv4", "ipv6", "mac", "routes", "down")),
+)
+
+#: Every kind by name, in the order error messages list them.
+DEVICE_KINDS: Mapping[str, DeviceKind] = MappingProxyType({kind.name: kind for kind in _KINDS})
+
+#: Every table title ``show_tables`` accepts, in the order error messages list them.
+TABLE_TITLES: tuple[str, ...] = tuple(table.value for table in TableKind)
+
+
+def kinds_that(capability: Capability) -> frozenset[str]:
+    """The names of the kinds with ``capability``."""
+    return frozenset(name for name, kind in DEVICE_KINDS.items() if kind.can(capability))

@@ -8,7 +8,7 @@ the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
@@ -29,17 +29,31 @@ def qrect(r: Rect) -> QRectF:
     return QRectF(r.x, r.y, r.w, r.h)
 
 
+def icon_renderer(kind: str) -> QSvgRenderer:
+    """The icon's SVG, parsed once per process."""
+    if kind not in _renderers:
+        _renderers[kind] = QSvgRenderer(str(assets_dir() / "icons" / f"{kind}.svg"))
+    return _renderers[kind]
+
+
+#: Draws the icon of a device kind into a rectangle (see ``BoxPainter``).
+IconPainter = Callable[[QPainter, str, QRectF], None]
+
+
+def paint_svg_icon(painter: QPainter, kind: str, rect: QRectF) -> None:
+    """The icon drawn from its SVG, as paths: what a PDF page gets."""
+    icon_renderer(kind).render(painter, rect)
+
+
 def icon_pixmap(kind: str, pixels: int) -> QPixmap:
     """The icon rasterised once per size: drawing 200 SVGs per backdrop costs ~10x a blit."""
     key = (kind, pixels)
     if key not in _icons:
-        if kind not in _renderers:
-            _renderers[kind] = QSvgRenderer(str(assets_dir() / "icons" / f"{kind}.svg"))
         pixmap = QPixmap(pixels, pixels)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        _renderers[kind].render(painter, QRectF(0, 0, pixels, pixels))
+        icon_renderer(kind).render(painter, QRectF(0, 0, pixels, pixels))
         painter.end()
         _icons[key] = pixmap
     return _icons[key]
@@ -59,12 +73,18 @@ def pill(painter: QPainter, rect: QRectF, fill: QColor, border: QColor | None = 
 
 
 class BoxPainter:
-    """Paints one layout's boxes in a theme and palette."""
+    """Paints one layout's boxes in a theme and palette.
 
-    def __init__(self, layout: StageLayout, theme: Theme, palette: Palette) -> None:
+    ``icon_painter`` draws each device's icon (its kind, into a rectangle) instead of the cached
+    pixmap the screen blits: a vector export (``animator/export/vector.py``) draws it from its SVG,
+    so a PDF page or an SVG file holds paths, not images.
+    """
+
+    def __init__(self, layout: StageLayout, theme: Theme, palette: Palette, icon_painter: IconPainter | None = None) -> None:
         self.layout = layout
         self.theme = theme
         self.palette = palette
+        self.icon_painter = icon_painter
         self.icon_kinds = {n.id: n.icon_kind for n in layout.timeline.scene.nodes}
 
     # -- the network (scene coordinates = layout pixels) --------------------------------------
@@ -130,6 +150,9 @@ class BoxPainter:
             # The halo stays inside the gap the layout keeps round the icon: it never rings the name.
             extra = max(2.0, min(7.0, self.layout.gap / 2 - 1.5))
             painter.drawEllipse(r.center(), r.width() / 2 + extra, r.height() / 2 + extra)
+        if self.icon_painter is not None:
+            self.icon_painter(painter, self.icon_kinds[box.node], r)
+            return
         pixels = max(8, round(r.width() * painter.worldTransform().m11() * painter.device().devicePixelRatioF()))
         painter.drawPixmap(r, icon_pixmap(self.icon_kinds[box.node], pixels), QRectF(0, 0, pixels, pixels))
 

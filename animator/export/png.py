@@ -103,8 +103,13 @@ class StageRenderer:
         return describe(frame.boxes, self.size, step, view.text_scale, view.theme, palette)
 
     def close(self) -> None:
+        """Close the offscreen stage and free it now: ``deleteLater`` waits for an event loop, which
+        the command line never runs, so a deck's stages (~16 MB each at 1080p) would all stay."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
         self.view.close()
         self.view.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def render_png(

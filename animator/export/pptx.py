@@ -179,15 +179,6 @@ def _stage_png(renderer: StageRenderer, t: float) -> tuple[bytes, int, int]:
     return bytes(data.data()), image.width(), image.height()
 
 
-def close_renderer(renderer: StageRenderer) -> None:
-    """Close an offscreen stage and free it now: ``deleteLater`` waits for an event loop, which
-    the command line never runs, so a deck's 29 stages (~16 MB each at 1080p) would all stay."""
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    renderer.close()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
 def _add_sections(prs: Any, sections: list[tuple[str, list[int]]]) -> None:
     """Group the slides (by slide id) into PowerPoint sections: ``<p14:sectionLst>`` in the
     presentation's extension list, where PowerPoint 2010 and later keep them (LibreOffice ignores it)."""
@@ -276,7 +267,7 @@ def _export(source: ExportSource, out: Path, options: ExportOptions, progress: P
                 ids.append(slide.slide_id)
                 done += 1
         finally:
-            close_renderer(renderer)
+            renderer.close()
         sections.append((chapter.title, ids))
     if source.is_deck:
         _add_sections(prs, sections)

@@ -3,14 +3,15 @@
 # the smoke test) and "run" (a real window: the xcb platform plugin's libraries; libpcap0.8 for capture filters).
 # The test tier also has tshark (the suite checks that exported captures dissect cleanly), and what the
 # export tests look with: chromium (the HTML player), libreoffice-impress (PPTX), poppler-utils (PDF)
-# and ffmpeg's ffprobe (video).
+# and ffmpeg's ffprobe (video); libatomic1 for the Node.js that Playwright ships (found on a pristine
+# Debian 12 by scripts/fresh-machine.sh: this machine had it already).
 # As root it installs what is missing; otherwise it prints the exact apt-get line and fails.
 set -euo pipefail
 tier=${1:-run}
 test_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libpcap0.8"
 case "$tier" in
-  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck tshark chromium libreoffice-impress poppler-utils ffmpeg" ;;
+  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck tshark chromium libreoffice-impress poppler-utils ffmpeg libatomic1" ;;
   run) wanted="$run_pkgs" ;;
   *) echo "usage: $0 [test|run]" >&2; exit 2 ;;
 esac

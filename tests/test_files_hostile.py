@@ -13,7 +13,6 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import SimpleNamespace
 from typing import BinaryIO
 
 import pytest
@@ -154,17 +153,16 @@ def test_render_force_on_a_full_disk_keeps_the_old_png(
 def test_capture_force_on_a_full_disk_keeps_the_old_capture(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import animator.capture.live as live
+    import animator.capture.recorder as recorder
 
     out = write_web_visit(tmp_path / "old.pcap")
     before = out.read_bytes()
 
-    def write_pcap(path: Path) -> None:
-        path.write_bytes(before[:100])
+    def capture_to_file(iface: str, capture_filter: str | None, path: Path, **options: object) -> None:
+        path.write_bytes(before[:100])  # the disk fills up part way through the capture
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    result = SimpleNamespace(records=[], notice=None, dropped=0, write_pcap=write_pcap)
-    monkeypatch.setattr(live, "record", lambda *a, **k: result)
+    monkeypatch.setattr(recorder, "capture_to_file", capture_to_file)
     assert main(["capture", "--iface", "lo", "--count", "1", "-o", str(out), "--force"]) == 1
     assert out.read_bytes() == before
     assert capsys.readouterr().err.strip() == f"packetstage: error: {out}: No space left on device"

@@ -60,4 +60,14 @@ PY
 )
   [ "$colours" -gt 50 ] || fail "rendered frame has only $colours colours: it looks blank"
 fi
-echo "smoke test passed: $deb ($version): --version, validate, export --pcap and render (${bytes} bytes) from the installed package"
+# Every export format from the bundle: PyAV's FFmpeg libraries, python-pptx's templates and the HTML
+# player's files are loaded at run time, so only an export proves the bundle carries them.
+exports=""
+for spec in "video:clip.mp4:ftyp" "gif:clip.gif:GIF89a" "html:page.html:<!DOCTYPE" "pdf:handout.pdf:%PDF" "pptx:slides.pptx:PK"; do
+  IFS=: read -r format file magic <<<"$spec"
+  QT_QPA_PLATFORM=offscreen "$app" export "$scenes/http-get.yaml" "--$format" "$work/$file" --steps 0-2 2>"$work/$format.err" \
+    || { cat "$work/$format.err" >&2; fail "export --$format failed"; }
+  head -c 64 "$work/$file" | grep -aq -- "$magic" || fail "export --$format wrote no ${magic} file"
+  exports="$exports $format"
+done
+echo "smoke test passed: $deb ($version): --version, validate, export --pcap, render (${bytes} bytes) and export${exports} from the installed package"

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
-from animator.engine.sim import Journey, has_real_packets, simulate
+from animator.engine.sim import Journey, SimulationError, has_real_packets, simulate
+from animator.engine.timing import DWELL
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import MAX_SCENE_SECONDS, PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
 from animator.model.topology import topology_of
@@ -31,8 +32,6 @@ from animator.model.topology import topology_of
 TAIL = 0.4
 #: Shortest automatic step: a caption-only step still needs reading time while playing.
 MIN_STEP = 1.2
-#: Pause at each intermediate device, which reads as "the device handles the packet".
-DWELL = 0.15
 #: Fade-in of packets, highlights and notes.
 FADE = 0.25
 #: How long a lost packet's cross stays before it fades away.
@@ -235,7 +234,11 @@ class Timeline:
         ]
         if errors:
             raise SceneLoadError(sorted(errors, key=lambda e: (e.line, e.col)))
-        journey = simulate(self.scene, self._hop_seconds)
+        try:
+            journey = simulate(self.scene, self._hop_seconds)
+        except SimulationError as exc:
+            mark = exc.mark or self.scene.mark
+            raise SceneLoadError([SceneError(self.scene.source, mark.line, mark.col, str(exc))]) from None
         if key is not None:
             cache.store(key, journey)
         return journey
@@ -278,8 +281,10 @@ class Timeline:
         table_events: list[tuple[float, int, TableSet]] = []
         device_events: list[tuple[float, int, str, str, tuple[str, ...], tuple[tuple[str, ...], ...] | None]] = []
         if self.journey is not None:
-            for n, title, columns, rows in self.journey.initial_tables:
-                device_events.append((-1.0, -1, n, title, columns, rows))  # before anything moves
+            for change in self.journey.initial_tables:
+                device_events.append(
+                    (-1.0, -1, change.node, change.table.value, change.columns, change.rows)
+                )  # before anything moves
         start = 0.0
         order = 0
         for number, step in enumerate(self.scene.steps, start=1):
@@ -294,8 +299,8 @@ class Timeline:
                 scale = self._scales.get(number, 1.0)
                 badge_events.extend((start + t * scale, order, StateSet(node=n, text=text)) for t, n, text in simulated.badges)
                 timed.extend(_Timed(start + t * scale, Note(node=n, text=text)) for t, n, text in simulated.remarks)
-                for t, n, title, columns, rows in simulated.tables:
-                    device_events.append((start + t * scale, order, n, title, columns, rows))
+                for t, n, table, columns, rows in simulated.tables:
+                    device_events.append((start + t * scale, order, n, table.value, columns, rows))
             for index, action in enumerate(step.actions, start=1):
                 order += 1
                 if isinstance(action, Send) and action.is_real:

@@ -10,10 +10,22 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from animator.engine.sim.core import SimulationError
-from animator.engine.sim.journey import Hop, Journey, Leg, StepJourney
+from animator.engine.sim.journey import Badge, Hop, Journey, Leg, Outcome, Remark, StepJourney, TableChange
 from animator.model.schema import Layer, Scene, Send
 
-__all__ = ["Hop", "Journey", "Leg", "SimulationError", "StepJourney", "has_real_packets", "simulate"]
+__all__ = [
+    "Badge",
+    "Hop",
+    "Journey",
+    "Leg",
+    "Outcome",
+    "Remark",
+    "SimulationError",
+    "StepJourney",
+    "TableChange",
+    "has_real_packets",
+    "simulate",
+]
 
 
 def has_real_packets(scene: Scene) -> bool:
@@ -24,8 +36,10 @@ def simulate(
     scene: Scene, hop_seconds: Callable[[str, str], float], build: Callable[[Sequence[Layer]], Any] | None = None
 ) -> Journey:
     """Play the scene's real sends through its devices once; raises SimulationError for an impossible send."""
-    from animator.engine.sim.devices import Simulator
+    from animator.engine.sim.simulation import Simulation
 
     if build is None:
-        from animator.packets import build_layers as build
-    return Simulator(scene, hop_seconds, build).run()
+        from animator.packets import build_layers
+
+        build = build_layers
+    return Simulation(scene, hop_seconds, build).run()

@@ -22,11 +22,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from animator.engine.sim.journey import Hop, Journey, Leg, StepJourney
+from animator.engine.sim.journey import Badge, Hop, Journey, Leg, Outcome, Remark, StepJourney, TableChange
+from animator.model.kinds import TableKind
 from animator.model.schema import Scene, Send
 
 #: Bump when the Journey's shape changes.
-FORMAT = 1
+FORMAT = 2
 #: Environment variable that turns the cache off (tests of the simulation itself set it).
 DISABLE = "PACKETSTAGE_NO_SIM_CACHE"
 
@@ -119,7 +120,7 @@ def prune(folder: Path, keep: int = KEEP) -> None:
 def _plain(journey: Journey) -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "initial": [[n, t, list(c), [list(r) for r in rows]] for n, t, c, rows in journey.initial_tables],
+        "initial": [_table(change) for change in journey.initial_tables],
         "steps": [
             {
                 "legs": [
@@ -128,7 +129,7 @@ def _plain(journey: Journey) -> dict[str, Any]:
                         leg.label,
                         leg.protocol,
                         leg.parent,
-                        leg.dropped,
+                        None if leg.outcome is None else leg.outcome.value,
                         leg.fate,
                         [
                             [h.a, h.b, h.start, h.end, None if h.frame is None else h.frame.hex(), list(h.changes)]
@@ -137,10 +138,7 @@ def _plain(journey: Journey) -> dict[str, Any]:
                     ]
                     for leg in step.legs
                 ],
-                "tables": [
-                    [t, n, title, list(c), None if rows is None else [list(r) for r in rows]]
-                    for t, n, title, c, rows in step.tables
-                ],
+                "tables": [_table(change) for change in step.tables],
                 "badges": [list(b) for b in step.badges],
                 "remarks": [list(r) for r in step.remarks],
             }
@@ -149,9 +147,19 @@ def _plain(journey: Journey) -> dict[str, Any]:
     }
 
 
+def _table(change: TableChange) -> list[Any]:
+    rows = None if change.rows is None else [list(r) for r in change.rows]
+    return [change.time, change.node, change.table.value, list(change.columns), rows]
+
+
+def _table_change(raw: list[Any]) -> TableChange:
+    t, n, title, c, rows = raw
+    return TableChange(t, n, TableKind(title), tuple(c), None if rows is None else tuple(tuple(r) for r in rows))
+
+
 def _journey(raw: dict[str, Any]) -> Journey:
     journey = Journey()
-    journey.initial_tables = [(n, t, tuple(c), tuple(tuple(r) for r in rows)) for n, t, c, rows in raw["initial"]]
+    journey.initial_tables = [_table_change(change) for change in raw["initial"]]
     for step in raw["steps"]:
         legs = [
             Leg(
@@ -159,24 +167,20 @@ def _journey(raw: dict[str, Any]) -> Journey:
                 label=label,
                 protocol=protocol,
                 parent=parent,
-                dropped=dropped,
+                outcome=None if outcome is None else Outcome(outcome),
                 fate=fate,
                 hops=[
                     Hop(a, b, start, end, None if f is None else bytes.fromhex(f), tuple(ch)) for a, b, start, end, f, ch in hops
                 ],
             )
-            for i, label, protocol, parent, dropped, fate, hops in step["legs"]
-        ]
-        tables = [
-            (t, n, title, tuple(c), None if rows is None else tuple(tuple(r) for r in rows))
-            for t, n, title, c, rows in step["tables"]
+            for i, label, protocol, parent, outcome, fate, hops in step["legs"]
         ]
         journey.steps.append(
             StepJourney(
                 legs=legs,
-                tables=tables,
-                badges=[(t, n, text) for t, n, text in step["badges"]],
-                remarks=[(t, n, text) for t, n, text in step["remarks"]],
+                tables=[_table_change(change) for change in step["tables"]],
+                badges=[Badge(t, n, text) for t, n, text in step["badges"]],
+                remarks=[Remark(t, n, text) for t, n, text in step["remarks"]],
             )
         )
     return journey

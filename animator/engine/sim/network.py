@@ -12,16 +12,13 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
+from animator.model.kinds import DEVICE_KINDS, Capability
 from animator.model.schema import Node, Scene
 from animator.model.topology import Topology, topology_of
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Interface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
-#: Kinds that forward IP packets between networks (and so may be a host's default gateway).
-ROUTING_KINDS = frozenset({"router", "nat", "firewall", "internet", "cloud", "load-balancer"})
-#: Kinds that are plain Layer 2 and have no address of their own.
-BRIDGING_KINDS = frozenset({"switch"})
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 
 
@@ -55,7 +52,7 @@ class Network:
             interfaces = tuple(ipaddress.ip_interface(a) for a in (*node.ipv4, *node.ipv6))
             mac = (node.mac or auto_mac(node.id)).lower()
             self.hosts[node.id] = Host(node, mac, interfaces)
-            if node.kind not in BRIDGING_KINDS:
+            if not DEVICE_KINDS[node.kind].can(Capability.BRIDGES):  # a switch is never a frame's addressee
                 self.by_mac[mac] = node.id
             for interface in interfaces:
                 self.owner.setdefault(interface.ip, node.id)
@@ -63,8 +60,9 @@ class Network:
                 self.owner.setdefault(ipaddress.ip_address(node.balancer.vip), node.id)
 
     # -- addresses -------------------------------------------------------------------------
-    def kind(self, node_id: str) -> str:
-        return self.hosts[node_id].node.kind
+    def can(self, node_id: str, capability: Capability) -> bool:
+        """Whether the node's kind has ``capability`` (routes, bridges, stands for the internet)."""
+        return DEVICE_KINDS[self.hosts[node_id].node.kind].can(capability)
 
     def mac(self, node_id: str) -> str:
         return self.hosts[node_id].mac
@@ -80,7 +78,7 @@ class Network:
             for interface in interfaces:
                 if peer in interface.network:
                     return interface.ip
-            if self.kind(node_id) in ROUTING_KINDS or len(interfaces) > 1:  # a dual-homed proxy too
+            if self.can(node_id, Capability.ROUTES) or len(interfaces) > 1:  # a dual-homed proxy too
                 return interfaces[-1].ip
         return interfaces[0].ip
 
@@ -109,7 +107,7 @@ class Network:
             if interface.version != version:
                 continue
             for other in self.scene.nodes:
-                if other.id == node_id or other.kind not in ROUTING_KINDS:
+                if other.id == node_id or not DEVICE_KINDS[other.kind].can(Capability.ROUTES):
                     continue
                 for theirs in self.hosts[other.id].interfaces:
                     if theirs.version == version and theirs.ip in interface.network:
@@ -150,6 +148,6 @@ class Network:
         if owner is not None:
             return owner
         for host in self.hosts.values():
-            if host.node.kind in ROUTING_KINDS and any(address in i.network for i in host.interfaces):
+            if self.can(host.id, Capability.ROUTES) and any(address in i.network for i in host.interfaces):
                 return host.id
         return None

@@ -11,6 +11,13 @@ import hashlib
 from dataclasses import dataclass, field
 
 SYN, FIN, RST, PSH, ACK = 0x02, 0x01, 0x04, 0x08, 0x10
+#: TCP receive window a Linux host opens with (64240 = 44 * 1460).
+DEFAULT_WINDOW = 64240
+#: The same window once window scaling (shift 7, offered in the SYN) is in force: 502 << 7 = 64256.
+SCALED_WINDOW = 502
+#: Over IPv6 the header is 20 bytes longer, so on a 1500-byte link Linux advertises MSS 1440 and
+#: opens with the largest multiple of it under 65535: 45 * 1440 = 64800.
+IPV6_MSS, IPV6_WINDOW = 1440, 64800
 
 
 def initial_sequence(*parts: object) -> int:

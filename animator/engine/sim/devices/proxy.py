@@ -1,0 +1,26 @@
+"""Proxies: they end the client's TCP connection and open their own (``animator.engine.sim.features.relay``)."""
+
+from __future__ import annotations
+
+from animator.engine.sim.devices.stack import Stack
+from animator.engine.sim.features.relay import HttpRelay
+
+
+class ForwardProxy(Stack):
+    """A forward proxy clients are configured to use: absolute-form requests and CONNECT tunnels,
+    optionally through a parent proxy (``balancer: {backends: [parent]}``)."""
+
+    kinds = ("proxy",)
+
+    def make_relay(self) -> HttpRelay:
+        return HttpRelay(self, forward=True)
+
+
+class ReverseProxy(Stack):
+    """A reverse proxy in front of its backends: ends TLS, picks a backend per request, may cache."""
+
+    kinds = ("reverse-proxy",)
+    pool_counts = "Requests"
+
+    def make_relay(self) -> HttpRelay:
+        return HttpRelay(self, forward=False)

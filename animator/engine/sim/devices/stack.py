@@ -1,0 +1,701 @@
+"""A node's own network stack: build the frames its sends put on the wire, take in the frames
+addressed to it (ARP, TCP state, UDP flows), and the IP handling every device kind builds on.
+
+Authors write intent ("laptop sends an HTTP GET to the server"); this fills in what the stack
+would: addresses, ports, sequence numbers, TTL, the gateway's MAC, and, when the scene says
+``arp: auto``, the ARP exchange that has to happen first.
+
+Settings any node may carry add their behaviour here whatever the kind: ``firewall:`` (a packet
+filter on its INPUT and FORWARD chains), ``nat:`` (translation), ``balancer:`` (a pool of backends,
+relayed at L7 when it has ``pools:``) and ``zone:`` (a name server's answers).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from animator.engine.sim.core import Arrival, SimulationError
+from animator.engine.sim.devices.base import Device
+from animator.engine.sim.features.filter import Filter
+from animator.engine.sim.features.nat import Nat
+from animator.engine.sim.features.pool import Pool
+from animator.engine.sim.features.relay import HttpRelay
+from animator.engine.sim.frames import flow_of
+from animator.engine.sim.journey import Leg, Outcome
+from animator.engine.sim.network import BROADCAST_MAC, IPAddress
+from animator.engine.sim.rules import Flow
+from animator.engine.sim.scapy_layers import layers
+from animator.engine.sim.tcp import (
+    ACK,
+    DEFAULT_WINDOW,
+    IPV6_MSS,
+    IPV6_WINDOW,
+    RST,
+    SCALED_WINDOW,
+    SYN,
+    Connection,
+    flag_value,
+    initial_sequence,
+)
+from animator.engine.timing import DWELL
+from animator.model.kinds import Capability, TableKind
+from animator.model.schema import Node, Send
+from animator.packets.stack import SYN_OPTIONS
+
+if TYPE_CHECKING:
+    from scapy.packet import Packet
+
+    from animator.engine.sim.simulation import Simulation
+
+#: Linux's default ephemeral port range (net.ipv4.ip_local_port_range).
+EPHEMERAL_FIRST, EPHEMERAL_LAST = 32768, 60999
+#: Well-known ports implied by the application layer when the author gives none.
+DEFAULT_PORTS = {"http": 80, "tls": 443, "http2": 443, "websocket": 80, "dns": 53, "quic": 443}
+UDP_APPS = frozenset({"dns", "quic"})
+DEFAULT_TTL = 64
+
+ConnKey = tuple[tuple[str, int], tuple[str, int]]
+
+
+class Stack(Device):
+    """A device with an IP stack of its own: ARP cache, TCP connections, UDP flows, port and IP-id counters."""
+
+    #: Whether the device's packets leave through a NAT of its own even without ``nat:`` (a NAT gateway).
+    always_nat: ClassVar[bool] = False
+    #: What a balancer's Pool table counts per backend: TCP connections (L4) or HTTP requests (L7).
+    pool_counts: ClassVar[str] = "Conns"
+
+    def __init__(self, sim: Simulation, node: Node) -> None:
+        super().__init__(sim, node)
+        self.mac = self.net.mac(node.id)
+        self.arp_cache: dict[str, str] = {}
+        self.conns: dict[ConnKey, Connection] = {}
+        #: UDP "connections" by peer node: (local port, remote address, remote port).
+        self.udp_flows: dict[str, tuple[int, str, int]] = {}
+        self._next_port: int | None = None
+        self._ip_id: int | None = None
+        #: Frames waiting for an ARP answer, by next-hop address: [(leg, packet, neighbour, changes)].
+        self.pending: dict[str, list[tuple[Leg, Packet, str, tuple[str, ...]]]] = {}
+        #: A name server's last DNS query from each client (by client node): the DNS layer.
+        self.dns_queries: dict[str, Any] = {}
+        balancer = node.balancer
+        self.filter = Filter(self, node.firewall) if node.firewall is not None else None
+        self.nat = Nat(self, node.nat) if node.nat is not None or self.always_nat else None
+        counts = "Requests" if balancer is not None and balancer.pools else self.pool_counts
+        self.pool = Pool(self, balancer, counts) if balancer is not None else None
+        self.relay = self.make_relay()
+
+    def make_relay(self) -> HttpRelay | None:
+        """The L7 relay this device runs: none, unless its balancer routes by ``pools:`` (an L7 balancer)."""
+        balancer = self.node.balancer
+        return HttpRelay(self, forward=False) if balancer is not None and balancer.pools else None
+
+    def peer(self, node: str) -> Stack:
+        """Another node's stack: a proxy records its pooled connections at both ends."""
+        other = self.sim.devices[node]
+        assert isinstance(other, Stack), "every device kind has a stack"
+        return other
+
+    # -- numbers a stack hands out -----------------------------------------------------------------
+    def ephemeral_port(self) -> int:
+        if self._next_port is None:
+            self._next_port = EPHEMERAL_FIRST + initial_sequence(self.id) % (EPHEMERAL_LAST - EPHEMERAL_FIRST - 1000)
+        port = self._next_port
+        self._next_port = port + 1
+        return port
+
+    def ip_id(self) -> int:
+        value = self._ip_id if self._ip_id is not None else initial_sequence("ipid", self.id) & 0xFFFF
+        self._ip_id = (value + 1) & 0xFFFF
+        return value
+
+    # -- configuration -----------------------------------------------------------------------------
+    def publish_configuration(self) -> None:
+        self.publish_routes()
+        if self.filter is not None:
+            self.filter.publish_configuration()
+        if self.pool is not None and self.pool.balancer.backends:
+            self.pool.publish(0.0)
+        if self.node.zone:
+            rows = [(r.name, "A" if r.a else "AAAA", ", ".join(r.a or r.aaaa)) for r in self.node.zone]
+            self.publish(0.0, TableKind.ZONE, rows)
+
+    def publish_routes(self) -> None:
+        """Only devices that route have a routing table to show."""
+
+    def backend_changed(self, node: str, time: float) -> None:
+        if self.pool is not None:
+            self.pool.backend_changed(node, time)
+
+    # -- receiving ---------------------------------------------------------------------------------
+    def receive(self, arrival: Arrival) -> None:
+        """Frames for this MAC (or broadcast, multicast): ARP, else the IP packet inside."""
+        sc = layers()
+        frame = sc.Ether(arrival.frame)
+        dst = frame.dst.lower()
+        if dst != self.mac and dst != BROADCAST_MAC and not int(dst[:2], 16) & 1:
+            self.sim.end_leg(arrival.leg, Outcome.DISCARDED, "not for me (another host's MAC): discarded")
+            return
+        if sc.ARP in frame:
+            self.receive_arp(arrival, frame.getlayer(sc.ARP))
+            return
+        ip = frame.getlayer(sc.IP) if sc.IP in frame else frame.getlayer(sc.IPv6) if sc.IPv6 in frame else None
+        if ip is None:
+            self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
+            return
+        self.ip_packet(arrival, ip)
+
+    def ip_packet(self, arrival: Arrival, ip: Any) -> None:
+        """PREROUTING (translation), then INPUT for one of our addresses, else what the device does
+        with a packet for someone else."""
+        flow = flow_of(ip)
+        mine = self.net.has_address(self.id, ipaddress.ip_address(ip.dst))
+        if self.nat is not None and self.nat.inbound(arrival, ip, flow):
+            return
+        if mine and self.take_own(arrival, ip, flow):
+            return
+        if mine:
+            if self.filter is not None and not self.filter.allows(arrival, "INPUT", ip, flow):
+                return
+            if self.relay is not None:
+                self.relay.receive(arrival, ip)
+                return
+            self.local_delivery(arrival, ip)
+            return
+        self.pass_on(arrival, ip, flow)
+
+    def take_own(self, arrival: Arrival, ip: Any, flow: Flow) -> bool:
+        """A packet for one of our addresses that the device handles before INPUT (an L4 balancer's VIP)."""
+        return False
+
+    def pass_on(self, arrival: Arrival, ip: Any, flow: Flow) -> None:
+        """A packet for another address: a host does not forward (routers do)."""
+        self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"not for me ({ip.dst}): a host does not forward")
+
+    def local_delivery(self, arrival: Arrival, ip: Any) -> None:
+        sc = layers()
+        if sc.TCP in ip:
+            self.receive_tcp(arrival, ip, ip.getlayer(sc.TCP))
+        elif sc.UDP in ip:
+            self.receive_udp(arrival, ip, ip.getlayer(sc.UDP))
+        else:
+            self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
+
+    def receive_tcp(self, arrival: Arrival, ip: Any, tcp: Any) -> Connection | None:
+        """Update (or open) the connection a segment arrived on; answer a SYN to a closed port with RST.
+
+        A listening target answers a proxy's CONNECT SYN from its kernel, before any program
+        accept()s it, so that SYN-ACK is the device's own (other SYN-ACKs are the author's)."""
+        sc = layers()
+        t = arrival.time
+        key = ((ip.dst, tcp.dport), (ip.src, tcp.sport))
+        conn = self.conns.get(key)
+        flags = int(tcp.flags)
+        listen = self.node.listen
+        if conn is None:
+            if not flags & SYN or flags & ACK or (listen and tcp.dport not in listen):
+                if flags & RST:
+                    self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
+                    return None
+                reason = "closed port" if flags & SYN else "no such connection"
+                self.sim.end_leg(arrival.leg, Outcome.ANSWERED, f"{reason}: answered with RST")
+                self.remark(t, f"port {tcp.dport} closed: RST" if flags & SYN else "no such connection: RST")
+                rst = sc.IP(src=ip.dst, dst=ip.src, ttl=DEFAULT_TTL) / sc.TCP(
+                    sport=tcp.dport, dport=tcp.sport, flags="RA" if flags & SYN else "R", seq=0 if flags & SYN else tcp.ack,
+                    ack=(tcp.seq + 1) & 0xFFFFFFFF if flags & SYN else 0, window=0,
+                )  # fmt: skip
+                leg = self.sim.new_leg(f"{arrival.leg.id}.rst", "RST", "tcp", arrival.leg, self.id)
+                self.send_reply(leg, rst, t)
+                return None
+            conn = Connection(local=key[0], remote=key[1], state="LISTEN")
+            # The passive opener picks its own ISN too (RFC 6528), or its SYN-ACK would say Seq=0.
+            conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(self.id, conn.local, conn.remote)
+            self.conns[key] = conn
+        conn.peers.update(self.sim.origins_of(arrival.leg))
+        payload = len(tcp.payload) if tcp.payload else 0
+        if conn.received_segment(flags, tcp.seq, tcp.ack, payload):
+            self.badge(t, conn.state)
+            self.publish_sockets(t)
+        self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
+        if arrival.leg.id in self.sim.connect_syns and conn.state == "SYN_RCVD":
+            syn_ack = sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(), flags="DF") / sc.TCP(
+                sport=conn.local[1],
+                dport=conn.remote[1],
+                flags=SYN | ACK,
+                seq=conn.iss,
+                ack=conn.rcv_nxt,
+                window=64240,
+                options=list(SYN_OPTIONS),
+            )
+            leg = self.sim.new_leg(f"{arrival.leg.id}.synack", "SYN, ACK", "tcp", arrival.leg, self.id)
+            self.send_reply(leg, syn_ack, arrival.time)
+        return conn
+
+    def receive_udp(self, arrival: Arrival, ip: Any, udp: Any) -> None:
+        origins = self.sim.origins_of(arrival.leg)
+        for origin in origins:
+            self.udp_flows.setdefault(origin, (udp.dport, ip.src, udp.sport))
+        if self.node.zone:
+            from scapy.layers.dns import DNS
+
+            if DNS in udp and not udp[DNS].qr:
+                for origin in origins:
+                    self.dns_queries[origin] = udp[DNS].copy()
+        self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
+
+    def leaving(self, frame: bytes, time: float) -> None:
+        """Account for a segment this node sends on one of its connections (state badge, socket table)
+        when it really leaves: after any ARP exchange it had to wait for."""
+        sc = layers()
+        packet = sc.Ether(frame)
+        if sc.TCP not in packet:
+            return
+        ip = packet.getlayer(sc.IP) if sc.IP in packet else packet.getlayer(sc.IPv6)
+        tcp = packet.getlayer(sc.TCP)
+        conn = self.conns.get(((ip.src, tcp.sport), (ip.dst, tcp.dport)))
+        if conn is None:
+            return
+        if conn.sent(int(tcp.flags), tcp.seq, len(tcp.payload) if tcp.payload else 0):
+            self.badge(time, conn.state)
+            self.publish_sockets(time)
+
+    def publish_sockets(self, time: float) -> None:
+        rows = [(socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns.values() if c.state != "CLOSED"]
+        self.publish(time, TableKind.SOCKETS, rows or None)
+
+    def refuse(self, arrival: Arrival) -> None:
+        """A machine whose port is closed (``down: refused``) answers a SYN with RST, as its kernel would."""
+        sc = layers()
+        frame = sc.Ether(arrival.frame)
+        if sc.TCP not in frame or not int(frame.getlayer(sc.TCP).flags) & SYN:
+            return
+        ip = frame.getlayer(sc.IP)
+        tcp = frame.getlayer(sc.TCP)
+        # A switch's flood copy (another host's MAC or address) is discarded by the NIC, not reset.
+        if frame.dst.lower() != self.mac or ip is None or not self.net.has_address(self.id, ipaddress.ip_address(ip.dst)):
+            return
+        self.sim.end_leg(arrival.leg, Outcome.ANSWERED, "connection refused: answered with RST")
+        rst = sc.IP(src=ip.dst, dst=ip.src, ttl=64) / sc.TCP(
+            sport=tcp.dport, dport=tcp.sport, flags="RA", seq=0, ack=(tcp.seq + 1) & 0xFFFFFFFF, window=0
+        )
+        leg = self.sim.new_leg(f"{arrival.leg.id}.rst", "RST", "tcp", arrival.leg, self.id)
+        self.send_reply(leg, rst, arrival.time)
+
+    # -- ARP ---------------------------------------------------------------------------------------
+    def resolve(self, address: IPAddress) -> str | None:
+        """The MAC for ``address`` from the ARP cache; with preloaded caches, whoever owns it."""
+        mac = self.arp_cache.get(str(address))
+        if mac is None and self.sim.scene.arp == "preloaded":
+            owner = self.net.owner_of(address)
+            if owner is not None:
+                mac = self.net.mac(owner)
+        return mac
+
+    def knows(self, address: str) -> bool:
+        """Whether the cache has (or, with preloaded caches, would have) an entry for ``address``."""
+        return address in self.arp_cache or (
+            self.sim.scene.arp == "preloaded" and self.net.owner_of(ipaddress.ip_address(address)) is not None
+        )
+
+    def learn_arp(self, time: float, address: str, mac: str) -> None:
+        if self.arp_cache.get(address) == mac:
+            return
+        self.arp_cache[address] = mac
+        rows: list[tuple[str, str]] = sorted(self.arp_cache.items(), key=_ip_order)
+        self.publish(time, TableKind.ARP, rows)
+
+    def send_arp_request(self, address: IPAddress, neighbour: str, depart: float, cause: Leg) -> None:
+        sc = layers()
+        mine = self.net.address_facing(self.id, address) or ipaddress.ip_address("0.0.0.0")
+        arp = sc.ARP(op=1, hwsrc=self.mac, psrc=str(mine), hwdst="00:00:00:00:00:00", pdst=str(address))
+        leg = self.sim.new_leg(f"{cause.id}.arp", f"Who has {address}?", "arp", cause, self.id)
+        self.sim.transmit(leg, self.id, neighbour, sc.Ether(src=self.mac, dst=BROADCAST_MAC) / arp, depart)
+
+    def receive_arp(self, arrival: Arrival, arp: Any) -> None:
+        """Learn the sender (as Linux does for requests aimed at it), answer requests for our address in
+        ``arp: auto`` scenes, and release frames that were waiting for this answer."""
+        sc = layers()
+        t = arrival.time
+        mine = {str(i.ip) for i in self.net.hosts[self.id].interfaces}
+        if arp.pdst not in mine:
+            # Gratuitous ARP (or any ARP) from an address already in the cache updates it, as Linux
+            # does: how a virtual IP moves to the standby machine without anyone asking.
+            if arp.psrc in self.arp_cache or (arp.psrc == arp.pdst and self.knows(arp.psrc)):
+                changed = self.arp_cache.get(arp.psrc) != arp.hwsrc
+                self.learn_arp(t, arp.psrc, arp.hwsrc)
+                self.sim.end_leg(
+                    arrival.leg,
+                    Outcome.ABSORBED,
+                    f"ARP cache {'updated' if changed else 'refreshed'}: {arp.psrc} is at {arp.hwsrc}",
+                )
+                if changed:
+                    self.remark(t, f"{arp.psrc} → {arp.hwsrc}")
+                return
+            self.sim.end_leg(arrival.leg, Outcome.DISCARDED, f"ARP for {arp.pdst}: not this host's address, ignored")
+            return
+        self.learn_arp(t, arp.psrc, arp.hwsrc)
+        self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
+        if arp.op == 1 and self.sim.scene.arp == "auto":
+            reply = sc.Ether(src=self.mac, dst=arp.hwsrc) / sc.ARP(
+                op=2, hwsrc=self.mac, psrc=arp.pdst, hwdst=arp.hwsrc, pdst=arp.psrc
+            )
+            leg = self.sim.new_leg(f"{arrival.leg.id}.reply", f"ARP reply: {arp.pdst}", "arp", arrival.leg, self.id)
+            self.sim.transmit(leg, self.id, arrival.a, reply, t + DWELL)
+        for leg, packet, neighbour, changes in self.pending.pop(arp.psrc, []):
+            frame = sc.Ether(src=self.mac, dst=arp.hwsrc) / packet
+            self.sim.transmit(leg, self.id, neighbour, frame, t + DWELL, changes)
+
+    # -- sending -----------------------------------------------------------------------------------
+    def send_l3(self, leg: Leg, packet: Packet, next_hop: IPAddress, depart: float, changes: tuple[str, ...] = ()) -> None:
+        """Frame ``packet`` (an IP packet) for ``next_hop`` and send it, resolving the MAC first if needed.
+
+        Off-link next hops beyond an internet cloud go to the cloud itself: it stands for the ISP's
+        routers, whose MAC a gateway knows from its uplink (no ARP is shown for it)."""
+        sc = layers()
+        cloud = self.uplink_cloud(next_hop)
+        if cloud is not None:
+            frame = sc.Ether(src=self.mac, dst=self.net.mac(cloud)) / packet
+            self.sim.transmit(leg, self.id, self.sim.next_neighbour(leg, self.id, cloud) or cloud, frame, depart, changes)
+            return
+        target = self.net.owner_of(next_hop) or self.net.internet_route(next_hop)
+        neighbour = self.sim.next_neighbour(leg, self.id, target)
+        if neighbour is None:
+            self.sim.end_leg(leg, Outcome.DROPPED, f"no link from {self.sim.names.get(self.id, self.id)} towards {next_hop}")
+            return
+        mac = self.resolve(next_hop)
+        if mac is None:
+            waiting = self.pending.setdefault(str(next_hop), [])
+            waiting.append((leg, packet, neighbour, changes))
+            if len(waiting) == 1:
+                self.send_arp_request(next_hop, neighbour, depart, leg)
+            return
+        frame = sc.Ether(src=self.mac, dst=mac) / packet
+        self.sim.transmit(leg, self.id, neighbour, frame, depart, changes)
+
+    def uplink_cloud(self, next_hop: IPAddress) -> str | None:
+        """The internet cloud this device hands an off-link next hop to, if it is wired to one."""
+        if self.net.on_link(self.id, next_hop):
+            return None
+        return next((n for n in self.net.neighbours(self.id) if self.net.can(n, Capability.INTERNET)), None)
+
+    def send_reply(self, leg: Leg, packet: Any, time: float) -> None:
+        """Send a packet this device makes itself (RST, ICMP error, relayed message) towards its IP destination."""
+        dst = ipaddress.ip_address(packet.dst)
+        next_hop = dst if self.net.on_link(self.id, dst) else self.route_for(dst)
+        if next_hop is None:
+            self.sim.end_leg(leg, Outcome.DROPPED, f"no route from {self.sim.names.get(self.id, self.id)} to {dst}")
+            return
+        self.send_l3(leg, packet, next_hop, time + DWELL)
+
+    def route_for(self, dst: IPAddress) -> IPAddress | None:
+        """Where this device sends a packet for ``dst`` that is not on-link: its gateway (routers override).
+
+        A host wired straight to an internet cloud (a server "out there") needs no gateway: the
+        cloud stands for its ISP's router, so the packet goes there (see ``send_l3``)."""
+        gateway = self.net.gateway_of(self.id, dst.version)
+        if gateway is None and any(self.net.can(n, Capability.INTERNET) for n in self.net.neighbours(self.id)):
+            return dst
+        return gateway
+
+    def forward(self, arrival: Arrival, ip: Any, flow: Flow, changes: Sequence[str] = ()) -> None:
+        """Route ``ip`` on: FORWARD chain, TTL, longest-prefix match, source NAT, new MAC header."""
+        sc = layers()
+        t = arrival.time
+        done = list(changes)
+        if self.filter is not None and not self.filter.allows(arrival, "FORWARD", ip, flow):
+            return
+        ttl_name = "ttl" if ip.version == 4 else "hlim"
+        ttl = getattr(ip, ttl_name)
+        if ttl <= 1:
+            self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"TTL {ttl} would reach 0: dropped, ICMP time exceeded sent back")
+            self.remark(t, "TTL exceeded")
+            self.icmp_error(arrival, ip, icmp_type=11, code=0, label="ICMP time exceeded")
+            return
+        setattr(ip, ttl_name, ttl - 1)
+        done.append(f"{'TTL' if ip.version == 4 else 'Hop limit'} {ttl} → {ttl - 1}")
+        dst = ipaddress.ip_address(ip.dst)
+        next_hop = self.route_for(dst)
+        if next_hop is None:
+            self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"no route to {dst}: dropped, ICMP unreachable sent back")
+            self.icmp_error(arrival, ip, icmp_type=3, code=0, label="ICMP net unreachable")
+            return
+        if self.nat is not None:
+            done += self.nat.outbound(t, ip, next_hop)
+        packet = ip.copy()  # the IP packet alone: send_l3 puts a new Ethernet header on it
+        mac, towards = self.resolve(next_hop), f"next hop {next_hop}"
+        cloud = self.uplink_cloud(next_hop)
+        if cloud is not None:  # send_l3 frames it for the cloud (the ISP's router), not for next_hop itself
+            mac, towards = self.net.mac(cloud), f"the ISP's router: {self.label_of(cloud)}"
+        if mac is not None:
+            done.append(f"MAC dst → {mac} ({towards}), src → {self.mac}")
+        done.append("checksum recomputed")
+        if sc.IP in packet:
+            del packet.getlayer(sc.IP).chksum
+        self.send_l3(arrival.leg, packet, next_hop, t + DWELL, tuple(done))
+
+    def icmp_error(self, arrival: Arrival, ip: Any, icmp_type: int, code: int, label: str) -> None:
+        """RFC 792: quote the offending IP header and the first 8 bytes of its payload."""
+        sc = layers()
+        if ip.version != 4 or (sc.ICMP in ip and ip.getlayer(sc.ICMP).type not in (0, 8)):
+            return  # never answer an ICMP error with another
+        src = self.net.address_facing(self.id, ipaddress.ip_address(ip.src))
+        if src is None:
+            return  # a device without an IPv4 address has nothing to send an ICMP error from
+        quoted = bytes(ip)[: ip.ihl * 4 + 8]
+        reply = sc.IP(src=str(src), dst=ip.src, ttl=64, id=self.ip_id()) / sc.ICMP(type=icmp_type, code=code) / sc.Raw(quoted)
+        leg = self.sim.new_leg(f"{arrival.leg.id}.icmp", label, "icmp", arrival.leg, self.id)
+        self.send_reply(leg, reply, arrival.time)
+
+    # -- originating -------------------------------------------------------------------------------
+    def originate(self, send: Send, leg_id: str) -> None:
+        """Put one authored send on the wire at ``send.at``."""
+        sc = layers()
+        route = self.sim.author_path(send)
+        if send.frame is not None:
+            data = bytes.fromhex("".join(c for c in send.frame if c not in " \t\r\n:"))
+            leg = self.sim.new_leg(leg_id, send.label or summarize(sc.Ether(data)), protocol_of(send), None, self.id)
+            self.sim.forced[leg.id] = route
+            self.sim.recorded.add(leg.id)
+            if send.drop_at:
+                self.sim.drop_at[leg.id] = send.drop_at
+            self.sim.transmit(leg, self.id, route[1], data, send.at)
+            return
+        given = {layer.name: dict(layer.fields) for layer in send.layers}
+        stack = self.sim.build(send.layers)
+        names = [layer.__class__.__name__ for layer in stack.iterpayloads()]
+        if ("Ether" in names and len(names) == 1) or "ARP" in names:
+            self._originate_arp(leg_id, send, stack, route, given.get("arp", {}))
+            return
+        packet = self.fill_ip(send, stack, given)
+        leg = self.sim.new_leg(leg_id, send.label or summarize(packet), protocol_of(send), None, self.id)
+        if send.path is not None or send.via:
+            self.sim.forced[leg.id] = route
+        if send.drop_at:
+            self.sim.drop_at[leg.id] = send.drop_at
+        dst = ipaddress.ip_address(packet.dst)
+        next_hop = dst if self.net.on_link(self.id, dst) else self.route_for(dst)
+        if next_hop is None:
+            raise SimulationError(f"'{self.id}' has no route to {dst}: give it an address on that subnet or a 'gateway'")
+        self.send_l3(leg, packet, next_hop, send.at)
+
+    def _originate_arp(self, leg_id: str, send: Send, stack: Any, route: list[str], given: dict[str, Any]) -> None:
+        sc = layers()
+        to = send.to
+        arp = stack.getlayer(sc.ARP)
+        mine = self.net.address_of(self.id, to) or ipaddress.ip_address("0.0.0.0")
+        theirs = self.net.address_of(to, self.id) or ipaddress.ip_address("0.0.0.0")
+        request = arp.op == 1
+        arp.hwsrc = given.get("hwsrc", self.mac)
+        arp.psrc = given.get("psrc", str(mine))
+        arp.pdst = given.get("pdst", str(theirs))
+        arp.hwdst = given.get("hwdst", "00:00:00:00:00:00" if request else self.net.mac(to))
+        if sc.Ether not in stack:
+            stack = sc.Ether() / stack
+        ether = stack.getlayer(sc.Ether)
+        ether_given = {} if send.layers[0].name != "ether" else send.layers[0].fields
+        ether.src = ether_given.get("src", self.mac)
+        ether.dst = ether_given.get("dst", BROADCAST_MAC if request else self.net.mac(to))
+        label = send.label or (f"Who has {arp.pdst}?" if request else f"ARP reply: {arp.psrc}")
+        leg = self.sim.new_leg(leg_id, label, protocol_of(send), None, self.id)
+        if send.path is not None or send.via:
+            self.sim.forced[leg.id] = route
+        self.sim.transmit(leg, self.id, route[1], stack, send.at)
+
+    def fill_ip(self, send: Send, stack: Any, given: dict[str, dict[str, Any]]) -> Any:
+        """Complete ``stack`` below its top layers: transport ports and numbers, then the IP header.
+
+        scapy's ``/`` copies both operands, so each layer is looked up in the finished stack
+        before it is filled in.
+        """
+        sc = layers()
+        to = send.to
+        app = _application(stack)
+        if sc.Ether in stack:
+            stack = stack.getlayer(sc.Ether).payload  # the stack frames it for the next hop itself
+        has_transport = sc.TCP in stack or sc.UDP in stack or sc.ICMP in stack
+        has_ip = sc.IP in stack or sc.IPv6 in stack
+        if self.node.zone and app == "dns":
+            stack = self.answer_from_zone(to, stack, given.get("dns", {}))
+        if not has_transport and not has_ip:
+            stack = (sc.UDP() if app in UDP_APPS else sc.TCP()) / stack
+        version = 6 if sc.IPv6 in stack or (not self.node.ipv4 and self.node.ipv6) else 4
+        if not has_ip:
+            stack = (sc.IP() if version == 4 else sc.IPv6()) / stack
+        ip_given = given.get("ip" if version == 4 else "ipv6", {})
+        # An address the author gives wins over the one picked for ``to``: the connection is keyed
+        # by it (two sites sharing 10.0.0.0/24 reach each other only at public addresses).
+        remote = ipaddress.ip_address(ip_given["dst"]) if "dst" in ip_given else self.net.address_of(to, self.id, version)
+        if remote is None:
+            raise SimulationError(f"'{to}' has no IPv{version} address to send to")
+        # The sender needs an address too: None would reach scapy as the text "None", which it
+        # takes for a host name and looks up in the real DNS (a scene must never touch the network).
+        source = self.net.address_facing(self.id, remote, version)
+        if source is None and "src" in ip_given:
+            source = ipaddress.ip_address(ip_given["src"])
+        if source is None:
+            raise SimulationError(f"'{self.id}' has no IPv{version} address to send from: give it 'ipv{version}:'")
+        local: IPAddress | None = None
+        if sc.TCP in stack:
+            remote, local = self._fill_tcp(to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}), source)
+        elif sc.UDP in stack:
+            remote = self._fill_udp(to, stack.getlayer(sc.UDP), remote, app, given.get("udp", {}))
+        if local is None:
+            local = self.net.address_facing(self.id, remote, version) or source
+        ip = stack.getlayer(sc.IP if version == 4 else sc.IPv6)
+        ip.src = ip_given.get("src", str(local))
+        ip.dst = ip_given.get("dst", str(remote))
+        if version == 4:
+            ip.ttl = ip_given.get("ttl", DEFAULT_TTL)
+            ip.id = ip_given.get("id", self.ip_id())
+            ip.flags = ip_given.get("flags", "DF" if sc.TCP in stack else 0)  # Linux: DF on TCP (PMTU discovery)
+        else:
+            ip.hlim = ip_given.get("hlim", DEFAULT_TTL)
+        return stack
+
+    def _fill_tcp(
+        self, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any], source: IPAddress
+    ) -> tuple[IPAddress, IPAddress]:
+        """Fill ports, flags, seq/ack and window from the connection; its (remote, local) addresses.
+
+        A segment on an existing connection leaves from the address the connection was opened
+        on (a VIP that accepted it, say), whichever interface would face the peer. A new one
+        opens from the address facing ``remote``, else from ``source`` (the one ``fill_ip``
+        made sure the sender has)."""
+        flags = flag_value(given["flags"]) if "flags" in given else None
+        conn = None if flags is not None and flags & SYN and not flags & ACK else self.find_conn(to, given)
+        if conn is None:
+            sport = given.get("sport", self.ephemeral_port())
+            dport = given.get("dport", DEFAULT_PORTS.get(app or "", 80))
+            local = self.net.address_facing(self.id, remote, remote.version) or source
+            conn = Connection(local=(str(local), sport), remote=(str(remote), dport))
+            conn.peers.add(to)
+            isn = given.get("seq", initial_sequence(self.id, conn.local, conn.remote))
+            conn.iss = conn.snd_nxt = conn.snd_una = isn
+            self.conns[conn.local, conn.remote] = conn
+        remote = ipaddress.ip_address(conn.remote[0])
+        payload = len(tcp.payload) if tcp.payload else 0
+        if flags is None:
+            flags = conn.default_flags(payload)
+        tcp.sport = given.get("sport", conn.local[1])
+        tcp.dport = given.get("dport", conn.remote[1])
+        tcp.flags = flags
+        tcp.seq = given.get("seq", conn.snd_nxt)
+        tcp.ack = given.get("ack", conn.rcv_nxt if flags & ACK else 0)
+        v6 = remote.version == 6
+        tcp.window = given.get("window", (IPV6_WINDOW if v6 else DEFAULT_WINDOW) if flags & SYN else SCALED_WINDOW)
+        if "options" not in given:
+            options = [("MSS", IPV6_MSS) if v6 and kind == "MSS" else (kind, value) for kind, value in SYN_OPTIONS]
+            tcp.options = options if flags & SYN else []
+        return remote, ipaddress.ip_address(conn.local[0])
+
+    def _fill_udp(self, to: str, udp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:
+        flow = self.udp_flows.get(to)
+        if flow is None:
+            flow = (
+                given.get("sport", self.ephemeral_port()),
+                str(remote),
+                given.get("dport", DEFAULT_PORTS.get(app or "", 9)),
+            )
+            self.udp_flows[to] = flow
+        udp.sport = given.get("sport", flow[0])
+        udp.dport = given.get("dport", flow[2])
+        return ipaddress.ip_address(flow[1])
+
+    def find_conn(self, to: str, given: dict[str, Any]) -> Connection | None:
+        """The connection a segment to ``to`` belongs to: the newest one talking to ``to``."""
+        candidates = [c for c in self.conns.values() if to in c.peers and c.state != "CLOSED"]
+        if "sport" in given:
+            candidates = [c for c in candidates if c.local[1] == given["sport"]] or candidates
+        if "dport" in given:
+            candidates = [c for c in candidates if c.remote[1] == given["dport"]] or candidates
+        return candidates[-1] if candidates else None
+
+    def answer_from_zone(self, to: str, stack: Any, given: dict[str, Any]) -> Any:
+        """A name server's reply the author left empty is filled from its zone, for the query ``to`` asked."""
+        from scapy.layers.dns import DNS, DNSRR
+
+        query = self.dns_queries.get(to)
+        if DNS not in stack or query is None or "answers" in given or "rcode" in given or not query.qd:
+            return stack
+        question = query.qd[0] if isinstance(query.qd, list) else query.qd
+        name = question.qname.decode(errors="replace").rstrip(".").lower()
+        qtype = question.qtype  # 1 = A, 28 = AAAA
+        records = []
+        for record in self.node.zone:
+            if record.name.rstrip(".").lower() == name:
+                values = record.a if qtype == 1 else record.aaaa if qtype == 28 else ()
+                for value in values:
+                    rdata = value.split("/")[0]
+                    records.append(DNSRR(rrname=question.qname, type=qtype, ttl=record.ttl, rdata=rdata))
+        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=0, rcode=0 if records else 3, qd=question, an=records)
+        dns = stack.getlayer(DNS)
+        underlayer = dns.underlayer
+        if underlayer is None:
+            return reply
+        underlayer.remove_payload()
+        underlayer.add_payload(reply)
+        return stack
+
+
+def socket_text(address: str, port: int) -> str:
+    """``address:port``, with an IPv6 address in brackets (RFC 3986) so its colons do not swallow the port."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def summarize(packet: Any) -> str:
+    """A short label for a chip when the author gave none: Wireshark's Info column, shortened."""
+    from animator.packets.summary import summary
+
+    text = summary(packet)
+    if "→" in text and "[" in text:  # TCP: "50123 → 80 [SYN, ACK] Seq=0 ..." reads as "SYN, ACK"
+        flags = text[text.index("[") + 1 : text.index("]")]
+        length = text.rsplit("Len=", 1)[1].split()[0] if "Len=" in text else "0"
+        text = flags if length == "0" else f"{flags} ({length} B)"
+    elif text.startswith("Standard query response"):
+        words = text.split()
+        text = "No such name" if "No such name" in text else f"{words[-2]} {words[-1]}" if len(words) > 5 else "DNS answer"
+    elif text.startswith("Standard query "):
+        kind_and_name = text.removeprefix("Standard query ").split()
+        text = f"{kind_and_name[-2]}? {kind_and_name[-1]}" if len(kind_and_name) >= 2 else "DNS query"
+    elif text.startswith("HTTP/1."):
+        text = text.split(" ", 1)[1] if " " in text else text
+    elif text.endswith((" HTTP/1.1", " HTTP/1.0")):
+        text = text.rsplit(" ", 1)[0]
+    return text if len(text) <= 28 else text[:27] + "…"
+
+
+def protocol_of(send: Send) -> str:
+    """The chip colour of a send: what the author said, else the top layer of its packet."""
+    if send.protocol != "data":
+        return send.protocol
+    if send.layers:
+        from animator.packets import protocol_of as top_protocol
+
+        top: str = top_protocol(send.layers)
+        return top
+    return "data"
+
+
+def _application(packet: Any) -> str | None:
+    for layer in packet.iterpayloads():
+        name = layer.__class__.__module__
+        if name.endswith(".http"):
+            return "http"
+        if name.endswith(".dns"):
+            return "dns"
+        if ".tls" in name:
+            return "tls"
+        if name.endswith(".http2"):
+            return "http2"
+        if name.endswith(".quic"):
+            return "quic"
+        if "websocket" in name:
+            return "websocket"
+    return None
+
+
+def _ip_order(item: tuple[str, str]) -> tuple[int, int]:
+    address = ipaddress.ip_address(item[0])
+    return address.version, int(address)

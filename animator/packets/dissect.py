@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from animator.packets.scapy_log import hpack_text, route_scapy_logging
+
 Path = tuple[str, ...]
 
 
@@ -284,6 +286,7 @@ def _load_layers(frame: bytes) -> type:
     from scapy.layers.l2 import Ether
 
     del scapy  # only imported for its bindings
+    route_scapy_logging()  # a crafted frame's warnings (a DNS compression loop) are log records
     if _looks_like_tls(frame):
         with contextlib.suppress(Exception):  # needs `cryptography`; without it TLS stays "Data"
             import scapy.layers.tls.all  # noqa: F401
@@ -839,9 +842,9 @@ def _hpack_headers(h2_frame: bytes, start: int, end: int) -> tuple[FieldNode, ..
     points at the whole block; a block that needs the connection's dynamic table stays bytes.
     """
     try:
-        from scapy.contrib.http2 import H2Frame, HPackHdrTable
+        from scapy.contrib.http2 import H2Frame
 
-        text = HPackHdrTable().gen_txt_repr(H2Frame(h2_frame))
+        text = hpack_text(H2Frame(h2_frame))
     except Exception:
         return (FieldNode("payload", "Header block", _bytes_value(h2_frame[9:]), "HPACK", start, end),)
     nodes = []

@@ -15,8 +15,16 @@ import socket
 
 @functools.cache
 def forbid_name_lookups() -> None:
-    """Make scapy's address parsing (``Net``/``Net6.name2addr``) accept IP literals only. Idempotent."""
+    """Make scapy's address parsing (``Net``/``Net6.name2addr``) accept IP literals only. Idempotent.
+
+    Every path that builds packets calls this before its first scapy layer, so it also sends
+    scapy's log into logging (``scapy_log.route_scapy_logging``) rather than to stderr.
+    """
     from scapy.base_classes import Net
+
+    from animator.packets.scapy_log import route_scapy_logging
+
+    route_scapy_logging()
 
     def name2addr(cls: type, name: str) -> str:
         text = str(name)

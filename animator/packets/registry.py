@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,11 +66,10 @@ def load(module: str) -> Any:
     """Import one scapy (or our own scapy-based) module, quietly.
 
     scapy logs warnings (no IPv4 address on an interface, an HTTP layer built outside HTTP) on
-    its "scapy" loggers; they are noise in a lecture tool's terminal.
+    its "scapy" loggers; they are noise in a lecture tool's terminal, so they go to logging
+    (``scapy_log``), not to stderr.
     """
-    for name in ("scapy", "scapy.runtime", "scapy.loading"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    forbid_name_lookups()  # before any layer parses an address
+    forbid_name_lookups()  # before any layer parses an address; routes scapy's log too
     if module.startswith("scapy.layers.tls"):
         # TLS needs `cryptography`; scapy warns (rather than fails) without it.
         importlib.import_module("scapy.layers.tls.all")

@@ -187,10 +187,10 @@ def _h2(rest: list[Any]) -> str:
 
 
 def _h2_request_line(frame: Any) -> str:
-    from scapy.contrib.http2 import HPackHdrTable
+    from animator.packets.scapy_log import hpack_text
 
     try:
-        lines = HPackHdrTable().gen_txt_repr(frame).splitlines()
+        lines = hpack_text(frame).splitlines()
     except Exception:
         return ""
     pseudo = dict(line[1:].split(" ", 1) for line in lines if line.startswith(":") and " " in line)

@@ -37,6 +37,9 @@ class PacketView(NamedTuple):
     #: Seconds since it arrived (0 while it moves): renderers glide it from the device into its
     #: docking spot instead of jumping there.
     age: float = 0.0
+    #: The traffic classes it belongs to (``animator.engine.traffic``), so a filter reads them
+    #: instead of working them out every frame.
+    classes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

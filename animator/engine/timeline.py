@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
-from animator.engine.sim import Journey, SimulationError, has_real_packets, simulate
+from animator.engine.sim import Journey, Outcome, Remark, SimulationError, has_real_packets, simulate
 from animator.engine.timing import DWELL
+from animator.engine.traffic import classify
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import MAX_SCENE_SECONDS, PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
 from animator.model.topology import topology_of
@@ -59,13 +60,20 @@ class MessageTrack:
     changes: tuple[tuple[str, ...], ...] = ()
     #: The track this one continues (a flood copy, an ICMP error, a proxy's upstream request).
     parent: str | None = None
-    #: How the run ended ("delivered", "DROP by FORWARD rule 2", "not for me: discarded").
+    #: How the run ended, in the device's words ("delivered", "DROP by FORWARD rule 2"): shown, never parsed.
     fate: str = ""
-    #: The packet is discarded without being lost (a flood copy reaching the wrong host): it fades out.
-    vanishes: bool = False
+    #: How the run ended, for code to decide on (None: a token, or a run that had not ended).
+    outcome: Outcome | None = None
+    #: The traffic classes it belongs to (its protocol, TCP control, TLS handshake), from its frames.
+    classes: frozenset[str] = frozenset()
     #: When a delivered packet leaves the stage because its receiver has moved on (sent the next
     #: packet of the exchange): an ARP reply, say, once the frame that waited for it goes out.
     retire: float | None = None
+
+    @property
+    def vanishes(self) -> bool:
+        """Discarded without being lost (a flood copy reaching the wrong host): it fades out."""
+        return self.outcome is Outcome.DISCARDED
 
     @property
     def start(self) -> float:
@@ -103,6 +111,8 @@ class PacketDetail(NamedTuple):
     frame_out: bytes | None
     changes: tuple[str, ...]
     fate: str
+    #: How the run ended, at its last device only (None on the way, and for tokens).
+    outcome: Outcome | None = None
 
 
 class WireRecord(NamedTuple):
@@ -115,10 +125,10 @@ class WireRecord(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class _Timed:
-    """A step-scoped action (highlight or note) with the moment it appears."""
+    """What appears at a moment of a step: an authored highlight or note, or a device's remark."""
 
     time: float
-    action: Highlight | Note
+    action: Highlight | Note | Remark
 
 
 class _Route(NamedTuple):
@@ -211,6 +221,7 @@ class Timeline:
             hop_starts=tuple(hop_starts),
             hop_ends=tuple(hop_ends),
             dropped=send.drop_at is not None,
+            classes=classify(send.protocol, send.display_label),
         )
 
     def _simulate(self) -> Journey | None:
@@ -254,22 +265,25 @@ class Timeline:
         tracks = []
         for leg in legs:
             path = (leg.hops[0].a, *(h.b for h in leg.hops))
+            protocol = leg.protocol if leg.protocol in PROTOCOLS else "data"
+            frames = tuple(h.frame for h in leg.hops)
             tracks.append(
                 MessageTrack(
                     id=leg.id,
                     step=number,
                     label=leg.label,
-                    protocol=leg.protocol if leg.protocol in PROTOCOLS else "data",
+                    protocol=protocol,
                     path=path,
                     links=tuple(self._link_ids[frozenset((h.a, h.b))] for h in leg.hops),
                     hop_starts=tuple(start + h.start * scale for h in leg.hops),
                     hop_ends=tuple(start + h.end * scale for h in leg.hops),
                     dropped=leg.dropped,
-                    frames=tuple(h.frame for h in leg.hops),
+                    frames=frames,
                     changes=tuple(h.changes for h in leg.hops),
                     parent=leg.parent,
                     fate=leg.fate,
-                    vanishes=not leg.dropped and leg.fate.startswith(("not for me", "filtered", "ARP for")),
+                    outcome=leg.outcome,
+                    classes=classify(protocol, leg.label, frames),
                 )
             )
         return _with_retirement(tracks), natural * scale
@@ -277,7 +291,7 @@ class Timeline:
     def _schedule(self) -> None:
         chapter_titles = {ch.id: ch.title for ch in self.scene.chapters}
         spans: list[StepSpan] = []
-        badge_events: list[tuple[float, int, StateSet]] = []
+        badge_events: list[tuple[float, int, str, str]] = []
         table_events: list[tuple[float, int, TableSet]] = []
         device_events: list[tuple[float, int, str, str, tuple[str, ...], tuple[tuple[str, ...], ...] | None]] = []
         if self.journey is not None:
@@ -297,8 +311,8 @@ class Timeline:
             if self.journey is not None:
                 simulated = self.journey.steps[number - 1]
                 scale = self._scales.get(number, 1.0)
-                badge_events.extend((start + t * scale, order, StateSet(node=n, text=text)) for t, n, text in simulated.badges)
-                timed.extend(_Timed(start + t * scale, Note(node=n, text=text)) for t, n, text in simulated.remarks)
+                badge_events.extend((start + badge.time * scale, order, badge.node, badge.text) for badge in simulated.badges)
+                timed.extend(_Timed(start + remark.time * scale, remark) for remark in simulated.remarks)
                 for t, n, table, columns, rows in simulated.tables:
                     device_events.append((start + t * scale, order, n, table.value, columns, rows))
             for index, action in enumerate(step.actions, start=1):
@@ -314,7 +328,7 @@ class Timeline:
                     if isinstance(action, (Highlight, Note)):
                         timed.append(_Timed(start + action.at, action))
                     elif isinstance(action, StateSet):
-                        badge_events.append((start + action.at, order, action))
+                        badge_events.append((start + action.at, order, action.node, action.text))
                     elif isinstance(action, TableSet):
                         table_events.append((start + action.at, order, action))
             length = step.duration if step.duration is not None else max(MIN_STEP, natural_end + TAIL)
@@ -354,11 +368,12 @@ class Timeline:
         )
         self._by_id = {m.id: m for m in self.messages}
 
-    def _index_badges(self, events: list[tuple[float, int, StateSet]]) -> None:
-        for time, _, action in sorted(events, key=lambda e: (e[0], e[1])):
-            times, values = self._badges.setdefault(action.node, ([], []))
+    def _index_badges(self, events: list[tuple[float, int, str, str]]) -> None:
+        """``events`` are (time, order, node, text): an author's ``state`` or a device's badge."""
+        for time, _, node, text in sorted(events, key=lambda e: (e[0], e[1])):
+            times, values = self._badges.setdefault(node, ([], []))
             times.append(time)
-            values.append(action.text)
+            values.append(text)
 
     def _index_tables(self, events: list[tuple[float, int, TableSet]], device_events: list[tuple[Any, ...]]) -> None:
         """Store, after each change, the node's whole set of tables, so a lookup is one bisect.
@@ -431,7 +446,7 @@ class Timeline:
         texts: dict[str, list[str]] = {}
         for events in self._timed:
             for event in events:
-                if isinstance(event.action, Note):
+                if not isinstance(event.action, Highlight):
                     texts.setdefault(event.action.node, []).append(event.action.text)
         return texts
 
@@ -440,7 +455,7 @@ class Timeline:
         layout reserves room for each, not only those still showing at the pause point."""
         if step < 1 or step > len(self._timed):
             return []
-        return [(e.action.node, e.action.text) for e in self._timed[step - 1] if isinstance(e.action, Note)]
+        return [(e.action.node, e.action.text) for e in self._timed[step - 1] if not isinstance(e.action, Highlight)]
 
     def state_at(self, t: float) -> Frame:
         t = min(max(float(t), 0.0), self.duration)
@@ -462,7 +477,7 @@ class Timeline:
             for event in self._timed[step - 1][: bisect_right(self._timed_starts[step - 1], t)]:
                 alpha = ease_out((t - event.time) / FADE)
                 action = event.action
-                if isinstance(action, Note):
+                if not isinstance(action, Highlight):
                     bubbles_list.append(Bubble(action.node, action.text, alpha))
                 else:
                     for node in action.nodes:
@@ -525,17 +540,33 @@ class Timeline:
                 if opacity <= 0.0:
                     return None
             return PacketView(
-                track.id, track.label, track.protocol, x, y, None, node, track.path[-2], opacity, track.dropped, True, t - end
+                track.id,
+                track.label,
+                track.protocol,
+                x,
+                y,
+                None,
+                node,
+                track.path[-2],
+                opacity,
+                track.dropped,
+                True,
+                t - end,
+                track.classes,
             )
         hop = bisect_right(track.hop_starts, t) - 1
         a, b = track.path[hop], track.path[hop + 1]
         ax, ay, dx, dy, nx, ny = self._hop_geometry[a, b]
         if t > track.hop_ends[hop]:  # dwelling inside the next device
-            return PacketView(track.id, track.label, track.protocol, ax + dx, ay + dy, None, b, a, fade_in, False, False)
+            return PacketView(
+                track.id, track.label, track.protocol, ax + dx, ay + dy, None, b, a, fade_in, False, False, 0.0, track.classes
+            )
         f = smooth((t - track.hop_starts[hop]) / (track.hop_ends[hop] - track.hop_starts[hop]))
         lane = math.sin(math.pi * f)  # away from the line mid-hop, on it at both ends
         x, y = ax + dx * f + nx * lane, ay + dy * f + ny * lane
-        return PacketView(track.id, track.label, track.protocol, x, y, track.links[hop], b, a, fade_in, False, False)
+        return PacketView(
+            track.id, track.label, track.protocol, x, y, track.links[hop], b, a, fade_in, False, False, 0.0, track.classes
+        )
 
     def _hop_geometries(self) -> dict[tuple[str, str], tuple[float, float, float, float, float, float]]:
         """Per direction of every link: start point, vector to the end, and lane offset vector.
@@ -576,6 +607,7 @@ class Timeline:
                 frames[hop],
                 changes[hop],
                 track.fate,
+                track.outcome,
             )
         node = track.path[hop + 1]
         nxt = hop + 1 if hop + 1 < len(track.links) else None
@@ -588,6 +620,7 @@ class Timeline:
             frames[nxt] if nxt is not None else None,
             changes[nxt] if nxt is not None else (),
             track.fate if nxt is None else "",
+            track.outcome if nxt is None else None,
         )
 
     def wire_records(self) -> list[WireRecord]:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from animator.engine.sim import Outcome
 from animator.engine.timeline import PacketDetail
 from animator.packets.dissect import FieldNode, Path, changed_paths, dissect, node_at, walk
 from animator.ui.hexview import HexView, changed_fill
@@ -98,8 +99,8 @@ class SceneNames:
                 text += f", on its way to {self.node(bound)}"
             return text
         lost = detail.id in self.dropped and bound == detail.node
-        if detail.fate:  # only the end of a packet's run has a fate
-            if detail.fate.startswith("delivered"):
+        if detail.outcome is not None:  # only the end of a packet's run has an outcome
+            if detail.outcome is Outcome.DELIVERED:
                 return f"At {here} (arrived)"
             return f"{'Lost at' if lost else 'At'} {here}: {self._named(detail.fate, detail.node)}"
         if bound is None:

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from threading import Event
 
     from animator.engine.timeline import Timeline
-    from animator.model.errors import SceneError
 
 COMMANDS = ("validate", "render", "export", "list", "import", "capture", "live")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
@@ -212,32 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_validate(ns: argparse.Namespace) -> int:
-    from animator.model import validate_file
-    from animator.model.deck import is_deck_path, validate_deck_file
+    from animator.engine.check import check_file
 
     bad = 0
     for path in ns.files:
-        # A deck is valid when it and every scene it lists are.
-        errors = validate_deck_file(path) if is_deck_path(path) else validate_file(path)
-        if not errors and not is_deck_path(path):
-            errors = _simulation_errors(Path(path))
+        # Every stage: the file, the model, the packets' layers, a dry run of the simulation, the
+        # schedule; a deck is valid when it and every scene it lists are.
+        errors = check_file(path)
         for error in errors:
             print(error)  # stdout, like linters, so editors and scripts can parse it
         bad += bool(errors)
     print(f"{len(ns.files) - bad} of {len(ns.files)} scene(s) valid", file=sys.stderr)
     return 1 if bad else 0
-
-
-def _simulation_errors(path: Path) -> list[SceneError]:
-    """What only playing the scene finds: layer fields the packets package refuses, sends no device can carry."""
-    from animator.engine import build_timeline
-    from animator.model import SceneLoadError, load_scene
-
-    try:
-        build_timeline(load_scene(path))
-    except SceneLoadError as exc:
-        return exc.errors
-    return []
 
 
 def _load_timeline(path: Path) -> Timeline | None:

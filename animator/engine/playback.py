@@ -9,10 +9,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
+from animator.engine.timing import EPS as _EPS
+from animator.engine.timing import step_at
+
 #: Speed presets for +/-; 1× sits in the middle so two presses either way are symmetric-ish.
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
-
-_EPS = 1e-9
 
 
 class Playback:
@@ -53,9 +54,7 @@ class Playback:
     # -- where are we ----------------------------------------------------------------
     def current_step(self) -> int:
         """Step shown now, as the timeline counts it (0 before start; k during or at end of k)."""
-        if self.time <= _EPS:
-            return 0
-        return min(bisect_left(self.boundaries, self.time - _EPS), self.step_count)
+        return step_at(self.boundaries, self.time)
 
     # -- commands --------------------------------------------------------------------
     def play(self) -> None:

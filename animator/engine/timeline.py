@@ -19,11 +19,12 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from animator.engine.check import simulated
 from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
-from animator.engine.sim import Journey, Outcome, Remark, SimulationError, has_real_packets, simulate
-from animator.engine.timing import DWELL
+from animator.engine.sim import Journey, Outcome, Remark
+from animator.engine.timing import DWELL, hop_seconds, step_at
 from animator.engine.traffic import classify
 from animator.model.errors import SceneError, SceneLoadError
 from animator.model.schema import MAX_SCENE_SECONDS, PROTOCOLS, Highlight, Note, Scene, Send, StateSet, TableSet
@@ -142,9 +143,11 @@ class _Route(NamedTuple):
 class Timeline:
     """The scheduled scene. Build with ``build_timeline``; never mutated afterwards."""
 
-    def __init__(self, scene: Scene) -> None:
+    def __init__(self, scene: Scene, journey: Journey | None) -> None:
+        """``journey`` is what simulating the scene's real packets produced (``check.simulated``)."""
         self.scene = scene
         self.topology = topology_of(scene)  # the one validation built, with its routes
+        self._hop_seconds = hop_seconds(scene, self.topology)
         self.positions = layout_nodes(scene, self.topology)
         self._link_ids = {frozenset(link.between): link.link_id for link in scene.links}
         self._routes: dict[tuple[object, ...], _Route] = {}
@@ -160,7 +163,7 @@ class Timeline:
         self._device_tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
         #: Per step with simulated packets, how much its motion was sped up to fit a given duration.
         self._scales: dict[int, float] = {}
-        self.journey = self._simulate()
+        self.journey = journey
         self._schedule()
         self._hop_geometry = self._hop_geometries()
         self._ends = [span.end for span in self.steps]
@@ -171,11 +174,6 @@ class Timeline:
         )
 
     # -- scheduling (once) ---------------------------------------------------------------
-    def _hop_seconds(self, a: str, b: str) -> float:
-        link = self.topology.link(a, b)
-        latency = link.latency_ms if link is not None else 1.0
-        return self.scene.hop_time * (1.0 + min(latency, 200.0) / 100.0)
-
     def _path(self, send: Send) -> tuple[str, ...]:
         path = send.path if send.path else self.topology.route(send.from_, send.to, send.via)
         assert path is not None, "validated scenes always have a path"
@@ -224,41 +222,15 @@ class Timeline:
             classes=classify(send.protocol, send.display_label),
         )
 
-    def _simulate(self) -> Journey | None:
-        """Play real packets through the devices, once; authors' layer mistakes are scene errors."""
-        if not has_real_packets(self.scene):
-            return None
-        from animator.engine.sim import cache
-
-        key = cache.key_for(self.scene)
-        cached = cache.load(key) if key is not None else None
-        if cached is not None and len(cached.steps) == len(self.scene.steps):
-            return cached
-        from animator.packets import check_layers
-
-        errors = [
-            e
-            for step in self.scene.steps
-            for a in step.actions
-            if isinstance(a, Send)
-            for e in check_layers(a.layers, self.scene.source)
-        ]
-        if errors:
-            raise SceneLoadError(sorted(errors, key=lambda e: (e.line, e.col)))
-        try:
-            journey = simulate(self.scene, self._hop_seconds)
-        except SimulationError as exc:
-            mark = exc.mark or self.scene.mark
-            raise SceneLoadError([SceneError(self.scene.source, mark.line, mark.col, str(exc))]) from None
-        if key is not None:
-            cache.store(key, journey)
-        return journey
-
     def _legs(self, number: int, start: float, step_length: float | None) -> tuple[list[MessageTrack], float]:
         """The step's simulated legs as tracks, and when the last one ends (seconds into the step)."""
-        if self.journey is None or not self.journey.steps[number - 1].legs:
+        if self.journey is None:
             return [], 0.0
+        # A leg without hops never left its device (dropped there: "no link towards ..."): there
+        # is nothing to draw, and a step whose every leg is like that moves nothing at all.
         legs = [leg for leg in self.journey.steps[number - 1].legs if leg.hops]
+        if not legs:
+            return [], 0.0
         natural = max(leg.hops[-1].end for leg in legs)
         scale = step_length / natural if step_length is not None and natural > step_length else 1.0
         self._scales[number] = scale
@@ -415,9 +387,7 @@ class Timeline:
 
     def step_at(self, t: float) -> int:
         """The step shown at ``t``: 0 at or before the start, k within ``(start_k, end_k]``."""
-        if t <= 0.0 or not self._ends:
-            return 0
-        return min(bisect_left(self._ends, t) + 1, len(self._ends))
+        return step_at(self.boundaries, t)
 
     def boundary(self, step: int) -> float:
         """The pause point at the end of ``step`` (0 is the very start)."""
@@ -647,8 +617,8 @@ def _with_retirement(tracks: list[MessageTrack]) -> list[MessageTrack]:
 
 
 def build_timeline(scene: Scene) -> Timeline:
-    """Schedule ``scene``; the one place later stages (simulation, overrides) will hook in."""
-    return Timeline(scene)
+    """Simulate and schedule a loaded ``scene``; ``SceneLoadError`` with what ``check`` reports if it cannot."""
+    return Timeline(scene, simulated(scene, topology_of(scene)))
 
 
 def _protocol_order(name: str) -> int:

@@ -9,7 +9,7 @@ audience's). The rules themselves are Qt-free (``engine.deck_nav``, ``engine.qui
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from animator.engine.deck_nav import DeckOutline, Position
 from animator.engine.frame import Frame
 from animator.engine.quiz import Phase, QuizRun
 from animator.engine.timeline import Timeline
+from animator.engine.timing import pause_point_at_or_before
 from animator.engine.traffic import DERIVED_CLASSES
 from animator.model.deck import Deck, load_deck, load_deck_scenes
 from animator.model.errors import SceneLoadError
@@ -230,7 +231,7 @@ class Lecture(QObject):
     def _floor_step(self) -> int:
         """The last pause point at or before the current time."""
         pb = self.window.clock.playback
-        return max(0, bisect_right(pb.boundaries, pb.time + _EPS) - 1)
+        return pause_point_at_or_before(pb.boundaries, pb.time)
 
     def _at_pause_point(self) -> bool:
         pb = self.window.clock.playback

@@ -228,3 +228,91 @@ def test_a_scene_of_more_than_a_day_is_refused_at_the_step_that_crosses_it(
     text = scene().split("  - caption: c")[0] + step * 25  # 25 hours; step 25 starts at line 9 + 24 * 4
     path = write_scene(text)
     refused_once(path, 9 + 24 * 4 + 1, capsys, "step 25", "at most 24 hours")
+
+
+# -- found by the property test (test_fuzz_property.py) ------------------------------------------------
+#: A TCP segment over IPv6 to a server that has no such connection (ipv4-vs-ipv6.yaml cut to its
+#: last steps): the server's RST was built with an IPv4 header, and an IPv6 address in it crashed
+#: the simulation with "ValueError: '2001:db8::1' is not an IPv4 address".
+STRAY_IPV6_SEGMENT = """\
+format: 1
+title: t
+nodes:
+  - {id: a, kind: host, ipv6: "2001:db8::1/64"}
+  - {id: b, kind: server, ipv6: "2001:db8::2/64"}
+links:
+  - {between: [a, b]}
+steps:
+  - caption: c
+    actions:
+      - send: {from: a, to: b, layers: [tcp: {flags: A}]}
+"""
+
+
+def test_a_stray_ipv6_segment_is_answered_with_an_ipv6_rst(
+    write_scene: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from animator.engine import build_timeline
+    from animator.model import load_scene
+    from animator.packets.dissect import dissect
+
+    path = write_scene(STRAY_IPV6_SEGMENT)
+    status, lines, everything = run(["validate", str(path)], capsys)
+    assert (status, lines) == (0, []) and "Traceback" not in everything
+    (rst,) = [m for m in build_timeline(load_scene(path)).messages if m.label == "RST"]
+    assert rst.path == ("b", "a")
+    assert [node.key for node in dissect(rst.frames[0])][:3] == ["Ether", "IPv6", "TCP"]
+
+
+def test_a_firewall_rejects_an_ipv6_segment_with_an_ipv6_rst(
+    write_scene: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The firewall's REJECT built its RST the same way (same fix, found by reading the code)."""
+    from animator.engine import build_timeline
+    from animator.model import load_scene
+    from animator.packets.dissect import dissect
+
+    text = STRAY_IPV6_SEGMENT.replace(
+        '  - {id: b, kind: server, ipv6: "2001:db8::2/64"}',
+        '  - {id: b, kind: server, ipv6: "2001:db8::2/64", firewall: {rules: [{chain: INPUT, action: REJECT, proto: tcp}]}}',
+    ).replace("flags: A", "flags: S")
+    path = write_scene(text)
+    status, lines, everything = run(["validate", str(path)], capsys)
+    assert (status, lines) == (0, []) and "Traceback" not in everything
+    (rst,) = [m for m in build_timeline(load_scene(path)).messages if m.label == "RST (rejected)"]
+    assert [node.key for node in dissect(rst.frames[0])][:3] == ["Ether", "IPv6", "TCP"]
+
+
+def test_a_step_whose_only_packet_cannot_leave_its_sender_still_plays(
+    write_scene: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A host given its gateway's own address (home-nat.yaml with one address changed) cannot send:
+    the packet is dropped where it is, before any hop, and the scheduler took the longest of no
+    hops ("ValueError: max() arg is an empty sequence")."""
+    from animator.engine import build_timeline
+    from animator.model import load_scene
+
+    text = """\
+format: 1
+title: t
+nodes:
+  - {id: laptop, kind: host, ipv4: 192.168.1.1/32}
+  - {id: sw, kind: switch}
+  - {id: nat, kind: nat, ipv4: [192.168.1.1/24]}
+  - {id: internet, kind: internet}
+  - {id: server, kind: server, ipv4: 198.51.100.80/24}
+links:
+  - {between: [laptop, sw]}
+  - {between: [sw, nat]}
+  - {between: [nat, internet]}
+  - {between: [internet, server]}
+steps:
+  - caption: c
+    actions:
+      - send: {from: laptop, to: server, layers: [http: {}]}
+"""
+    path = write_scene(text)
+    status, _, everything = run(["validate", str(path)], capsys)
+    assert status == 0 and "Traceback" not in everything
+    timeline = build_timeline(load_scene(path))
+    assert timeline.step_count == 1 and not timeline.messages

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from types import SimpleNamespace
+from typing import Any
 
 
 @functools.cache
@@ -24,3 +25,15 @@ def layers() -> SimpleNamespace:
     forbid_name_lookups()
 
     return SimpleNamespace(Ether=Ether, ARP=ARP, IP=IP, IPv6=IPv6, TCP=TCP, UDP=UDP, ICMP=ICMP, Raw=Raw)
+
+
+def reply_ip(ip: Any, ttl: int) -> Any:
+    """The IP header of a device's answer to ``ip`` (an RST, say): addresses swapped, same IP version.
+
+    Built as IPv4 whatever it answered, an RST to an IPv6 segment put an IPv6 address in an
+    IPv4 field, and the simulation died with a ValueError (found by the fuzz test).
+    """
+    sc = layers()
+    if ip.version == 6:
+        return sc.IPv6(src=ip.dst, dst=ip.src, hlim=ttl)
+    return sc.IP(src=ip.dst, dst=ip.src, ttl=ttl)

@@ -26,7 +26,7 @@ from animator.engine.sim.frames import flow_of
 from animator.engine.sim.journey import Leg, Outcome
 from animator.engine.sim.network import BROADCAST_MAC, IPAddress
 from animator.engine.sim.rules import Flow
-from animator.engine.sim.scapy_layers import layers
+from animator.engine.sim.scapy_layers import layers, reply_ip
 from animator.engine.sim.tcp import (
     ACK,
     DEFAULT_WINDOW,
@@ -202,7 +202,7 @@ class Stack(Device):
                 reason = "closed port" if flags & SYN else "no such connection"
                 self.sim.end_leg(arrival.leg, Outcome.ANSWERED, f"{reason}: answered with RST")
                 self.remark(t, f"port {tcp.dport} closed: RST" if flags & SYN else "no such connection: RST")
-                rst = sc.IP(src=ip.dst, dst=ip.src, ttl=DEFAULT_TTL) / sc.TCP(
+                rst = reply_ip(ip, DEFAULT_TTL) / sc.TCP(
                     sport=tcp.dport, dport=tcp.sport, flags="RA" if flags & SYN else "R", seq=0 if flags & SYN else tcp.ack,
                     ack=(tcp.seq + 1) & 0xFFFFFFFF if flags & SYN else 0, window=0,
                 )  # fmt: skip

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from animator.engine.sim.core import Arrival
 from animator.engine.sim.journey import Outcome
 from animator.engine.sim.rules import Flow, describe, first_match
-from animator.engine.sim.scapy_layers import layers
+from animator.engine.sim.scapy_layers import layers, reply_ip
 from animator.engine.sim.tcp import ACK, SYN
 from animator.model.kinds import TableKind
 from animator.model.schema import Firewall
@@ -78,7 +78,7 @@ class Filter:
             # RFC 9293 reset generation, as iptables' tcp-reset builds it: window 0; a segment that
             # carries an ACK is answered with RST seq=its ack, anything else with RST/ACK seq 0.
             acked = bool(int(tcp.flags) & ACK)
-            rst = sc.IP(src=ip.dst, dst=ip.src, ttl=64) / sc.TCP(
+            rst = reply_ip(ip, 64) / sc.TCP(
                 sport=tcp.dport,
                 dport=tcp.sport,
                 flags="R" if acked else "RA",

@@ -90,7 +90,9 @@ class DeviceKind:
     name: str
     #: The icon's file name in ``assets/icons`` (without ``.svg``).
     icon: str
-    #: The device tables this kind publishes (its row in ``docs/devices.md`` lists them).
+    #: The device tables characteristic of this kind (its row in ``docs/devices.md`` lists them).
+    #: Any device may also keep an ARP cache and sockets, and settings add theirs (``firewall:``
+    #: its Firewall and Conntrack, ``routes:`` a Routing table).
     tables: tuple[TableKind, ...] = ()
     capabilities: Capability = Capability.NONE
     #: The node settings this kind's own behaviour reads. Any node may also carry ``firewall:``,
@@ -111,7 +113,6 @@ def _needs_balancer(node: Node) -> Iterator[tuple[Mark, str]]:
 
 
 _HOST_TABLES = (TableKind.ARP, TableKind.SOCKETS)
-_ROUTER_TABLES = (TableKind.ROUTES, TableKind.ARP)
 _ROUTER = Capability.ROUTES
 _STACK = ("ipv4", "ipv6", "mac", "gateway", "listen", "down")
 
@@ -119,8 +120,8 @@ _KINDS = (
     DeviceKind("host", "host", _HOST_TABLES, Capability.CLIENT, _STACK),
     DeviceKind("server", "server", _HOST_TABLES, reads=_STACK),
     DeviceKind("switch", "switch", (TableKind.MAC,), Capability.BRIDGES, ("mac", "down")),
-    DeviceKind("router", "router", _ROUTER_TABLES, _ROUTER, (*_STACK, "routes")),
-    DeviceKind("nat", "nat", (TableKind.NAT, *_ROUTER_TABLES), _ROUTER, (*_STACK, "routes", "nat")),
+    DeviceKind("router", "router", (TableKind.ROUTES, TableKind.ARP), _ROUTER, (*_STACK, "routes")),
+    DeviceKind("nat", "nat", (TableKind.NAT,), _ROUTER, (*_STACK, "routes", "nat")),
     DeviceKind("firewall", "firewall", (TableKind.FIREWALL, TableKind.CONNTRACK), _ROUTER, (*_STACK, "routes", "firewall")),
     DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer")),
     DeviceKind(

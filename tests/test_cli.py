@@ -106,7 +106,9 @@ def test_list_piped_into_a_reader_that_stops_early_ends_quietly() -> None:
     assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
 
 
-def test_a_listed_name_opens_from_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_listed_name_opens_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``list`` prints built-in scenes by name; ``validate``, ``render``, ``export`` and the player take that
     name from any folder (outside a checkout they answered "no such file")."""
     monkeypatch.chdir(tmp_path)

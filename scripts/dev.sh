@@ -50,6 +50,8 @@ fi
 
 py=$venv/bin/python
 lint_paths=(animator tests benchmarks packaging main.py)
+# The Qt-free core is type-checked strictly ([tool.mypy] in pyproject.toml); the UI follows later.
+typed_paths=(animator/model animator/engine animator/packets animator/layout)
 case "$command" in
   run) exec "$py" main.py "$@" ;;
   test)
@@ -57,6 +59,7 @@ case "$command" in
     "$py" -m ruff check "${lint_paths[@]}"
     "$py" -m ruff format --check "${lint_paths[@]}"
     "$venv/bin/lint-imports" --no-cache >/dev/null || "$venv/bin/lint-imports" --no-cache
+    "$venv/bin/mypy" "${typed_paths[@]}"
     shellcheck scripts/*.sh packaging/*/*.sh .ci/run
     ;;
   bench) QT_QPA_PLATFORM=offscreen exec "$py" benchmarks/run_all.py "$@" ;;

@@ -135,7 +135,7 @@ def layout_nodes(scene: Scene, topology: Topology | None = None) -> dict[str, tu
         for node, (x, row) in placed.items():
             positions[node] = (x, band_top + row)
         band_top += tallest + 0.5
-    for node in scene.nodes:
-        if node.pos is not None:
-            positions[node.id] = node.pos
+    for fixed in scene.nodes:
+        if fixed.pos is not None:
+            positions[fixed.id] = fixed.pos
     return positions

@@ -143,6 +143,9 @@ class _Route(NamedTuple):
 class Timeline:
     """The scheduled scene. Build with ``build_timeline``; never mutated afterwards."""
 
+    #: Each step's span, in order (set once, by scheduling).
+    steps: tuple[StepSpan, ...]
+
     def __init__(self, scene: Scene, journey: Journey | None) -> None:
         """``journey`` is what simulating the scene's real packets produced (``check.simulated``)."""
         self.scene = scene
@@ -151,7 +154,6 @@ class Timeline:
         self.positions = layout_nodes(scene, self.topology)
         self._link_ids = {frozenset(link.between): link.link_id for link in scene.links}
         self._routes: dict[tuple[object, ...], _Route] = {}
-        self.steps: tuple[StepSpan, ...] = ()
         # Per step, sorted by start. Tuples, not lists: a long lecture has thousands of steps, and
         # the garbage collector soon stops tracking a tuple of floats (or the shared empty tuple).
         self._messages: list[tuple[MessageTrack, ...]] = []

@@ -823,15 +823,19 @@ class StageLayout:
         lines = tx.wrap(text, px, widest)
         w = max(tx.width(line, px) for line in lines) + 2 * pad
         h = len(lines) * lh + 2 * pad
-        r = self._scan(node, w, h, occupied, prefer)
-        if r is None:
+        spot = self._scan(node, w, h, occupied, prefer)
+        if spot is None:
             return None
         icon = self.node_boxes[node][0].rect
         # The tail ends at the icon's edge, on the side facing the bubble.
-        tip_x = min(max(r.cx, icon.x), icon.right)
-        tip_y = icon.y if r.bottom <= icon.y else (icon.bottom if r.y >= icon.bottom else min(max(r.cy, icon.y), icon.bottom))
+        tip_x = min(max(spot.cx, icon.x), icon.right)
+        tip_y = (
+            icon.y
+            if spot.bottom <= icon.y
+            else (icon.bottom if spot.y >= icon.bottom else min(max(spot.cy, icon.y), icon.bottom))
+        )
         look = BubbleTip(tip_x, tip_y, tuple(lines), lh)
-        return Box("bubble", r, "\n".join(lines), px, node=node, background="bubble_fill", full=text, data=look)
+        return Box("bubble", spot, "\n".join(lines), px, node=node, background="bubble_fill", full=text, data=look)
 
     # tables ------------------------------------------------------------------------------
     def _card(self, table: TableView, max_rows: int, room: float) -> tuple[TableCard, float, float]:

@@ -358,7 +358,8 @@ class Decoder:
         if type(node) is not yaml.ScalarNode or node.tag == NULL_TAG:
             self.error(node, f"{_at(where)}expected text, got {describe(node)}")
             return None
-        return node.value
+        text: str = node.value
+        return text
 
     def _typed_scalar(self, t: _Type, node: yaml.Node, where: str) -> Any:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in t.tags:

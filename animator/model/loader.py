@@ -112,6 +112,7 @@ def _load(text: str, name: str) -> Scene:
 def decode_root(root: yaml.Node, name: str, cls: type[T]) -> T:
     """Decode a file's root node into ``cls``, or raise ``SceneLoadError`` with every problem."""
     decoder = Decoder(name)
+    value: T | None
     try:
         value = decoder.decode_document(root, cls)
     except TooLargeError:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 from scapy.packet import Packet, Raw
 
@@ -83,7 +83,7 @@ def build_quic(fields: Mapping[str, Any], seed: object) -> Packet:
     pn_len = 1 if pn < 1 << 8 else 2 if pn < 1 << 16 else 3 if pn < 1 << 24 else 4
     dcid = unhex(fields.get("dcid", seeded_bytes(seed, "quic-dcid", 8).hex()))
     if kind == "short":
-        head = QUICShortHeader(
+        head: Packet = QUICShortHeader(
             SpinBit=int(fields.get("spin", 0)), KeyPhase=int(fields.get("key_phase", 0)), DstConnID=dcid, PacketNumber=pn
         )
         return head / Raw(payload)
@@ -181,7 +181,8 @@ def _sack_blocks(arg: object) -> tuple[int, ...]:
 def tcp_options(value: object) -> list[tuple[str, Any]]:
     """``{MSS: 1460, SAckOK: true, WScale: 7}`` or ``[NOP, [MSS, 1460]]`` as scapy's option list."""
     items: list[tuple[str, Any]] = []
-    pairs = value.items() if isinstance(value, Mapping) else [_option_pair(v) for v in value]  # type: ignore[union-attr]
+    # The layer check let only a mapping or a list through (registry._tcp_options).
+    pairs = value.items() if isinstance(value, Mapping) else [_option_pair(v) for v in cast("Iterable[object]", value)]
     for name, arg in pairs:
         if name not in TCP_OPTIONS:
             raise FieldError("options", f"unknown TCP option '{name}'; known: {', '.join(TCP_OPTIONS)}")

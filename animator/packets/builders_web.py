@@ -101,7 +101,7 @@ def _hpack_block(headers: Mapping[str, Any]) -> list[Packet]:
     from scapy.contrib.http2 import HPackHdrTable
 
     table = HPackHdrTable()
-    block = []
+    block: list[Packet] = []
     for name, value in headers.items():
         name = str(name)
         if name != name.lower():
@@ -138,6 +138,7 @@ def build_http2(fields: Mapping[str, Any], seed: object) -> Packet:
         flags.add("A")
     error = fields.get("error", "no_error")
     error_code = H2_ERRORS.index(error) if isinstance(error, str) else int(error)
+    body: Packet
     if kind == "data":
         body = h2.H2DataFrame(data=str(fields.get("data", "")).encode("utf-8"))
     elif kind == "headers" and "hpack" in fields:

@@ -473,7 +473,10 @@ def _ip_proto(value: Any) -> tuple[str, str]:
 
     number = int(value)
     names = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 41: "IPv6", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP"}
-    return str(number), names.get(number) or _upper(str(IP_PROTOS.get(number, "")))
+    # scapy's DADict has no get(): the attribute lookup raised, and protocols beyond the few
+    # named here (OSPF, VRRP...) lost their name (found by mypy).
+    known = number in IP_PROTOS
+    return str(number), names.get(number) or _upper(str(IP_PROTOS[number] if known else ""))
 
 
 def _ethertype(value: Any) -> tuple[str, str]:
@@ -679,7 +682,7 @@ def _record_value(item: Any) -> str:
         if name in ("TLS_Ext_ServerName",):
             return ", ".join(n.servername.decode("ascii", "replace") for n in item.servernames)
         if name.startswith(("TLSClientHello", "TLSServerHello", "TLS13")):
-            return item.sprintf("%version%")
+            return str(item.sprintf("%version%"))
         if name == "DNSRR":
             return f"{item.rrname.decode('ascii', 'replace')} {item.sprintf('%type%')} {item.rdata}"
     return ""

@@ -10,11 +10,14 @@ import functools
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from animator.packets import values as v
 from animator.packets.names import DNS_RCODES, DNS_TYPES, ICMPV6_TYPES, QUIC_TYPES, TLS_MESSAGES, TLS_PROTOCOLS
 from animator.packets.offline import forbid_name_lookups
+
+if TYPE_CHECKING:
+    from scapy.packet import Packet
 
 Builder = Callable[..., Any]
 
@@ -35,14 +38,16 @@ class LayerKind:
     stackable: bool = False  # several in a row: records/frames sharing one segment
     doc: str = ""
 
-    def scapy_class(self) -> type:
+    def scapy_class(self) -> type[Packet]:
         module, cls = self.scapy.split(":")
-        return getattr(load(module), cls)
+        found: type[Packet] = getattr(load(module), cls)
+        return found
 
     def builder(self) -> Builder:
         assert self.build is not None
         module, func = self.build.split(":")
-        return getattr(load(module), func)
+        found: Builder = getattr(load(module), func)
+        return found
 
     def field_rules(self) -> Mapping[str, v.Rule | None]:
         """Every field name this layer accepts, with its value rule (None: a trial build decides)."""

@@ -70,7 +70,8 @@ def _check(layers: Sequence[LayerLike], source: str) -> list[SceneError]:
     def error(mark: Mark, message: str) -> None:
         errors.append(SceneError(source, mark.line, mark.col, message))
 
-    previous, previous_fields = "", {}
+    previous = ""
+    previous_fields: Mapping[str, object] = {}
     for layer in layers:
         kind = LAYER_NAMES.get(layer.name)
         if kind is None:
@@ -78,7 +79,8 @@ def _check(layers: Sequence[LayerLike], source: str) -> list[SceneError]:
             error(layer.mark, f"unknown layer '{layer.name}'{hint}")
             previous = ""
             continue
-        fields = layer.fields if layer.fields is not None else {}
+        # Free-form: what the author wrote, which need not be a mapping whatever the schema says.
+        fields: object = layer.fields if layer.fields is not None else {}
         if not isinstance(fields, Mapping):
             error(layer.mark, f"{layer.name}: expected fields as a mapping, e.g. {layer.name}: {{field: value}}")
             continue

@@ -40,7 +40,7 @@ def summary(pkt_or_bytes: Any) -> str:
         return f"(cannot summarise: {type(exc).__name__})"
 
 
-def _dissect(data: bytes) -> Any:
+def _dissect(data: bytes | bytearray) -> Any:
     for module in ("scapy.layers.inet", "scapy.layers.inet6", "scapy.layers.dns", "scapy.layers.http", "scapy.layers.tls.record"):
         load(module)
     quic = load("scapy.layers.quic")
@@ -57,7 +57,7 @@ def _summary(pkt: Any) -> str:
     names = [type(layer).__name__ for layer in layers]
     for i, name in enumerate(names):
         if name in ("ICMP", "ICMPv6DestUnreach", "ICMPv6TimeExceeded", "ICMPv6PacketTooBig") and i + 1 < len(layers):
-            return _one(name, layers[i], layers[i:])
+            return _one(name, layers[i], layers[i:]) or ""
     for i, name in enumerate(names):
         # Records and frames that share a segment are listed together, from the first one.
         if name in ("TLS", "H2Frame", "H2Seq") or (name == "Raw" and bytes(layers[i].load).startswith(H2_PREFACE)):
@@ -75,7 +75,7 @@ def _one(name: str, layer: Any, rest: list[Any]) -> str | None:
     if name == "HTTPResponse":
         return f"{_s(layer.Http_Version)} {_s(layer.Status_Code)} {_s(layer.Reason_Phrase)}"
     if name == "WebSocket":
-        return layer.mysummary()
+        return str(layer.mysummary())
     if name in ("H2Frame", "H2Seq") or (name == "Raw" and bytes(layer.load).startswith(H2_PREFACE)):
         return _h2(rest)
     if name == "TLS":
@@ -204,7 +204,7 @@ def _h2_request_line(frame: Any) -> str:
 def _quic(layer: Any) -> str:
     kind = type(layer).__name__
     if kind == "QUICShortHeader":
-        return layer.mysummary()
+        return str(layer.mysummary())
     if kind == "QUIC_Initial":
         from animator.packets.quic_initial import frame_names, unprotect_client_initial
 

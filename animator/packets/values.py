@@ -96,7 +96,7 @@ def unhex(value: object) -> bytes:
 
 def ipv4(value: object) -> str | None:
     try:
-        ipaddress.IPv4Address(value)  # type: ignore[arg-type]
+        ipaddress.IPv4Address(value)
     except (ValueError, TypeError):
         return f"{show(value)} is not an IPv4 address (e.g. 192.0.2.10)"
     return None
@@ -104,7 +104,7 @@ def ipv4(value: object) -> str | None:
 
 def ipv6(value: object) -> str | None:
     try:
-        ipaddress.IPv6Address(value)  # type: ignore[arg-type]
+        ipaddress.IPv6Address(value)
     except (ValueError, TypeError):
         return f"{show(value)} is not an IPv6 address (e.g. 2001:db8::10)"
     return None

@@ -46,7 +46,7 @@ class WebSocket(Packet):
         BitField("mask", 0, 1),
         BitField("len7", None, 7),
         ConditionalField(ShortField("len16", None), lambda p: p.len7 == 126),
-        ConditionalField(LongField("len64", None), lambda p: p.len7 == 127),
+        ConditionalField(LongField("len64", None), lambda p: p.len7 == 127),  # type: ignore[arg-type] # None: computed
         ConditionalField(StrFixedLenField("key", b"\x00\x00\x00\x00", 4), lambda p: p.mask == 1),
         _MaskedPayload("data", b""),
     ]
@@ -73,7 +73,7 @@ class WebSocket(Packet):
                 clone.len64 = n
             return clone.self_build()
         if self.len7 == 126 and self.len16 is None:
-            self.len16 = len(self.data or b"")
+            self.setfieldval("len16", len(self.data or b""))
         return super().self_build()
 
     def guess_payload_class(self, payload: bytes) -> type[Packet]:

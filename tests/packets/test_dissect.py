@@ -42,6 +42,13 @@ def test_ipv4_ttl_is_byte_22_of_the_frame() -> None:
     assert frame[22] == 57 and ttl.value == "57" and ttl.label == "Time to live"
 
 
+def test_a_protocol_number_beyond_the_common_ones_is_named_from_scapys_table() -> None:
+    """OSPF (89) is not among the few named in dissect.py: scapy's IP_PROTOS names it (found by mypy:
+    the lookup used a get() scapy's table does not have, and raised)."""
+    nodes = dissect(bytes(Ether() / IP(src="10.0.0.1", dst="224.0.0.5", proto=89)))
+    assert find(nodes, "IP", "proto").meaning == "OSPF"
+
+
 def test_protocol_and_ethertype_have_meanings() -> None:
     nodes = dissect(syn_ack())
     assert find(nodes, "IP", "proto").meaning == "TCP"

@@ -472,11 +472,44 @@ def _ip_proto(value: Any) -> tuple[str, str]:
     from scapy.data import IP_PROTOS
 
     number = int(value)
-    names = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 41: "IPv6", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP"}
-    # scapy's DADict has no get(): the attribute lookup raised, and protocols beyond the few
-    # named here (OSPF, VRRP...) lost their name (found by mypy).
+    # scapy's IP_PROTOS is read from /etc/protocols, which minimal systems (a pristine Debian
+    # without netbase, Windows, some containers) do not have: the protocols a lesson shows are
+    # named here (IANA's numbers), scapy's table only for the rest.
+    names = IANA_PROTOCOLS
+    # scapy's DADict has no get(): the attribute lookup raised (found by mypy).
     known = number in IP_PROTOS
     return str(number), names.get(number) or _upper(str(IP_PROTOS[number] if known else ""))
+
+
+#: IP protocol numbers (IANA "Assigned Internet Protocol Numbers") a lesson or a capture commonly shows.
+IANA_PROTOCOLS = {
+    0: "HOPOPT",
+    1: "ICMP",
+    2: "IGMP",
+    4: "IPv4",
+    6: "TCP",
+    8: "EGP",
+    17: "UDP",
+    33: "DCCP",
+    41: "IPv6",
+    43: "IPv6-Route",
+    44: "IPv6-Frag",
+    46: "RSVP",
+    47: "GRE",
+    50: "ESP",
+    51: "AH",
+    58: "ICMPv6",
+    59: "IPv6-NoNxt",
+    60: "IPv6-Opts",
+    88: "EIGRP",
+    89: "OSPF",
+    103: "PIM",
+    112: "VRRP",
+    115: "L2TP",
+    132: "SCTP",
+    136: "UDPLite",
+    137: "MPLS-in-IP",
+}
 
 
 def _ethertype(value: Any) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
 from scapy.layers.dns import DNS, DNSQR
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import ARP, Ether
@@ -42,11 +43,21 @@ def test_ipv4_ttl_is_byte_22_of_the_frame() -> None:
     assert frame[22] == 57 and ttl.value == "57" and ttl.label == "Time to live"
 
 
-def test_a_protocol_number_beyond_the_common_ones_is_named_from_scapys_table() -> None:
-    """OSPF (89) is not among the few named in dissect.py: scapy's IP_PROTOS names it (found by mypy:
-    the lookup used a get() scapy's table does not have, and raised)."""
-    nodes = dissect(bytes(Ether() / IP(src="10.0.0.1", dst="224.0.0.5", proto=89)))
-    assert find(nodes, "IP", "proto").meaning == "OSPF"
+def test_ip_protocols_are_named_without_etc_protocols(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OSPF (89) and VRRP (112) are named even where /etc/protocols is missing (scapy's IP_PROTOS is read
+    from it; a pristine Debian without netbase left them nameless: found by scripts/fresh-machine.sh), and
+    a number only scapy's table knows is named from it (its lookup once used a get() it does not have)."""
+    import scapy.data
+
+    empty = type(scapy.data.IP_PROTOS)(_name="empty")
+    monkeypatch.setattr(scapy.data, "IP_PROTOS", empty)
+    for number, name in ((89, "OSPF"), (112, "VRRP")):
+        nodes = dissect(bytes(Ether() / IP(src="10.0.0.1", dst="224.0.0.5", proto=number)))
+        assert find(nodes, "IP", "proto").meaning == name
+    monkeypatch.undo()
+    nodes = dissect(bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2", proto=94)))
+    expected = str(scapy.data.IP_PROTOS[94]).upper() if 94 in scapy.data.IP_PROTOS else ""
+    assert find(nodes, "IP", "proto").meaning == expected
 
 
 def test_protocol_and_ethertype_have_meanings() -> None:

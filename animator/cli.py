@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 COMMANDS = ("validate", "render", "export", "list", "import", "capture", "live")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
 THEMES = ("light", "dark", "high-contrast")
-#: Protocol palettes and text sizes (percent), likewise (animator.ui.theme holds the colours).
+#: Protocol palettes and text sizes (percent), likewise (animator.render.theme holds the colours).
 PALETTES = ("standard", "okabe-ito")
 TEXT_SCALES = (100, 125, 150, 200)
 

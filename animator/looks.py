@@ -2,7 +2,7 @@
 
 The layout stage reports the colours each piece of text is drawn in (so a test can check
 contrast without drawing anything), and exporters that never load Qt need them too; the Qt
-views wrap these values in ``animator.ui.theme``.
+views wrap these values in ``animator.render.theme``.
 """
 
 from __future__ import annotations

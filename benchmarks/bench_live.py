@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from animator.render.theme import load_fonts
     from animator.ui.live_window import FRAME_MS, LiveWindow
-    from animator.ui.theme import load_fonts
 
     app = QApplication.instance() or QApplication([])
     load_fonts()

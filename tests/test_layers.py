@@ -70,6 +70,22 @@ def test_laying_out_a_scene_imports_no_gui_module() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_render_layer_makes_no_widgets() -> None:
+    """Painting for the stage and the exporters (``animator/render``) uses QtGui, never QtWidgets:
+    an export must not need a window, and the stage's widget must not be what draws."""
+    paths = list((REPO / "animator" / "render").rglob("*.py"))
+    assert paths, "animator/render is gone or empty: update this test (and [tool.importlinter])"
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(("PySide6.QtWidgets", "pyqtgraph", "animator.ui", "animator.export")), (
+                    f"{path.relative_to(REPO)} imports {name}"
+                )
+
+
 def test_core_is_independent_of_ui_and_export() -> None:
     for package in ("model", "engine", "layout"):
         for path in (REPO / "animator" / package).rglob("*.py"):

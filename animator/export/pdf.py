@@ -332,7 +332,7 @@ class _Handout:
         from PySide6.QtCore import QLineF, QRectF, Qt
         from PySide6.QtGui import QColor, QPen
 
-        from animator.ui.theme import font
+        from animator.render.theme import font
 
         if page.kind == "title":
             return
@@ -427,7 +427,7 @@ class _Handout:
         from PySide6.QtCore import QRectF, QSizeF
         from PySide6.QtGui import QColor
 
-        from animator.ui.theme import font
+        from animator.render.theme import font
 
         cut = doc.size().height() / self.u > room + 0.01
         if cut:
@@ -466,7 +466,7 @@ class _Handout:
         from PySide6.QtCore import QLineF, QRectF, Qt
         from PySide6.QtGui import QColor, QPen
 
-        from animator.ui.theme import font
+        from animator.render.theme import font
 
         source = self.source
         x, y, w = MARGIN + 20, MARGIN + 40, PAGE_W - 2 * MARGIN - 40

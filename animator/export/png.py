@@ -1,4 +1,11 @@
-"""Render one frame of a scene to a PNG, headless, with the very widget the player shows."""
+"""Render one frame of a scene to a PNG, headless, with the very compositor the player's stage draws with.
+
+``StageRenderer`` makes no widget: it lays the scene out for the image's size (``StageLayout``,
+as a stage of that size does at zoom 1) and paints each frame with ``animator.render``'s
+``StageCompositor`` and ``ChipSprites``, the two things ``StageView`` draws with, in the same
+order. So an exported image is the stage's picture pixel for pixel
+(``tests/ui/test_render.py`` compares it with a shown stage and with reference images).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,9 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QImage
     from PySide6.QtWidgets import QApplication
 
+    from animator.engine.frame import Frame
     from animator.engine.timeline import Timeline
+    from animator.layout.boxes import Box
 
 
 def ensure_gui_app() -> QApplication:
@@ -23,7 +32,7 @@ def ensure_gui_app() -> QApplication:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from animator.ui.theme import load_fonts
+    from animator.render.theme import load_fonts
 
     app = QApplication.instance() or QApplication([])
     load_fonts()
@@ -43,19 +52,31 @@ class StageRenderer:
         text_scale: float = 1.0,
     ) -> None:
         ensure_gui_app()
-        from PySide6.QtCore import Qt
-
-        from animator.ui.stage import StageView
-        from animator.ui.theme import PALETTES, THEMES
+        from animator.layout.stage import StageLayout
+        from animator.render.chips import ChipSprites
+        from animator.render.stage import StageCompositor, StageGeometry
+        from animator.render.theme import PALETTES, THEMES
 
         self.timeline, self.size = timeline, size
-        self.view = view = StageView(theme=THEMES[theme])
-        # Shown (invisibly) so Qt lays out the viewport at the requested size, as on screen.
-        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        view.resize(*size)
-        view.show()
-        view.set_looks(PALETTES[palette], text_scale)
-        view.set_timeline(timeline)
+        self.theme, self.palette, self.text_scale = THEMES[theme], PALETTES[palette], text_scale
+        #: The layout a stage of ``size`` makes (the stage at zoom 1 maps its pixels one to one).
+        self.layout = StageLayout(timeline, size, text_scale)
+        self.compositor: StageCompositor | None = StageCompositor(self.layout, self.theme, self.palette)
+        self.sprites = ChipSprites(self.layout, self.theme, self.palette)
+        self.geometry = StageGeometry(*size)
+        self.frame: Frame | None = None
+        #: The boxes of the frame drawn last (no chips: those are drawn by ``sprites``).
+        self.boxes: list[Box] = []
+
+    def show_frame(self, frame: Frame) -> None:
+        """Make ``frame`` the one drawn (its boxes are laid out again only when they changed)."""
+        from animator.render.stage import backdrop_changed
+
+        if self.frame is None or backdrop_changed(self.frame, frame):
+            self.boxes = self.layout.boxes(frame, chips=False)
+            assert self.compositor is not None
+            self.compositor.invalidate()
+        self.frame = frame
 
     def render(self, t: float, out: Path) -> None:
         """Draw the stage at time ``t`` into ``out`` (written to a temporary file, then renamed).
@@ -80,13 +101,19 @@ class StageRenderer:
         """The stage at time ``t`` as an image of ``size`` pixels: what video, GIF and PPTX encode."""
         from PySide6.QtGui import QImage, QPainter
 
-        view = self.view
-        view.show_frame(self.timeline.state_at(t))
+        from animator.render.chips import at_pause
+
+        assert self.compositor is not None, "the renderer is closed"
+        frame = self.timeline.state_at(t)
+        self.show_frame(frame)
         image = QImage(self.size[0], self.size[1], QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(view.theme.color("background"))
+        image.fill(self.theme.color("background"))
         painter = QPainter(image)
         try:
-            view.render(painter)
+            # What the stage's drawBackground and its packet item draw, in that order.
+            self.compositor.paint(painter, self.geometry, frame, self.boxes, frozenset())
+            painter.setRenderHints(self.compositor.hints)
+            self.sprites.paint(painter, frame.packets, frame.step, at_pause(self.layout, frame))
         finally:
             painter.end()
         return image
@@ -96,20 +123,16 @@ class StageRenderer:
         from animator import looks
         from animator.layout.boxes import describe
 
-        view = self.view
-        assert view.stage_layout is not None
-        frame = view.stage_layout.lay_out(self.timeline.state_at(self.timeline.boundary(step)), view.hidden_traffic)
-        palette = looks.PALETTES[view.protocol_palette.name]
-        return describe(frame.boxes, self.size, step, view.text_scale, view.theme, palette)
+        frame = self.layout.lay_out(self.timeline.state_at(self.timeline.boundary(step)), frozenset())
+        palette = looks.PALETTES[self.palette.name]
+        return describe(frame.boxes, self.size, step, self.text_scale, self.theme, palette)
 
     def close(self) -> None:
-        """Close the offscreen stage and free it now: ``deleteLater`` waits for an event loop, which
-        the command line never runs, so a deck's stages (~16 MB each at 1080p) would all stay."""
-        from PySide6.QtCore import QCoreApplication, QEvent
-
-        self.view.close()
-        self.view.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        """Free the cached layers now (a deck's stages, ~16 MB each at 1080p, would otherwise stay
+        until the garbage collector found them)."""
+        if self.compositor is not None:
+            self.compositor.release()
+        self.compositor = None
 
 
 def render_png(

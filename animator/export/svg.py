@@ -48,7 +48,7 @@ class _IconMarks:
         from PySide6.QtCore import QRectF, Qt
         from PySide6.QtGui import QColor
 
-        from animator.ui.box_painter import icon_renderer
+        from animator.render.icons import icon_renderer
 
         if kind not in self.kinds:
             self.kinds.append(kind)

@@ -1,7 +1,7 @@
 """The stage at one moment, painted as vector drawing onto any QPaintDevice: a PDF page, an SVG file, an image.
 
-The player's ``StageView`` keeps two cached pixmaps (the backdrop and the label layer) so a frame
-costs a blit; painted into a ``QPdfWriter`` or ``QSvgGenerator`` those caches would turn every page
+The stage's compositor (``animator.render.stage``) keeps cached pixmaps (the backdrop and the label
+layer) so a frame costs a blit; painted into a ``QPdfWriter`` or ``QSvgGenerator`` those caches would turn every page
 into one big raster image: text no longer selectable, icons blurred when zoomed. This module
 paints the same layout boxes (``animator.layout.StageLayout``) with the same ``BoxPainter``
 straight through QPainter instead, in the order the stage composes its layers (label layer,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from animator.engine.frame import Frame
     from animator.engine.timeline import Timeline
-    from animator.ui.box_painter import IconPainter
+    from animator.render.icons import IconPainter
 
 
 LIGATURES = (QFont.Tag("liga"), QFont.Tag("clig"))
@@ -74,8 +74,9 @@ class VectorStage:
 
         ensure_gui_app()  # fonts (the bundled DejaVu the layout measured with) need an application
         from animator.layout.stage import StageLayout
-        from animator.ui.box_painter import BoxPainter, paint_svg_icon
-        from animator.ui.theme import PALETTES, THEMES
+        from animator.render.boxes import BoxPainter
+        from animator.render.icons import paint_svg_icon
+        from animator.render.theme import PALETTES, THEMES
 
         self.timeline = timeline
         self.size = size
@@ -93,7 +94,8 @@ class VectorStage:
         the whole ``size`` at the origin when None), scaled to fit, clipped to it."""
         from PySide6.QtCore import QRectF
 
-        from animator.ui.box_painter import paint_chip, qrect
+        from animator.render.boxes import qrect
+        from animator.render.chips import paint_chip
 
         w, h = self.size
         target = QRectF(0, 0, w, h) if target is None else target
@@ -108,16 +110,16 @@ class VectorStage:
             stage = QRectF(0, 0, w, h)
             painter.setClipRect(stage)
             painter.fillRect(stage, theme.color("background"))
-            # The stage's label layer (StageView._label_layer): every link plain, then the names,
+            # The stage's label layer (StageCompositor._label_layer): every link plain, then the names,
             # addresses and link labels, which never move during a scene.
             boxes_painter.paint_links(painter, {})
             boxes_painter.paint_labels(painter, layout.step(0).boxes)
-            # Its backdrop (StageView._ensure_backdrop): glowing links, devices, tables, bubbles,
+            # Its backdrop (StageCompositor.backdrop): glowing links, devices, tables, bubbles,
             # badges; then the title, legend and caption.
             boxes_painter.paint_links(painter, frame.link_highlight, highlighted_only=True)
             boxes_painter.paint_network(painter, boxes, frame.node_highlight, labels=False)
             boxes_painter.paint_overlays(painter, boxes, frozenset())
-            # The packet layer (PacketLayer.paint) on top of everything.
+            # The packet layer (ChipSprites.paint) on top of everything.
             drop = theme.color("drop")
             for box in boxes:
                 if box.kind != "chip":

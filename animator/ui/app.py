@@ -9,9 +9,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from animator.render.theme import load_fonts
 from animator.resources import assets_dir
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import load_fonts
 
 
 def run(

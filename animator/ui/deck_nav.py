@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from animator.model.schema import Scene
-from animator.ui.theme import font
+from animator.render.theme import font
 
 #: Item data: (scene index, pause point or step number, whether to play).
 ROLE = Qt.ItemDataRole.UserRole

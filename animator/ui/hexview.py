@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-from animator.ui.theme import LIGHT, Theme, font
+from animator.render.theme import LIGHT, Theme, font
 
 BYTES_PER_ROW = 16
 #: Background of bytes a device changed, per theme (amber: "look here", readable under text).

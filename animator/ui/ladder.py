@@ -22,8 +22,8 @@ from PySide6.QtGui import QColor, QFontMetricsF, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QAbstractScrollArea, QButtonGroup, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from animator.engine.sequence import Arrow, ladder_arrows, lifeline_order
+from animator.render.theme import LIGHT, STANDARD, Palette, Theme, chip_text_color, font
 from animator.ui.contrast import LINE_RATIO, TEXT_RATIO, readable_on, toward
-from animator.ui.theme import LIGHT, STANDARD, Palette, Theme, chip_text_color, font
 
 #: Vertical pixels per second of scene time: a one-second hop gets a readable slant.
 PIXELS_PER_SECOND = 64.0

@@ -26,11 +26,11 @@ from animator.engine.traffic import DERIVED_CLASSES
 from animator.model.deck import Deck, load_deck, load_deck_scenes
 from animator.model.errors import SceneLoadError
 from animator.model.schema import PROTOCOLS, Scene
+from animator.render.theme import PROTOCOL_NAMES
 from animator.ui.deck_nav import DeckNavigator
 from animator.ui.quiz import QuizView, choice_key
 from animator.ui.resume import ResumeBanner, ResumeStore
 from animator.ui.sidebar import LessonSidebar
-from animator.ui.theme import PROTOCOL_NAMES
 
 if TYPE_CHECKING:
     from animator.ui.main_window import MainWindow

@@ -55,8 +55,8 @@ from animator.capture.headers import decode, endpoint_keys
 from animator.capture.live import CaptureSetupError, ProcessCapture, interfaces, write_capture
 from animator.capture.live_stats import CLASSES, LiveStats, traffic_class
 from animator.model.schema import Node
+from animator.render.theme import LIGHT, Theme, font
 from animator.ui.stage_items import ICON, NodeItem
-from animator.ui.theme import LIGHT, Theme, font
 
 FRAME_MS = 33
 CHART_EVERY = 3  # the charts are redrawn in three parts, one per frame: each part at 10 Hz
@@ -808,7 +808,7 @@ class LiveWindow(QMainWindow):
 
 def run_live(iface: str | None, capture_filter: str | None, exit_after_ms: int | None = None) -> int:
     """``packetstage live``: the live window on its own, capturing at once when ``iface`` is given."""
-    from animator.ui.theme import load_fonts
+    from animator.render.theme import load_fonts
 
     app = QApplication.instance() or QApplication([])
     load_fonts()

@@ -50,6 +50,7 @@ from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
 from animator.model.deck import is_deck_path
 from animator.model.errors import SceneError
+from animator.render.theme import LIGHT, THEMES, Theme, font
 from animator.resources import assets_dir
 from animator.ui.export_dialog import install_export_menu
 from animator.ui.inspection import InspectionDocks
@@ -59,7 +60,6 @@ from animator.ui.player import PlayerClock
 from animator.ui.presenter import AudienceWindow, PresenterPanel
 from animator.ui.stage import StageView
 from animator.ui.stage_controls import StageControls
-from animator.ui.theme import LIGHT, THEMES, Theme, font
 from animator.ui.transport import TransportBar
 
 log = logging.getLogger(__name__)

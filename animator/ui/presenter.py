@@ -14,9 +14,9 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QScreen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from animator.render.theme import Theme, font
 from animator.ui.quiz import QuizView
 from animator.ui.stage import StageView
-from animator.ui.theme import Theme, font
 
 
 class AudienceWindow(QWidget):

@@ -35,7 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from animator.ui.theme import Theme, chip_text_color, font
+from animator.render.theme import Theme, chip_text_color, font
 
 CORRECT = "#15803d"
 WRONG = "#b91c1c"

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from animator.engine.deck_nav import Position
-from animator.ui.theme import font
+from animator.render.theme import font
 
 
 def _key(path: Path) -> str:

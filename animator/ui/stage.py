@@ -7,13 +7,14 @@ into the space between them. ``render_png`` draws this same widget, so a headles
 exactly what the stage shows.
 
 Two layers keep a busy frame cheap. Everything that only changes at step boundaries or
-during short fades (links, devices, tables, bubbles, the caption) lives in a second
-QGraphicsScene that is drawn into one cached *backdrop* pixmap, redrawn only when something
-in it changes; each frame then costs one blit plus the moving packets, which are the only
+during short fades (links, devices, tables, bubbles, the caption) is drawn by
+``animator.render.stage.StageCompositor`` from cached pixmaps, redrawn only when something
+in them changes; each frame then costs a blit plus the moving packets, which are the only
 item in the view's own scene (see ``benchmarks/bench_stage.py`` for the figures).
 
-Zoom and pan (``ZoomState``) only change the view's transform, so the backdrop is redrawn
-when they change and not otherwise; the title, legend and caption stay in viewport pixels.
+Zoom and pan (``ZoomState``) only change the view's transform; zoomed in, the compositor
+blits its layers at the new offset, so following a packet does not redraw the network. The
+title, legend and caption stay in viewport pixels.
 Pen and laser ink (``AnnotationModel``) is drawn over everything, in scene units. Both
 models can be shared with another stage: the audience's stage mirrors the presenter's.
 """
@@ -31,7 +32,6 @@ from PySide6.QtGui import (
     QNativeGestureEvent,
     QPainter,
     QPen,
-    QPixmap,
     QResizeEvent,
     QTabletEvent,
     QTransform,
@@ -41,14 +41,16 @@ from PySide6.QtWidgets import QFrame, QGestureEvent, QGraphicsScene, QGraphicsVi
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
-from animator.engine.traffic import DERIVED_SHORT, shown_packets
+from animator.engine.traffic import shown_packets
 from animator.layout.boxes import Box
 from animator.layout.stage import StageLayout
+from animator.render.boxes import qrect
+from animator.render.chips import at_pause
+from animator.render.stage import StageCompositor, StageGeometry, backdrop_changed
+from animator.render.theme import LIGHT, PROTOCOL_NAMES, STANDARD, Palette, Theme, font
 from animator.ui.annotation import LASER, NONE, PEN, PEN_PIXELS, AnnotationModel
-from animator.ui.box_painter import BoxPainter, qrect
 from animator.ui.quiz import QuizView, paint_quiz_overlay, quiz_card_geometry, quiz_choice_at
 from animator.ui.stage_chips import PacketLayer
-from animator.ui.theme import LIGHT, PROTOCOL_NAMES, STANDARD, Palette, Theme, font
 from animator.ui.zoom import ZOOM_STEP, ZoomState
 
 #: Overlay sizes (prompt, zoom level, empty hint) are designed at 720 px and scale from there.
@@ -81,10 +83,8 @@ class StageView(QGraphicsView):
         self._scene = QGraphicsScene(self)
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setScene(self._scene)
-        #: Links, devices, tables and bubbles: drawn into the backdrop, not per frame.
-        self.static_scene = QGraphicsScene(self)
-        self._backdrop: QPixmap | None = None
-        self._backdrop_dirty = True
+        #: Draws everything but the chips from cached layers (``animator.render.stage``).
+        self.compositor: StageCompositor | None = None
         self.blanked = False
         self.prompt = ""
         #: Show "Zoom 200%" (and "following") in a corner: the presenter's stage, not the hall's.
@@ -104,7 +104,6 @@ class StageView(QGraphicsView):
         #: The layout for the viewport's size and the text size (``animator.layout``): every box drawn.
         self.stage_layout: StageLayout | None = None
         self._layouts: dict[tuple[int, int, float], StageLayout] = {}
-        self._labels: tuple[tuple[object, ...], QPixmap] | None = None
         #: The boxes of the frame shown (layout pixels = scene units at zoom 1).
         self.boxes: list[Box] = []
         self.packets = PacketLayer(theme)
@@ -150,7 +149,6 @@ class StageView(QGraphicsView):
         """Redraw everything in ``theme``, keeping the scene and the moment shown."""
         self.theme = theme
         self.setBackgroundBrush(theme.color("background"))
-        self._backdrop_dirty = True
         if self.timeline is not None:
             frame = self.frame
             self.set_timeline(self.timeline)
@@ -163,13 +161,14 @@ class StageView(QGraphicsView):
         self._scene.clear()
         self._layouts.clear()
         self.frame = None
-        self.boxes = []
+        self._set_boxes([])
         self.timeline = timeline
         selected = self.packets.selected
         self.packets = PacketLayer(self.theme, self.protocol_palette)
         self.packets.selected = selected
         self._scene.addItem(self.packets)
         self.stage_layout = None
+        self.compositor = None
         self._relayout()
 
     def _relayout(self) -> None:
@@ -186,9 +185,9 @@ class StageView(QGraphicsView):
         if layout is not self.stage_layout:
             self.stage_layout = layout
             self.packets.set_layout(layout)
-            self._painter = BoxPainter(layout, self.theme, self.protocol_palette)
+            self.compositor = StageCompositor(layout, self.theme, self.protocol_palette, self.renderHints())
             if self.frame is not None:
-                self.boxes = layout.boxes(self.frame, chips=False)
+                self._set_boxes(layout.boxes(self.frame, chips=False))
                 self.packets.set_frame(self.frame, shown_packets(self.frame.packets, self.hidden_traffic))
         self._fit()
 
@@ -202,35 +201,19 @@ class StageView(QGraphicsView):
             self.frame = frame
             return
         if self.zoom_state.follow:
-            at_pause = abs(frame.time - layout.timeline.boundary(frame.step)) < 1e-9
-            self.zoom_state.track(frame, self.network_centre(), lambda p: QPointF(*layout.chip_centre(p, frame.step, at_pause)))
-        if previous is None or self._static_changed(previous, frame):
-            self.boxes = layout.boxes(frame, chips=False)
-            self._backdrop_dirty = True
+            paused = at_pause(layout, frame)
+            self.zoom_state.track(frame, self.network_centre(), lambda p: QPointF(*layout.chip_centre(p, frame.step, paused)))
+        if previous is None or backdrop_changed(previous, frame):
+            self._set_boxes(layout.boxes(frame, chips=False))
         self.frame = frame
         self.packets.set_frame(frame, shown_packets(frame.packets, self.hidden_traffic))
         self.viewport().update()
-
-    @staticmethod
-    def _static_changed(previous: Frame, frame: Frame) -> bool:
-        """Whether anything in the backdrop differs (most frames: only packets moved)."""
-        return not (
-            previous.step == frame.step
-            and previous.caption == frame.caption
-            and previous.chapter == frame.chapter
-            and previous.node_highlight == frame.node_highlight
-            and previous.link_highlight == frame.link_highlight
-            and previous.badges == frame.badges
-            and previous.tables == frame.tables
-            and previous.bubbles == frame.bubbles
-        )
 
     def set_hidden_traffic(self, hidden: frozenset[str]) -> None:
         """Stop drawing packets of these classes; the legend dims the hidden protocols."""
         if hidden == self.hidden_traffic:
             return
         self.hidden_traffic = hidden
-        self._backdrop_dirty = True
         if self.frame is not None:
             self.packets.set_frame(self.frame, shown_packets(self.frame.packets, hidden))
         self.viewport().update()
@@ -313,7 +296,6 @@ class StageView(QGraphicsView):
         target = area.center()
         self.setTransform(QTransform.fromScale(scale, scale))
         self.setSceneRect(QRectF(centre.x() - target.x() / scale, centre.y() - target.y() / scale, vw / scale, vh / scale))
-        self._backdrop_dirty = True
 
     def network_centre(self) -> QPointF:
         """The scene point at the centre of the network area (between the title and caption)."""
@@ -330,7 +312,6 @@ class StageView(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._relayout()
-        self._backdrop_dirty = True
 
     # -- the backdrop ------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
@@ -338,9 +319,23 @@ class StageView(QGraphicsView):
         painter.resetTransform()
         if self.blanked:
             painter.fillRect(self.viewport().rect(), QColor("black"))
+        elif self.compositor is None or self.frame is None:
+            painter.fillRect(self.viewport().rect(), self.theme.color("background"))
+            self._draw_empty_hint(painter)
         else:
-            painter.drawPixmap(0, 0, self._ensure_backdrop())
+            viewport = self.viewport()
+            geometry = StageGeometry.of(
+                viewport.width(), viewport.height(), viewport.devicePixelRatioF(), self.viewportTransform(), self.zoom_state.zoom
+            )
+            self.compositor.paint(painter, geometry, self.frame, self.boxes, self.hidden_traffic)
         painter.restore()
+
+    def _set_boxes(self, boxes: list[Box]) -> None:
+        """The frame's boxes changed: the compositor redraws its network and overlays."""
+        self.boxes = boxes
+        self.legend_hits = self._legend_hits()
+        if self.compositor is not None:
+            self.compositor.invalidate()
 
     def set_blanked(self, blanked: bool) -> None:
         """A black screen, as a projector's blank button gives: the class looks at the lecturer."""
@@ -402,65 +397,6 @@ class StageView(QGraphicsView):
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
-    def _ensure_backdrop(self) -> QPixmap:
-        """Redraw the cached backdrop if anything in it changed since the last frame."""
-        ratio = self.viewport().devicePixelRatioF()
-        size = self.viewport().size() * ratio
-        if self._backdrop is not None and not self._backdrop_dirty and self._backdrop.size() == size:
-            return self._backdrop
-        backdrop = QPixmap(size)
-        backdrop.setDevicePixelRatio(ratio)
-        backdrop.fill(self.theme.color("background"))
-        painter = QPainter(backdrop)
-        try:  # a painter left open on a pixmap that is freed crashes Qt: always end it
-            painter.setRenderHints(self.renderHints())
-            if self.timeline is None or self.stage_layout is None or self.frame is None:
-                self._draw_empty_hint(painter)
-            else:
-                frame = self.frame
-                painter.drawPixmap(0, 0, self._label_layer(ratio))
-                painter.setTransform(self.viewportTransform())
-                self._painter.paint_links(painter, frame.link_highlight, highlighted_only=True)
-                self._painter.paint_network(painter, self.boxes, frame.node_highlight, labels=False)
-                painter.resetTransform()
-                if self.zoom_state.zoom > 1.0:
-                    # Zoomed in, the network runs under the title and caption: veil them so they stay legible.
-                    veil = self.theme.color("background")
-                    veil.setAlphaF(0.88)
-                    painter.fillRect(QRectF(0, 0, self.viewport().width(), self.stage_layout.area.y - 4), veil)
-                self._painter.paint_overlays(painter, self.boxes, self.hidden_traffic)
-                self.legend_hits = self._legend_hits()
-                self._draw_hidden_classes(painter)
-        finally:
-            painter.end()
-        self._backdrop, self._backdrop_dirty = backdrop, False
-        return backdrop
-
-    def _label_layer(self, ratio: float) -> QPixmap:
-        """Links, names, addresses and link labels, drawn once per layout, zoom and theme: a
-        backdrop redraw (a fade, a new table row) then costs one blit for them instead of 200
-        antialiased lines and 600 texts."""
-        assert self.stage_layout is not None
-        t = self.viewportTransform()
-        size = (self.viewport().width(), self.viewport().height())
-        # The layout object itself, not its id(): an id can be reused by the next scene's layout.
-        key = (self.stage_layout, t.m11(), t.dx(), t.dy(), self.theme.name, size, ratio)
-        if self._labels is not None and self._labels[0] == key:
-            return self._labels[1]
-        layer = QPixmap(self.viewport().size() * ratio)
-        layer.setDevicePixelRatio(ratio)
-        layer.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(layer)
-        try:
-            painter.setRenderHints(self.renderHints())
-            painter.setTransform(t)
-            self._painter.paint_links(painter, {})
-            self._painter.paint_labels(painter, self.stage_layout.step(0).boxes)
-        finally:
-            painter.end()
-        self._labels = (key, layer)
-        return layer
-
     def _legend_hits(self) -> list[tuple[QRectF, str]]:
         hits = []
         for box in self.boxes:
@@ -468,23 +404,6 @@ class StageView(QGraphicsView):
                 for entry in box.data:
                     hits.append((qrect(entry.swatch.union(entry.label)).adjusted(-4, -4, 4, 4), entry.protocol))
         return hits
-
-    def _draw_hidden_classes(self, painter: QPainter) -> None:
-        """Classes that cut across protocols have no legend entry of their own: say they are
-        hidden, so nobody wonders where the SYNs went."""
-        derived = [name for key, name in DERIVED_SHORT.items() if key in self.hidden_traffic]
-        if not derived or self.stage_layout is None:
-            return
-        legend = next((b for b in self.boxes if b.kind == "legend"), None)
-        px = legend.px if legend is not None else self.stage_layout.px["legend"]
-        painter.setPen(self.theme.color("muted"))
-        painter.setFont(font(px))
-        area = self.stage_layout.area
-        painter.drawText(
-            QRectF(area.x, area.y, area.w, px * 1.4),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
-            "Hidden: " + ", ".join(derived),
-        )
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()

@@ -15,10 +15,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMenu
 
+from animator.render.theme import PALETTES, STANDARD, TEXT_SCALES, THEMES, Palette, font
 from animator.ui.annotation import LASER, NONE, PEN
 from animator.ui.presenter import KeyHelpOverlay
 from animator.ui.settings_check import SettingsCheck
-from animator.ui.theme import PALETTES, STANDARD, TEXT_SCALES, THEMES, Palette, font
 from animator.ui.zoom import ZOOM_STEP
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The live view's device item: an icon, its name, its first addresses and a state badge.
 
 The scene stage no longer uses graphics items for devices (it paints the layout's boxes, see
-``animator/ui/box_painter.py``); the live view, which places hosts as traffic reveals them, still
+``animator/render/boxes.py``); the live view, which places hosts as traffic reveals them, still
 draws each host as one item.
 """
 
@@ -12,8 +12,9 @@ from PySide6.QtGui import QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from animator.model.schema import Node
-from animator.ui.box_painter import alpha, icon_pixmap, pill
-from animator.ui.theme import Theme, font
+from animator.render.boxes import alpha, pill
+from animator.render.icons import icon_pixmap
+from animator.render.theme import Theme, font
 
 #: The icon's size in scene units.
 ICON = 64.0

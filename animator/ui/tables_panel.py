@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from animator.engine.frame import Frame, TableView
+from animator.render.theme import LIGHT, Theme, font
 from animator.ui.hexview import changed_fill
-from animator.ui.theme import LIGHT, Theme, font
 
 NO_TABLES = "This device has no tables at this point of the scene."
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from animator.engine.playback import SPEEDS
-from animator.ui.theme import LIGHT, Theme, font
+from animator.render.theme import LIGHT, Theme, font
 
 ICON_SIZE = 22
 #: The slider's width below which the bar starts dropping widgets, and the least it ever gets.

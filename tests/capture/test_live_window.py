@@ -199,8 +199,8 @@ def host_marks(win: LiveWindow) -> dict[str, list[QRectF]]:
     """Each host's icon and the tight box of its name as drawn (``NodeItem.paint``): what a dot must not cover."""
     from PySide6.QtGui import QFontMetricsF
 
+    from animator.render.theme import font
     from animator.ui.stage_items import ICON, NodeItem
-    from animator.ui.theme import font
 
     metrics = QFontMetricsF(font(NodeItem.LABEL_SIZE, bold=True))
     marks = {}

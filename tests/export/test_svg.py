@@ -71,7 +71,7 @@ def test_the_svg_looks_like_the_stage(tmp_path: Path) -> None:
     renderer = StageRenderer(timeline, (640, 360))
     try:
         stage = renderer.image(timeline.boundary(3))
-        icons = [b.rect for b in renderer.view.boxes if b.kind == "icon"]
+        icons = [b.rect for b in renderer.boxes if b.kind == "icon"]
     finally:
         renderer.close()
     assert len(icons) == 5

@@ -20,7 +20,7 @@ SAMPLES = [
 def test_widths_and_line_heights_match_qt(qapp: object, px: int) -> None:
     from PySide6.QtGui import QFontMetricsF
 
-    from animator.ui.theme import font, load_fonts
+    from animator.render.theme import font, load_fonts
 
     load_fonts()
     for sample, bold, mono in SAMPLES:

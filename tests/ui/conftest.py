@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from animator.render.theme import load_fonts
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import load_fonts
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QProgressDialog
 
 from animator.export.registry import exporter, exporters, scene_source
+from animator.render.theme import PALETTES, THEMES
 from animator.ui.export_dialog import ExportDialog, run_export
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import PALETTES, THEMES
 from tests.conftest import REPO
 
 HTTP_GET = REPO / "scenes" / "http-get.yaml"

@@ -10,8 +10,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from animator.engine.quiz import Phase
+from animator.render.theme import LIGHT
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import LIGHT
 from tests.conftest import REPO
 
 DECK = REPO / "scenes" / "intro.deck.yaml"

@@ -10,9 +10,9 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from animator.cli import main
+from animator.render.theme import LIGHT, OKABE_ITO, STANDARD, chip_text_color
 from animator.resources import default_scene
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import LIGHT, OKABE_ITO, STANDARD, chip_text_color
 
 
 def new_window(qtbot: object, settings: QSettings) -> MainWindow:

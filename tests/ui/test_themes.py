@@ -11,9 +11,9 @@ from PySide6.QtGui import QColor, QImage
 from animator.cli import main
 from animator.engine import build_timeline
 from animator.model import load_scene
+from animator.render.theme import DARK, HIGH_CONTRAST, LIGHT, THEMES
 from animator.resources import default_scene
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import DARK, HIGH_CONTRAST, LIGHT, THEMES
 from tests.stage_points import background_point
 
 

@@ -14,8 +14,8 @@ from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolButton, QWidget
 
+from animator.render.theme import DARK, HIGH_CONTRAST, LIGHT, Theme
 from animator.ui.main_window import MainWindow
-from animator.ui.theme import DARK, HIGH_CONTRAST, LIGHT, Theme
 from tests.conftest import REPO
 
 #: The widest minimum the window may have: a 1024-pixel screen (and a 1280 projector with room to spare).

@@ -277,7 +277,7 @@
     if (d.more) text(g, "+" + d.more + " more", [x0, y, r[2] - 2 * d.pad, d.lh], d.cpx, "mono", "muted", false);
   }
 
-  /** A rounded rectangle with a tail to its device, as one outline (box_painter._bubble). */
+  /** A rounded rectangle with a tail to its device, as one outline (animator/render/boxes.py, BoxPainter._bubble). */
   function drawBubble(g, b) {
     const [x, y, w, h] = b.r, [tx, ty] = b.d.tip, rad = 8;
     const bx = clamp(tx, x + 10, x + w - 10), by = clamp(ty, y + 8, y + h - 8);
@@ -343,7 +343,7 @@
     if (b.f && b.k !== "icon") el("title", {}, g.lastChild || g).textContent = b.f;
   }
 
-  /** One chip centred on (0, 0): ui/box_painter.paint_chip. */
+  /** One chip centred on (0, 0): animator/render/chips.py, paint_chip. */
   function drawChip(g, look) {
     const [w, h, label, protocol, dropped, dx, dy, arrow, px, full] = look;
     const r = [-w / 2, -h / 2, w, h];

@@ -1,4 +1,4 @@
-"""Colours and type for the stage, in one place so themes (light, dark, high contrast) can swap.
+"""Colours and type for everything Qt draws, in one place so themes (light, dark, high contrast) can swap.
 
 The standard protocol palette is dark enough to carry white text on every chip, since a
 projector washes out pale colours. The Okabe–Ito palette is the colour-blind-safe choice:
@@ -6,8 +6,9 @@ its eight colours stay distinct under the common colour-vision deficiencies, and
 hall always has someone who cannot tell red from green. Several of them are light, so chip
 text is black or white, whichever reads better (``chip_text_color``).
 
-Every view that colours protocols (stage chips, legend, and later the ladder and inspector)
-asks a ``Palette`` through ``protocol_color``, so a palette choice reaches all of them.
+Every view that colours protocols (stage chips, legend, the ladder, the exporters) asks a
+``Palette`` through ``protocol_color``, so a palette choice reaches all of them. The values
+themselves are Qt-free (``animator.looks``); this module only wraps them in QColors and QFonts.
 """
 
 from __future__ import annotations

@@ -1,62 +1,29 @@
 """Draw the layout's boxes with a QPainter: the Qt renderer of ``animator.layout``.
 
 It places nothing: every rectangle comes from ``StageLayout``; this module only turns a
-box into pixels (an icon, a pill, a table card, a bubble with its tail, a chip with its
-arrow). The stage, the PNG export and any later Qt-drawn export share it, so they all look
-the same.
+box into pixels (an icon, a pill, a table card, a bubble with its tail; chips are
+``animator.render.chips``). The stage, the PNG export and the vector exports share it, so they
+all look the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 
-from animator.layout.boxes import Box, BubbleTip, ChipLook, LegendEntry, Rect, TableCard
+from animator.layout.boxes import Box, BubbleTip, LegendEntry, Rect, TableCard
 from animator.layout.stage import StageLayout
-from animator.resources import assets_dir
-from animator.ui.theme import Palette, Theme, chip_text_color, font
+from animator.render.icons import IconPainter, icon_pixmap
+from animator.render.theme import Palette, Theme, font
 
-_renderers: dict[str, QSvgRenderer] = {}
-_icons: dict[tuple[str, int], QPixmap] = {}
 LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 CENTRE = Qt.AlignmentFlag.AlignCenter
 
 
 def qrect(r: Rect) -> QRectF:
     return QRectF(r.x, r.y, r.w, r.h)
-
-
-def icon_renderer(kind: str) -> QSvgRenderer:
-    """The icon's SVG, parsed once per process."""
-    if kind not in _renderers:
-        _renderers[kind] = QSvgRenderer(str(assets_dir() / "icons" / f"{kind}.svg"))
-    return _renderers[kind]
-
-
-#: Draws the icon of a device kind into a rectangle (see ``BoxPainter``).
-IconPainter = Callable[[QPainter, str, QRectF], None]
-
-
-def paint_svg_icon(painter: QPainter, kind: str, rect: QRectF) -> None:
-    """The icon drawn from its SVG, as paths: what a PDF page gets."""
-    icon_renderer(kind).render(painter, rect)
-
-
-def icon_pixmap(kind: str, pixels: int) -> QPixmap:
-    """The icon rasterised once per size: drawing 200 SVGs per backdrop costs ~10x a blit."""
-    key = (kind, pixels)
-    if key not in _icons:
-        pixmap = QPixmap(pixels, pixels)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        icon_renderer(kind).render(painter, QRectF(0, 0, pixels, pixels))
-        painter.end()
-        _icons[key] = pixmap
-    return _icons[key]
 
 
 def alpha(color: QColor, value: float) -> QColor:
@@ -70,6 +37,27 @@ def pill(painter: QPainter, rect: QRectF, fill: QColor, border: QColor | None = 
     painter.setBrush(fill)
     radius = rect.height() / 2
     painter.drawRoundedRect(rect, radius, radius)
+
+
+#: How far a box's drawing may reach beyond its rectangle (an icon's halo, a pill's border).
+_REACH = 12.0
+
+
+def _meets(visible: Rect, x0: float, y0: float, x1: float, y1: float, reach: float = _REACH) -> bool:
+    return x1 + reach >= visible.x and x0 - reach <= visible.right and y1 + reach >= visible.y and y0 - reach <= visible.bottom
+
+
+def _box_meets(visible: Rect, box: Box) -> bool:
+    """Whether anything of ``box`` (with a table's leader line or a bubble's tail) can fall in ``visible``."""
+    r = box.rect
+    x0, y0, x1, y1 = r.x, r.y, r.right, r.bottom
+    if box.kind == "table" and box.data.leader is not None:
+        lx0, ly0, lx1, ly1 = box.data.leader
+        x0, y0, x1, y1 = min(x0, lx0, lx1), min(y0, ly0, ly1), max(x1, lx0, lx1), max(y1, ly0, ly1)
+    elif box.kind == "bubble":
+        tip = box.data
+        x0, y0, x1, y1 = min(x0, tip.tip_x), min(y0, tip.tip_y), max(x1, tip.tip_x), max(y1, tip.tip_y)
+    return _meets(visible, x0, y0, x1, y1)
 
 
 class BoxPainter:
@@ -88,18 +76,29 @@ class BoxPainter:
         self.icon_kinds = {n.id: n.icon_kind for n in layout.timeline.scene.nodes}
 
     # -- the network (scene coordinates = layout pixels) --------------------------------------
-    def paint_links(self, painter: QPainter, link_highlight: Mapping[str, float], highlighted_only: bool = False) -> None:
+    def paint_links(
+        self,
+        painter: QPainter,
+        link_highlight: Mapping[str, float],
+        highlighted_only: bool = False,
+        visible: Rect | None = None,
+    ) -> None:
         """Every link's line, with a glow under the highlighted ones; ``highlighted_only`` draws
-        just those (the stage keeps the plain lines in its cached label layer)."""
+        just those (the stage keeps the plain lines in its cached label layer). With ``visible``
+        (scene units), links wholly outside it are left out: a zoomed-in stage shows a few."""
         theme, layout = self.theme, self.layout
         width = max(2.0, 3 * layout.k)
         plain = QPen(theme.color("link"), width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
         lines = []
+        centres = layout.centres
         for link in layout.timeline.scene.links:
             value = link_highlight.get(link.link_id, 0.0)
             if highlighted_only and value <= 0:
                 continue
-            a, b = (QPointF(*layout.centres[n]) for n in link.between)
+            (ax, ay), (bx, by) = (centres[n] for n in link.between)
+            if visible is not None and not _meets(visible, min(ax, bx), min(ay, by), max(ax, bx), max(ay, by), width * 2):
+                continue
+            a, b = QPointF(ax, ay), QPointF(bx, by)
             if value > 0:
                 glow = alpha(theme.color("link_highlight"), value)
                 painter.setPen(QPen(glow, width * 3, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
@@ -112,20 +111,28 @@ class BoxPainter:
             painter.setPen(plain)
             painter.drawLines(lines)  # one call for all the plain lines: ~5x cheaper than one each
 
-    def paint_labels(self, painter: QPainter, boxes: Iterable[Box]) -> None:
+    def paint_labels(self, painter: QPainter, boxes: Iterable[Box], visible: Rect | None = None) -> None:
         """Device names, addresses and link labels: they never change during a scene, so the
         stage keeps them in a pixmap of their own (text is most of the drawing cost)."""
         for box in boxes:
-            if box.kind in ("name", "address", "link-label"):
+            if box.kind in ("name", "address", "link-label") and (visible is None or _box_meets(visible, box)):
                 self._text(painter, box)
 
     def paint_network(
-        self, painter: QPainter, boxes: Iterable[Box], node_highlight: Mapping[str, float], labels: bool = True
+        self,
+        painter: QPainter,
+        boxes: Iterable[Box],
+        node_highlight: Mapping[str, float],
+        labels: bool = True,
+        visible: Rect | None = None,
     ) -> None:
         """Everything between the title and the caption except the chips (those move every frame);
-        ``labels=False`` leaves out what ``paint_labels`` draws."""
+        ``labels=False`` leaves out what ``paint_labels`` draws; boxes wholly outside ``visible``
+        (scene units) are left out."""
         for box in boxes:
             kind = box.kind
+            if visible is not None and not _box_meets(visible, box):
+                continue
             if kind == "icon":
                 self._icon(painter, box, node_highlight.get(box.node, 0.0))
             elif kind in ("name", "address", "link-label"):
@@ -281,46 +288,3 @@ class BoxPainter:
         painter.setPen(self.theme.color("text"))
         painter.setFont(font(box.px))
         painter.drawText(r, int(LEFT_MIDDLE | Qt.TextFlag.TextWordWrap), box.text)
-
-
-def paint_chip(painter: QPainter, rect: QRectF, box_text: str, look: ChipLook, px: int, fill: QColor, drop: QColor) -> None:
-    """One chip in ``rect``: the protocol pill, its label, and an arrowhead on the side it is
-    heading (a docked chip shows which way it came)."""
-    pill(painter, rect, fill, fill.darker(135))
-    text_rect = QRectF(rect)
-    if look.dx or look.dy:
-        a = look.arrow_w
-        cy = rect.center().y()
-        h = rect.height() * 0.28
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(chip_text_color(fill))
-        vertical = abs(look.dy) > abs(look.dx)
-        if look.dx >= 0 or vertical:
-            # Heading right (or up or down: that arrow sits at the right end).
-            tip_x = rect.right() - a * 0.35
-            text_rect.setRight(rect.right() - a)
-            base_x = tip_x - a * 0.45
-        else:
-            tip_x = rect.left() + a * 0.35
-            text_rect.setLeft(rect.left() + a)
-            base_x = tip_x + a * 0.45
-        if vertical:
-            sign = 1 if look.dy > 0 else -1  # pointing down the screen when it travelled down
-            points = [
-                QPointF(tip_x - h * 0.4, cy + sign * h),
-                QPointF(tip_x - h * 1.1, cy - sign * h * 0.6),
-                QPointF(tip_x + h * 0.3, cy - sign * h * 0.6),
-            ]
-        else:
-            points = [QPointF(tip_x, cy), QPointF(base_x, cy - h), QPointF(base_x, cy + h)]
-        painter.drawPolygon(QPolygonF(points))
-    else:
-        text_rect.adjust(look.arrow_w / 2, 0, -look.arrow_w / 2, 0)
-    painter.setPen(chip_text_color(fill))
-    painter.setFont(font(px, bold=True))
-    painter.drawText(text_rect, CENTRE, box_text)
-    if look.dropped:
-        painter.setPen(QPen(drop, 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
-        c, r = rect.center(), rect.height() * 0.75
-        painter.drawLine(QPointF(c.x() - r, c.y() - r), QPointF(c.x() + r, c.y() + r))
-        painter.drawLine(QPointF(c.x() - r, c.y() + r), QPointF(c.x() + r, c.y() - r))

@@ -537,6 +537,6 @@ def _capture_scene(ns: argparse.Namespace, stop: Event) -> int:
 
 
 def cmd_live(ns: argparse.Namespace) -> int:
-    from animator.ui.live_window import run_live
+    from animator.ui.live.window import run_live
 
     return run_live(ns.iface, ns.filter, exit_after_ms=ns.exit_after)

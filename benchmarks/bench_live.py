@@ -91,7 +91,7 @@ class _Replay:
 
 def _replay(app: object, frames: list[tuple[float, bytes, int]], count: int = 300) -> list[float]:
     """The UI's own cost at 20k packets/s: the same window code, with no generator or capture thread competing."""
-    from animator.ui.live_window import LiveWindow
+    from animator.ui.live.window import LiveWindow
 
     if not frames:
         return [0.0]
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from animator.render.theme import load_fonts
-    from animator.ui.live_window import FRAME_MS, LiveWindow
+    from animator.ui.live.window import FRAME_MS, LiveWindow
 
     app = QApplication.instance() or QApplication([])
     load_fonts()

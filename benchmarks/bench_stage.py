@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
-    from animator.ui.stage import StageView
+    from animator.ui.stage.view import StageView
 
     timeline = build_timeline(load_scene_text(stress_scene_yaml(args.nodes, args.packets), "<stress>"))
     view = StageView()

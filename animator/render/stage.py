@@ -18,7 +18,7 @@ side (``MARGIN``) and blitted at the current offset, and the overlays are kept a
 as the bands they occupy: a pan costs two blits until it leaves the region, instead of
 redrawing every line and label.
 
-No widget is involved: ``StageView`` (``animator.ui.stage``) calls ``paint`` from its
+No widget is involved: ``StageView`` (``animator.ui.stage.view``) calls ``paint`` from its
 ``drawBackground``, and ``StageRenderer`` (``animator.export.png``) calls it on an image.
 """
 

@@ -52,15 +52,16 @@ from animator.model.deck import is_deck_path
 from animator.model.errors import SceneError
 from animator.render.theme import LIGHT, THEMES, Theme, font
 from animator.resources import assets_dir
-from animator.ui.export_dialog import install_export_menu
-from animator.ui.inspection import InspectionDocks
-from animator.ui.lecture import Lecture
-from animator.ui.live_menu import install_capture_menus
-from animator.ui.player import PlayerClock
-from animator.ui.presenter import AudienceWindow, PresenterPanel
-from animator.ui.stage import StageView
-from animator.ui.stage_controls import StageControls
-from animator.ui.transport import TransportBar
+from animator.ui.exporting.dialog import install_export_menu
+from animator.ui.inspect.docks import InspectionDocks
+from animator.ui.lecture.controller import Lecture
+from animator.ui.live.menu import install_capture_menus
+from animator.ui.playback.clock import PlayerClock
+from animator.ui.playback.transport import TransportBar
+from animator.ui.presenter.audience import AudienceWindow
+from animator.ui.presenter.panel import PresenterPanel
+from animator.ui.stage.controls import StageControls
+from animator.ui.stage.view import StageView
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class MainWindow(QMainWindow):
         self.presenter_dock.hide()
         self.audience: AudienceWindow | None = None
         self.inspection = InspectionDocks(self, self.stage, lambda t: self.clock.run("seek", t), LIGHT, self.notes_dock)
-        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture.py).
+        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture/controller.py).
         self.lecture = Lecture(self)
         layout.insertWidget(1, self.lecture.banner)
         self.stage.legend_clicked.connect(self.lecture.toggle_traffic)

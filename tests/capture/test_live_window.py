@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from animator.capture.live_stats import CLASSES
 from animator.capture.reader import CaptureReader
 from animator.model import load_scene
-from animator.ui.live_window import MAX_DOTS, SPAWN_PER_FRAME, LiveWindow
+from animator.ui.live.window import MAX_DOTS, SPAWN_PER_FRAME, LiveWindow
 
 
 def frame(src: str, dst: str, proto: int = 6, seq: int = 0, size: int = 100) -> bytes:
@@ -144,7 +144,7 @@ def test_capture_setup_errors_are_shown_not_raised(live: tuple[LiveWindow, FakeS
 
 def test_main_window_has_import_and_live_menu(window: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from animator.capture.importer import ImportOptions
-    from animator.ui.live_menu import import_to_scene
+    from animator.ui.live.menu import import_to_scene
     from tests.capture.traffic import write_web_visit
 
     menus = [a.text() for a in window.menuBar().actions()]  # type: ignore[attr-defined]
@@ -185,7 +185,7 @@ def test_loopback_traffic_is_drawn_between_client_and_server(live: tuple[LiveWin
 
 
 def test_hosts_beyond_the_limit_fold_into_other_hosts(live: tuple[LiveWindow, FakeSource]) -> None:
-    from animator.ui.live_window import MAX_HOSTS
+    from animator.ui.live.window import MAX_HOSTS
 
     win, source = live
     for i in range(MAX_HOSTS + 10):
@@ -200,7 +200,7 @@ def host_marks(win: LiveWindow) -> dict[str, list[QRectF]]:
     from PySide6.QtGui import QFontMetricsF
 
     from animator.render.theme import font
-    from animator.ui.stage_items import ICON, NodeItem
+    from animator.ui.live.items import ICON, NodeItem
 
     metrics = QFontMetricsF(font(NodeItem.LABEL_SIZE, bold=True))
     marks = {}

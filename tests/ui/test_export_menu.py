@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QProgressDialog
 
 from animator.export.registry import exporter, exporters, scene_source
 from animator.render.theme import PALETTES, THEMES
-from animator.ui.export_dialog import ExportDialog, run_export
+from animator.ui.exporting.dialog import ExportDialog, run_export
 from animator.ui.main_window import MainWindow
 from tests.conftest import REPO
 

@@ -11,7 +11,7 @@ from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 
 from animator.engine.timeline import PacketDetail
-from animator.ui.inspector import EMPTY_TEXT, Inspector
+from animator.ui.inspect.inspector import EMPTY_TEXT, Inspector
 
 
 def a_detail(

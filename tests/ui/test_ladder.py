@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from animator.engine.timeline import build_timeline
 from animator.model import load_scene
-from animator.ui.ladder import LadderPanel
+from animator.ui.inspect.ladder import LadderPanel
 from tests.conftest import REPO
 
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 from animator.engine.timeline import build_timeline
 from animator.model import load_scene
 from animator.render.theme import OKABE_ITO, PALETTES, THEMES
-from animator.ui.contrast import contrast_ratio, readable_on
-from animator.ui.ladder import LadderPanel, LadderView
+from animator.ui.inspect.contrast import contrast_ratio, readable_on
+from animator.ui.inspect.ladder import LadderPanel, LadderView
 from tests.conftest import REPO
 
 

@@ -198,7 +198,7 @@ def test_explanation_is_rendered_markdown_with_an_empty_state(quiz: MainWindow, 
 
 def test_links_open_outside_only_for_web_schemes(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("animator.ui.sidebar.QDesktopServices.openUrl", lambda url: opened.append(url.toString()))
+    monkeypatch.setattr("animator.ui.lecture.sidebar.QDesktopServices.openUrl", lambda url: opened.append(url.toString()))
     window.lecture.sidebar.open_link(QUrl("https://www.rfc-editor.org/rfc/rfc9293"))
     window.lecture.sidebar.open_link(QUrl("file:///etc/passwd"))
     assert opened == ["https://www.rfc-editor.org/rfc/rfc9293"]

@@ -8,8 +8,9 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
 from animator.engine.quiz import Phase
+from animator.render.quiz_card import QuizView
+from animator.ui.lecture.quiz import QuizPanel
 from animator.ui.main_window import MainWindow
-from animator.ui.quiz import QuizPanel, QuizView
 from tests.conftest import REPO
 
 HTTP_GET = REPO / "scenes" / "http-get.yaml"

@@ -15,8 +15,7 @@ from animator.engine.timeline import Timeline
 from animator.layout import StageLayout
 from animator.model import load_scene
 from animator.model.schema import Quiz
-from animator.render.theme import DARK, HIGH_CONTRAST, LIGHT, Theme
-from animator.ui.quiz import (
+from animator.render.quiz_card import (
     CORRECT,
     FLOOR_PX,
     WRONG,
@@ -27,6 +26,7 @@ from animator.ui.quiz import (
     quiz_card_palette,
     quiz_choice_at,
 )
+from animator.render.theme import DARK, HIGH_CONTRAST, LIGHT, Theme
 from tests.conftest import REPO
 
 #: The brief's example: a 1280x720 stage whose network area lies between the title and caption bands.

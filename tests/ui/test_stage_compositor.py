@@ -23,7 +23,7 @@ from animator.engine.timeline import Timeline
 from animator.export.png import StageRenderer
 from animator.model import load_scene
 from animator.resources import scenes_dir
-from animator.ui.stage import StageView
+from animator.ui.stage.view import StageView
 
 SIZE = (960, 540)
 

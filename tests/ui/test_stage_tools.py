@@ -8,10 +8,10 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from animator.resources import default_scene
-from animator.ui.annotation import LASER, NONE, PEN, PEN_COLOR
 from animator.ui.main_window import MainWindow
-from animator.ui.stage import StageView
-from animator.ui.zoom import MAX_ZOOM, MIN_ZOOM, followed_packet
+from animator.ui.stage.annotation import LASER, NONE, PEN, PEN_COLOR
+from animator.ui.stage.view import StageView
+from animator.ui.stage.zoom import MAX_ZOOM, MIN_ZOOM, followed_packet
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_laser_shows_a_dot_and_leaves_no_stroke(player: MainWindow, qtbot: objec
 
 
 def test_laser_trail_fades_in_wall_clock_time(app: object) -> None:
-    from animator.ui.annotation import TRAIL_SECONDS, AnnotationModel
+    from animator.ui.stage.annotation import TRAIL_SECONDS, AnnotationModel
 
     now = [0.0]
     model = AnnotationModel(clock=lambda: now[0])

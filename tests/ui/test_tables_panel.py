@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication
 
 from animator.engine.timeline import build_timeline
 from animator.model import load_scene
-from animator.ui.hexview import changed_fill
-from animator.ui.tables_panel import TablesPanel
+from animator.ui.inspect.hexview import changed_fill
+from animator.ui.inspect.tables import TablesPanel
 from tests.conftest import REPO
 
 

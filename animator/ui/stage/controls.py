@@ -16,14 +16,14 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMenu
 
 from animator.render.theme import PALETTES, STANDARD, TEXT_SCALES, THEMES, Palette, font
-from animator.ui.annotation import LASER, NONE, PEN
-from animator.ui.presenter import KeyHelpOverlay
+from animator.ui.keyhelp import KeyHelpOverlay
 from animator.ui.settings_check import SettingsCheck
-from animator.ui.zoom import ZOOM_STEP
+from animator.ui.stage.annotation import LASER, NONE, PEN
+from animator.ui.stage.zoom import ZOOM_STEP
 
 if TYPE_CHECKING:
     from animator.ui.main_window import MainWindow
-    from animator.ui.stage import StageView
+    from animator.ui.stage.view import StageView
 
 #: Shift+arrow pans by this fraction of the stage.
 PAN_FRACTION = 0.12

@@ -143,7 +143,7 @@ def install_capture_menus(window: MainWindow, file_menu: QMenu, before: QMenu) -
 
 
 def open_live_window(window: QWidget) -> None:
-    from animator.ui.live_window import LiveWindow
+    from animator.ui.live.window import LiveWindow
 
     live = LiveWindow()
     live.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -26,15 +26,15 @@ from animator.engine.traffic import DERIVED_CLASSES
 from animator.model.deck import Deck, load_deck, load_deck_scenes
 from animator.model.errors import SceneLoadError
 from animator.model.schema import PROTOCOLS, Scene
+from animator.render.quiz_card import QuizView, choice_key
 from animator.render.theme import PROTOCOL_NAMES
-from animator.ui.deck_nav import DeckNavigator
-from animator.ui.quiz import QuizView, choice_key
-from animator.ui.resume import ResumeBanner, ResumeStore
-from animator.ui.sidebar import LessonSidebar
+from animator.ui.lecture.contents import DeckNavigator
+from animator.ui.lecture.resume import ResumeBanner, ResumeStore
+from animator.ui.lecture.sidebar import LessonSidebar
 
 if TYPE_CHECKING:
     from animator.ui.main_window import MainWindow
-    from animator.ui.stage import StageView
+    from animator.ui.stage.view import StageView
 
 _EPS = 1e-6
 #: As for scenes (``main_window.RELOAD_DELAY_MS``): let an editor's save burst finish.

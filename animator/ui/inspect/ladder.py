@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QButtonGroup, QHBoxLayout, QL
 
 from animator.engine.sequence import Arrow, ladder_arrows, lifeline_order
 from animator.render.theme import LIGHT, STANDARD, Palette, Theme, chip_text_color, font
-from animator.ui.contrast import LINE_RATIO, TEXT_RATIO, readable_on, toward
+from animator.ui.inspect.contrast import LINE_RATIO, TEXT_RATIO, readable_on, toward
 
 #: Vertical pixels per second of scene time: a one-second hop gets a readable slant.
 PIXELS_PER_SECOND = 64.0

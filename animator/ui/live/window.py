@@ -56,7 +56,7 @@ from animator.capture.live import CaptureSetupError, ProcessCapture, interfaces,
 from animator.capture.live_stats import CLASSES, LiveStats, traffic_class
 from animator.model.schema import Node
 from animator.render.theme import LIGHT, Theme, font
-from animator.ui.stage_items import ICON, NodeItem
+from animator.ui.live.items import ICON, NodeItem
 
 FRAME_MS = 33
 CHART_EVERY = 3  # the charts are redrawn in three parts, one per frame: each part at 10 Hz

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from animator.engine.frame import Frame, TableView
 from animator.render.theme import LIGHT, Theme, font
-from animator.ui.hexview import changed_fill
+from animator.ui.inspect.hexview import changed_fill
 
 NO_TABLES = "This device has no tables at this point of the scene."
 

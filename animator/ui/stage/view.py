@@ -46,12 +46,12 @@ from animator.layout.boxes import Box
 from animator.layout.stage import StageLayout
 from animator.render.boxes import qrect
 from animator.render.chips import at_pause
+from animator.render.quiz_card import QuizView, paint_quiz_overlay, quiz_card_geometry, quiz_choice_at
 from animator.render.stage import StageCompositor, StageGeometry, backdrop_changed
 from animator.render.theme import LIGHT, PROTOCOL_NAMES, STANDARD, Palette, Theme, font
-from animator.ui.annotation import LASER, NONE, PEN, PEN_PIXELS, AnnotationModel
-from animator.ui.quiz import QuizView, paint_quiz_overlay, quiz_card_geometry, quiz_choice_at
-from animator.ui.stage_chips import PacketLayer
-from animator.ui.zoom import ZOOM_STEP, ZoomState
+from animator.ui.stage.annotation import LASER, NONE, PEN, PEN_PIXELS, AnnotationModel
+from animator.ui.stage.packets import PacketLayer
+from animator.ui.stage.zoom import ZOOM_STEP, ZoomState
 
 #: Overlay sizes (prompt, zoom level, empty hint) are designed at 720 px and scale from there.
 DESIGN_HEIGHT = 720.0

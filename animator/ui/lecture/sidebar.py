@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from animator.render.theme import font
-from animator.ui.quiz import QuizPanel
+from animator.ui.lecture.quiz import QuizPanel
 
 #: Only these schemes leave the app; a scene file must not be able to launch anything else.
 EXTERNAL_SCHEMES = ("http", "https", "mailto")

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 from animator.engine.frame import Frame
 from animator.engine.sequence import message_tracks
 from animator.render.theme import Palette, Theme
-from animator.ui.inspector import NOT_NOW, Inspector, SceneNames
-from animator.ui.ladder import LadderPanel
-from animator.ui.stage import StageView
-from animator.ui.tables_panel import TablesPanel
+from animator.ui.inspect.inspector import NOT_NOW, Inspector, SceneNames
+from animator.ui.inspect.ladder import LadderPanel
+from animator.ui.inspect.tables import TablesPanel
+from animator.ui.stage.view import StageView
 
 
 class InspectionDocks(QObject):

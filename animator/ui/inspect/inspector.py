@@ -40,7 +40,7 @@ from animator.engine.sim import Outcome
 from animator.engine.timeline import PacketDetail
 from animator.packets.dissect import FieldNode, Path, changed_paths, dissect, node_at, walk
 from animator.render.theme import LIGHT, Theme, font
-from animator.ui.hexview import HexView, changed_fill
+from animator.ui.inspect.hexview import HexView, changed_fill
 
 EMPTY_TEXT = "Click a packet on the stage or an arrow in the sequence diagram"
 NO_BYTES = "This scene describes the message without real packet bytes."

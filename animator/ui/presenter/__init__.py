@@ -1,0 +1,1 @@
+"""Presenting: the audience's fullscreen window and the presenter's panel."""

@@ -12,7 +12,8 @@ command=${1:-run}
 shift || true
 case "$command" in
   run) tier="run" ;;
-  test | bench | package) tier="test" ;;
+  test | bench) tier="test" ;;
+  package) tier="package" ;;
   *) echo "usage: bash scripts/dev.sh run|test|bench|package [ARGS...]" >&2; exit 2 ;;
 esac
 

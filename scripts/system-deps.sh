@@ -10,10 +10,13 @@ set -euo pipefail
 tier=${1:-run}
 test_pkgs="libegl1 libgl1 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libpcap0.8"
+test_tools="xvfb xauth desktop-file-utils nsis shellcheck tshark chromium libreoffice-impress poppler-utils ffmpeg libatomic1"
 case "$tier" in
-  test) wanted="$run_pkgs xvfb xauth desktop-file-utils nsis shellcheck tshark chromium libreoffice-impress poppler-utils ffmpeg libatomic1" ;;
+  test) wanted="$run_pkgs $test_tools" ;;
+  # Building the .deb: PyInstaller needs objdump (binutils) on Linux, which a pristine Debian lacks.
+  package) wanted="$run_pkgs $test_tools binutils" ;;
   run) wanted="$run_pkgs" ;;
-  *) echo "usage: $0 [test|run]" >&2; exit 2 ;;
+  *) echo "usage: $0 [test|package|run]" >&2; exit 2 ;;
 esac
 command -v dpkg-query >/dev/null 2>&1 || { echo "not a Debian-based system: install Qt 6's runtime libraries (EGL, xkbcommon, fontconfig, xcb) with your package manager" >&2; exit 0; }
 missing=""

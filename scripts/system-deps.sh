@@ -13,8 +13,9 @@ run_pkgs="$test_pkgs libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 li
 test_tools="xvfb xauth desktop-file-utils nsis shellcheck tshark chromium libreoffice-impress poppler-utils ffmpeg libatomic1"
 case "$tier" in
   test) wanted="$run_pkgs $test_tools" ;;
-  # Building the .deb: PyInstaller needs objdump (binutils) on Linux, which a pristine Debian lacks.
-  package) wanted="$run_pkgs $test_tools binutils" ;;
+  # Building the .deb: PyInstaller needs objdump (binutils) and the Python shared library it bundles
+  # (libpython3.X), which a pristine Debian lacks (found by scripts/fresh-machine.sh).
+  package) wanted="$run_pkgs $test_tools binutils libpython$(${PYTHON:-python3} -c 'import sys; print("%d.%d" % sys.version_info[:2])')" ;;
   run) wanted="$run_pkgs" ;;
   *) echo "usage: $0 [test|package|run]" >&2; exit 2 ;;
 esac

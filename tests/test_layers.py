@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import REPO
 
-CORE = ["model", "engine", "packets", "capture", "layout"]
+CORE = ["model", "engine", "packets", "capture", "layout", "player"]
 FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6")
 
 

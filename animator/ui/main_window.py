@@ -1,4 +1,13 @@
-"""The player window: stage, transport, step list and notes, menus, open/drop/recent, live reload.
+"""The player window: it builds the panels, wires them to one player state, and places them.
+
+What the player shows lives in ``animator.player.PlayerState`` (Qt-free): the scene, the moment,
+the frame, the selected packet, the hidden traffic, the looks, whether it is presenting. Every
+panel here subscribes to the state's events and shows its part; a key or a click changes the
+state (through the player clock's typed commands for time), never another panel. This window
+is what is left: it owns the Qt-only things (menus and shortcuts, the file watcher, the error
+banner, fullscreen, the audience's window, the dock layout) and offers some of them to the
+panels it hosts through a narrow interface (``animator.ui.services.Services``) instead of
+handing them itself.
 
 Loading never pops up a dialog: a scene that fails to load (at start, from the Open dialog,
 or when an edit on disk breaks it) is reported in a banner above the stage while the last
@@ -13,10 +22,11 @@ bar sheds what it can spare, and the default layout is chosen from the width the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QFileSystemWatcher, QSettings, QSize, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QFileSystemWatcher, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -30,37 +40,28 @@ from PySide6.QtGui import (
     QPalette,
     QShowEvent,
 )
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
-from animator import __version__
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
 from animator.model.deck import is_deck_path
 from animator.model.errors import SceneError
-from animator.render.theme import LIGHT, THEMES, Theme, font
+from animator.player import Looks, PlayerState
+from animator.render.quiz_card import QuizView
+from animator.render.theme import LIGHT, PALETTES, STANDARD, TEXT_SCALES, THEMES, Theme, font
 from animator.resources import assets_dir
 from animator.ui.exporting.dialog import install_export_menu
 from animator.ui.inspect.docks import InspectionDocks
 from animator.ui.lecture.controller import Lecture
 from animator.ui.live.menu import install_capture_menus
 from animator.ui.playback.clock import PlayerClock
+from animator.ui.playback.steps import NotesView, StepList
 from animator.ui.playback.transport import TransportBar
 from animator.ui.presenter.audience import AudienceWindow
 from animator.ui.presenter.panel import PresenterPanel
+from animator.ui.settings_check import SettingsCheck
 from animator.ui.stage.controls import StageControls
+from animator.ui.stage.group import StageGroup
 from animator.ui.stage.view import StageView
 
 log = logging.getLogger(__name__)
@@ -82,17 +83,30 @@ LAYOUT_VERSION = 1
 
 
 class MainWindow(QMainWindow):
-    """The player. ``settings`` is injectable so tests never touch the user's own settings."""
+    """The player. ``settings`` is injectable so tests never touch the user's own settings.
+
+    It implements ``animator.ui.services.Services`` for the panels it hosts."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
+        #: Whether the window was fullscreen at its last state change (a question moves with it).
+        self._fullscreen = False
         self.settings = settings or QSettings("PacketStage", "PacketStage")
-        self.timeline: Timeline | None = None
-        #: The file whose scene is on screen.
-        self.path: Path | None = None
+        # Settings may be damaged (a file cut short, a value from a future version): read them once,
+        # falling back to defaults, and say so in a notice (never a dialog: it could reach the projector).
+        check = SettingsCheck(self.settings)
+        looks = Looks(
+            theme=check.choice("theme", THEMES, LIGHT).name,
+            palette=check.choice("palette", PALETTES, STANDARD).name,
+            text_scale=check.number("text_scale", TEXT_SCALES, 1.0),
+        )
+        theme = looks.theme
+        #: What the player shows; every panel below follows it.
+        self.state = PlayerState(looks)
+        self._settings_notice = check.notice()
         #: The file the user last asked for: the one watched and reloaded (it may be broken).
         self.requested: Path | None = None
-        self.clock = PlayerClock(self)
+        self.clock = PlayerClock(self.state, self)
         self.setWindowTitle("PacketStage")
         self.setWindowIcon(QIcon(str(assets_dir() / "icons" / "app.svg")))
         self.setAcceptDrops(True)
@@ -119,122 +133,186 @@ class MainWindow(QMainWindow):
         self.banner.setFont(font(13, mono=True))
         self.banner.hide()
         layout.addWidget(self.banner)
-        self.stage = StageView(central)
+        self.stage = StageView(central, THEMES[theme])
         self.stage.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.stage, 1)
+        #: The presenter's stage and, while presenting, the audience's: both follow the state.
+        self.stages = StageGroup(self.state, self.stage, self)
         self.transport = TransportBar(central)
+        self.transport.follow(self.state)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
-
-        self.step_list = QListWidget(self)
-        self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.step_list.setWordWrap(True)
-        self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.step_list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.step_list.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.step_list.itemClicked.connect(self._step_clicked)
-        #: The list row of each step number (chapter headers take rows too).
-        self._step_rows: dict[int, int] = {}
-        # Word-wrapped rows are laid out later and again whenever the dock changes width; each
-        # time, bring the current step back into view.
-        self.step_list.verticalScrollBar().rangeChanged.connect(lambda *_: self._scroll_to_current_step())
-        self.steps_dock = QDockWidget("Steps", self)
-        self.steps_dock.setObjectName("steps")
-        self.steps_dock.setWidget(self.step_list)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.steps_dock)
-        self.notes = QTextBrowser(self)
-        self.notes.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.notes.setOpenExternalLinks(True)
-        self.notes_dock = QDockWidget("Notes", self)
-        self.notes_dock.setObjectName("notes")
-        self.notes_dock.setWidget(self.notes)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
-        self.presenter_panel = PresenterPanel(self)
-        self.presenter_dock = QDockWidget("Presenter", self)
-        self.presenter_dock.setObjectName("presenter")
-        self.presenter_dock.setWidget(self.presenter_panel)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.presenter_dock)
-        self.presenter_dock.hide()
         self.audience: AudienceWindow | None = None
-        self.inspection = InspectionDocks(self, self.stage, lambda t: self.clock.run("seek", t), LIGHT, self.notes_dock)
-        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture/controller.py).
-        self.lecture = Lecture(self)
+
+        self.step_list = StepList(self.state, self)
+        self.step_list.step_chosen.connect(self.play_step)
+        self.steps_dock = self._dock("Steps", "steps", self.step_list, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.notes = NotesView(self.state, self)
+        self.notes_dock = self._dock("Notes", "notes", self.notes, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.presenter_panel = PresenterPanel(self)
+        self.presenter_dock = self._dock("Presenter", "presenter", self.presenter_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.presenter_dock.hide()
+        self.state.events.presenting.connect(self.presenter_panel.set_presenting)
+
+        # The inspector, the sequence diagram and the device tables (animator/ui/inspect).
+        self.inspection = InspectionDocks(self, self.state, self.stages, self.clock)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.inspection.sequence_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspection.inspector_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspection.tables_dock)
+        # Tabbed with the notes rather than stacked under them: a 768-pixel-high laptop screen has
+        # no room for a fourth pane, and a click on a packet or a device brings its tab forward.
+        self.tabifyDockWidget(self.notes_dock, self.inspection.inspector_dock)
+        self.tabifyDockWidget(self.inspection.inspector_dock, self.inspection.tables_dock)
+        self.notes_dock.raise_()
+
+        # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture).
+        self.lecture = Lecture(self, self.state, self.clock, self)
         layout.insertWidget(1, self.lecture.banner)
-        self.stage.legend_clicked.connect(self.lecture.toggle_traffic)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.lecture.contents_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lecture.lesson_dock)
+        # A tab beside the speaker notes: both want the tall space, and rarely at once.
+        self.tabifyDockWidget(self.notes_dock, self.lecture.lesson_dock)
+        self.stages.legend_clicked.connect(self.lecture.toggle_traffic)
+        self.lecture.connect_stage(self.stages)
+        self.lecture.quiz_changed.connect(self._show_quiz)
+        self.lecture.cue_changed.connect(self.presenter_panel.show_cue)
+        self.lecture.title_changed.connect(self.setWindowTitle)
 
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._file_changed)
         self.watcher.directoryChanged.connect(self._folder_changed)
+        #: What to do when a watched file changes (by path); the scene's own reloads it.
+        self._watch_callbacks: dict[str, Callable[[Path], None]] = {}
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(RELOAD_DELAY_MS)
         self._reload_timer.timeout.connect(self.reload)
+        #: Live views opened from this window, kept while they are open.
+        self._kept: list[QWidget] = []
 
-        self.clock.time_changed.connect(self._show_time)
-        self.clock.state_changed.connect(self._show_transport)
-        self.transport.command.connect(self.clock.run)
-        self.transport.seek_requested.connect(lambda t: self.clock.run("seek", t))
-        self.transport.speed_chosen.connect(self._set_speed)
-        self.transport.pacing_changed.connect(lambda on: self.clock.run("set_pause_at_steps", on))
+        self.transport.restart_clicked.connect(self.clock.home)
+        self.transport.previous_clicked.connect(self.clock.previous_step)
+        self.transport.play_clicked.connect(self.clock.toggle)
+        self.transport.next_clicked.connect(self.clock.next_step)
+        self.transport.end_clicked.connect(self.clock.end)
+        self.transport.seek_requested.connect(self.clock.seek)
+        self.transport.speed_chosen.connect(self.clock.set_speed)
+        self.transport.pacing_changed.connect(self.clock.set_pause_at_steps)
+        self.state.events.transport.connect(self._transport_changed)
+        self.state.events.looks.connect(self._looks_changed)
         self._build_actions()
-        self._shown_step = -1
         #: The window state and dock layout to go back to when fullscreen ends (None: not fullscreen).
         self._before_fullscreen: tuple[Qt.WindowState, QByteArray] | None = None
         self._docks_before_presenting: list[QDockWidget] = []
         self._typed_step = ""
         #: Whether the docks still need their default layout (nothing saved, or saved by an older version).
         self._needs_layout = not self._restore_window()
-        saved = self.settings.value("theme", LIGHT.name)
-        self.set_theme(THEMES.get(saved if isinstance(saved, str) else "", LIGHT))
+        self._looks_changed(self.state.looks)
 
-    # -- actions and keys ------------------------------------------------------------
-    def _action(self, text: str, keys: list[QKeySequence | str], slot: object, menu: object = None) -> QAction:
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState key
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- what the player shows (read from the state) ----------------------------------------
+    @property
+    def timeline(self) -> Timeline | None:
+        return self.state.timeline
+
+    @property
+    def path(self) -> Path | None:
+        """The file whose scene is on screen."""
+        return self.state.path
+
+    # -- services (animator.ui.services.Services) --------------------------------------------
+    def add_action(
+        self, text: str, keys: Sequence[QKeySequence | str], slot: Callable[..., object], menu: QMenu | None = None
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         self.addAction(action)
+        if self.audience is not None:
+            self.audience.addAction(action)  # clicker keys work whichever window has focus
         if menu is not None:
             menu.addAction(action)
         return action
 
+    def watch(self, path: Path, changed: Callable[[Path], None] | None = None) -> None:
+        """Watch the file, and its folder: a file that is deleted and made again (``git checkout``,
+        some editors' saves) drops out of the watcher, and only the folder says when it is back."""
+        if changed is not None:
+            self._watch_callbacks[str(path)] = changed
+        if path.exists() and str(path) not in self.watcher.files():
+            self.watcher.addPath(str(path))
+        folder = str(path.parent)
+        if path.parent.is_dir() and folder not in self.watcher.directories():
+            self.watcher.addPath(folder)
+
+    def remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recent", [str(path), *recent][:MAX_RECENT])
+
+    def show_errors(self, exc: SceneLoadError, what: str = "scene") -> None:
+        shown = exc.errors[:6]
+        more = len(exc.errors) - len(shown)
+        lines = [str(e) for e in shown] + ([f"… and {more} more"] if more > 0 else [])
+        kept = " The last good version stays on screen." if self.timeline is not None else ""
+        self.banner.setText(f"This {what} could not be loaded.{kept}\n" + "\n".join(lines))
+        self.banner.show()
+
+    def show_status(self, text: str, timeout_ms: int) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def dialog_parent(self) -> QWidget:
+        return self
+
+    def keep_open(self, window: QWidget) -> None:
+        self._kept.append(window)
+        window.destroyed.connect(lambda _=None, w=window: self._kept.remove(w) if w in self._kept else None)
+
+    # -- actions and keys ------------------------------------------------------------
     def _build_actions(self) -> None:
         bar = self.menuBar()
+        add = self.add_action
         file_menu = bar.addMenu("&File")
-        self._action("&Open…", [QKeySequence.StandardKey.Open], self.open_dialog, file_menu)
+        add("&Open…", [QKeySequence.StandardKey.Open], self.open_dialog, file_menu)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._action("&Reload", [QKeySequence("Ctrl+R")], self.reload, file_menu)
+        add("&Reload", [QKeySequence("Ctrl+R")], self.reload, file_menu)
         file_menu.addSeparator()
-        self._action("&Quit", [QKeySequence.StandardKey.Quit], self.close, file_menu)
+        add("&Quit", [QKeySequence.StandardKey.Quit], self.close, file_menu)
 
         play = bar.addMenu("&Playback")
-        run = self.clock.run
-        self._action("Play / pause", ["Space"], lambda: run("toggle"), play)
-        self._action("Next step", ["Right", "PgDown"], self.lecture.next_step, play)
-        self._action("Previous step", ["Left", "PgUp"], self.lecture.previous_step, play)
-        self._action("Restart", ["Home"], lambda: run("home"), play)
-        self._action("Go to end", ["End"], lambda: run("end"), play)
+        clock = self.clock
+        add("Play / pause", ["Space"], clock.toggle, play)
+        add("Next step", ["Right", "PgDown"], self.lecture.next_step, play)
+        add("Previous step", ["Left", "PgUp"], self.lecture.previous_step, play)
+        add("Restart", ["Home"], clock.home, play)
+        add("Go to end", ["End"], clock.end, play)
         play.addSeparator()
-        self._action("Faster", ["+", "="], lambda: run("faster"), play)
-        self._action("Slower", ["-"], lambda: run("slower"), play)
-        self.pacing_action = self._action("Pause at each step", [], lambda on: run("set_pause_at_steps", on), play)
+        add("Faster", ["+", "="], clock.faster, play)
+        add("Slower", ["-"], clock.slower, play)
+        self.pacing_action = add("Pause at each step", [], clock.set_pause_at_steps, play)
         self.pacing_action.setCheckable(True)
         self.pacing_action.setChecked(True)
 
         view = bar.addMenu("&View")
-        self.fullscreen_action = self._action("&Fullscreen", ["F", "F11"], self.toggle_fullscreen, view)
-        self._action("Leave fullscreen", ["Esc"], self.escape)
-        self.blank_action = self._action("&Blank the screen", ["B", "."], self.toggle_blank, view)
+        self.fullscreen_action = add("&Fullscreen", ["F", "F11"], self.toggle_fullscreen, view)
+        add("Leave fullscreen", ["Esc"], self.escape)
+        self.blank_action = add("&Blank the screen", ["B", "."], self.toggle_blank, view)
         self.blank_action.setCheckable(True)
-        self.present_action = self._action("&Present on a second screen", ["Ctrl+P", "F5"], self.toggle_presenting, view)
+        self.present_action = add("&Present on a second screen", ["Ctrl+P", "F5"], self.toggle_presenting, view)
         self.present_action.setCheckable(True)
-        self._action("Swap presenter and audience view", ["P"], self.swap_views, view)
+        add("Swap presenter and audience view", ["P"], self.swap_views, view)
         view.addAction(self.steps_dock.toggleViewAction())
         view.addAction(self.notes_dock.toggleViewAction())
         for dock in self.inspection.docks:
             view.addAction(dock.toggleViewAction())
-        self._action("Reset the &layout of the panels", [], lambda: self.arrange_docks(), view)
+        add("Reset the &layout of the panels", [], lambda: self.arrange_docks(), view)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
@@ -245,15 +323,16 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.theme_actions[name] = action
         # Pen, laser, zoom, follow, reverse/replay, palette, text size, F1 help, settings notice.
-        self.stage_controls = StageControls(self, play, view)
+        self.stage_controls = StageControls(self, self.state, self.stages, self.clock, self.centralWidget(), play, view)
+        self.stage_controls.show_notice(self._settings_notice)
 
         self.lecture.add_actions(play, view)
 
         help_menu = bar.addMenu("&Help")
-        self._action("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
-        self._action("&About PacketStage", [], self.show_about, help_menu)
-        install_capture_menus(self, file_menu, before=help_menu)
-        self.export_menu = install_export_menu(self, file_menu)  # File → Import capture…, and the Live menu
+        add("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
+        add("&About PacketStage", [], self.show_about, help_menu)
+        install_capture_menus(self, self.state, file_menu, bar, before=help_menu)  # File → Import capture…, the Live menu
+        self.export_menu = install_export_menu(self, self.state, file_menu, lambda: self.lecture.deck_path)
 
     # -- loading ---------------------------------------------------------------------
     def open_scene(self, path: str | Path, step: int | None = None, in_deck: bool = False) -> bool:
@@ -269,12 +348,13 @@ class MainWindow(QMainWindow):
         keep_step = self.path == path and self.timeline is not None
         if self.requested != path and (self.watcher.files() or self.watcher.directories()):
             self.watcher.removePaths(self.watcher.files() + self.watcher.directories())
+            self._watch_callbacks.clear()
         self.requested = path
-        self._watch(path)
+        self.watch(path)
         try:
             timeline = build_timeline(load_scene(path))
         except SceneLoadError as exc:
-            self._show_errors(exc)
+            self.show_errors(exc)
             return False
         previous = (self.timeline, self.path)
         try:
@@ -285,36 +365,24 @@ class MainWindow(QMainWindow):
             log.exception("installing %s failed", path)
             self._restore(previous)
             error = SceneError(str(path), 1, 1, "this scene loads but could not be shown (a bug; please report it)")
-            self._show_errors(SceneLoadError([error]))
+            self.show_errors(SceneLoadError([error]))
             return False
         self.banner.hide()
         if not in_deck:
-            self._remember_recent(path)
+            self.remember_recent(path)
         if step is not None:
-            self.clock.run("go_to_step", step)
+            self.clock.go_to_step(step)
         return True
 
     def _install(self, timeline: Timeline, path: Path, keep_step: bool, in_deck: bool) -> None:
         """Put ``timeline`` on every view; raises if a view refuses it (``open_scene`` rolls back)."""
-        if not keep_step:
-            self.stage.zoom_state.reset()
-        self.stage.set_timeline(timeline)
-        self.inspection.set_timeline(timeline)
-        if self.audience is not None:
-            self.audience.stage.set_timeline(timeline)
-        self.transport.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
-        self.timeline = timeline
-        self.path = path
-        self._fill_step_list()
-        self.setWindowTitle(f"{timeline.scene.title} — PacketStage")
-        self._shown_step = -1
-        self.lecture.scene_opened(timeline, in_deck, fresh=not keep_step)
-        self.clock.set_boundaries(timeline.boundaries, keep_step=keep_step)
+        self.state.show_scene(timeline, path, keep_step, in_deck)
+        self.clock.restart_scene()
 
     def _restore(self, previous: tuple[Timeline | None, Path | None]) -> None:
         """Put the previous timeline back on every view after a failed install (or clear them)."""
         timeline, path = previous
-        self.timeline, self.path = timeline, path
+        self.state.timeline, self.state.path = timeline, path
         if timeline is None or path is None:
             return
         try:
@@ -326,19 +394,14 @@ class MainWindow(QMainWindow):
         if self.requested is not None:
             self.open_scene(self.requested, in_deck=self.lecture.deck is not None)
 
-    def _watch(self, path: Path) -> None:
-        """Watch the file, and its folder: a file that is deleted and made again (``git checkout``,
-        some editors' saves) drops out of the watcher, and only the folder says when it is back."""
-        if path.exists() and str(path) not in self.watcher.files():
-            self.watcher.addPath(str(path))
-        folder = str(path.parent)
-        if path.parent.is_dir() and folder not in self.watcher.directories():
-            self.watcher.addPath(folder)
-
     def _file_changed(self, path: str) -> None:
         # Editors that save by renaming a new file over the old one make the watcher drop
         # the path; it is re-added when the reload runs.
-        self._reload_timer.start()
+        changed = self._watch_callbacks.get(path)
+        if changed is not None:
+            changed(Path(path))
+        else:
+            self._reload_timer.start()
 
     def _folder_changed(self, folder: str) -> None:
         """A file appeared or went in a watched folder: reload if it is the scene or the deck that came back."""
@@ -347,29 +410,17 @@ class MainWindow(QMainWindow):
         def back(path: Path | None) -> bool:
             return path is not None and str(path.parent) == folder and path.exists() and str(path) not in watched
 
-        deck = self.lecture.deck_path
-        if back(deck):
-            self.lecture.deck_file_changed(str(deck))
-        if back(self.requested):
+        for name, changed in list(self._watch_callbacks.items()):
+            if back(Path(name)):
+                changed(Path(name))
+        if back(self.requested) and str(self.requested) not in self._watch_callbacks:
             self._reload_timer.start()
-
-    def _show_errors(self, exc: SceneLoadError, what: str = "scene") -> None:
-        shown = exc.errors[:6]
-        more = len(exc.errors) - len(shown)
-        lines = [str(e) for e in shown] + ([f"… and {more} more"] if more > 0 else [])
-        kept = " The last good version stays on screen." if self.timeline is not None else ""
-        self.banner.setText(f"This {what} could not be loaded.{kept}\n" + "\n".join(lines))
-        self.banner.show()
 
     def open_dialog(self) -> None:
         start = str(self.path.parent) if self.path else str(Path.home())
         name, _ = QFileDialog.getOpenFileName(self, "Open scene", start, SCENE_FILTER)
         if name:
             self.open_scene(name)
-
-    def _remember_recent(self, path: Path) -> None:
-        recent = [p for p in self.recent_files() if p != str(path)]
-        self.settings.setValue("recent", [str(path), *recent][:MAX_RECENT])
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent", [])
@@ -397,100 +448,40 @@ class MainWindow(QMainWindow):
                 event.acceptProposedAction()
                 return
 
-    # -- step list -------------------------------------------------------------------
-    def _fill_step_list(self) -> None:
-        assert self.timeline is not None
-        self.step_list.clear()
-        self._step_rows = {}
-        for span in self.timeline.steps:
-            if span.begins_chapter:
-                header = QListWidgetItem(span.begins_chapter.upper())
-                header.setFlags(Qt.ItemFlag.NoItemFlags)
-                header.setFont(font(12, bold=True))
-                self.step_list.addItem(header)
-            item = QListWidgetItem(f"{span.number}. {span.caption}")
-            item.setData(Qt.ItemDataRole.UserRole, span.number)
-            self._step_rows[span.number] = self.step_list.count()
-            self.step_list.addItem(item)
-
-    def _show_step_in_list(self, step: int) -> None:
-        """Select the current step's row and scroll to it. Step 0 (the very start, before step 1)
-        has no row: nothing is selected and the list is back at its top, where step 1 waits.
-
-        Called for every step change, whatever caused it (Home, End, the slider, a key, a click,
-        a reload, a new scene), so the list never shows a step the stage has left.
-        """
-        row = self._step_rows.get(step, -1)
-        if row < 0:
-            self.step_list.setCurrentRow(-1)
-            self.step_list.clearSelection()
-        else:
-            self.step_list.setCurrentRow(row)
-        self._scroll_to_current_step()
-
-    def _scroll_to_current_step(self) -> None:
-        item = self.step_list.currentItem()
-        if item is None:
-            self.step_list.scrollToTop()
-        else:
-            # Centred: the chapter header above a step and the next step below both stay in sight.
-            self.step_list.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
-
-    def _step_clicked(self, item: QListWidgetItem) -> None:
-        number = item.data(Qt.ItemDataRole.UserRole)
-        if number is not None:
-            self.play_step(int(number))
-
+    # -- following the state -----------------------------------------------------------
     def play_step(self, number: int) -> None:
         """Jump to just before step ``number`` and play it, as a clicker would; 0 is the start."""
-        if number <= 0:
-            self.clock.run("home")
+        self.clock.play_step(number)
+
+    def _transport_changed(self, _changed: object = None) -> None:
+        pacing = self.state.playback.pause_at_steps
+        if self.pacing_action.isChecked() != pacing:
+            self.pacing_action.setChecked(pacing)
+
+    def _show_quiz(self, view: QuizView | None, raise_docks: bool = True) -> None:
+        """Show the question (or none) wherever it should be asked: the hall sees it big only while
+        presenting; alone, the sidebar asks it, unless the window is fullscreen (no sidebar): then
+        the stage does. ``raise_docks`` also brings the lesson sidebar (or, presenting, the notes)
+        to the front."""
+        presenting = self.state.presenting
+        self.stages.show_quiz(view, on_stage=presenting or self.isFullScreen())
+        self.presenter_panel.show_question(view)
+        if not raise_docks:
             return
-        self.clock.run("go_to_step", number - 1)
-        self.clock.run("next_step")
-
-    # -- reacting to time ------------------------------------------------------------
-    def _show_time(self, t: float) -> None:
-        if self.timeline is None:
-            return
-        self.lecture.time_moved(t)
-        t = self.clock.time  # a quiz may have stopped playing just before its step
-        frame = self.timeline.state_at(t)
-        self.stage.show_frame(frame)
-        self.inspection.show_frame(frame)
-        if self.audience is not None:
-            self.audience.stage.show_frame(frame)
-        if frame.step != self._shown_step:
-            self._shown_step = frame.step
-            self.notes.setMarkdown(frame.notes or "*No notes for this step.*")
-            following = self.timeline.steps[frame.step] if frame.step < self.timeline.step_count else None
-            self.presenter_panel.show_next(following.number if following else None, following.caption if following else "")
-            self._show_step_in_list(frame.step)
-            self.lecture.step_shown(frame)
-        self._show_transport()
-
-    def _show_transport(self) -> None:
-        pb = self.clock.playback
-        steps = self.timeline.step_count if self.timeline else 0
-        step = self.timeline.step_at(pb.time) if self.timeline else 0
-        self.transport.show_state(pb.time, pb.duration, step, steps, pb.playing, pb.speed, pb.pause_at_steps)
-        if self.pacing_action.isChecked() != pb.pause_at_steps:
-            self.pacing_action.setChecked(pb.pause_at_steps)
-
-    def _set_speed(self, speed: float) -> None:
-        self.clock.playback.speed = speed
-        self._show_transport()
+        if presenting:
+            self.notes_dock.raise_()  # presenting: the hall has the question, the lecturer keeps the notes
+        elif view is not None and not self.isFullScreen():
+            self.lecture.lesson_dock.show()
+            self.lecture.lesson_dock.raise_()
 
     # -- presenting ------------------------------------------------------------------
     @property
     def audience_stage(self) -> StageView:
         """The stage the class sees: the audience window's while presenting, else this one."""
-        return self.audience.stage if self.audience is not None else self.stage
+        return self.stages.hall
 
     def toggle_blank(self) -> None:
-        stage = self.audience_stage
-        stage.set_blanked(not stage.blanked)
-        self.blank_action.setChecked(stage.blanked)
+        self.blank_action.setChecked(self.stages.toggle_blank())
         self._refresh_prompt()
 
     def _refresh_prompt(self) -> None:
@@ -498,7 +489,7 @@ class MainWindow(QMainWindow):
         a reminder that the audience screen is blank (the presenter still sees the scene)."""
         if self._typed_step:
             self.stage.set_prompt(f"Go to step {self._typed_step}")
-        elif self.audience is not None and self.audience.stage.blanked:
+        elif self.state.presenting and self.stages.hall.blanked:
             self.stage.set_prompt("The audience screen is blank (B)")
         else:
             self.stage.set_prompt("")
@@ -510,9 +501,9 @@ class MainWindow(QMainWindow):
             return
         if self._typed_step:
             self._set_typed_step("")
-        elif self.audience_stage.blanked:
+        elif self.stages.hall.blanked:
             self.toggle_blank()
-        elif self.audience is not None:
+        elif self.state.presenting:
             self.stop_presenting()
         else:
             self.leave_fullscreen()
@@ -536,18 +527,14 @@ class MainWindow(QMainWindow):
             target = screens[max(0, min(screen, len(screens) - 1))]
         self.audience = AudienceWindow(self.stage.theme, self.keyPressEvent, self.stop_presenting)
         self.audience.addActions(self.actions())  # clicker keys work whichever window has focus
-        if self.timeline is not None:
-            self.audience.stage.set_timeline(self.timeline)
-            if self.stage.frame is not None:
-                self.audience.stage.show_frame(self.stage.frame)
+        self.stages.add_audience(self.audience.stage)
         self.audience.show_on(target)
-        self.lecture.audience_opened()
         self._presenter_docks()
-        self.stage_controls.presenting_started()
-        self.presenter_panel.start()
+        self.state.set_presenting(True)
+        self.layout().activate()  # lay out the docks just shown: sizing them before has no effect
+        self._size_notes()
         self.present_action.setChecked(True)
-        self._shown_step = -1
-        self._show_time(self.clock.time)
+        self.state.refresh(step_again=True)  # the presenter's panel shows where the talk is
 
     def _presenter_docks(self) -> None:
         """The presenter's screen needs room for notes and what comes next, not packet internals.
@@ -560,18 +547,24 @@ class MainWindow(QMainWindow):
         self.notes_dock.show()
         self.steps_dock.show()
 
+    def _size_notes(self) -> None:
+        """Notes get most of the right-hand column, and the column a third of the window."""
+        column = self.steps_dock.height() + self.notes_dock.height()
+        self.resizeDocks([self.steps_dock, self.notes_dock], [column // 4, column - column // 4], Qt.Orientation.Vertical)
+        self.resizeDocks([self.notes_dock], [max(420, self.width() // 3)], Qt.Orientation.Horizontal)
+
     def stop_presenting(self) -> None:
         if self.audience is None:
             return
         audience, self.audience = self.audience, None
+        self.stages.remove_audience()
         audience.close()
         audience.deleteLater()
-        self.presenter_panel.stop()
         self.presenter_dock.hide()
         for dock in self._docks_before_presenting:
             dock.show()
         self._docks_before_presenting = []
-        self.stage_controls.presenting_stopped()
+        self.state.set_presenting(False)
         self._refresh_prompt()
         self.blank_action.setChecked(self.stage.blanked)
         self.present_action.setChecked(False)
@@ -606,11 +599,11 @@ class MainWindow(QMainWindow):
     # -- window ----------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
         """Stage, transport, step list and window chrome in one theme; remembered."""
-        self.stage.set_theme(theme)
-        self.inspection.set_theme(theme)
-        if self.audience is not None:
-            self.audience.stage.set_theme(theme)
-        self.transport.set_theme(theme)
+        self.settings.setValue("theme", theme.name)
+        self.state.set_looks(replace(self.state.looks, theme=theme.name))
+
+    def _looks_changed(self, looks: Looks) -> None:
+        theme = THEMES.get(looks.theme, LIGHT)
         palette = QPalette(self.palette())
         for role, name in (
             (QPalette.ColorRole.Window, "caption_fill"),
@@ -625,15 +618,7 @@ class MainWindow(QMainWindow):
         ):
             palette.setColor(role, theme.color(name))
         self.setPalette(palette)
-        # The selected step is white on the accent colour: legible in every theme (on high-contrast,
-        # text and borders are both black, so a border-coloured highlight hid the current step).
-        self.step_list.setStyleSheet(
-            f"QListWidget {{ background: {theme.panel_fill}; }}"
-            f"QListWidget::item {{ padding: 5px 4px; border-bottom: 1px solid {theme.panel_border}; color: {theme.text}; }}"
-            f"QListWidget::item:selected {{ background: {theme.accent}; color: white; border-left: 4px solid {theme.text}; }}"
-        )
         self.theme_actions[theme.name].setChecked(True)
-        self.settings.setValue("theme", theme.name)
 
     def toggle_fullscreen(self) -> None:
         if self._before_fullscreen is not None or self.isFullScreen():
@@ -669,9 +654,22 @@ class MainWindow(QMainWindow):
         self.show()
         self.menuBar().show()
         self.restoreState(layout, LAYOUT_VERSION)
-        if self.audience is not None:  # presenting began in fullscreen: the presenter's docks, not the old ones
+        if self.state.presenting:  # presenting began in fullscreen: the presenter's docks, not the old ones
             self._presenter_docks()
-        self._scroll_to_current_step()  # the list was hidden: back to the step on the stage
+        self.step_list.scroll_to_current()  # the list was hidden: back to the step on the stage
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Entering or leaving fullscreen moves a question between the sidebar and the stage: alone
+        and fullscreen the stage asks it (there is no sidebar); back in the window, the sidebar."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:
+            fullscreen = self.isFullScreen()
+            if fullscreen != self._fullscreen:
+                self._fullscreen = fullscreen
+                self._show_quiz(self.lecture.quiz_view(), raise_docks=False)
+                if not fullscreen:
+                    # After the window has put its docks back (it restores them after the state).
+                    QTimer.singleShot(0, self, lambda: self._show_quiz(self.lecture.quiz_view()))
 
     def show_shortcuts(self) -> None:
         """F1: the keys, over this window and never as a dialog (it could land on the projector)."""
@@ -679,6 +677,12 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         import importlib.metadata  # 20 ms at start-up for a dialog few people open
+
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+        from PySide6.QtWidgets import QMessageBox
+
+        from animator import __version__
 
         try:
             scapy_version = importlib.metadata.version("scapy")

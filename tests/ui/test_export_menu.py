@@ -29,17 +29,19 @@ def test_the_menu_lists_every_format(window: MainWindow) -> None:
 def test_the_dialog_starts_from_the_stage_and_shows_only_what_the_format_reads(window: MainWindow) -> None:
     assert window.open_scene(HTTP_GET)
     window.set_theme(THEMES["dark"])
-    window.stage.set_looks(PALETTES["okabe-ito"], 1.5)
-    dialog = ExportDialog(window, exporter("video"))
+    window.stage_controls.set_palette(PALETTES["okabe-ito"])
+    window.stage_controls.set_text_scale(1.5)
+    assert window.stage.protocol_palette is PALETTES["okabe-ito"] and window.stage.text_scale == 1.5
+    dialog = ExportDialog(window, exporter("video"), window.state)
     options = dialog.options()
     assert (options.theme, options.palette, options.scale, options.size) == ("dark", "okabe-ito", 1.5, (1920, 1080))
     assert dialog.output() == HTTP_GET.parent / "http-get.mp4"
     assert dialog.pause_box.isVisibleTo(dialog) and not dialog.per_page_box.isVisibleTo(dialog)
-    pdf = ExportDialog(window, exporter("pdf"))
+    pdf = ExportDialog(window, exporter("pdf"), window.state)
     assert pdf.per_page_box.isVisibleTo(pdf) and not pdf.pause_box.isVisibleTo(pdf)
     pdf.path.setText(str(HTTP_GET.parent / "handout"))
     assert pdf.output().name == "handout.pdf"  # the suffix is added
-    gif = ExportDialog(window, exporter("gif"))
+    gif = ExportDialog(window, exporter("gif"), window.state)
     assert gif.options().size == (960, 540)
 
 

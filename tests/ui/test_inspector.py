@@ -99,7 +99,7 @@ def test_clicking_a_packet_on_the_stage_selects_it_everywhere(window: object, qt
     win = window  # type: ignore[assignment]
     assert win.open_scene(REPO / "scenes" / "tcp-handshake.yaml")  # type: ignore[attr-defined]
     timeline = win.timeline  # type: ignore[attr-defined]
-    win.clock.run("seek", timeline.boundary(1) + 0.5)  # type: ignore[attr-defined]
+    win.clock.seek(timeline.boundary(1) + 0.5)  # type: ignore[attr-defined]
     packet = win.stage.frame.packets[0]  # type: ignore[attr-defined]
     pos = win.stage.packet_point(packet.id)  # type: ignore[attr-defined]
     assert win.stage.packet_at(pos) == packet.id  # type: ignore[attr-defined]
@@ -133,8 +133,8 @@ def test_the_inspector_follows_the_selected_packet_through_the_timeline(window: 
     win.timeline.packet_detail = packet_detail  # type: ignore[attr-defined]
     docks = win.inspection  # type: ignore[attr-defined]
     docks.select_packet("s2.1")
-    win.clock.run("seek", 1.0)  # type: ignore[attr-defined]
-    win.clock.run("seek", 2.0)  # type: ignore[attr-defined]
+    win.clock.seek(1.0)  # type: ignore[attr-defined]
+    win.clock.seek(2.0)  # type: ignore[attr-defined]
     assert asked[-1] == ("s2.1", 2.0)
     assert docks.inspector.changed == {("IP", "ttl"), ("IP", "chksum")}
 
@@ -196,11 +196,11 @@ def test_a_packet_reaching_the_server_is_described_by_name_and_direction(window:
     # The click seeks to the arrow's end, where the stage shows the GET docked at the server.
     assert inspector.where.text() == "At www.example.com (arrived)"
     # Halfway along that last wire it is on its way, named by where it goes, not by the sender.
-    win.clock.run("seek", (arrow.start + arrow.end) / 2)  # type: ignore[attr-defined]
+    win.clock.seek((arrow.start + arrow.end) / 2)  # type: ignore[attr-defined]
     assert inspector.where.text() == "On the wire from Internet to www.example.com"
     assert "heading to" not in shown_text(inspector) and not raw_ids(shown_text(inspector), scene)
     # A moment after the end it is still there: the server is where it is, not where it came from.
-    win.clock.run("seek", get.end + 0.1)  # type: ignore[attr-defined]
+    win.clock.seek(get.end + 0.1)  # type: ignore[attr-defined]
     assert inspector.where.text() == "At www.example.com (arrived)"
     assert inspector.stack.currentWidget() is not inspector.empty  # the bytes as they reached the server
     assert not raw_ids(shown_text(inspector), scene)
@@ -217,13 +217,13 @@ def test_every_moment_of_every_packet_is_told_with_display_names(window: object)
         docks.select_packet(track.id)
         for start, end in zip(track.hop_starts, track.hop_ends, strict=True):
             for t in ((start + end) / 2, end + 0.05):
-                win.clock.run("seek", t)  # type: ignore[attr-defined]
+                win.clock.seek(t)  # type: ignore[attr-defined]
                 text = shown_text(docks.inspector)
                 assert not raw_ids(text, timeline.scene), (track.id, t, text)
     # At the NAT router on its way out, the router says what it did, under its own name.
     syn = next(t for t in timeline.messages if t.label.startswith("SYN "))
     docks.select_packet(syn.id)
-    win.clock.run("seek", syn.hop_ends[syn.path.index("router") - 1] + 0.05)  # type: ignore[attr-defined]
+    win.clock.seek(syn.hop_ends[syn.path.index("router") - 1] + 0.05)  # type: ignore[attr-defined]
     assert docks.inspector.where.text() == "At Home router (NAT), on its way to www.example.com"
     assert "What Home router (NAT) changed" in docks.inspector.changes.text()
 
@@ -237,12 +237,12 @@ def test_a_packet_without_bytes_still_says_where_it_is(window: object) -> None:
     timeline, docks = win.timeline, win.inspection  # type: ignore[attr-defined]
     syn = next(t for t in timeline.messages if t.label.startswith("SYN seq"))
     docks.select_packet(syn.id)
-    win.clock.run("seek", syn.end + 0.05)  # type: ignore[attr-defined]
+    win.clock.seek(syn.end + 0.05)  # type: ignore[attr-defined]
     assert "At Web server (arrived)" in docks.inspector.empty.text()
     dns = next(t for t in timeline.messages if t.dropped)
     docks.select_packet(dns.id)
-    win.clock.run("seek", (dns.hop_starts[-1] + dns.hop_ends[-1]) / 2)  # type: ignore[attr-defined]
+    win.clock.seek((dns.hop_starts[-1] + dns.hop_ends[-1]) / 2)  # type: ignore[attr-defined]
     assert "On the wire from Home router to Internet\n" in docks.inspector.empty.text()
-    win.clock.run("seek", dns.end + 0.05)  # type: ignore[attr-defined]
+    win.clock.seek(dns.end + 0.05)  # type: ignore[attr-defined]
     assert "Lost at Internet" in docks.inspector.empty.text()
     assert not raw_ids(docks.inspector.empty.text(), timeline.scene)

@@ -93,7 +93,7 @@ def second(app: QApplication, qtbot: object, settings: QSettings) -> Iterator[Ma
 
 def test_resume_is_offered_in_a_banner_and_taken(lecture: MainWindow, second: MainWindow) -> None:
     lecture.lecture.go_to(lecture.lecture.outline.next_scene(0))  # HTTP GET
-    lecture.clock.run("go_to_step", 5)
+    lecture.clock.go_to_step(5)
     lecture.close()
     assert second.open_scene(DECK)
     banner = second.lecture.banner
@@ -106,7 +106,7 @@ def test_resume_is_offered_in_a_banner_and_taken(lecture: MainWindow, second: Ma
 
 
 def test_start_over_dismisses_the_offer(lecture: MainWindow, second: MainWindow) -> None:
-    lecture.clock.run("go_to_step", 3)
+    lecture.clock.go_to_step(3)
     assert second.open_scene(DECK)
     second.lecture.banner.start_button.click()
     assert not second.lecture.banner.isVisible() and second.clock.time == 0.0
@@ -114,7 +114,7 @@ def test_start_over_dismisses_the_offer(lecture: MainWindow, second: MainWindow)
 
 def test_a_lone_scene_remembers_its_step_too(window: MainWindow, second: MainWindow) -> None:
     window.open_scene(HTTP_GET)
-    window.clock.run("go_to_step", 2)
+    window.clock.go_to_step(2)
     assert second.open_scene(HTTP_GET)
     assert second.lecture.banner.label.text() == "Resume at ‘An HTTP GET from a laptop to a web server’, step 2?"
 
@@ -122,7 +122,7 @@ def test_a_lone_scene_remembers_its_step_too(window: MainWindow, second: MainWin
 @pytest.fixture
 def quiz(window: MainWindow) -> MainWindow:
     assert window.open_scene(HTTP_GET)
-    window.clock.run("go_to_step", QUIZ_STEP - 1)
+    window.clock.go_to_step(QUIZ_STEP - 1)
     return window
 
 
@@ -186,11 +186,11 @@ def test_presenting_the_hall_sees_the_question_and_the_clicker_reveals(quiz: Mai
 
 def test_explanation_is_rendered_markdown_with_an_empty_state(quiz: MainWindow, qtbot: object) -> None:
     sidebar = quiz.lecture.sidebar
-    quiz.clock.run("go_to_step", QUIZ_STEP)
+    quiz.clock.go_to_step(QUIZ_STEP)
     assert sidebar.has_explanation
     text = sidebar.explain.toPlainText()
     assert "SYN" in text and "**" not in text and "font-weight" in sidebar.explain.toHtml()
-    quiz.clock.run("go_to_step", 2)
+    quiz.clock.go_to_step(2)
     assert not sidebar.has_explanation
     assert quiz.timeline.steps[1].caption[:30] in sidebar.explain.toPlainText()
     assert "no explanation of its own" in sidebar.explain.toPlainText()
@@ -212,14 +212,14 @@ def arp_pixels(window: MainWindow) -> int:
 
 def test_hiding_arp_removes_its_chips_dims_the_legend_and_persists(window: MainWindow, second: MainWindow) -> None:
     window.open_scene(HTTP_GET)
-    window.clock.run("seek", (window.timeline.boundary(1) + window.timeline.boundary(2)) / 2)  # ARP request in flight
+    window.clock.seek((window.timeline.boundary(1) + window.timeline.boundary(2)) / 2)  # ARP request in flight
     assert any(p.protocol == "arp" for p in window.stage.packets.packets)
     before = arp_pixels(window)
     window.lecture.traffic_actions["arp"].trigger()
     assert not any(p.protocol == "arp" for p in window.stage.packets.packets)
     assert arp_pixels(window) < before / 4  # chip gone, legend swatch dimmed
     assert "arp" in window.stage.frame.packets[0].protocol  # still in the frame: only not drawn
-    assert second.lecture._saved_hidden() == frozenset({"arp"})
+    assert second.lecture.saved_hidden() == frozenset({"arp"})
 
 
 def test_clicking_a_legend_entry_toggles_it_and_the_audience_follows(window: MainWindow, qtbot: object) -> None:
@@ -245,7 +245,7 @@ def test_an_edited_deck_is_read_again_at_the_same_place(window: MainWindow, tmp_
     deck.write_text("format: 1\ntitle: Talk\nscenes:\n  - file: tcp-handshake.yaml\n  - file: http-get.yaml\n", encoding="utf-8")
     assert window.open_scene(deck)
     window.lecture.go_to(window.lecture.outline.next_scene(0))
-    window.clock.run("go_to_step", 2)
+    window.clock.go_to_step(2)
     assert str(deck) in window.watcher.files()  # still watched after moving to another scene
     deck.write_text(deck.read_text(encoding="utf-8").replace("file: http-get.yaml", "file: http-get.yaml\n    title: Web"))
     window.lecture.reload_deck()  # what the watcher's timer calls
@@ -273,7 +273,7 @@ def test_presenting_a_deck_offers_resume_on_the_presenter_window_only(window: Ma
 
 def test_a_damaged_resume_value_is_ignored(window: MainWindow, settings: QSettings, second: MainWindow) -> None:
     window.open_scene(HTTP_GET)
-    window.clock.run("go_to_step", 2)
+    window.clock.go_to_step(2)
     for key in settings.allKeys():
         if key.startswith("resume/"):
             settings.setValue(key, "not:a:position")
@@ -340,7 +340,7 @@ def test_moving_away_from_a_question_withdraws_it(quiz: MainWindow, qtbot: objec
 
 def test_presenter_sees_the_next_scene_at_the_end_of_one(lecture: MainWindow) -> None:
     lecture.start_presenting()
-    lecture.clock.run("end")
+    lecture.clock.end()
     assert lecture.presenter_panel.next_label.text() == "Scene 2: HTTP GET"
     assert lecture.presenter_panel.position_label.text() == "Scene 1 of 3 · The TCP handshake · 4-way close · step 11 of 11"
     lecture.stop_presenting()

@@ -15,7 +15,7 @@ from tests.conftest import MINIMAL
 def test_live_reload_keeps_the_current_step(window: MainWindow, write_scene: Callable[..., Path], qtbot: object) -> None:
     path = write_scene(MINIMAL)
     assert window.open_scene(path)
-    window.clock.run("go_to_step", 2)
+    window.clock.go_to_step(2)
     path.write_text(MINIMAL.replace("b answers", "b answers politely"), encoding="utf-8")
     with qtbot.waitSignal(window.watcher.fileChanged, timeout=5000):  # type: ignore[attr-defined]
         pass
@@ -28,7 +28,7 @@ def test_broken_edit_shows_error_and_keeps_last_good_scene(window: MainWindow, w
     path = write_scene(MINIMAL)
     assert window.open_scene(path)
     good = window.timeline
-    window.clock.run("go_to_step", 1)
+    window.clock.go_to_step(1)
     path.write_text(MINIMAL.replace("to: b, label: hello", "to: bb, label: hello"), encoding="utf-8")
     window.reload()
     assert window.timeline is good
@@ -171,7 +171,7 @@ def test_a_reload_that_cannot_be_shown_changes_nothing(
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     path = write_scene(MINIMAL)
     assert window.open_scene(path)
-    window.clock.run("go_to_step", 1)
+    window.clock.go_to_step(1)
     good, bounds = window.timeline, list(window.clock.playback.boundaries)
     path.write_text(MINIMAL.replace("b answers", "b answers twice"), encoding="utf-8")
     original = window.inspection.set_timeline

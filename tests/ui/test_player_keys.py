@@ -35,7 +35,7 @@ def test_next_key_animates_exactly_one_step(player: MainWindow, qtbot: object, k
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Left, Qt.Key.Key_PageUp])
 def test_back_key_jumps_to_previous_pause_point(player: MainWindow, qtbot: object, key: Qt.Key) -> None:
-    player.clock.run("go_to_step", 3)
+    player.clock.go_to_step(3)
     press(qtbot, player, key)
     assert player.clock.time == player.timeline.boundary(2)
     assert not player.clock.playing
@@ -117,7 +117,7 @@ def test_step_list_click_plays_that_step(player: MainWindow, qtbot: object) -> N
         for i in range(player.step_list.count())
         if player.step_list.item(i).data(Qt.ItemDataRole.UserRole) == 4
     )
-    player._step_clicked(target)
+    player.step_list.itemClicked.emit(target)
     assert player.clock.time == player.timeline.boundary(3) and player.clock.playing
     player.clock.advance(1000)
     assert player.clock.time == player.timeline.boundary(4)

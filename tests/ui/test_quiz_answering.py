@@ -37,7 +37,7 @@ def http_get_view(revealed: bool = False, chosen: int | None = None) -> QuizView
 
 def asking(window: MainWindow) -> MainWindow:
     assert window.open_scene(HTTP_GET)
-    window.clock.run("go_to_step", QUIZ_STEP - 1)
+    window.clock.go_to_step(QUIZ_STEP - 1)
     window.lecture.next_step()
     assert window.lecture.quiz is not None and window.lecture.quiz.phase is Phase.ASKING
     return window
@@ -95,7 +95,7 @@ def test_ctrl_2_answers_the_question_asked(window: MainWindow, qtbot: object) ->
 
 def test_ctrl_digits_do_nothing_without_a_question(window: MainWindow, qtbot: object) -> None:
     assert window.open_scene(HTTP_GET)
-    window.clock.run("go_to_step", 2)
+    window.clock.go_to_step(2)
     time = window.clock.time
     for key in (Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_9):
         qtbot.keyClick(window, key, CTRL)  # type: ignore[attr-defined]
@@ -113,7 +113,7 @@ def test_a_key_past_the_last_choice_is_ignored(window: MainWindow, qtbot: object
 
 def test_the_audience_window_answers_with_the_same_keys(window: MainWindow, qtbot: object) -> None:
     assert window.open_scene(HTTP_GET)
-    window.clock.run("go_to_step", QUIZ_STEP - 1)
+    window.clock.go_to_step(QUIZ_STEP - 1)
     window.start_presenting()
     audience = window.audience
     qtbot.keyClick(audience, Qt.Key.Key_PageDown)  # type: ignore[attr-defined]

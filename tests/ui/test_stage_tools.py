@@ -78,9 +78,9 @@ def test_ink_clears_on_the_next_step_and_on_step_back(player: MainWindow, qtbot:
 def test_e_erases_and_pausing_or_playing_within_a_step_keeps_the_ink(player: MainWindow, qtbot: object) -> None:
     key(qtbot, player, Qt.Key.Key_D)
     draw_a_line(qtbot, player.stage)
-    player.clock.run("seek", player.timeline.boundary(2) + 0.1)  # inside step 3
+    player.clock.seek(player.timeline.boundary(2) + 0.1)  # inside step 3
     draw_a_line(qtbot, player.stage)
-    player.clock.run("seek", player.timeline.boundary(2) + 0.2)
+    player.clock.seek(player.timeline.boundary(2) + 0.2)
     assert len(player.stage.annotations.strokes) == 1
     key(qtbot, player, Qt.Key.Key_E)
     assert player.stage.annotations.strokes == []

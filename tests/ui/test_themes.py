@@ -44,6 +44,9 @@ def test_theme_menu_switches_stage_and_is_remembered(window: MainWindow, setting
     again = MainWindow(settings)
     qtbot.addWidget(again)  # type: ignore[attr-defined]
     assert again.stage.theme is DARK and again.theme_actions["dark"].isChecked()
+    # Every panel starts in the remembered theme, not only those that hear of a change.
+    assert again.transport.theme is DARK and again.transport.slider.theme is DARK
+    assert again.inspection.ladder.view.theme is DARK and DARK.panel_fill in again.step_list.styleSheet()
     again.set_theme(HIGH_CONTRAST)
     assert settings.value("theme") == "high-contrast"
 

@@ -65,7 +65,7 @@ def test_the_window_can_be_as_narrow_as_a_1024_pixel_screen(window: MainWindow) 
 def test_with_the_device_tables_open_and_full_the_window_still_fits(window: MainWindow, width: int) -> None:
     assert window.open_scene(NAT)
     window.arrange_docks(width)
-    window.clock.run("end")
+    window.clock.end()
     window.inspection.select_node("nat")  # the NAT table, every row filled
     assert window.inspection.tables.tables["NAT table"].rowCount() >= 2
     assert window.inspection.tables_dock.isVisible() and not window.inspection.tables_dock.visibleRegion().isEmpty()
@@ -226,11 +226,11 @@ def test_steps_list_follows_the_slider(window: MainWindow) -> None:
 
 def test_steps_list_follows_another_scene_and_a_reload(window: MainWindow) -> None:
     assert window.open_scene(NAT)
-    window.clock.run("end")
+    window.clock.end()
     assert window.open_scene(HTTP_GET)
     assert window.stage.frame.step == 0
     assert_list_shows_the_step(window)
-    window.clock.run("go_to_step", 5)
+    window.clock.go_to_step(5)
     window.reload()  # the same file again: the step stays, and so does the list
     assert window.stage.frame.step == 5
     assert_list_shows_the_step(window)
@@ -252,7 +252,7 @@ def test_steps_list_follows_a_decks_next_and_previous_scene(window: MainWindow, 
 def test_steps_list_shows_the_step_again_after_fullscreen(window: MainWindow, qtbot: object) -> None:
     assert window.open_scene(NAT)
     press(qtbot, window, Qt.Key.Key_F)
-    window.clock.run("go_to_step", 8)  # moved on while the list was hidden
+    window.clock.go_to_step(8)  # moved on while the list was hidden
     press(qtbot, window, Qt.Key.Key_Escape)
     assert_list_shows_the_step(window)
 
@@ -300,6 +300,6 @@ def test_transport_icons_stand_out_in_every_theme(window: MainWindow, theme: The
     bar = window.transport
     for button in (bar.restart_button, bar.previous_button, bar.play_button, bar.next_button, bar.end_button):
         assert icon_contrast(button) >= 4.5, f"{button.toolTip()} is hard to see on the {theme.name} theme"
-    window.clock.run("toggle")  # the pause icon, drawn when playing, follows the theme too
+    window.clock.toggle()  # the pause icon, drawn when playing, follows the theme too
     assert icon_contrast(bar.play_button) >= 4.5
-    window.clock.run("toggle")
+    window.clock.toggle()

@@ -1,7 +1,7 @@
 """File → Export: one entry per format of ``animator.export.registry``, a dialog for its options, and a
 cancellable progress dialog while it runs.
 
-The exporters draw with an offscreen StageView, which must live on the GUI thread, so an export runs
+The exporters draw with Qt (``animator.render``), which must run on the GUI thread, so an export runs
 here in the GUI thread and keeps the window responsive by processing events from its progress
 callback; Cancel raises ``ExportCancelled`` there, and the exporter's temporary file is removed.
 """
@@ -9,6 +9,7 @@ callback; Cancel raises ``ExportCancelled`` there, and the exporter's temporary 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMainWindow,
     QMenu,
     QMessageBox,
     QProgressDialog,
@@ -34,9 +34,13 @@ from PySide6.QtWidgets import (
 
 from animator.export.base import ExportCancelled, Exporter, ExportError, ExportOptions, ExportSource
 from animator.files import WriteError, output_exists
+from animator.player import PlayerState
 
 if TYPE_CHECKING:
-    from animator.ui.main_window import MainWindow
+    from animator.ui.services import Services
+
+#: The deck open now (its file), or None: asked when the menu is used, since decks come and go.
+DeckPath = Callable[[], "Path | None"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ SIZES = ((1920, 1080), (1280, 720), (960, 540), (3840, 2160))
 SCALES = (1.0, 1.25, 1.5, 2.0)
 
 
-def install_export_menu(window: MainWindow, file_menu: QMenu) -> QMenu:
+def install_export_menu(services: Services, state: PlayerState, file_menu: QMenu, deck_path: DeckPath) -> QMenu:
     """File → Export ▸, above the separator before Quit, with one entry per format."""
     from animator.export.registry import exporters
 
@@ -52,23 +56,23 @@ def install_export_menu(window: MainWindow, file_menu: QMenu) -> QMenu:
     for fmt in exporters():
         action = menu.addAction(fmt.label)
         action.setToolTip(fmt.help)
-        action.triggered.connect(lambda _=False, f=fmt: export_dialog(window, f))
+        action.triggered.connect(lambda _=False, f=fmt: export_dialog(services, state, f, deck_path()))
     separators = [a for a in file_menu.actions() if a.isSeparator()]
     if separators:
         file_menu.insertMenu(separators[-1], menu)
     else:
         file_menu.addMenu(menu)
-    menu.setEnabled(window.timeline is not None)
-    file_menu.aboutToShow.connect(lambda: menu.setEnabled(window.timeline is not None))
+    menu.setEnabled(state.timeline is not None)
+    file_menu.aboutToShow.connect(lambda: menu.setEnabled(state.timeline is not None))
     return menu
 
 
 class ExportDialog(QDialog):
     """Where to write, and the options this format reads, starting from what the stage shows now."""
 
-    def __init__(self, window: MainWindow, fmt: Exporter) -> None:
-        super().__init__(window)
-        self.window_, self.fmt = window, fmt
+    def __init__(self, parent: QWidget, fmt: Exporter, state: PlayerState, deck_path: Path | None = None) -> None:
+        super().__init__(parent)
+        self.fmt, self.state, self.deck_path = fmt, state, deck_path
         self.setWindowTitle(f"Export — {fmt.label.rstrip('…')}")
         form = QFormLayout(self)
         self.path = QLineEdit(str(self._suggested_path()))
@@ -84,10 +88,10 @@ class ExportDialog(QDialog):
         holder.setLayout(row)
         form.addRow("Folder:" if fmt.folder else "File:", holder)
         self.whole_deck = QCheckBox("The whole deck (one chapter per scene)")
-        if window.lecture.deck is not None and fmt.decks:
+        if deck_path is not None and fmt.decks:
             self.whole_deck.setChecked(True)
             form.addRow("", self.whole_deck)
-        stage = window.stage
+        looks = state.looks
         self.size_box = QComboBox()
         # Sizes are kept as "WxH" text: Qt's item data does not keep a Python tuple as a tuple.
         for w, h in SIZES:
@@ -99,15 +103,15 @@ class ExportDialog(QDialog):
         self.theme_box = QComboBox()
         for name in ("light", "dark", "high-contrast"):
             self.theme_box.addItem(name.replace("-", " ").capitalize(), name)
-        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(stage.theme.name)))
+        self.theme_box.setCurrentIndex(max(0, self.theme_box.findData(looks.theme)))
         self.palette_box = QComboBox()
         self.palette_box.addItem("Standard", "standard")
         self.palette_box.addItem("Okabe–Ito (colour-blind safe)", "okabe-ito")
-        self.palette_box.setCurrentIndex(max(0, self.palette_box.findData(stage.protocol_palette.name)))
+        self.palette_box.setCurrentIndex(max(0, self.palette_box.findData(looks.palette)))
         self.scale_box = QComboBox()
         for scale in SCALES:
             self.scale_box.addItem(f"{round(scale * 100)} %", scale)
-        self.scale_box.setCurrentIndex(max(0, self.scale_box.findData(stage.text_scale)))
+        self.scale_box.setCurrentIndex(max(0, self.scale_box.findData(looks.text_scale)))
         self.pause_box = QDoubleSpinBox()
         self.pause_box.setRange(0, 60)
         self.pause_box.setValue(ExportOptions.pause)
@@ -135,8 +139,7 @@ class ExportDialog(QDialog):
         form.addRow(buttons)
 
     def _suggested_path(self) -> Path:
-        window = self.window_
-        base = window.lecture.deck_path if window.lecture.deck_path is not None and self.fmt.decks else window.path
+        base = self.deck_path if self.deck_path is not None and self.fmt.decks else self.state.path
         if base is None:
             return Path.home() / "export"
         stem = base.name.split(".")[0]
@@ -198,37 +201,38 @@ class ExportDialog(QDialog):
         self.accept()
 
 
-def export_dialog(window: MainWindow, fmt: Exporter) -> None:
-    if window.timeline is None:
+def export_dialog(services: Services, state: PlayerState, fmt: Exporter, deck_path: Path | None = None) -> None:
+    if state.timeline is None:
         return
-    dialog = ExportDialog(window, fmt)
+    dialog = ExportDialog(services.dialog_parent(), fmt, state, deck_path)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
-    source = source_for(window, whole_deck=dialog.whole_deck.isChecked())
+    source = source_for(services, state, deck_path if dialog.whole_deck.isChecked() else None)
     if source is None:
         return
-    run_export(window, fmt, source, dialog.output(), dialog.options())
+    run_export(services, fmt, source, dialog.output(), dialog.options())
 
 
-def source_for(window: MainWindow, whole_deck: bool) -> ExportSource | None:
-    """The open scene (as it is on screen), or the whole deck read from disk; None after showing why not."""
+def source_for(services: Services, state: PlayerState, deck: Path | None) -> ExportSource | None:
+    """The open scene (as it is on screen), or the whole ``deck`` read from disk; None after showing why not."""
     from animator.export.registry import load_source, scene_source
     from animator.model import SceneLoadError
 
-    deck = window.lecture.deck_path
-    if whole_deck and deck is not None:
+    if deck is not None:
         try:
             return load_source(deck)
         except SceneLoadError as exc:
-            QMessageBox.warning(window, "Export", "A scene of the deck does not load:\n" + "\n".join(map(str, exc.errors[:6])))
+            errors = "\n".join(map(str, exc.errors[:6]))
+            QMessageBox.warning(services.dialog_parent(), "Export", "A scene of the deck does not load:\n" + errors)
             return None
-    assert window.timeline is not None and window.path is not None
-    return scene_source(window.timeline, window.path)
+    assert state.timeline is not None and state.path is not None
+    return scene_source(state.timeline, state.path)
 
 
-def run_export(window: QMainWindow, fmt: Exporter, source: ExportSource, out: Path, options: ExportOptions) -> str | None:
+def run_export(services: Services, fmt: Exporter, source: ExportSource, out: Path, options: ExportOptions) -> str | None:
     """Run one export with a cancellable progress dialog; returns its summary, or None if it failed or was cancelled."""
-    dialog = QProgressDialog(f"Exporting {source.title}…", "Cancel", 0, 100, window)
+    parent = services.dialog_parent()
+    dialog = QProgressDialog(f"Exporting {source.title}…", "Cancel", 0, 100, parent)
     dialog.setWindowTitle("Export")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
@@ -246,13 +250,13 @@ def run_export(window: QMainWindow, fmt: Exporter, source: ExportSource, out: Pa
     try:
         summary = fmt.export(source, out, options, progress)
     except ExportCancelled:
-        window.statusBar().showMessage("Export cancelled; nothing was written", 8000)
+        services.show_status("Export cancelled; nothing was written", 8000)
         return None
     except (ExportError, WriteError, OSError, ValueError) as exc:
-        QMessageBox.warning(window, "Export failed", str(exc))
+        QMessageBox.warning(parent, "Export failed", str(exc))
         return None
     finally:
         dialog.close()
-    window.statusBar().showMessage(summary, 10000)
+    services.show_status(summary, 10000)
     log.info("%s", summary)
     return summary

@@ -1,10 +1,16 @@
 """The lecture around the player: decks, chapter and scene keys, resume, quizzes, the traffic filter.
 
 ``MainWindow`` plays one scene; this controller knows which scene of a deck that is and what
-the clicker means at its edges, asks quiz questions before their step plays, remembers where
-the lecture was left, and applies the traffic filter to every stage (the presenter's and the
-audience's). The rules themselves are Qt-free (``engine.deck_nav``, ``engine.quiz``,
-``engine.traffic``); this module wires them to widgets and settings.
+the clicker means at its edges, asks quiz questions before their step plays (a time guard on
+the player's state), remembers where the lecture was left, and owns the traffic filter (the
+state's hidden classes, which every stage follows). The rules themselves are Qt-free
+(``engine.deck_nav``, ``engine.quiz``, ``engine.traffic``); this module wires them to its own
+widgets (the contents tree, the lesson sidebar, the resume banner) and to settings.
+
+It knows nothing of the window: it asks ``Services`` for what only the window can do (actions,
+watching files, the error banner, recent files) and says what others show through its signals:
+the question on screen (``quiz_changed``), the presenter's cue (``cue_changed``: where the talk
+is, what the next click shows) and the window title (``title_changed``).
 """
 
 from __future__ import annotations
@@ -13,9 +19,9 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea, QWidget
 
 from animator.engine.deck_nav import DeckOutline, Position
 from animator.engine.frame import Frame
@@ -26,6 +32,7 @@ from animator.engine.traffic import DERIVED_CLASSES
 from animator.model.deck import Deck, load_deck, load_deck_scenes
 from animator.model.errors import SceneLoadError
 from animator.model.schema import PROTOCOLS, Scene
+from animator.player import PlayerState, SceneShown
 from animator.render.quiz_card import QuizView, choice_key
 from animator.render.theme import PROTOCOL_NAMES
 from animator.ui.lecture.contents import DeckNavigator
@@ -33,7 +40,9 @@ from animator.ui.lecture.resume import ResumeBanner, ResumeStore
 from animator.ui.lecture.sidebar import LessonSidebar
 
 if TYPE_CHECKING:
-    from animator.ui.main_window import MainWindow
+    from animator.ui.playback.clock import PlayerClock
+    from animator.ui.services import Services
+    from animator.ui.stage.group import StageGroup
     from animator.ui.stage.view import StageView
 
 _EPS = 1e-6
@@ -44,12 +53,22 @@ COMMON_CLASSES = ("arp", "dns", "tcp-control", "tls-handshake")
 
 
 class Lecture(QObject):
-    """One per main window. ``deck`` is None while a lone scene is open (a lecture of one scene)."""
+    """One per player window. ``deck`` is None while a lone scene is open (a lecture of one scene)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.store = ResumeStore(window.settings)
+    #: The question to show now (a ``QuizView``), or None: the window puts it on the stage the hall
+    #: sees or in the sidebar, and on the presenter's panel.
+    quiz_changed = Signal(object)
+    #: Where the talk is ('Scene 2 of 3 · HTTP GET · step 4 of 10') and what the next click shows.
+    cue_changed = Signal(str, str)
+    #: The window's title for the scene of the deck on screen.
+    title_changed = Signal(str)
+
+    def __init__(self, services: Services, state: PlayerState, clock: PlayerClock, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.state = state
+        self.clock = clock
+        self.store = ResumeStore(services.settings)
         self.deck: Deck | None = None
         self.deck_path: Path | None = None
         self.titles: list[str] = []
@@ -57,64 +76,64 @@ class Lecture(QObject):
         self.outline = DeckOutline([0])
         self.index = 0
         self.quiz: QuizRun | None = None
-        self._last_time = 0.0
         #: A deck that failed to load, watched so that fixing it opens it.
         self._broken_deck: Path | None = None
-        self.hidden: frozenset[str] = self._saved_hidden()
 
-        self.banner = ResumeBanner(window)
+        self.banner = ResumeBanner(parent)
         self.banner.resume.connect(self.resume)
         self.banner.start_over.connect(self.start_over)
-        self.navigator = DeckNavigator(window)
+        self.navigator = DeckNavigator(parent)
         self.navigator.jump.connect(self.jump)
-        self.contents_dock = QDockWidget("Contents", window)
+        self.contents_dock = QDockWidget("Contents", parent)
         self.contents_dock.setObjectName("contents")
         self.contents_dock.setWidget(self.navigator)
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.contents_dock)
         self.contents_dock.hide()
-        self.sidebar = LessonSidebar(window)
+        self.sidebar = LessonSidebar(parent)
         self.sidebar.quiz.chosen.connect(self.choose)
         self.sidebar.quiz.reveal_requested.connect(self.reveal)
-        self.connect_stage(window.stage)
-        # Entering or leaving fullscreen moves a question between the sidebar and the stage.
-        self._fullscreen = window.isFullScreen()
-        window.installEventFilter(self)
         #: Ctrl+1 … Ctrl+9: pick a choice of the question on screen (``add_actions`` makes them).
         self.answer_actions: list[QAction] = []
-        self.lesson_dock = QDockWidget("Lesson", window)
+        self.lesson_dock = QDockWidget("Lesson", parent)
         self.lesson_dock.setObjectName("lesson")
         # Scrolled, so a short dock never squeezes the choice buttons to slivers.
-        scroller = QScrollArea(window)
+        scroller = QScrollArea(parent)
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QScrollArea.Shape.NoFrame)
         scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroller.setWidget(self.sidebar)
         self.lesson_dock.setWidget(scroller)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.lesson_dock)
-        # A tab beside the speaker notes: both want the tall space, and rarely at once.
-        window.tabifyDockWidget(window.notes_dock, self.lesson_dock)
         self.traffic_actions: dict[str, QAction] = {}
         self._deck_timer = QTimer(self)
         self._deck_timer.setSingleShot(True)
         self._deck_timer.setInterval(RELOAD_DELAY_MS)
         self._deck_timer.timeout.connect(self.reload_deck)
 
+        state.set_hidden(self.saved_hidden())
+        state.add_guard(self.time_moved)
+        state.events.scene.connect(self.scene_opened)
+        state.events.step.connect(self.step_shown)
+        state.events.hidden.connect(self._hidden_changed)
+        state.events.presenting.connect(self._presenting)
+
+    @property
+    def docks(self) -> tuple[QDockWidget, ...]:
+        """The contents tree (left) and the lesson sidebar (right): the window places them."""
+        return (self.contents_dock, self.lesson_dock)
+
     # -- menus and keys (called by the window once its menus exist) --------------------
     def add_actions(self, play_menu: QMenu, view_menu: QMenu) -> None:
-        w = self.window
-        # An edited deck (scenes added, reordered, retitled) is read again, as scenes are.
-        w.watcher.fileChanged.connect(self.deck_file_changed)
+        add = self.services.add_action
         play_menu.addSeparator()
-        w._action("Next chapter", ["]"], self.next_chapter, play_menu)
-        w._action("Previous chapter", ["["], self.previous_chapter, play_menu)
-        w._action("Next scene", ["Ctrl+PgDown"], self.next_scene, play_menu)
-        w._action("Previous scene", ["Ctrl+PgUp"], self.previous_scene, play_menu)
+        add("Next chapter", ["]"], self.next_chapter, play_menu)
+        add("Previous chapter", ["["], self.previous_chapter, play_menu)
+        add("Next scene", ["Ctrl+PgDown"], self.next_scene, play_menu)
+        add("Previous scene", ["Ctrl+PgUp"], self.previous_scene, play_menu)
         # Keys for the choices, in no menu: they matter only while a question shows, and then
         # each choice carries its key. Always enabled, so that with no question Ctrl+digit is
         # still taken here and never reaches the window as a typed step number.
         self.answer_actions = [
-            w._action(f"Answer {chr(ord('A') + i)}", [choice_key(i)], lambda _=False, i=i: self.choose(i)) for i in range(9)
+            add(f"Answer {chr(ord('A') + i)}", [choice_key(i)], lambda _=False, i=i: self.choose(i)) for i in range(9)
         ]
         view_menu.addAction(self.contents_dock.toggleViewAction())
         view_menu.addAction(self.lesson_dock.toggleViewAction())
@@ -127,16 +146,16 @@ class Lecture(QObject):
         """Load a deck and its first scene (or offer to resume where it was left)."""
         if not self._read_deck(path):
             self._broken_deck = path
-            self.window._watch(path)  # fixing it in an editor opens it
+            self._watch_deck(path)  # fixing it in an editor opens it
             return False
         self._broken_deck = None
         self.contents_dock.show()
-        self.window._remember_recent(path)
+        self.services.remember_recent(path)
         self.index = 0
         saved = self.store.position(path)  # read before the first scene's step 0 is saved over it
         assert self.deck is not None
-        self.window.open_scene(self.deck.scene_path(0), step, in_deck=True)
-        self.window._watch(path)
+        self.services.open_scene(self.deck.scene_path(0), step, in_deck=True)
+        self._watch_deck(path)
         if step is None:
             self._offer_resume(saved)
         return True
@@ -145,7 +164,7 @@ class Lecture(QObject):
         try:
             deck = load_deck(path)
         except SceneLoadError as exc:
-            self.window._show_errors(exc, "deck")
+            self.services.show_errors(exc, "deck")
             return False
         loaded = load_deck_scenes(deck)
         self.deck, self.deck_path = deck, path
@@ -155,7 +174,11 @@ class Lecture(QObject):
         self.navigator.set_lecture(self.titles, self.scenes)
         return True
 
-    def deck_file_changed(self, path: str) -> None:
+    def _watch_deck(self, path: Path) -> None:
+        """An edited deck (scenes added, reordered, retitled) is read again, as scenes are."""
+        self.services.watch(path, self.deck_file_changed)
+
+    def deck_file_changed(self, path: Path | str) -> None:
         if Path(path) in (self.deck_path, self._broken_deck):
             self._deck_timer.start()
 
@@ -168,15 +191,16 @@ class Lecture(QObject):
             return
         where = self.position()
         if not self._read_deck(self.deck_path):
-            self.window._watch(self.deck_path)  # fixing it brings it back
+            self._watch_deck(self.deck_path)  # fixing it brings it back
             return
         assert self.deck is not None
         self.index = min(where.scene, len(self.deck.scenes) - 1)
-        self.window.open_scene(self.deck.scene_path(self.index), where.step, in_deck=True)
-        self.window._watch(self.deck_path)
+        self.services.open_scene(self.deck.scene_path(self.index), where.step, in_deck=True)
+        self._watch_deck(self.deck_path)
 
-    def scene_opened(self, timeline: Timeline, in_deck: bool, fresh: bool) -> None:
-        """The window loaded a scene: a lone one (leaving any deck) or one of the deck's."""
+    def scene_opened(self, shown: SceneShown) -> None:
+        """A scene is on screen: a lone one (leaving any deck) or one of the deck's."""
+        timeline, fresh, in_deck = shown.timeline, shown.fresh, shown.in_deck
         scene = timeline.scene
         if not in_deck:
             self.deck, self.deck_path, self.index = None, None, 0
@@ -195,8 +219,9 @@ class Lecture(QObject):
         self._show_quiz()
         self._show_score()
         self._fill_traffic_menu()  # this scene's protocols
-        if self.deck is not None:
-            self.window.setWindowTitle(f"{scene.title} — {self.deck.title} — PacketStage")
+        self.title_changed.emit(
+            f"{scene.title} — {self.deck.title} — PacketStage" if self.deck is not None else f"{scene.title} — PacketStage"
+        )
         if not in_deck and fresh:
             self._offer_resume(self.store.position(Path(scene.source)))
 
@@ -221,20 +246,20 @@ class Lecture(QObject):
     # -- where we are --------------------------------------------------------------------
     @property
     def timeline(self) -> Timeline | None:
-        return self.window.timeline
+        return self.state.timeline
 
     def position(self) -> Position:
         """The scene and the pause point shown (the step playing counts as not yet finished)."""
-        pb = self.window.clock.playback
+        pb = self.state.playback
         return Position(self.index, min(self._floor_step(), self.outline.step_counts[self.index]) if pb.boundaries else 0)
 
     def _floor_step(self) -> int:
         """The last pause point at or before the current time."""
-        pb = self.window.clock.playback
+        pb = self.state.playback
         return pause_point_at_or_before(pb.boundaries, pb.time)
 
     def _at_pause_point(self) -> bool:
-        pb = self.window.clock.playback
+        pb = self.state.playback
         return not pb.playing and abs(pb.boundaries[self._floor_step()] - pb.time) < _EPS
 
     def go_to(self, position: Position, play: bool = False) -> None:
@@ -244,12 +269,12 @@ class Lecture(QObject):
             self.quiz.release()
         if position.scene != self.index and self.deck is not None and self.deck_path is not None:
             self.index = position.scene
-            self.window.open_scene(self.deck.scene_path(position.scene), None, in_deck=True)
-            self.window._watch(self.deck_path)  # opening a scene watches that scene alone
+            self.services.open_scene(self.deck.scene_path(position.scene), None, in_deck=True)
+            self._watch_deck(self.deck_path)  # opening a scene watches that scene alone
         if play:
-            self.window.play_step(position.step)
+            self.clock.play_step(position.step)
         else:
-            self.window.clock.run("go_to_step", position.step)
+            self.clock.go_to_step(position.step)
         self._show_quiz()
 
     def jump(self, scene: int, step: int, play: bool) -> None:
@@ -267,9 +292,9 @@ class Lecture(QObject):
         if quiz is not None and quiz.phase is Phase.REVEALED:
             quiz.release()
             self._show_quiz()
-            self.window.clock.run("next_step")
+            self.clock.next_step()
             return
-        pb = self.window.clock.playback
+        pb = self.state.playback
         if not pb.playing and pb.time >= pb.duration - _EPS:
             after = self.outline.after_last_step(self.position())
             if after is not None:
@@ -279,7 +304,7 @@ class Lecture(QObject):
             quiz.ask(self._floor_step() + 1)
             self._show_quiz()
             return
-        self.window.clock.run("next_step")
+        self.clock.next_step()
 
     def previous_step(self) -> None:
         self.banner.withdraw()
@@ -287,28 +312,29 @@ class Lecture(QObject):
             self.quiz.release()  # back out of the question; the step had not played
             self._show_quiz()
             return
-        pb = self.window.clock.playback
+        pb = self.state.playback
         if pb.time <= _EPS:
             before = self.outline.before_first_step(self.position())
             if before is not None:
                 self.go_to(before)
             return
-        self.window.clock.run("previous_step")
+        self.clock.previous_step()
 
-    def time_moved(self, t: float) -> None:
-        """Playing (Space, continuous play, a step-list click) must not run into an unasked question.
+    def time_moved(self, before: float, t: float) -> None:
+        """The player's time guard: playing (Space, continuous play, a step-list click) must not
+        run into an unasked question.
 
         A question blocks when playing forward crosses the pause point before its step, so
-        it is checked against the time seen last, not against the step that ``t`` falls in.
+        it is checked against the time shown last (``before``), not against the step that ``t``
+        falls in. Stopping there seeks the playback before any view sees the time past it.
         """
-        before, self._last_time = self._last_time, t
         timeline, quiz = self.timeline, self.quiz
         if timeline is None or quiz is None:
             return
         if quiz.step is not None and abs(t - timeline.boundary(quiz.step - 1)) > _EPS:
             quiz.release()  # moved away (Home, End, the slider, a click in the step list): the question goes
             self._show_quiz()
-        if not self.window.clock.playing or t <= before:
+        if not self.state.playing or t <= before:
             return
         boundaries = timeline.boundaries
         first = bisect_left(boundaries, before - _EPS)
@@ -317,7 +343,7 @@ class Lecture(QObject):
                 break
             if quiz.blocks(k + 1):
                 quiz.ask(k + 1)
-                self.window.clock.run("seek", boundaries[k])
+                self.state.playback.seek(boundaries[k])
                 self._show_quiz()
                 return
 
@@ -357,13 +383,10 @@ class Lecture(QObject):
         quiz.choose(index)
         self._after_answer()
 
-    def connect_stage(self, stage: StageView) -> None:
-        """A click on a choice of ``stage``'s quiz card answers it, as the sidebar's buttons do."""
-        # The stage emits ``quiz_choice_clicked(int)`` from its mouse handler (via quiz_choice_at);
-        # looked up by name so this file works before and after the stage gains the signal.
-        signal = getattr(stage, "quiz_choice_clicked", None)
-        if signal is not None:
-            signal.connect(self.choose)
+    def connect_stage(self, stage: StageView | StageGroup) -> None:
+        """A click on a choice of ``stage``'s quiz card (or any stage of a group) answers it, as
+        the sidebar's buttons do."""
+        stage.quiz_choice_clicked.connect(self.choose)
 
     def reveal(self) -> None:
         if self.quiz is not None and self.quiz.phase is Phase.ASKING:
@@ -387,39 +410,15 @@ class Lecture(QObject):
         revealed = quiz.phase is Phase.REVEALED
         return QuizView(q.question, q.choices, correct, revealed, quiz.chosen(quiz.step) if revealed else None, q.explain or "")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        """Fullscreen alone, the stage asks the question (there is no sidebar); back in the
-        window, the sidebar asks it again. The window tells no one else when it changes mode."""
-        if watched is self.window and event.type() == QEvent.Type.WindowStateChange:
-            fullscreen = self.window.isFullScreen()
-            if fullscreen != self._fullscreen:
-                self._fullscreen = fullscreen
-                self._show_quiz(docks=False)
-                if not fullscreen:
-                    # After the window has put its docks back (it restores them after the state).
-                    QTimer.singleShot(0, self, self._show_quiz)
-        return super().eventFilter(watched, event)
-
-    def _show_quiz(self, docks: bool = True) -> None:
-        """Show the question (or none) on every view that should ask it; ``docks`` also brings
-        the lesson sidebar (or, presenting, the notes) to the front."""
+    def _show_quiz(self) -> None:
+        """The question changed (asked, answered, revealed, released): the sidebar shows it, and
+        the window puts it wherever else it belongs (``quiz_changed``)."""
         view = self.quiz_view()
         self.sidebar.quiz.show_quiz(view)
-        w = self.window
-        # The hall sees the question big only while presenting; alone, the sidebar asks it,
-        # unless the window is fullscreen (no sidebar): then the stage does.
-        if w.audience is not None:
-            w.audience.stage.set_quiz(view)
-        fullscreen_alone = w.audience is None and w.isFullScreen()
-        w.stage.set_quiz(view if fullscreen_alone else None)
-        w.presenter_panel.show_question(view)
-        if not docks:
-            return
-        if w.audience is not None:
-            w.notes_dock.raise_()  # presenting: the hall has the question, the lecturer keeps the notes
-        elif view is not None and not w.isFullScreen():
-            self.lesson_dock.show()
-            self.lesson_dock.raise_()
+        self.quiz_changed.emit(view)
+
+    def _presenting(self, presenting: bool) -> None:
+        self._show_quiz()  # the hall's stage asks now (or the sidebar again)
 
     def _show_score(self) -> None:
         right, total = self.quiz.score() if self.quiz is not None else (0, 0)
@@ -446,16 +445,25 @@ class Lecture(QObject):
             self.sidebar.show_step(step.caption, step.explain, step.notes or "")
         self.sidebar.set_position(self.describe(frame))
         self.navigator.show_position(self.index, frame.step)
-        self.window.presenter_panel.show_position(self.describe(frame))
-        after = self.outline.after_last_step(Position(self.index, frame.step)) if self.deck is not None else None
-        if after is not None:  # the end of a scene: the lecturer's next click opens the next one
-            self.window.presenter_panel.next_label.setText(f"Scene {after.scene + 1}: {self.titles[after.scene]}")
+        self.cue_changed.emit(self.describe(frame), self.next_cue(frame))
         if frame.step != 0:
             self.banner.withdraw()
         # While resuming is on offer, the saved place is kept: the user has not chosen yet.
-        if self.window.path is not None and self.banner.offered is None:
+        path = self.state.path
+        if path is not None and self.banner.offered is None:
             position = Position(self.index, frame.step)
-            self.store.save_position(self.deck_path or self.window.path, position)
+            self.store.save_position(self.deck_path or path, position)
+
+    def next_cue(self, frame: Frame) -> str:
+        """What the lecturer's next click shows: the next step, or at the end of a scene of a deck,
+        the next scene; '(end of the scene)' at the very end."""
+        timeline = self.timeline
+        assert timeline is not None
+        after = self.outline.after_last_step(Position(self.index, frame.step)) if self.deck is not None else None
+        if after is not None:  # the end of a scene: the lecturer's next click opens the next one
+            return f"Scene {after.scene + 1}: {self.titles[after.scene]}"
+        following = timeline.steps[frame.step] if frame.step < timeline.step_count else None
+        return f"{following.number}. {following.caption}" if following is not None else "(end of the scene)"
 
     def describe(self, frame: Frame) -> str:
         """'Scene 2 of 3 · HTTP GET · ARP · step 4 of 10', for the sidebar and the presenter."""
@@ -469,38 +477,29 @@ class Lecture(QObject):
         return " · ".join(p for p in parts if p)
 
     # -- traffic filter ------------------------------------------------------------------
-    def _saved_hidden(self) -> frozenset[str]:
-        value = self.window.settings.value("traffic/hidden", [])
+    @property
+    def hidden(self) -> frozenset[str]:
+        """The traffic classes not drawn, on every stage (the player's state holds them)."""
+        return self.state.hidden
+
+    def saved_hidden(self) -> frozenset[str]:
+        """The filter as settings remember it (unknown or damaged entries dropped)."""
+        value = self.services.settings.value("traffic/hidden", [])
         if isinstance(value, str):
             value = [value] if value else []
         known = set(PROTOCOLS) | set(DERIVED_CLASSES)
         return frozenset(str(v) for v in (value or []) if str(v) in known)
 
     def set_hidden(self, hidden: frozenset[str]) -> None:
-        self.hidden = hidden
-        self.window.settings.setValue("traffic/hidden", sorted(hidden))
-        self.apply_filter()
-        for name, action in self.traffic_actions.items():
-            action.setChecked(name not in hidden)
+        self.state.set_hidden(hidden)
 
     def toggle_traffic(self, name: str) -> None:
         self.set_hidden(self.hidden ^ {name})
 
-    def apply_filter(self) -> None:
-        """Every stage shows the same traffic: the audience follows the presenter's filter."""
-        self.window.stage.set_hidden_traffic(self.hidden)
-        if self.window.audience is not None:
-            self.window.audience.stage.set_hidden_traffic(self.hidden)
-
-    def audience_opened(self) -> None:
-        """Presenting began: the new audience stage gets the filter, the question and legend clicks."""
-        audience = self.window.audience
-        assert audience is not None
-        audience.stage.legend_clicked.connect(self.toggle_traffic)
-        self.connect_stage(audience.stage)
-        audience.addActions(self.answer_actions)  # the hall's window answers with the same keys
-        self.apply_filter()
-        self._show_quiz()
+    def _hidden_changed(self, hidden: frozenset[str]) -> None:
+        self.services.settings.setValue("traffic/hidden", sorted(hidden))
+        for name, action in self.traffic_actions.items():
+            action.setChecked(name not in hidden)
 
     def _traffic_names(self) -> list[str]:
         protocols = self.timeline.protocols if self.timeline is not None else ()

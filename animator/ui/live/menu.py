@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLineEdit,
     QMenu,
+    QMenuBar,
     QMessageBox,
     QSpinBox,
     QWidget,
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from animator.capture.importer import ImportOptions
-    from animator.ui.main_window import MainWindow
+    from animator.player import PlayerState
+    from animator.ui.services import Services
 
 CAPTURE_FILTER = "Captures (*.pcap *.pcapng *.cap);;All files (*)"
 
@@ -79,7 +81,7 @@ class ImportOptionsDialog(QDialog):
         )
 
 
-def import_to_scene(window: MainWindow, capture: Path, scene: Path, options: ImportOptions) -> bool:
+def import_to_scene(services: Services, capture: Path, scene: Path, options: ImportOptions) -> bool:
     """Import ``capture`` into ``scene`` (overwriting it: the save dialog asked) and open it; False after showing why not."""
     from animator.capture.filters import FilterError
     from animator.capture.importer import import_capture
@@ -91,29 +93,30 @@ def import_to_scene(window: MainWindow, capture: Path, scene: Path, options: Imp
         scene.write_text(result.text, encoding="utf-8")
     except (CaptureError, FilterError) as exc:
         QGuiApplication.restoreOverrideCursor()
-        QMessageBox.warning(window, "Import failed", str(exc))
+        QMessageBox.warning(services.dialog_parent(), "Import failed", str(exc))
         return False
     except OSError as exc:
         QGuiApplication.restoreOverrideCursor()
-        QMessageBox.warning(window, "Import failed", f"{scene}: {exc.strerror or exc}")
+        QMessageBox.warning(services.dialog_parent(), "Import failed", f"{scene}: {exc.strerror or exc}")
         return False
     QGuiApplication.restoreOverrideCursor()
-    window.open_scene(scene)
+    services.open_scene(scene)
     remarks = describe_problems(result.problems) + result.notes
     if remarks:
-        window.statusBar().showMessage(f"Imported {result.packets_kept} packets; " + "; ".join(remarks), 15_000)
+        services.show_status(f"Imported {result.packets_kept} packets; " + "; ".join(remarks), 15_000)
     else:
-        window.statusBar().showMessage(f"Imported {result.packets_kept} packets into {result.steps} steps: {scene.name}", 8_000)
+        services.show_status(f"Imported {result.packets_kept} packets into {result.steps} steps: {scene.name}", 8_000)
     return True
 
 
-def import_capture_dialog(window: MainWindow) -> None:
-    start = str(window.path.parent) if window.path else str(Path.home())
-    name, _ = QFileDialog.getOpenFileName(window, "Import capture", start, CAPTURE_FILTER)
+def import_capture_dialog(services: Services, state: PlayerState) -> None:
+    parent = services.dialog_parent()
+    start = str(state.path.parent) if state.path else str(Path.home())
+    name, _ = QFileDialog.getOpenFileName(parent, "Import capture", start, CAPTURE_FILTER)
     if not name:
         return
     capture = Path(name)
-    dialog = ImportOptionsDialog(window, capture)
+    dialog = ImportOptionsDialog(parent, capture)
     while True:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -121,32 +124,32 @@ def import_capture_dialog(window: MainWindow) -> None:
             options = dialog.options()
             break
         except ValueError as exc:
-            QMessageBox.warning(window, "Import", str(exc))
+            QMessageBox.warning(parent, "Import", str(exc))
     suggested = str(capture.with_suffix(".yaml"))
-    target, _ = QFileDialog.getSaveFileName(window, "Save the scene as", suggested, "Scenes (*.yaml *.yml)")
+    target, _ = QFileDialog.getSaveFileName(parent, "Save the scene as", suggested, "Scenes (*.yaml *.yml)")
     if target:
-        import_to_scene(window, capture, Path(target), options)
+        import_to_scene(services, capture, Path(target), options)
 
 
-def install_capture_menus(window: MainWindow, file_menu: QMenu, before: QMenu) -> None:
-    """File → Import capture… (Ctrl+I, above the separator before Quit) and a Live menu before ``before`` (Help)."""
-    action = window._action("&Import capture…", [QKeySequence("Ctrl+I")], lambda: import_capture_dialog(window))
+def install_capture_menus(services: Services, state: PlayerState, file_menu: QMenu, bar: QMenuBar, before: QMenu) -> None:
+    """File → Import capture… (Ctrl+I, above the separator before Quit) and a Live menu in ``bar``
+    before ``before`` (Help)."""
+    action = services.add_action("&Import capture…", [QKeySequence("Ctrl+I")], lambda: import_capture_dialog(services, state))
     separators = [a for a in file_menu.actions() if a.isSeparator()]
     if separators:
         file_menu.insertAction(separators[-1], action)
     else:
         file_menu.addAction(action)
-    bar = window.menuBar()
     live = QMenu("&Live", bar)
     bar.insertMenu(before.menuAction(), live)
-    live.addAction("&Start capture on interface…").triggered.connect(lambda: open_live_window(window))
+    live.addAction("&Start capture on interface…").triggered.connect(lambda: open_live_window(services))
 
 
-def open_live_window(window: QWidget) -> None:
+def open_live_window(services: Services) -> None:
     from animator.ui.live.window import LiveWindow
 
     live = LiveWindow()
     live.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     live.show()
     live.start_dialog()
-    window._live_windows = [*getattr(window, "_live_windows", []), live]  # keep a reference while it is open
+    services.keep_open(live)  # the player holds a reference while it is open

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QColor, QFontMetrics, QIcon, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from animator.engine.playback import SPEEDS
-from animator.render.theme import LIGHT, Theme, font
+from animator.player import Looks, PlayerState, SceneShown
+from animator.render.theme import LIGHT, THEMES, Theme, font
 
 ICON_SIZE = 22
 #: The slider's width below which the bar starts dropping widgets, and the least it ever gets.
@@ -149,7 +150,12 @@ class TimelineSlider(QWidget):
 class TransportBar(QWidget):
     """Play/pause, step back/forward, restart, speed, pacing, slider and 'step 3 / 12'."""
 
-    command = Signal(str)
+    #: The buttons: restart, previous step, play/pause, next step, go to the end.
+    restart_clicked = Signal()
+    previous_clicked = Signal()
+    play_clicked = Signal()
+    next_clicked = Signal()
+    end_clicked = Signal()
     seek_requested = Signal(float)
     speed_chosen = Signal(float)
     pacing_changed = Signal(bool)
@@ -164,21 +170,21 @@ class TransportBar(QWidget):
         layout.setContentsMargins(10, 4, 10, 6)
         layout.setSpacing(6)
 
-        def button(tip: str, command: str) -> QToolButton:
+        def button(tip: str, clicked: SignalInstance) -> QToolButton:
             b = QToolButton(self)
             b.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
             b.setToolTip(tip)
             b.setAutoRaise(True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.clicked.connect(lambda: self.command.emit(command))
+            b.clicked.connect(clicked)
             layout.addWidget(b)
             return b
 
-        self.restart_button = button("Restart (Home)", "home")
-        self.previous_button = button("Previous step (Left, PageUp)", "previous_step")
-        self.play_button = button("Play / pause (Space)", "toggle")
-        self.next_button = button("Next step (Right, PageDown)", "next_step")
-        self.end_button = button("End (End)", "end")
+        self.restart_button = button("Restart (Home)", self.restart_clicked)
+        self.previous_button = button("Previous step (Left, PageUp)", self.previous_clicked)
+        self.play_button = button("Play / pause (Space)", self.play_clicked)
+        self.next_button = button("Next step (Right, PageDown)", self.next_clicked)
+        self.end_button = button("End (End)", self.end_clicked)
         self.slider = TimelineSlider(self)
         self.slider.seek_requested.connect(self.seek_requested)
         layout.addWidget(self.slider, 1)
@@ -211,6 +217,29 @@ class TransportBar(QWidget):
         self.pacing_box.toggled.connect(self.pacing_changed)
         layout.addWidget(self.pacing_box)
         self.set_theme(LIGHT)
+
+    def follow(self, state: PlayerState) -> None:
+        """Show ``state``: its scene's steps on the slider, its time and transport, in its theme."""
+        self._state = state
+        state.events.scene.connect(self._scene)
+        state.events.frame.connect(self._show_player)
+        state.events.transport.connect(self._show_player)
+        state.events.looks.connect(self._looks)
+        self._looks(state.looks)
+
+    def _scene(self, shown: SceneShown) -> None:
+        timeline = shown.timeline
+        self.slider.set_steps(timeline.boundaries, [s.number - 1 for s in timeline.steps if s.begins_chapter])
+
+    def _show_player(self, _changed: object = None) -> None:
+        state = self._state
+        pb = state.playback
+        steps = state.timeline.step_count if state.timeline is not None else 0
+        self.show_state(pb.time, pb.duration, state.step, steps, pb.playing, pb.speed, pb.pause_at_steps)
+
+    def _looks(self, looks: Looks) -> None:
+        if looks.theme != self.theme.name:
+            self.set_theme(THEMES.get(looks.theme, LIGHT))
 
     def set_theme(self, theme: Theme) -> None:
         """Icons in the theme's text colour (light on dark), and the slider in the theme's colours."""

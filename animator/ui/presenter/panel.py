@@ -48,6 +48,13 @@ class PresenterPanel(QWidget):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self.refresh_clock)
 
+    def set_presenting(self, presenting: bool) -> None:
+        """Presenting began (the clock starts at 0:00) or ended."""
+        if presenting:
+            self.start()
+        else:
+            self.stop()
+
     def start(self) -> None:
         self._elapsed.start()
         self.refresh_clock()
@@ -60,8 +67,10 @@ class PresenterPanel(QWidget):
         minutes, seconds = divmod(int(self._elapsed.elapsed() / 1000) if self._elapsed.isValid() else 0, 60)
         self.clock_label.setText(f"{minutes}:{seconds:02d}")
 
-    def show_next(self, number: int | None, caption: str) -> None:
-        self.next_label.setText(f"{number}. {caption}" if number is not None else "(end of the scene)")
+    def show_cue(self, position: str, following: str) -> None:
+        """Where the talk is and what the next click shows (the lecture works both out)."""
+        self.show_position(position)
+        self.next_label.setText(following)
 
     def show_position(self, text: str) -> None:
         """Where the talk is in the lecture: 'Scene 2 of 3 · HTTP GET · step 4 of 10'."""

@@ -1,50 +1,60 @@
 """What a lecturer does *to* the stage: pen and laser, zoom and pan, follow, reverse and
-replay, palette and text size, keyboard help; and the settings notice.
+replay, palette and text size, keyboard help; and the notice above the stage.
 
-Kept out of ``main_window.py`` so the window only wires it in: the window builds its own
-menus and calls ``StageControls(window, playback_menu, view_menu)``, then three hooks
-(``escape``, ``presenting_started``, ``presenting_stopped``). The stage models (zoom,
-annotation) belong to the presenter's stage; the audience's stage shares them.
+Kept out of ``main_window.py`` so the window only wires it in: it builds its menus and calls
+``StageControls(services, state, stages, clock, overlay_parent, playback_menu, view_menu)``, then
+``escape`` on Esc. The stage models (zoom, annotation) belong to the presenter's stage; the
+audience's stage shares them. Palette and text size are the player's looks
+(``PlayerState.set_looks``): every stage and the sequence diagram follow them from there.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
 
-from animator.render.theme import PALETTES, STANDARD, TEXT_SCALES, THEMES, Palette, font
+from animator.player import Looks, PlayerState
+from animator.render.theme import PALETTES, STANDARD, TEXT_SCALES, Palette, font
 from animator.ui.keyhelp import KeyHelpOverlay
-from animator.ui.settings_check import SettingsCheck
+from animator.ui.playback.clock import PlayerClock
+from animator.ui.services import Services
 from animator.ui.stage.annotation import LASER, NONE, PEN
+from animator.ui.stage.group import StageGroup
 from animator.ui.stage.zoom import ZOOM_STEP
-
-if TYPE_CHECKING:
-    from animator.ui.main_window import MainWindow
-    from animator.ui.stage.view import StageView
 
 #: Shift+arrow pans by this fraction of the stage.
 PAN_FRACTION = 0.12
-#: Speaker notes while presenting: read at arm's length, often standing.
-NOTES_PIXELS = 22
 NOTICE_SECONDS = 30
 
 
 class StageControls:
-    """Actions, menus and settings for the stage tools of one main window."""
+    """Actions, menus and settings for the stage tools of one player window."""
 
-    def __init__(self, window: MainWindow, playback_menu: QMenu, view_menu: QMenu) -> None:
-        self.window = window
-        self.check = SettingsCheck(window.settings)
-        stage = window.stage
+    def __init__(
+        self,
+        services: Services,
+        state: PlayerState,
+        stages: StageGroup,
+        clock: PlayerClock,
+        overlay_parent: QWidget,
+        playback_menu: QMenu,
+        view_menu: QMenu,
+    ) -> None:
+        self.services = services
+        self.state = state
+        self.stages = stages
+        self.overlay_parent = overlay_parent
+        stage = stages.presenter
         stage.show_zoom_level = True
-        add = window._action
+        add = services.add_action
 
         playback_menu.addSeparator()
-        add("Play this step &backwards", ["V"], lambda: window.clock.run("reverse"), playback_menu)
-        add("&Replay this step", ["R"], lambda: window.clock.run("replay"), playback_menu)
+        add("Play this step &backwards", ["V"], clock.reverse, playback_menu)
+        add("&Replay this step", ["R"], clock.replay, playback_menu)
 
         draw = view_menu.addMenu("&Draw")
         self.pen_action = add("&Pen", ["D"], lambda: stage.annotations.toggle_tool(PEN), draw)
@@ -73,77 +83,70 @@ class StageControls:
             scale_menu, {f"{s:g}": f"{s * 100:.0f}%" for s in TEXT_SCALES}, lambda name: self.set_text_scale(float(name))
         )
 
-        self.help = KeyHelpOverlay(window.centralWidget())
+        self.help = KeyHelpOverlay(overlay_parent)
         self.notice = self._make_notice()
-        self.palette: Palette = self.check.choice("palette", PALETTES, STANDARD)
-        self.text_scale = self.check.number("text_scale", TEXT_SCALES, 1.0)
-        if window.settings.value("theme") is not None:
-            self.check.choice("theme", THEMES, THEMES["light"])  # the window falls back itself; this reports it
-        self._apply_looks()
-        self.show_notice(self.check.notice())
+        state.events.looks.connect(self._looks_changed)
+        self._looks_changed(state.looks)
 
     # -- building ----------------------------------------------------------------------
-    def _radio_menu(self, menu: QMenu, labels: dict[str, str], chosen: object) -> dict[str, QAction]:
+    def _radio_menu(self, menu: QMenu, labels: dict[str, str], chosen: Callable[[str], None]) -> dict[str, QAction]:
         group = QActionGroup(menu)
         actions = {}
         for name, label in labels.items():
             action = menu.addAction(label)
             action.setCheckable(True)
-            action.triggered.connect(lambda _=False, n=name: chosen(n))  # type: ignore[operator]
+            action.triggered.connect(lambda _=False, n=name: chosen(n))
             group.addAction(action)
             actions[name] = action
         return actions
 
     def _make_notice(self) -> QLabel:
         """A non-modal notice above the stage, in the presenter's window only; a click dismisses it."""
-        notice = QLabel(self.window.centralWidget())
+        notice = QLabel(self.overlay_parent)
         notice.setWordWrap(True)
         notice.setFont(font(13))
         notice.setStyleSheet("background:#fef3c7; color:#78350f; border-bottom:2px solid #d97706; padding:6px 12px;")
         notice.setToolTip("Click to dismiss")
         notice.mousePressEvent = lambda _event: notice.hide()  # type: ignore[method-assign]
         notice.hide()
-        layout = self.window.centralWidget().layout()
-        layout.insertWidget(0, notice)  # type: ignore[attr-defined]
+        layout = self.overlay_parent.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(0, notice)
         return notice
 
     def show_notice(self, text: str) -> None:
+        """A notice above the stage (damaged settings fell back to defaults); it goes by itself."""
         if not text:
             return
         self.notice.setText(text)
         self.notice.show()
         QTimer.singleShot(NOTICE_SECONDS * 1000, self.notice, self.notice.hide)
 
-    # -- stages ------------------------------------------------------------------------
-    def stages(self) -> list[StageView]:
-        audience = self.window.audience
-        return [self.window.stage] + ([audience.stage] if audience is not None else [])
+    # -- looks (the player's state holds them; every stage follows) ------------------------
+    @property
+    def palette(self) -> Palette:
+        return PALETTES.get(self.state.looks.palette, STANDARD)
+
+    @property
+    def text_scale(self) -> float:
+        return self.state.looks.text_scale
 
     def set_palette(self, palette: Palette) -> None:
-        self.palette = palette
-        self.window.settings.setValue("palette", palette.name)
-        self._apply_looks()
+        self.services.settings.setValue("palette", palette.name)
+        self.state.set_looks(replace(self.state.looks, palette=palette.name))
 
     def set_text_scale(self, scale: float) -> None:
-        self.text_scale = scale
-        self.window.settings.setValue("text_scale", scale)
-        self._apply_looks()
+        self.services.settings.setValue("text_scale", scale)
+        self.state.set_looks(replace(self.state.looks, text_scale=scale))
 
-    def _apply_looks(self) -> None:
-        for stage in self.stages():
-            stage.set_looks(self.palette, self.text_scale)
-        self.window.inspection.set_palette(self.palette)  # the ladder's arrows match the chips
-        self.palette_actions[self.palette.name].setChecked(True)
-        self.scale_actions[f"{self.text_scale:g}"].setChecked(True)
-        self._style_notes()
-
-    def _style_notes(self) -> None:
-        presenting = self.window.audience is not None
-        self.window.notes.setFont(font((NOTES_PIXELS if presenting else 14) * self.text_scale))
+    def _looks_changed(self, looks: Looks) -> None:
+        self.palette_actions[looks.palette].setChecked(True)
+        self.scale_actions[f"{looks.text_scale:g}"].setChecked(True)
 
     def pan(self, dx: int, dy: int) -> None:
-        viewport = self.window.stage.viewport()
-        self.window.stage.pan_pixels(dx * viewport.width() * PAN_FRACTION, dy * viewport.height() * PAN_FRACTION)
+        stage = self.stages.presenter
+        viewport = stage.viewport()
+        stage.pan_pixels(dx * viewport.width() * PAN_FRACTION, dy * viewport.height() * PAN_FRACTION)
 
     def _tool_changed(self, tool: str) -> None:
         self.pen_action.setChecked(tool == PEN)
@@ -152,7 +155,7 @@ class StageControls:
     # -- hooks the window calls -------------------------------------------------------
     def escape(self) -> bool:
         """Esc first puts the pen or laser down, then closes the help; returns whether it did."""
-        annotations = self.window.stage.annotations
+        annotations = self.stages.presenter.annotations
         if annotations.tool != NONE:
             annotations.set_tool(NONE)
             return True
@@ -163,22 +166,3 @@ class StageControls:
 
     def toggle_help(self) -> None:
         self.help.toggle()
-
-    def presenting_started(self) -> None:
-        """The audience mirrors the presenter's zoom and ink; notes become large and readable."""
-        window = self.window
-        assert window.audience is not None
-        window.audience.stage.share_interaction(window.stage)
-        self._style_notes()
-        window.layout().activate()  # lay out the docks just shown: sizing them before has no effect
-        self._size_notes()
-
-    def _size_notes(self) -> None:
-        """Notes get most of the right-hand column, and the column a third of the window."""
-        window = self.window
-        column = window.steps_dock.height() + window.notes_dock.height()
-        window.resizeDocks([window.steps_dock, window.notes_dock], [column // 4, column - column // 4], Qt.Orientation.Vertical)
-        window.resizeDocks([window.notes_dock], [max(420, window.width() // 3)], Qt.Orientation.Horizontal)
-
-    def presenting_stopped(self) -> None:
-        self._style_notes()

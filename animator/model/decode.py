@@ -383,7 +383,13 @@ class Decoder:
 
     def _float(self, t: _Type, node: yaml.Node, where: str) -> float | None:
         value = self._typed_scalar(t, node, where)
-        return None if value is None else float(value)
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except OverflowError:  # a whole number of hundreds of digits: no float holds it
+            self.error(node, f"{_at(where)}expected {t.expected}, got {describe(node)}, which is too large")
+            return None
 
     def _literal(self, t: _Type, node: yaml.Node, where: str) -> str | None:
         value = self._text(t, node, where)

@@ -77,6 +77,21 @@ def count_yaml_events(text: str, loader: type) -> int:
     return count
 
 
+#: Parse events per character of text, at most. Most YAML needs several characters per value; the
+#: densest text found (nested "? " keys in block context, empty values) makes 1.5, plus the four
+#: events of the stream and document. Four is a wide margin over that.
+EVENTS_PER_CHAR = 4
+
+
+def may_exceed_events(text: str) -> bool:
+    """Whether ``text`` is long enough to hold more than ``MAX_YAML_EVENTS`` values.
+
+    Below that length (half a million characters, twenty times the largest lesson) counting is
+    skipped: the pure-Python parser, where libyaml is missing, would double the time to read it.
+    """
+    return EVENTS_PER_CHAR * len(text) + 16 > MAX_YAML_EVENTS
+
+
 def too_many_events(count: int) -> str:
     """The message for a file over ``MAX_YAML_EVENTS`` (the pure-Python count stops one past it)."""
     holds = f"more than {MAX_YAML_EVENTS:,}" if count == MAX_YAML_EVENTS + 1 else f"{count:,}"

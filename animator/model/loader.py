@@ -27,7 +27,14 @@ import yaml
 from animator.files import NotRegularFileError, open_regular_file
 from animator.model.decode import INT_TAG, Decoder, TooLargeError, is_tag_problem, mark_of
 from animator.model.errors import SceneError, SceneLoadError
-from animator.model.limits import MAX_BYTES, MAX_YAML_EVENTS, check_counts, count_yaml_events, too_many_events
+from animator.model.limits import (
+    MAX_BYTES,
+    MAX_YAML_EVENTS,
+    check_counts,
+    count_yaml_events,
+    may_exceed_events,
+    too_many_events,
+)
 from animator.model.schema import FORMAT_VERSION, Scene
 from animator.model.topology import Topology
 from animator.model.validate import check_scene
@@ -142,9 +149,10 @@ def compose_root(
     """The document's node tree, or a ``SceneLoadError`` for broken YAML, an empty document or
     one of more than ``MAX_YAML_EVENTS`` values (counted before a node is built)."""
     try:
-        events = count_yaml_events(text, _LOADER)
-        if events > MAX_YAML_EVENTS:
-            raise _fail(name, 1, 1, too_many_events(events))
+        if may_exceed_events(text):
+            events = count_yaml_events(text, _LOADER)
+            if events > MAX_YAML_EVENTS:
+                raise _fail(name, 1, 1, too_many_events(events))
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -316,3 +316,46 @@ steps:
     assert status == 0 and "Traceback" not in everything
     timeline = build_timeline(load_scene(path))
     assert timeline.step_count == 1 and not timeline.messages
+
+
+def test_a_number_too_large_for_a_float_is_refused_at_its_position(
+    write_scene: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``hop_time: 1000…0`` (401 digits) is a valid YAML integer no float can hold: the decoder's
+    float() raised OverflowError before the bound on hop_time could say anything."""
+    path = write_scene(scene(hop="1" + "0" * 400))
+    line = refused_once(path, 3, capsys, "hop_time", "too large")
+    assert "OverflowError" not in line
+
+
+def test_a_dual_stack_reply_over_ipv6_does_not_continue_the_ipv4_connection(
+    write_scene: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A SYN over IPv4, then a SYN-ACK the author sends over IPv6 (ipv4-vs-ipv6.yaml with the laptop
+    made an ``internet`` node): the reply took the IPv4 connection as its own and put its IPv4
+    addresses in the IPv6 header ("ValueError: '10.0.0.2' is not an IPv6 address")."""
+    from animator.engine import build_timeline
+    from animator.model import load_scene
+    from animator.packets.dissect import dissect
+
+    text = """\
+format: 1
+title: t
+nodes:
+  - {id: a, kind: host, ipv4: 10.0.0.1/24, ipv6: "2001:db8::1/64"}
+  - {id: b, kind: server, ipv4: 10.0.0.2/24, ipv6: "2001:db8::2/64"}
+links:
+  - {between: [a, b]}
+steps:
+  - caption: c
+    actions:
+      - send: {from: a, to: b, label: SYN, layers: [tcp: {flags: S}]}
+      - send: {from: b, to: a, label: SYN-ACK, at: 2, layers: [ipv6, tcp: {flags: SA}]}
+"""
+    path = write_scene(text)
+    status, lines, everything = run(["validate", str(path)], capsys)
+    assert (status, lines) == (0, []) and "Traceback" not in everything
+    (reply,) = [m for m in build_timeline(load_scene(path)).messages if m.label == "SYN-ACK"]
+    ipv6 = next(node for node in dissect(reply.frames[0]) if node.key == "IPv6")
+    addresses = {child.key: child.value for child in ipv6.children}
+    assert (addresses["src"], addresses["dst"]) == ("2001:db8::2", "2001:db8::1")

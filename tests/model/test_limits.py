@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from animator.model import SceneError, limits, load_scene, validate_file
 from animator.model import loader as loader_module
 from animator.model.limits import (
+    EVENTS_PER_CHAR,
     MAX_ACTIONS,
     MAX_LINKS,
     MAX_NODES,
@@ -206,3 +209,15 @@ def test_the_scene_guide_lists_every_limit_as_enforced() -> None:
     assert rows["one text value (caption, note, frame…)"] == f"{MAX_SCALAR:,} characters"
     assert rows["nesting of layer field values"] == f"{MAX_DEPTH} lists or mappings"
     assert rows["scenes in a deck"] == f"{MAX_SCENES}"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.text(alphabet="?-:,[]{}*& \n#ab'\"|>", min_size=1, max_size=60))
+def test_no_yaml_text_holds_more_values_than_the_skipped_count_assumes(text: str) -> None:
+    """Files too short to hold ``MAX_YAML_EVENTS`` values are not counted first (``may_exceed_events``):
+    that relies on no YAML making more than ``EVENTS_PER_CHAR`` parse events a character."""
+    try:
+        events = yaml._yaml.CParser(text).raw_parse()
+    except yaml.YAMLError:
+        return  # not YAML: composing it fails at once
+    assert events <= EVENTS_PER_CHAR * len(text) + 16

@@ -564,7 +564,7 @@ class Stack(Device):
         opens from the address facing ``remote``, else from ``source`` (the one ``fill_ip``
         made sure the sender has)."""
         flags = flag_value(given["flags"]) if "flags" in given else None
-        conn = None if flags is not None and flags & SYN and not flags & ACK else self.find_conn(to, given)
+        conn = None if flags is not None and flags & SYN and not flags & ACK else self.find_conn(to, given, remote.version)
         if conn is None:
             sport = given.get("sport", self.ephemeral_port())
             dport = given.get("dport", DEFAULT_PORTS.get(app or "", 80))
@@ -603,9 +603,16 @@ class Stack(Device):
         udp.dport = given.get("dport", flow[2])
         return ipaddress.ip_address(flow[1])
 
-    def find_conn(self, to: str, given: dict[str, Any]) -> Connection | None:
-        """The connection a segment to ``to`` belongs to: the newest one talking to ``to``."""
-        candidates = [c for c in self.conns.values() if to in c.peers and c.state != "CLOSED"]
+    def find_conn(self, to: str, given: dict[str, Any], version: int) -> Connection | None:
+        """The connection a segment to ``to`` belongs to: the newest one talking to ``to`` over IP ``version``.
+
+        A dual-stack pair can have a connection of each version; an IPv6 segment continuing the
+        IPv4 one put IPv4 addresses in its IPv6 header (found by the fuzz test)."""
+        candidates = [
+            c
+            for c in self.conns.values()
+            if to in c.peers and c.state != "CLOSED" and ipaddress.ip_address(c.remote[0]).version == version
+        ]
         if "sport" in given:
             candidates = [c for c in candidates if c.local[1] == given["sport"]] or candidates
         if "dport" in given:

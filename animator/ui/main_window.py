@@ -25,6 +25,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QFileSystemWatcher, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -40,29 +41,32 @@ from PySide6.QtGui import (
     QPalette,
     QShowEvent,
 )
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QTabWidget, QVBoxLayout, QWidget
 
 from animator.engine.timeline import Timeline, build_timeline
 from animator.model import SceneLoadError, load_scene
 from animator.model.deck import is_deck_path
 from animator.model.errors import SceneError
 from animator.player import Looks, PlayerState
-from animator.render.quiz_card import QuizView
+from animator.render.quiz_view import QuizView
 from animator.render.theme import LIGHT, PALETTES, STANDARD, TEXT_SCALES, THEMES, Theme, font
 from animator.resources import assets_dir
-from animator.ui.exporting.dialog import install_export_menu
+from animator.ui.exporting import install_export_menu
 from animator.ui.inspect.docks import InspectionDocks
+from animator.ui.lazy import LazyDock
 from animator.ui.lecture.controller import Lecture
-from animator.ui.live.menu import install_capture_menus
+from animator.ui.live import install_capture_menus
 from animator.ui.playback.clock import PlayerClock
 from animator.ui.playback.steps import NotesView, StepList
 from animator.ui.playback.transport import TransportBar
-from animator.ui.presenter.audience import AudienceWindow
-from animator.ui.presenter.panel import PresenterPanel
 from animator.ui.settings_check import SettingsCheck
 from animator.ui.stage.controls import StageControls
 from animator.ui.stage.group import StageGroup
 from animator.ui.stage.view import StageView
+
+if TYPE_CHECKING:
+    from animator.ui.presenter.audience import AudienceWindow
+    from animator.ui.presenter.panel import PresenterPanel
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +153,13 @@ class MainWindow(QMainWindow):
         self.steps_dock = self._dock("Steps", "steps", self.step_list, Qt.DockWidgetArea.RightDockWidgetArea)
         self.notes = NotesView(self.state, self)
         self.notes_dock = self._dock("Notes", "notes", self.notes, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.presenter_panel = PresenterPanel(self)
-        self.presenter_dock = self._dock("Presenter", "presenter", self.presenter_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        #: What the presenter's panel shows (kept for it until it is built, when presenting begins).
+        self._cue = ("", "")
+        self._quiz_view: QuizView | None = None
+        self.presenter_dock: LazyDock[PresenterPanel] = LazyDock("Presenter", "presenter", self._make_presenter_panel, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.presenter_dock)
         self.presenter_dock.hide()
-        self.state.events.presenting.connect(self.presenter_panel.set_presenting)
+        self.state.events.presenting.connect(self._presenting_changed)
 
         # The inspector, the sequence diagram and the device tables (animator/ui/inspect).
         self.inspection = InspectionDocks(self, self.state, self.stages, self.clock)
@@ -175,7 +182,7 @@ class MainWindow(QMainWindow):
         self.stages.legend_clicked.connect(self.lecture.toggle_traffic)
         self.lecture.connect_stage(self.stages)
         self.lecture.quiz_changed.connect(self._show_quiz)
-        self.lecture.cue_changed.connect(self.presenter_panel.show_cue)
+        self.lecture.cue_changed.connect(self._cue_changed)
         self.lecture.title_changed.connect(self.setWindowTitle)
 
         self.watcher = QFileSystemWatcher(self)
@@ -225,6 +232,30 @@ class MainWindow(QMainWindow):
     def path(self) -> Path | None:
         """The file whose scene is on screen."""
         return self.state.path
+
+    @property
+    def presenter_panel(self) -> PresenterPanel:
+        """The presenter's panel (built when presenting first begins, or when asked for)."""
+        return self.presenter_dock.content()
+
+    def _make_presenter_panel(self) -> PresenterPanel:
+        from animator.ui.presenter.panel import PresenterPanel
+
+        panel = PresenterPanel(self.presenter_dock)
+        panel.show_cue(*self._cue)
+        panel.show_question(self._quiz_view)
+        if self.state.presenting:
+            panel.start()
+        return panel
+
+    def _cue_changed(self, position: str, following: str) -> None:
+        self._cue = (position, following)
+        if self.presenter_dock.built:
+            self.presenter_panel.show_cue(position, following)
+
+    def _presenting_changed(self, presenting: bool) -> None:
+        if self.presenter_dock.built:
+            self.presenter_panel.set_presenting(presenting)
 
     # -- services (animator.ui.services.Services) --------------------------------------------
     def add_action(
@@ -417,6 +448,8 @@ class MainWindow(QMainWindow):
             self._reload_timer.start()
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # 5 ms of start-up for a dialog opened later, if at all
+
         start = str(self.path.parent) if self.path else str(Path.home())
         name, _ = QFileDialog.getOpenFileName(self, "Open scene", start, SCENE_FILTER)
         if name:
@@ -465,7 +498,9 @@ class MainWindow(QMainWindow):
         to the front."""
         presenting = self.state.presenting
         self.stages.show_quiz(view, on_stage=presenting or self.isFullScreen())
-        self.presenter_panel.show_question(view)
+        self._quiz_view = view
+        if self.presenter_dock.built:
+            self.presenter_panel.show_question(view)
         if not raise_docks:
             return
         if presenting:
@@ -525,6 +560,8 @@ class MainWindow(QMainWindow):
             target = others[0] if others else screens[0]
         else:
             target = screens[max(0, min(screen, len(screens) - 1))]
+        from animator.ui.presenter.audience import AudienceWindow
+
         self.audience = AudienceWindow(self.stage.theme, self.keyPressEvent, self.stop_presenting)
         self.audience.addActions(self.actions())  # clicker keys work whichever window has focus
         self.stages.add_audience(self.audience.stage)

@@ -18,12 +18,16 @@ HTTP_GET = REPO / "scenes" / "http-get.yaml"
 
 
 def test_the_menu_lists_every_format(window: MainWindow) -> None:
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.export_menu.actions() == []  # listed when the File menu first opens: start-up imports no exporter
+    file_menu.aboutToShow.emit()
     labels = [a.text() for a in window.export_menu.actions()]
     assert labels == [f.label for f in exporters()]
     assert not window.export_menu.isEnabled()  # nothing open yet
     assert window.open_scene(HTTP_GET)
-    window.menuBar().actions()[0].menu().aboutToShow.emit()
+    file_menu.aboutToShow.emit()
     assert window.export_menu.isEnabled()
+    assert [a.text() for a in window.export_menu.actions()] == labels  # listed once
 
 
 def test_the_dialog_starts_from_the_stage_and_shows_only_what_the_format_reads(window: MainWindow) -> None:

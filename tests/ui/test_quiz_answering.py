@@ -8,7 +8,7 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication
 
 from animator.engine.quiz import Phase
-from animator.render.quiz_card import QuizView
+from animator.render.quiz_view import QuizView
 from animator.ui.lecture.quiz import QuizPanel
 from animator.ui.main_window import MainWindow
 from tests.conftest import REPO

@@ -9,7 +9,6 @@ callback; Cancel raises ``ExportCancelled`` there, and the exporter's temporary 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -39,32 +37,11 @@ from animator.player import PlayerState
 if TYPE_CHECKING:
     from animator.ui.services import Services
 
-#: The deck open now (its file), or None: asked when the menu is used, since decks come and go.
-DeckPath = Callable[[], "Path | None"]
 
 log = logging.getLogger(__name__)
 
 SIZES = ((1920, 1080), (1280, 720), (960, 540), (3840, 2160))
 SCALES = (1.0, 1.25, 1.5, 2.0)
-
-
-def install_export_menu(services: Services, state: PlayerState, file_menu: QMenu, deck_path: DeckPath) -> QMenu:
-    """File → Export ▸, above the separator before Quit, with one entry per format."""
-    from animator.export.registry import exporters
-
-    menu = QMenu("&Export", file_menu)
-    for fmt in exporters():
-        action = menu.addAction(fmt.label)
-        action.setToolTip(fmt.help)
-        action.triggered.connect(lambda _=False, f=fmt: export_dialog(services, state, f, deck_path()))
-    separators = [a for a in file_menu.actions() if a.isSeparator()]
-    if separators:
-        file_menu.insertMenu(separators[-1], menu)
-    else:
-        file_menu.addMenu(menu)
-    menu.setEnabled(state.timeline is not None)
-    file_menu.aboutToShow.connect(lambda: menu.setEnabled(state.timeline is not None))
-    return menu
 
 
 class ExportDialog(QDialog):

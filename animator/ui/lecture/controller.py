@@ -33,13 +33,14 @@ from animator.model.deck import Deck, load_deck, load_deck_scenes
 from animator.model.errors import SceneLoadError
 from animator.model.schema import PROTOCOLS, Scene
 from animator.player import PlayerState, SceneShown
-from animator.render.quiz_card import QuizView, choice_key
+from animator.render.quiz_view import QuizView, choice_key
 from animator.render.theme import PROTOCOL_NAMES
-from animator.ui.lecture.contents import DeckNavigator
+from animator.ui.lazy import LazyDock
 from animator.ui.lecture.resume import ResumeBanner, ResumeStore
-from animator.ui.lecture.sidebar import LessonSidebar
 
 if TYPE_CHECKING:
+    from animator.ui.lecture.contents import DeckNavigator
+    from animator.ui.lecture.sidebar import LessonSidebar
     from animator.ui.playback.clock import PlayerClock
     from animator.ui.services import Services
     from animator.ui.stage.group import StageGroup
@@ -82,27 +83,19 @@ class Lecture(QObject):
         self.banner = ResumeBanner(parent)
         self.banner.resume.connect(self.resume)
         self.banner.start_over.connect(self.start_over)
-        self.navigator = DeckNavigator(parent)
-        self.navigator.jump.connect(self.jump)
-        self.contents_dock = QDockWidget("Contents", parent)
-        self.contents_dock.setObjectName("contents")
-        self.contents_dock.setWidget(self.navigator)
+        #: What the lesson sidebar and the contents tree show: kept here, handed over when they are
+        #: built (the first time their dock is shown: at start-up they are a tab and a hidden dock).
+        self._shown_step: tuple[str, str | None, str] = ("", None, "")
+        self._shown_position = ""
+        self._shown_score = (0, 0)
+        self._shown_quiz: QuizView | None = None
+        self._shown_place = (0, 0)
+        self._sidebar: LessonSidebar | None = None
+        self.contents_dock: LazyDock[DeckNavigator] = LazyDock("Contents", "contents", self._make_navigator, parent)
         self.contents_dock.hide()
-        self.sidebar = LessonSidebar(parent)
-        self.sidebar.quiz.chosen.connect(self.choose)
-        self.sidebar.quiz.reveal_requested.connect(self.reveal)
         #: Ctrl+1 … Ctrl+9: pick a choice of the question on screen (``add_actions`` makes them).
         self.answer_actions: list[QAction] = []
-        self.lesson_dock = QDockWidget("Lesson", parent)
-        self.lesson_dock.setObjectName("lesson")
-        # Scrolled, so a short dock never squeezes the choice buttons to slivers.
-        scroller = QScrollArea(parent)
-        scroller.setWidgetResizable(True)
-        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroller.setWidget(self.sidebar)
-        self.lesson_dock.setWidget(scroller)
+        self.lesson_dock: LazyDock[QScrollArea] = LazyDock("Lesson", "lesson", self._make_sidebar, parent)
         self.traffic_actions: dict[str, QAction] = {}
         self._deck_timer = QTimer(self)
         self._deck_timer.setSingleShot(True)
@@ -115,6 +108,50 @@ class Lecture(QObject):
         state.events.step.connect(self.step_shown)
         state.events.hidden.connect(self._hidden_changed)
         state.events.presenting.connect(self._presenting)
+
+    # -- the panels, built on first use ----------------------------------------------------
+    @property
+    def navigator(self) -> DeckNavigator:
+        return self.contents_dock.content()
+
+    @property
+    def sidebar(self) -> LessonSidebar:
+        self.lesson_dock.content()
+        assert self._sidebar is not None
+        return self._sidebar
+
+    def _make_navigator(self) -> DeckNavigator:
+        from animator.ui.lecture.contents import DeckNavigator
+
+        navigator = DeckNavigator(self.contents_dock)
+        navigator.jump.connect(self.jump)
+        navigator.set_lecture(self.titles, self.scenes)
+        navigator.show_position(*self._shown_place)
+        return navigator
+
+    def _make_sidebar(self) -> QScrollArea:
+        from animator.ui.lecture.sidebar import LessonSidebar
+
+        sidebar = self._sidebar = LessonSidebar(self.lesson_dock)
+        sidebar.quiz.chosen.connect(self.choose)
+        sidebar.quiz.reveal_requested.connect(self.reveal)
+        # Scrolled, so a short dock never squeezes the choice buttons to slivers.
+        scroller = QScrollArea(self.lesson_dock)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(sidebar)
+        sidebar.show_step(*self._shown_step)
+        sidebar.set_position(self._shown_position)
+        sidebar.set_score(*self._shown_score)
+        sidebar.quiz.show_quiz(self._shown_quiz)
+        return scroller
+
+    def _show_lecture(self) -> None:
+        """The deck's scenes (or the lone scene) in the contents tree."""
+        if self.contents_dock.built:
+            self.navigator.set_lecture(self.titles, self.scenes)
 
     @property
     def docks(self) -> tuple[QDockWidget, ...]:
@@ -171,7 +208,7 @@ class Lecture(QObject):
         self.scenes = [s if isinstance(s, Scene) else None for s in loaded]
         self.titles = [e.title or (s.title if s else e.file) for e, s in zip(deck.scenes, self.scenes, strict=True)]
         self.outline = DeckOutline.of_scenes(self.scenes)
-        self.navigator.set_lecture(self.titles, self.scenes)
+        self._show_lecture()
         return True
 
     def _watch_deck(self, path: Path) -> None:
@@ -206,12 +243,12 @@ class Lecture(QObject):
             self.deck, self.deck_path, self.index = None, None, 0
             self.scenes, self.titles = [scene], [scene.title]
             self.outline = DeckOutline.of_scenes(self.scenes)
-            self.navigator.set_lecture(self.titles, self.scenes)
+            self._show_lecture()
         else:
             self.scenes[self.index] = scene
         if not fresh:  # a reload may have added steps or chapters
             self.outline = DeckOutline.of_scenes(self.scenes)
-            self.navigator.set_lecture(self.titles, self.scenes)
+            self._show_lecture()
         if fresh or self.quiz is None:
             self.quiz = QuizRun(scene, self.store.answers(Path(scene.source)))
         else:  # a reload: keep this visit's answers
@@ -413,16 +450,18 @@ class Lecture(QObject):
     def _show_quiz(self) -> None:
         """The question changed (asked, answered, revealed, released): the sidebar shows it, and
         the window puts it wherever else it belongs (``quiz_changed``)."""
-        view = self.quiz_view()
-        self.sidebar.quiz.show_quiz(view)
+        view = self._shown_quiz = self.quiz_view()
+        if self._sidebar is not None:
+            self._sidebar.quiz.show_quiz(view)
         self.quiz_changed.emit(view)
 
     def _presenting(self, presenting: bool) -> None:
         self._show_quiz()  # the hall's stage asks now (or the sidebar again)
 
     def _show_score(self) -> None:
-        right, total = self.quiz.score() if self.quiz is not None else (0, 0)
-        self.sidebar.set_score(right, total)
+        self._shown_score = self.quiz.score() if self.quiz is not None else (0, 0)
+        if self._sidebar is not None:
+            self._sidebar.set_score(*self._shown_score)
 
     # -- following playback --------------------------------------------------------------
     def step_shown(self, frame: Frame) -> None:
@@ -434,17 +473,22 @@ class Lecture(QObject):
         step = scene.steps[frame.step - 1] if frame.step > 0 else None
         if step is None and self.deck is not None and self.index == 0 and self.deck.summary:
             # The lecture's very start: what the whole deck is about, then the first scene.
-            self.sidebar.show_step(
+            self._shown_step = (
                 scene.title,
                 f"## {self.deck.title}\n\n{self.deck.summary}\n\n---\n\n**{scene.title}**\n\n{scene.summary or ''}",
                 "",
             )
         elif step is None:
-            self.sidebar.show_step(scene.title, scene.summary, "")
+            self._shown_step = (scene.title, scene.summary, "")
         else:
-            self.sidebar.show_step(step.caption, step.explain, step.notes or "")
-        self.sidebar.set_position(self.describe(frame))
-        self.navigator.show_position(self.index, frame.step)
+            self._shown_step = (step.caption, step.explain, step.notes or "")
+        self._shown_position = self.describe(frame)
+        self._shown_place = (self.index, frame.step)
+        if self._sidebar is not None:
+            self._sidebar.show_step(*self._shown_step)
+            self._sidebar.set_position(self._shown_position)
+        if self.contents_dock.built:
+            self.navigator.show_position(*self._shown_place)
         self.cue_changed.emit(self.describe(frame), self.next_cue(frame))
         if frame.step != 0:
             self.banner.withdraw()

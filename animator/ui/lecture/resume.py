@@ -38,7 +38,10 @@ class ResumeStore:
         return Position(scene, step) if scene >= 0 and step >= 0 else None
 
     def save_position(self, path: Path, position: Position) -> None:
-        self.settings.setValue(f"resume/{_key(path)}", f"{position.scene}:{position.step}")
+        key, value = f"resume/{_key(path)}", f"{position.scene}:{position.step}"
+        if self.settings.value(key) == value:
+            return  # unchanged (a scene opened at the place it was left): no write, no 15 ms sync at start-up
+        self.settings.setValue(key, value)
         self.settings.sync()  # on disk now: a crash mid-lecture must not lose the place
 
     def answers(self, path: Path) -> dict[int, int | None]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLineEdit,
-    QMenu,
-    QMenuBar,
     QMessageBox,
     QSpinBox,
     QWidget,
@@ -129,20 +127,6 @@ def import_capture_dialog(services: Services, state: PlayerState) -> None:
     target, _ = QFileDialog.getSaveFileName(parent, "Save the scene as", suggested, "Scenes (*.yaml *.yml)")
     if target:
         import_to_scene(services, capture, Path(target), options)
-
-
-def install_capture_menus(services: Services, state: PlayerState, file_menu: QMenu, bar: QMenuBar, before: QMenu) -> None:
-    """File → Import capture… (Ctrl+I, above the separator before Quit) and a Live menu in ``bar``
-    before ``before`` (Help)."""
-    action = services.add_action("&Import capture…", [QKeySequence("Ctrl+I")], lambda: import_capture_dialog(services, state))
-    separators = [a for a in file_menu.actions() if a.isSeparator()]
-    if separators:
-        file_menu.insertAction(separators[-1], action)
-    else:
-        file_menu.addAction(action)
-    live = QMenu("&Live", bar)
-    bar.insertMenu(before.menuAction(), live)
-    live.addAction("&Start capture on interface…").triggered.connect(lambda: open_live_window(services))
 
 
 def open_live_window(services: Services) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from animator.render.quiz_card import QuizView
+from animator.render.quiz_view import QuizView
 from animator.render.theme import font
 
 

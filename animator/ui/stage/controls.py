@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup
@@ -19,12 +20,14 @@ from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
 
 from animator.player import Looks, PlayerState
 from animator.render.theme import PALETTES, STANDARD, TEXT_SCALES, Palette, font
-from animator.ui.keyhelp import KeyHelpOverlay
 from animator.ui.playback.clock import PlayerClock
 from animator.ui.services import Services
 from animator.ui.stage.annotation import LASER, NONE, PEN
 from animator.ui.stage.group import StageGroup
 from animator.ui.stage.zoom import ZOOM_STEP
+
+if TYPE_CHECKING:
+    from animator.ui.keyhelp import KeyHelpOverlay
 
 #: Shift+arrow pans by this fraction of the stage.
 PAN_FRACTION = 0.12
@@ -83,7 +86,7 @@ class StageControls:
             scale_menu, {f"{s:g}": f"{s * 100:.0f}%" for s in TEXT_SCALES}, lambda name: self.set_text_scale(float(name))
         )
 
-        self.help = KeyHelpOverlay(overlay_parent)
+        self._help: KeyHelpOverlay | None = None
         self.notice = self._make_notice()
         state.events.looks.connect(self._looks_changed)
         self._looks_changed(state.looks)
@@ -159,10 +162,19 @@ class StageControls:
         if annotations.tool != NONE:
             annotations.set_tool(NONE)
             return True
-        if self.help.isVisible():
-            self.help.hide()
+        if self._help is not None and self._help.isVisible():
+            self._help.hide()
             return True
         return False
+
+    @property
+    def help(self) -> KeyHelpOverlay:
+        """The keyboard help over the window (made the first time F1 asks for it)."""
+        if self._help is None:
+            from animator.ui.keyhelp import KeyHelpOverlay
+
+            self._help = KeyHelpOverlay(self.overlay_parent)
+        return self._help
 
     def toggle_help(self) -> None:
         self.help.toggle()

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from animator.engine.frame import Frame
 from animator.player import Looks, PlayerState, SceneShown
-from animator.render.quiz_card import QuizView
+from animator.render.quiz_view import QuizView
 from animator.render.theme import LIGHT, PALETTES, STANDARD, THEMES
 from animator.ui.stage.view import StageView
 

@@ -46,7 +46,7 @@ from animator.layout.boxes import Box
 from animator.layout.stage import StageLayout
 from animator.render.boxes import qrect
 from animator.render.chips import at_pause
-from animator.render.quiz_card import QuizView, paint_quiz_overlay, quiz_card_geometry, quiz_choice_at
+from animator.render.quiz_view import QuizView
 from animator.render.stage import StageCompositor, StageGeometry, backdrop_changed
 from animator.render.theme import LIGHT, PROTOCOL_NAMES, STANDARD, Palette, Theme, font
 from animator.ui.stage.annotation import LASER, NONE, PEN, PEN_PIXELS, AnnotationModel
@@ -102,10 +102,16 @@ class StageView(QGraphicsView):
         self.timeline: Timeline | None = None
         self.frame: Frame | None = None
         #: The layout for the viewport's size and the text size (``animator.layout``): every box drawn.
-        self.stage_layout: StageLayout | None = None
+        self._stage_layout: StageLayout | None = None
+        #: The size, text size or scene changed: lay out again before the next paint (or before
+        #: anyone asks for the layout or the boxes). A window being shown resizes its stage several
+        #: times before it paints; each layout costs ~10 ms at 1080p, and only the last is seen.
+        self._layout_due = False
+        #: A frame arrived while the layout was due: its boxes are made with the layout.
+        self._boxes_due = False
         self._layouts: dict[tuple[int, int, float], StageLayout] = {}
         #: The boxes of the frame shown (layout pixels = scene units at zoom 1).
-        self.boxes: list[Box] = []
+        self._boxes: list[Box] = []
         self.packets = PacketLayer(theme)
         #: Traffic classes not drawn (``animator.engine.traffic``); their legend entries are dimmed.
         self.hidden_traffic: frozenset[str] = frozenset()
@@ -167,11 +173,35 @@ class StageView(QGraphicsView):
         self.packets = PacketLayer(self.theme, self.protocol_palette)
         self.packets.selected = selected
         self._scene.addItem(self.packets)
-        self.stage_layout = None
+        self._stage_layout = None
         self.compositor = None
         self._relayout()
 
+    @property
+    def stage_layout(self) -> StageLayout | None:
+        """The layout for the viewport's size and the text size (``animator.layout``): every box drawn."""
+        self._ensure_layout()
+        return self._stage_layout
+
+    @property
+    def boxes(self) -> list[Box]:
+        """The boxes of the frame shown (layout pixels = scene units at zoom 1)."""
+        self._ensure_layout()
+        return self._boxes
+
     def _relayout(self) -> None:
+        """The viewport's size, the text size or the scene changed: lay out before the next paint."""
+        if self.timeline is None:
+            return
+        self._layout_due = True
+        self.viewport().update()
+
+    def _ensure_layout(self) -> None:
+        if self._layout_due:
+            self._layout_due = False
+            self._lay_out()
+
+    def _lay_out(self) -> None:
         """Pick (or make) the layout for the viewport's current size and text size."""
         if self.timeline is None:
             return
@@ -182,13 +212,15 @@ class StageView(QGraphicsView):
             if len(self._layouts) >= LAYOUT_CACHE:
                 self._layouts.pop(next(iter(self._layouts)))
             layout = self._layouts[key] = StageLayout(self.timeline, size, self.text_scale)
-        if layout is not self.stage_layout:
-            self.stage_layout = layout
+        if layout is not self._stage_layout:
+            self._stage_layout = layout
             self.packets.set_layout(layout)
             self.compositor = StageCompositor(layout, self.theme, self.protocol_palette, self.renderHints())
-            if self.frame is not None:
-                self._set_boxes(layout.boxes(self.frame, chips=False))
-                self.packets.set_frame(self.frame, shown_packets(self.frame.packets, self.hidden_traffic))
+            self._boxes_due = True
+        if self._boxes_due and self.frame is not None:
+            self._set_boxes(layout.boxes(self.frame, chips=False))
+            self.packets.set_frame(self.frame, shown_packets(self.frame.packets, self.hidden_traffic))
+        self._boxes_due = False
         self._fit()
 
     # -- showing a frame -------------------------------------------------------------
@@ -196,9 +228,12 @@ class StageView(QGraphicsView):
         previous = self.frame
         if previous is not None and previous.step != frame.step:
             self.annotations.clear()  # ink belongs to the step it was drawn on
-        layout = self.stage_layout
-        if layout is None:
-            self.frame = frame
+        layout = self._stage_layout
+        if layout is None or self._layout_due:
+            # Laid out (and boxed) before the next paint, for the size the stage has then.
+            self.frame, self._boxes_due = frame, True
+            self.packets.set_frame(frame, shown_packets(frame.packets, self.hidden_traffic))
+            self.viewport().update()
             return
         if self.zoom_state.follow:
             paused = at_pause(layout, frame)
@@ -231,6 +266,7 @@ class StageView(QGraphicsView):
     # -- clicks ----------------------------------------------------------------------
     def packet_at(self, view_pos: QPoint) -> str | None:
         """The packet chip under a viewport point, if any."""
+        self._ensure_layout()
         if self.timeline is None or self.blanked:
             return None
         return self.packets.packet_at(self.mapToScene(view_pos))
@@ -272,6 +308,7 @@ class StageView(QGraphicsView):
 
     def packet_point(self, packet_id: str) -> QPoint | None:
         """Where a packet's chip is drawn now, in viewport pixels (for tests and follow)."""
+        self._ensure_layout()
         for packet in self.packets.packets:
             if packet.id == packet_id:
                 return self.mapFromScene(self.packets.chip_rect(packet).center())
@@ -332,7 +369,7 @@ class StageView(QGraphicsView):
 
     def _set_boxes(self, boxes: list[Box]) -> None:
         """The frame's boxes changed: the compositor redraws its network and overlays."""
-        self.boxes = boxes
+        self._boxes = boxes
         self.legend_hits = self._legend_hits()
         if self.compositor is not None:
             self.compositor.invalidate()
@@ -360,6 +397,8 @@ class StageView(QGraphicsView):
             veil = self.theme.color("background")
             veil.setAlphaF(0.85)
             painter.fillRect(self.quiz_area(), veil)
+            from animator.render.quiz_card import paint_quiz_overlay  # only once a question is on the stage
+
             paint_quiz_overlay(painter, self.quiz_area(), self.quiz, self.theme, self.ui_scale())
             painter.restore()
         if not self.prompt:
@@ -399,7 +438,7 @@ class StageView(QGraphicsView):
 
     def _legend_hits(self) -> list[tuple[QRectF, str]]:
         hits = []
-        for box in self.boxes:
+        for box in self._boxes:
             if box.kind == "legend":
                 for entry in box.data:
                     hits.append((qrect(entry.swatch.union(entry.label)).adjusted(-4, -4, 4, 4), entry.protocol))
@@ -407,7 +446,9 @@ class StageView(QGraphicsView):
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802
         kind = event.type()
-        if kind in (QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease):
+        if kind == QEvent.Type.Paint:
+            self._ensure_layout()  # before QGraphicsView paints: the transform must be the new layout's
+        elif kind in (QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease):
             if self._tablet(typing.cast(QTabletEvent, event)):
                 return True
         elif kind == QEvent.Type.Gesture:
@@ -495,8 +536,11 @@ class StageView(QGraphicsView):
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         """Drawing tools first; otherwise a click on a legend entry toggles its traffic, on a chip
         selects its packet, on a device its tables; anywhere else a drag pans."""
+        self._ensure_layout()
         tool = self.annotations.tool
         if self.quiz is not None and not self.blanked and event.button() == Qt.MouseButton.LeftButton and tool == NONE:
+            from animator.render.quiz_card import quiz_card_geometry, quiz_choice_at
+
             geometry = quiz_card_geometry(self.quiz_area(), self.quiz, self.ui_scale())
             if geometry.card.contains(event.position()):
                 index = quiz_choice_at(geometry, event.position())

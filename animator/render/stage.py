@@ -6,7 +6,8 @@ painted into pixmaps and reused frame after frame; a frame then costs a blit plu
 
 - **labels**: every link's line, the devices' names and addresses and the link labels. They never
   change during a scene, so they are drawn once per layout, zoom and theme (200 antialiased lines
-  and 600 texts are most of the drawing);
+  and 600 texts are most of the drawing; the lines have flat ends, hidden under the icons anyway:
+  Qt strokes round-capped antialiased lines ~30x slower);
 - **network**: the glow of highlighted links, icons, badges, tables and bubbles, in scene units;
 - **overlays**: the title, legend and caption, in viewport pixels (they do not zoom or pan).
 
@@ -206,19 +207,19 @@ class StageCompositor:
             painter.drawPixmap(QPointF(0, top), overlay, QRectF(0, top * ratio, view.width * ratio, (bottom - top) * ratio))
 
     def _region_layer(self, view: StageGeometry) -> tuple[QPixmap, float, float]:
-        """The label layer over the viewport and a margin around it, with the translation it was
-        drawn for; reused while the view pans within the margin."""
+        """The background, links and labels over the viewport and a margin around it (opaque), with
+        the translation it was drawn for; reused while the view pans within the margin."""
         mx, my = round(view.width * MARGIN), round(view.height * MARGIN)
         if self._region is not None:
             key, layer, x0, y0 = self._region
             if key == (view.width, view.height, view.ratio, view.scale) and abs(view.dx - x0) <= mx and abs(view.dy - y0) <= my:
                 return layer, x0, y0
-        self._region = None
+        self._region = self._scene = None  # free the old ones before making the next
         # The translation the region is drawn at: the view's own, rounded so that any later
         # (whole-pixel) pan is a whole-pixel blit.
         x0, y0 = round(view.dx), round(view.dy)
         layer = _pixmap(view.width + 2 * mx, view.height + 2 * my, view.ratio)
-        layer.fill(Qt.GlobalColor.transparent)
+        layer.fill(self.theme.color("background"))
         painter = QPainter(layer)
         try:
             painter.setRenderHints(self.hints)
@@ -240,20 +241,18 @@ class StageCompositor:
         return Rect(r.x(), r.y(), r.width(), r.height())
 
     def _scene_layer(self, view: StageGeometry, frame: Frame, boxes: Sequence[Box]) -> tuple[QPixmap, float, float]:
-        """Opaque: the background, the region's labels, glowing links and the network; and where
+        """The region's labels with the glowing links and the network over them (opaque); and where
         the viewport's origin falls in it (subtract from the view's translation to blit)."""
-        labels, x0, y0 = self._region_layer(view)
+        region, x0, y0 = self._region_layer(view)
         mx, my = round(view.width * MARGIN), round(view.height * MARGIN)
         key = (self._version, self._region_serial)
         if self._scene is not None and self._scene[0] == key:
             return self._scene[1], x0 + mx, y0 + my
         self._scene = None
-        scene = _pixmap(labels.width() / view.ratio, labels.height() / view.ratio, view.ratio)
-        scene.fill(self.theme.color("background"))
+        scene = region.copy()  # a copy of opaque pixels: no fill, no blending
         painter = QPainter(scene)
         try:
             painter.setRenderHints(self.hints)
-            painter.drawPixmap(0, 0, labels)
             transform = QTransform(view.scale, 0, 0, view.scale, x0 + mx, y0 + my)
             painter.setTransform(transform)
             visible = self._visible(transform, scene, view.ratio)

@@ -11,6 +11,11 @@ arch=$(dpkg --print-architecture)
 
 "$python" packaging/make_icons.py
 "$python" -m PyInstaller --noconfirm --log-level WARN --distpath build/dist --workpath build/pyinstaller packaging/packetstage.spec
+# Strip debug symbols from our executable and the shared libraries, except those wheels vendor in
+# *.libs/ folders (numpy.libs, av.libs, pillow.libs…): patchelf rewrote their headers, and GNU strip
+# leaves them unloadable ("ELF load command address/offset not page-aligned").
+find build/dist/packetstage -type f \( -name "*.so" -o -name "*.so.*" -o -name packetstage \) -not -path "*.libs/*" -print0 \
+  | xargs -0 -r strip --strip-unneeded
 echo "bundle: $(du -sm build/dist/packetstage | cut -f1) MB unpacked"
 
 root=build/deb/root

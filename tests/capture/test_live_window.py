@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
 
 from animator.capture.live_stats import CLASSES
 from animator.capture.reader import CaptureReader
@@ -289,3 +290,42 @@ def test_saving_the_last_seconds_as_a_scene_is_all_or_nothing(
         win.save_last(30, scene_path)
     assert scene_path.read_text(encoding="utf-8") == "an older scene\n"
     assert [p.name for p in tmp_path.iterdir()] == ["last.yaml"]
+
+
+def test_the_collector_stays_frozen_while_any_live_view_captures(app: QApplication, qtbot: QtBot) -> None:
+    """``gc.freeze`` is the process's: the first of two live views to stop must not unfreeze the other's."""
+    import gc
+
+    from animator.ui.live.window import FROZEN
+
+    first, second = LiveWindow(clock=lambda: 0.0), LiveWindow(clock=lambda: 0.0)
+    for win in (first, second):
+        qtbot.addWidget(win)
+        win.attach(FakeSource(), "eth0")
+        win.timer.stop()
+    assert FROZEN.held and gc.get_freeze_count() > 0
+    first.stop()
+    assert FROZEN.held and gc.get_freeze_count() > 0  # the second still captures
+    first.stop()  # twice: nothing more
+    second.attach(FakeSource(), "eth1")  # a new capture in the same window holds once, not twice
+    second.timer.stop()
+    second.close()
+    assert not FROZEN.held and gc.get_freeze_count() == 0
+
+
+def test_a_live_view_dropped_without_stopping_lets_go_of_the_freeze(app: QApplication) -> None:
+    import gc
+
+    from animator.ui.live.window import FROZEN, FrozenHeap
+
+    heap = FrozenHeap()
+
+    class Holder:
+        pass
+
+    holder = Holder()
+    heap.hold(holder)
+    assert heap.held
+    del holder
+    gc.collect()
+    assert not heap.held and not FROZEN.held and gc.get_freeze_count() == 0

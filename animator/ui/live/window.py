@@ -20,6 +20,7 @@ import gc
 import math
 import tempfile
 import time
+import weakref
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -443,6 +444,45 @@ class StartDialog(QDialog):
         form.addRow(buttons)
 
 
+class FrozenHeap:
+    """``gc.freeze()`` for as long as any holder needs it.
+
+    ``gc.freeze`` and ``gc.unfreeze`` act on the whole process: with two live views capturing,
+    the first one stopped used to unfreeze everything and the other's frames stalled again on
+    full collections. Each live view holds the freeze while it captures; the heap is unfrozen
+    when the last holder lets go. A holder that holds again (a new capture) freezes what was
+    made since, which is what ``gc.freeze`` does when called twice.
+    """
+
+    def __init__(self) -> None:
+        #: The holders (by id), each with the finalizer that lets go for it if it is collected unstopped.
+        self._holders: dict[int, weakref.finalize] = {}
+
+    @property
+    def held(self) -> bool:
+        return bool(self._holders)
+
+    def hold(self, holder: object) -> None:
+        key = id(holder)
+        if key not in self._holders:
+            self._holders[key] = weakref.finalize(holder, self._let_go, key)
+        gc.freeze()
+
+    def release(self, holder: object) -> None:
+        finalizer = self._holders.get(id(holder))
+        if finalizer is not None:
+            finalizer.detach()
+            self._let_go(id(holder))
+
+    def _let_go(self, key: int) -> None:
+        if self._holders.pop(key, None) is not None and not self._holders:
+            gc.unfreeze()
+
+
+#: The process's one freeze, shared by every live view.
+FROZEN = FrozenHeap()
+
+
 class LiveWindow(QMainWindow):
     """The live view; ``attach`` a source (or use the Live menu), then frames flow on the 30 Hz clock."""
 
@@ -539,9 +579,10 @@ class LiveWindow(QMainWindow):
     def attach(self, source: FrameSource, iface: str) -> None:
         # Move everything alive now (Qt wrappers, pyqtgraph, imported modules: a few hundred thousand
         # objects) out of the collector's reach: otherwise each full collection during a capture
-        # walks them all and stalls a frame by 50-80 ms.
+        # walks them all and stalls a frame by 50-80 ms. The freeze is the process's, so it is
+        # shared: it lasts while any live view captures (see ``FrozenHeap``).
         self.stop()
-        gc.freeze()
+        FROZEN.hold(self)
         self.source, self.iface = source, iface
         self.setWindowTitle(f"Live: {iface} — PacketStage")
         self.timer.start()
@@ -551,7 +592,7 @@ class LiveWindow(QMainWindow):
         if self.source is not None:
             self.source.stop()
             self.source = None
-            gc.unfreeze()  # hand the objects frozen at attach back to the collector
+        FROZEN.release(self)  # the last capture to stop hands the frozen objects back to the collector
 
     def set_paused(self, paused: bool) -> None:
         """Freeze the picture; capturing and the history go on, so nothing is lost while paused."""

@@ -261,7 +261,7 @@ def test_a_stray_ipv6_segment_is_answered_with_an_ipv6_rst(
     assert (status, lines) == (0, []) and "Traceback" not in everything
     (rst,) = [m for m in build_timeline(load_scene(path)).messages if m.label == "RST"]
     assert rst.path == ("b", "a")
-    assert [node.key for node in dissect(rst.frames[0])][:3] == ["Ether", "IPv6", "TCP"]
+    assert [node.key for node in dissect(rst.frames[0] or b"")][:3] == ["Ether", "IPv6", "TCP"]
 
 
 def test_a_firewall_rejects_an_ipv6_segment_with_an_ipv6_rst(
@@ -280,7 +280,7 @@ def test_a_firewall_rejects_an_ipv6_segment_with_an_ipv6_rst(
     status, lines, everything = run(["validate", str(path)], capsys)
     assert (status, lines) == (0, []) and "Traceback" not in everything
     (rst,) = [m for m in build_timeline(load_scene(path)).messages if m.label == "RST (rejected)"]
-    assert [node.key for node in dissect(rst.frames[0])][:3] == ["Ether", "IPv6", "TCP"]
+    assert [node.key for node in dissect(rst.frames[0] or b"")][:3] == ["Ether", "IPv6", "TCP"]
 
 
 def test_a_step_whose_only_packet_cannot_leave_its_sender_still_plays(
@@ -356,6 +356,6 @@ steps:
     status, lines, everything = run(["validate", str(path)], capsys)
     assert (status, lines) == (0, []) and "Traceback" not in everything
     (reply,) = [m for m in build_timeline(load_scene(path)).messages if m.label == "SYN-ACK"]
-    ipv6 = next(node for node in dissect(reply.frames[0]) if node.key == "IPv6")
+    ipv6 = next(node for node in dissect(reply.frames[0] or b"") if node.key == "IPv6")
     addresses = {child.key: child.value for child in ipv6.children}
     assert (addresses["src"], addresses["dst"]) == ("2001:db8::2", "2001:db8::1")

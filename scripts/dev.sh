@@ -51,8 +51,10 @@ fi
 
 py=$venv/bin/python
 lint_paths=(animator tests benchmarks packaging main.py)
-# The Qt-free core is type-checked strictly ([tool.mypy] in pyproject.toml); the UI follows later.
+# The Qt-free core is type-checked strictly ([tool.mypy] in pyproject.toml)...
 typed_paths=(animator/model animator/engine animator/packets animator/layout)
+# ...and so are the player's state, the render layer, the exporters, the UI and the command line.
+typed_paths+=(animator/player animator/render animator/export animator/ui animator/cli.py animator/cli_export.py)
 case "$command" in
   run) exec "$py" main.py "$@" ;;
   test)

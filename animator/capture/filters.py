@@ -105,7 +105,7 @@ class BpfFilter:
         hdr = self._hdr
         hdr.caplen = len(data)
         hdr.len = wire_len
-        return self._lib.pcap_offline_filter(ctypes.byref(prog), ctypes.byref(hdr), data) != 0
+        return bool(self._lib.pcap_offline_filter(ctypes.byref(prog), ctypes.byref(hdr), data) != 0)
 
 
 # -- the simple filter ----------------------------------------------------------------------
@@ -120,6 +120,14 @@ _PROTOS: dict[str, Callable[[Headers], bool]] = {
     "ip6": lambda h: h.ethertype == ETH_IPV6,
 }
 _Pred = Callable[[Headers], bool]
+
+
+def _either(a: _Pred, b: _Pred) -> _Pred:
+    return lambda h: a(h) or b(h)
+
+
+def _both(a: _Pred, b: _Pred) -> _Pred:
+    return lambda h: a(h) and b(h)
 
 
 class _Parser:
@@ -162,16 +170,14 @@ class _Parser:
         pred = self.term()
         while self.peek() in ("or", "||"):
             self.take()
-            left, right = pred, self.term()
-            pred = lambda h, a=left, b=right: a(h) or b(h)  # noqa: E731
+            pred = _either(pred, self.term())
         return pred
 
     def term(self) -> _Pred:
         pred = self.factor()
         while self.peek() in ("and", "&&"):
             self.take()
-            left, right = pred, self.factor()
-            pred = lambda h, a=left, b=right: a(h) and b(h)  # noqa: E731
+            pred = _both(pred, self.factor())
         return pred
 
     def factor(self) -> _Pred:

@@ -191,7 +191,7 @@ def _pinning_array() -> type:
     """An ndarray type that carries the QImage it views (numpy is imported only when drawing)."""
     import numpy as np
 
-    class PinnedPixels(np.ndarray):  # type: ignore[type-arg]
+    class PinnedPixels(np.ndarray):
         image: object
 
     return PinnedPixels

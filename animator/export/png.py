@@ -13,7 +13,7 @@ import errno
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from animator.export.base import Exporter, ExportOptions, ExportSource, Progress
 from animator.files import WriteError, atomic_folder, write_atomic
@@ -36,7 +36,7 @@ def ensure_gui_app() -> QApplication:
 
     app = QApplication.instance() or QApplication([])
     load_fonts()
-    return app
+    return cast("QApplication", app)  # instance() is typed as the QCoreApplication it may in theory be
 
 
 class StageRenderer:
@@ -91,7 +91,8 @@ class StageRenderer:
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        saved = image.save(buffer, "PNG")
+        # PySide6's stub says the format is bytes; at run time only a str is accepted (bytes: ValueError).
+        saved = image.save(buffer, "PNG")  # type: ignore[call-overload]
         buffer.close()
         if not saved:
             raise WriteError(errno.EIO, "could not encode the image as PNG", str(out))

@@ -101,7 +101,7 @@ class StageCompositor:
         self.boxes = BoxPainter(layout, theme, palette)
         self._version = 0
         self._backdrop: tuple[tuple[object, ...], QPixmap] | None = None
-        self._labels: tuple[tuple[object, ...], QPixmap] | None = None
+        self._labels: tuple[StageGeometry, QPixmap] | None = None
         #: Zoomed in: the labels and the network over a region, and where that region starts.
         self._region: tuple[tuple[object, ...], QPixmap, float, float] | None = None
         self._region_serial = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -23,7 +24,7 @@ def run(
     screen: int | None = None,
 ) -> int:
     """Open the window on ``scene`` (at pause point ``step``) and run the event loop."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("PacketStage")
     app.setOrganizationName("PacketStage")
     app.setWindowIcon(QIcon(str(assets_dir() / "icons" / "app.svg")))

@@ -59,6 +59,8 @@ class KeyHelpOverlay(QLabel):
     def place(self) -> None:
         """Centred over the parent, at its natural size (never larger than the parent)."""
         parent = self.parentWidget()
+        if parent is None:
+            return
         self.adjustSize()
         w, h = min(self.width(), parent.width() - 20), min(self.height(), parent.height() - 20)
         self.setGeometry((parent.width() - w) // 2, (parent.height() - h) // 2, w, h)

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.transport.follow(self.state)
         layout.addWidget(self.transport)
         self.setCentralWidget(central)
+        self._central = central
         self.audience: AudienceWindow | None = None
 
         self.step_list = StepList(self.state, self)
@@ -259,7 +260,11 @@ class MainWindow(QMainWindow):
 
     # -- services (animator.ui.services.Services) --------------------------------------------
     def add_action(
-        self, text: str, keys: Sequence[QKeySequence | str], slot: Callable[..., object], menu: QMenu | None = None
+        self,
+        text: str,
+        keys: Sequence[QKeySequence | QKeySequence.StandardKey | str],
+        slot: Callable[..., object],
+        menu: QMenu | None = None,
     ) -> QAction:
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(k) for k in keys])
@@ -354,7 +359,7 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.theme_actions[name] = action
         # Pen, laser, zoom, follow, reverse/replay, palette, text size, F1 help, settings notice.
-        self.stage_controls = StageControls(self, self.state, self.stages, self.clock, self.centralWidget(), play, view)
+        self.stage_controls = StageControls(self, self.state, self.stages, self.clock, self._central, play, view)
         self.stage_controls.show_notice(self._settings_notice)
 
         self.lecture.add_actions(play, view)
@@ -568,7 +573,7 @@ class MainWindow(QMainWindow):
         self.audience.show_on(target)
         self._presenter_docks()
         self.state.set_presenting(True)
-        self.layout().activate()  # lay out the docks just shown: sizing them before has no effect
+        self._activate_layout()  # lay out the docks just shown: sizing them before has no effect
         self._size_notes()
         self.present_action.setChecked(True)
         self.state.refresh(step_again=True)  # the presenter's panel shows where the talk is
@@ -583,6 +588,11 @@ class MainWindow(QMainWindow):
         self.presenter_dock.show()
         self.notes_dock.show()
         self.steps_dock.show()
+
+    def _activate_layout(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
 
     def _size_notes(self) -> None:
         """Notes get most of the right-hand column, and the column a third of the window."""
@@ -778,7 +788,7 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
         self.addDockWidget(right, self.steps_dock)
         self.splitDockWidget(self.steps_dock, self.notes_dock, Qt.Orientation.Vertical)
-        tabs = [self.lecture.lesson_dock, self.inspection.inspector_dock, self.inspection.tables_dock]
+        tabs: list[QDockWidget] = [self.lecture.lesson_dock, self.inspection.inspector_dock, self.inspection.tables_dock]
         wide = width >= WIDE_WINDOW
         if wide:
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, sequence)
@@ -786,7 +796,8 @@ class MainWindow(QMainWindow):
             tabs.append(sequence)
         for dock in tabs:
             self.tabifyDockWidget(self.notes_dock, dock)
-        for dock in (self.presenter_dock, self.lecture.contents_dock):
+        left: tuple[QDockWidget, ...] = (self.presenter_dock, self.lecture.contents_dock)
+        for dock in left:
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(dock not in hidden)
@@ -794,10 +805,10 @@ class MainWindow(QMainWindow):
 
         # Sizes: readable docks, as long as the stage keeps what it needs (the transport bar's minimum).
         columns = [self.steps_dock, sequence] if wide else [self.steps_dock]
-        room = (width - self.centralWidget().minimumSizeHint().width()) // len(columns) - 8
+        room = (width - self._central.minimumSizeHint().width()) // len(columns) - 8
         column = max(DOCK_WIDTH, round(width * (0.22 if wide else 0.3)))
         column = max(self.steps_dock.minimumSizeHint().width(), min(column, room))
-        self.layout().activate()
+        self._activate_layout()
         self.resizeDocks(columns, [column] * len(columns), Qt.Orientation.Horizontal)
         height = max(self.height(), 400)
         self.resizeDocks([self.steps_dock, self.notes_dock], [height * 3 // 10, height * 7 // 10], Qt.Orientation.Vertical)

@@ -30,7 +30,11 @@ class Services(Protocol):
     settings: QSettings
 
     def add_action(
-        self, text: str, keys: Sequence[QKeySequence | str], slot: Callable[..., object], menu: QMenu | None = None
+        self,
+        text: str,
+        keys: Sequence[QKeySequence | QKeySequence.StandardKey | str],
+        slot: Callable[..., object],
+        menu: QMenu | None = None,
     ) -> QAction:
         """A command with shortcuts that work wherever the player has the focus (the audience's
         window too), added to ``menu`` if given."""

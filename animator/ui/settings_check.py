@@ -43,7 +43,7 @@ class SettingsCheck:
         if raw is None:
             return default
         try:
-            value = float(raw)  # type: ignore[arg-type]
+            value = float(raw)
         except (TypeError, ValueError):
             value = float("nan")
         for candidate in allowed:

@@ -16,6 +16,7 @@ from animator.capture.live_stats import CLASSES
 from animator.capture.reader import CaptureReader
 from animator.model import load_scene
 from animator.ui.live.window import MAX_DOTS, SPAWN_PER_FRAME, LiveWindow
+from animator.ui.main_window import MainWindow
 
 
 def frame(src: str, dst: str, proto: int = 6, seq: int = 0, size: int = 100) -> bytes:
@@ -49,9 +50,9 @@ class FakeSource:
 
 
 @pytest.fixture
-def live(app: QApplication, qtbot: object) -> Iterator[tuple[LiveWindow, FakeSource]]:
+def live(app: QApplication, qtbot: QtBot) -> Iterator[tuple[LiveWindow, FakeSource]]:
     win = LiveWindow(clock=lambda: 0.0)
-    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    qtbot.addWidget(win)
     source = FakeSource()
     win.attach(source, "eth0")
     win.timer.stop()  # the test drives the clock
@@ -143,34 +144,32 @@ def test_capture_setup_errors_are_shown_not_raised(live: tuple[LiveWindow, FakeS
     assert "Not capturing: bad filter" in win.status.text()
 
 
-def test_main_window_has_import_and_live_menu(window: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_main_window_has_import_and_live_menu(window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from animator.capture.importer import ImportOptions
     from animator.ui.live.menu import import_to_scene
     from tests.capture.traffic import write_web_visit
 
-    menus = [a.text() for a in window.menuBar().actions()]  # type: ignore[attr-defined]
+    menus = [a.text() for a in window.menuBar().actions()]
     assert menus.index("&Live") == menus.index("&Help") - 1
-    file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()]  # type: ignore[attr-defined]
+    file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert file_actions.index("&Import capture…") < file_actions.index("&Quit")
     capture = write_web_visit(tmp_path / "web.pcap")
-    assert import_to_scene(window, capture, tmp_path / "web.yaml", ImportOptions())  # type: ignore[arg-type]
-    assert window.timeline.step_count == 15  # type: ignore[attr-defined]
-    assert window.windowTitle().startswith("Capture web.pcap")  # type: ignore[attr-defined]
+    assert import_to_scene(window, capture, tmp_path / "web.yaml", ImportOptions())
+    assert window.timeline.step_count == 15
+    assert window.windowTitle().startswith("Capture web.pcap")
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
-    assert not import_to_scene(window, tmp_path / "web.yaml", tmp_path / "x.yaml", ImportOptions())  # type: ignore[arg-type]
+    assert not import_to_scene(window, tmp_path / "web.yaml", tmp_path / "x.yaml", ImportOptions())
     assert "not a pcap or pcapng capture" in shown[0]
 
 
-def test_review_opens_the_last_seconds_in_the_player(
-    live: tuple[LiveWindow, FakeSource], settings: object, qtbot: object
-) -> None:
+def test_review_opens_the_last_seconds_in_the_player(live: tuple[LiveWindow, FakeSource], settings: object, qtbot: QtBot) -> None:
     win, source = live
     for i in range(5):
         source.push(100.0 + i, frame("192.168.1.23", "93.184.216.34", seq=i * 100))
     win.tick(0.1)
     player = win.review_last(2.5, settings)  # type: ignore[arg-type]
-    qtbot.addWidget(player)  # type: ignore[attr-defined]
+    qtbot.addWidget(player)
     assert player.timeline is not None and player.timeline.step_count == 3  # packets at 102, 103, 104 s
     assert player.timeline.scene.title == "Live capture on eth0, 2.5 s"
     player.clock.stop()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.render.theme import load_fonts
 from animator.ui.main_window import MainWindow
@@ -25,9 +26,9 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(app: QApplication, qtbot: object, settings: QSettings) -> Iterator[MainWindow]:
+def window(app: QApplication, qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     win = MainWindow(settings)
-    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
     yield win

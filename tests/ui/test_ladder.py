@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.engine.timeline import build_timeline
 from animator.model import load_scene
@@ -13,9 +14,9 @@ from tests.conftest import REPO
 
 
 @pytest.fixture
-def panel(app: QApplication, qtbot: object) -> LadderPanel:
+def panel(app: QApplication, qtbot: QtBot) -> LadderPanel:
     widget = LadderPanel()
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    qtbot.addWidget(widget)
     widget.resize(420, 600)
     widget.show()
     widget.view.set_timeline(build_timeline(load_scene(REPO / "scenes" / "tcp-handshake.yaml")))
@@ -31,25 +32,25 @@ def test_arrow_count_per_mode(panel: LadderPanel) -> None:
     assert len(panel.view.arrows) == 18
 
 
-def test_clicking_an_arrow_seeks_to_its_arrival_and_selects_the_packet(panel: LadderPanel, qtbot: object) -> None:
+def test_clicking_an_arrow_seeks_to_its_arrival_and_selects_the_packet(panel: LadderPanel, qtbot: QtBot) -> None:
     view = panel.view
     view.set_time(0.0)
     syn = view.arrows[0]
     a, b = view.arrow_line(syn)
     with (
-        qtbot.waitSignal(view.seekRequested, timeout=0) as seek,  # type: ignore[attr-defined]
-        qtbot.waitSignal(view.packetSelected, timeout=0) as selected,  # type: ignore[attr-defined]
+        qtbot.waitSignal(view.seekRequested, timeout=0) as seek,
+        qtbot.waitSignal(view.packetSelected, timeout=0) as selected,
     ):
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=((a + b) / 2).toPoint())  # type: ignore[attr-defined]
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=((a + b) / 2).toPoint())
     assert seek.args == [pytest.approx(syn.end)]
     assert selected.args == [syn.packet_id]
     assert view.selected == syn.packet_id
 
 
-def test_a_click_away_from_arrows_does_nothing(panel: LadderPanel, qtbot: object) -> None:
+def test_a_click_away_from_arrows_does_nothing(panel: LadderPanel, qtbot: QtBot) -> None:
     view = panel.view
-    with qtbot.assertNotEmitted(view.seekRequested):  # type: ignore[attr-defined]
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.viewport().rect().bottomLeft())  # type: ignore[attr-defined]
+    with qtbot.assertNotEmitted(view.seekRequested):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.viewport().rect().bottomLeft())
 
 
 def test_current_time_stays_in_view(panel: LadderPanel) -> None:

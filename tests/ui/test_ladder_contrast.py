@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.engine.timeline import build_timeline
 from animator.model import load_scene
@@ -16,9 +17,9 @@ from tests.conftest import REPO
 
 
 @pytest.fixture
-def panel(app: QApplication, qtbot: object) -> LadderPanel:
+def panel(app: QApplication, qtbot: QtBot) -> LadderPanel:
     widget = LadderPanel()
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    qtbot.addWidget(widget)
     widget.resize(520, 640)
     widget.show()
     return widget

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.engine.quiz import Phase
 from animator.render.theme import LIGHT
@@ -20,8 +21,8 @@ HTTP_GET = REPO / "scenes" / "http-get.yaml"
 QUIZ_STEP = 4
 
 
-def press(qtbot: object, widget: object, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(widget, key, modifier)  # type: ignore[attr-defined]
+def press(qtbot: QtBot, widget: object, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(widget, key, modifier)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_deck_opens_its_first_scene_and_lists_every_scene(lecture: MainWindow) -
     assert "Three short scenes" in lecture.lecture.sidebar.explain.toPlainText()
 
 
-def test_next_at_the_end_of_a_scene_opens_the_next_and_back_returns(lecture: MainWindow, qtbot: object) -> None:
+def test_next_at_the_end_of_a_scene_opens_the_next_and_back_returns(lecture: MainWindow, qtbot: QtBot) -> None:
     press(qtbot, lecture, Qt.Key.Key_End)
     press(qtbot, lecture, Qt.Key.Key_PageDown)  # a clicker's "next"
     assert lecture.lecture.index == 1 and lecture.timeline.scene.title.startswith("An HTTP GET")
@@ -57,7 +58,7 @@ def test_next_at_the_end_of_a_scene_opens_the_next_and_back_returns(lecture: Mai
     assert lecture.lecture.index == 0 and lecture.clock.time == lecture.timeline.duration
 
 
-def test_chapter_and_scene_keys(lecture: MainWindow, qtbot: object) -> None:
+def test_chapter_and_scene_keys(lecture: MainWindow, qtbot: QtBot) -> None:
     timeline = lecture.timeline
     press(qtbot, lecture, Qt.Key.Key_BracketRight)
     assert lecture.clock.time == timeline.boundary(4)  # "Data" begins with step 5
@@ -82,10 +83,10 @@ def test_navigator_click_jumps_to_a_step_in_another_scene(lecture: MainWindow) -
 
 
 @pytest.fixture
-def second(app: QApplication, qtbot: object, settings: QSettings) -> Iterator[MainWindow]:
+def second(app: QApplication, qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     """Another window on the same settings: the app opened again later."""
     win = MainWindow(settings)
-    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    qtbot.addWidget(win)
     win.show()
     yield win
     win.clock.stop()
@@ -126,7 +127,7 @@ def quiz(window: MainWindow) -> MainWindow:
     return window
 
 
-def test_next_asks_the_question_instead_of_playing_the_step(quiz: MainWindow, qtbot: object) -> None:
+def test_next_asks_the_question_instead_of_playing_the_step(quiz: MainWindow, qtbot: QtBot) -> None:
     press(qtbot, quiz, Qt.Key.Key_Right)
     panel = quiz.lecture.sidebar.quiz
     assert not quiz.clock.playing and quiz.clock.time == quiz.timeline.boundary(QUIZ_STEP - 1)
@@ -134,7 +135,7 @@ def test_next_asks_the_question_instead_of_playing_the_step(quiz: MainWindow, qt
     assert quiz.lecture.quiz.phase is Phase.ASKING
 
 
-def test_a_wrong_choice_shows_the_right_answer_then_next_plays_the_step(quiz: MainWindow, qtbot: object) -> None:
+def test_a_wrong_choice_shows_the_right_answer_then_next_plays_the_step(quiz: MainWindow, qtbot: QtBot) -> None:
     press(qtbot, quiz, Qt.Key.Key_Right)
     panel = quiz.lecture.sidebar.quiz
     panel.buttons[0].click()
@@ -157,14 +158,14 @@ def test_a_right_choice_is_scored_and_remembered(quiz: MainWindow, second: MainW
     assert second.lecture.sidebar.score.text() == "Quiz score: 1 / 1 correct"
 
 
-def test_playing_with_space_stops_before_an_unasked_question(quiz: MainWindow, qtbot: object) -> None:
+def test_playing_with_space_stops_before_an_unasked_question(quiz: MainWindow, qtbot: QtBot) -> None:
     press(qtbot, quiz, Qt.Key.Key_Space)
     quiz.clock.advance(0.2)
     assert not quiz.clock.playing and quiz.clock.time == quiz.timeline.boundary(QUIZ_STEP - 1)
     assert quiz.lecture.quiz.phase is Phase.ASKING
 
 
-def test_presenting_the_hall_sees_the_question_and_the_clicker_reveals(quiz: MainWindow, qtbot: object) -> None:
+def test_presenting_the_hall_sees_the_question_and_the_clicker_reveals(quiz: MainWindow, qtbot: QtBot) -> None:
     quiz.start_presenting()
     audience = quiz.audience
     press(qtbot, audience, Qt.Key.Key_PageDown)
@@ -184,7 +185,7 @@ def test_presenting_the_hall_sees_the_question_and_the_clicker_reveals(quiz: Mai
     quiz.stop_presenting()
 
 
-def test_explanation_is_rendered_markdown_with_an_empty_state(quiz: MainWindow, qtbot: object) -> None:
+def test_explanation_is_rendered_markdown_with_an_empty_state(quiz: MainWindow, qtbot: QtBot) -> None:
     sidebar = quiz.lecture.sidebar
     quiz.clock.go_to_step(QUIZ_STEP)
     assert sidebar.has_explanation
@@ -222,11 +223,11 @@ def test_hiding_arp_removes_its_chips_dims_the_legend_and_persists(window: MainW
     assert second.lecture.saved_hidden() == frozenset({"arp"})
 
 
-def test_clicking_a_legend_entry_toggles_it_and_the_audience_follows(window: MainWindow, qtbot: object) -> None:
+def test_clicking_a_legend_entry_toggles_it_and_the_audience_follows(window: MainWindow, qtbot: QtBot) -> None:
     window.open_scene(HTTP_GET)
     window.stage.grab()  # paint once: the legend's places are known after drawing
     rect = next(r for r, protocol in window.stage.legend_hits if protocol == "tcp")
-    qtbot.mouseClick(window.stage.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())  # type: ignore[attr-defined]
+    qtbot.mouseClick(window.stage.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
     assert window.lecture.hidden == frozenset({"tcp"}) and not window.lecture.traffic_actions["tcp"].isChecked()
     window.start_presenting()
     assert window.audience.stage.hidden_traffic == frozenset({"tcp"})
@@ -321,7 +322,7 @@ def test_a_broken_deck_is_reported_and_opens_once_fixed(window: MainWindow, tmp_
     assert window.timeline is not None and window.lecture.deck is not None and not window.banner.isVisible()
 
 
-def test_moving_away_from_a_question_withdraws_it(quiz: MainWindow, qtbot: object) -> None:
+def test_moving_away_from_a_question_withdraws_it(quiz: MainWindow, qtbot: QtBot) -> None:
     press(qtbot, quiz, Qt.Key.Key_Right)
     assert quiz.lecture.sidebar.quiz.isVisible()
     press(qtbot, quiz, Qt.Key.Key_Home)

@@ -7,19 +7,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
 
 from animator.ui.main_window import MainWindow
 from tests.conftest import MINIMAL
 
 
-def test_live_reload_keeps_the_current_step(window: MainWindow, write_scene: Callable[..., Path], qtbot: object) -> None:
+def test_live_reload_keeps_the_current_step(window: MainWindow, write_scene: Callable[..., Path], qtbot: QtBot) -> None:
     path = write_scene(MINIMAL)
     assert window.open_scene(path)
     window.clock.go_to_step(2)
     path.write_text(MINIMAL.replace("b answers", "b answers politely"), encoding="utf-8")
-    with qtbot.waitSignal(window.watcher.fileChanged, timeout=5000):  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.watcher.fileChanged, timeout=5000):
         pass
-    qtbot.waitUntil(lambda: window.stage.frame.caption == "b answers politely", timeout=5000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.stage.frame.caption == "b answers politely", timeout=5000)
     assert window.clock.time == window.timeline.boundary(2)
     assert window.banner.isHidden()
 
@@ -99,24 +100,24 @@ def test_node_tooltip_lists_every_address(window: MainWindow, write_scene: Calla
     assert "MAC 02:00:00:00:00:0a" in tip and "IPv4 10.0.0.1/24" in tip
 
 
-def test_window_size_and_docks_are_remembered(window: MainWindow, settings: object, qtbot: object) -> None:
+def test_window_size_and_docks_are_remembered(window: MainWindow, settings: object, qtbot: QtBot) -> None:
     # Offscreen Qt has an 800x600 screen and clamps restored widths to it, so the height,
     # within the screen, is what shows the geometry came back.
     window.resize(1000, 560)
     window.notes_dock.hide()
     window.close()
     again = MainWindow(settings)  # type: ignore[arg-type]
-    qtbot.addWidget(again)  # type: ignore[attr-defined]
+    qtbot.addWidget(again)
     again.show()
     assert again.height() == 560
     assert not again.notes_dock.isVisible() and again.steps_dock.isVisible()
 
 
-def test_damaged_window_settings_are_ignored(app: object, settings: object, qtbot: object) -> None:
+def test_damaged_window_settings_are_ignored(app: object, settings: object, qtbot: QtBot) -> None:
     settings.setValue("window/geometry", "not a geometry")  # type: ignore[attr-defined]
     settings.setValue("window/state", 42)  # type: ignore[attr-defined]
     window = MainWindow(settings)  # type: ignore[arg-type]
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    qtbot.addWidget(window)
     window.show()
     assert window.steps_dock.isVisible()
 
@@ -140,7 +141,7 @@ def test_about_names_every_version_and_the_licence(window: MainWindow, monkeypat
 
 
 def test_a_deleted_then_recreated_scene_is_watched_again(
-    window: MainWindow, write_scene: Callable[..., Path], qtbot: object
+    window: MainWindow, write_scene: Callable[..., Path], qtbot: QtBot
 ) -> None:
     """``git checkout`` or an editor that deletes and writes anew: the watcher drops the file, and the
     folder's change brings the new one up without Ctrl+R."""
@@ -148,10 +149,10 @@ def test_a_deleted_then_recreated_scene_is_watched_again(
     assert window.open_scene(path)
     path.unlink()
     # The deletion's own reload runs first and finds no file: the last good scene stays, with a banner.
-    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not window.banner.isHidden(), timeout=5000)
     assert str(path.resolve()) not in window.watcher.files()
     path.write_text(MINIMAL.replace("b answers", "b answers again"), encoding="utf-8")
-    qtbot.waitUntil(lambda: window.stage.frame.caption == "b answers again" or _at_end_caption(window), timeout=5000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.stage.frame.caption == "b answers again" or _at_end_caption(window), timeout=5000)
     assert str(path.resolve()) in window.watcher.files()
     assert window.banner.isHidden()
 

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
 
 from animator.cli import main
 from animator.render.theme import LIGHT, OKABE_ITO, STANDARD, chip_text_color
@@ -15,19 +16,17 @@ from animator.resources import default_scene
 from animator.ui.main_window import MainWindow
 
 
-def new_window(qtbot: object, settings: QSettings) -> MainWindow:
+def new_window(qtbot: QtBot, settings: QSettings) -> MainWindow:
     window = MainWindow(settings)
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    qtbot.addWidget(window)
     return window
 
 
-def test_palette_menu_recolours_chips_and_legend_and_is_remembered(
-    window: MainWindow, settings: QSettings, qtbot: object
-) -> None:
+def test_palette_menu_recolours_chips_and_legend_and_is_remembered(window: MainWindow, settings: QSettings, qtbot: QtBot) -> None:
     window.open_scene(default_scene(), step=2)
     window.stage_controls.palette_actions["okabe-ito"].trigger()
     assert window.stage.protocol_palette is OKABE_ITO and window.stage.packets.palette is OKABE_ITO
-    assert window.inspection.ladder.view.palette is OKABE_ITO  # the ladder's arrows match the chips
+    assert window.inspection.ladder.view.protocol_palette is OKABE_ITO  # the ladder's arrows match the chips
     assert window.stage.frame is not None and window.stage.frame.step == 2  # same moment
     assert settings.value("palette") == "okabe-ito"
     again = new_window(qtbot, settings)
@@ -48,7 +47,7 @@ def test_light_okabe_ito_chips_get_dark_text() -> None:
     assert all(chip_text_color(STANDARD.color(p)).name() == "#ffffff" for p in STANDARD.colors)
 
 
-def test_text_size_enlarges_the_stage_text_not_the_window_chrome(window: MainWindow, settings: QSettings, qtbot: object) -> None:
+def test_text_size_enlarges_the_stage_text_not_the_window_chrome(window: MainWindow, settings: QSettings, qtbot: QtBot) -> None:
     window.open_scene(default_scene(), step=2)
     overlay = window.stage.ui_scale()
     label = next(b.px for b in window.stage.boxes if b.kind == "name")
@@ -72,7 +71,7 @@ def test_render_scale_option(app: object, tmp_path: Path, capsys: pytest.Capture
 
 # -- damaged settings ------------------------------------------------------------------
 def test_a_garbage_settings_file_falls_back_to_defaults_with_a_notice(
-    app: object, qtbot: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    app: object, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "settings.ini"
     path.write_bytes(b"\x00\xff\xfe garbage [[[\n=== \x01\x02\n[General\ntheme=dark\npalette=okabe-ito\n")
@@ -86,14 +85,14 @@ def test_a_garbage_settings_file_falls_back_to_defaults_with_a_notice(
     assert notice.isVisible() and "could not be read" in notice.text() and "FormatError" in notice.text()
     assert window.stage.theme is LIGHT and window.stage.protocol_palette is STANDARD
     assert dialogs == []
-    qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    qtbot.mouseClick(notice, Qt.MouseButton.LeftButton)
     assert not notice.isVisible()
     window.set_theme(LIGHT)
     settings.sync()  # the next write replaces the damaged file with a readable one
     assert QSettings(str(path), QSettings.Format.IniFormat).status() == QSettings.Status.NoError
 
 
-def test_values_of_the_wrong_kind_fall_back_and_are_named(app: object, qtbot: object, settings: QSettings) -> None:
+def test_values_of_the_wrong_kind_fall_back_and_are_named(app: object, qtbot: QtBot, settings: QSettings) -> None:
     settings.setValue("palette", ["not", "a", "name"])
     settings.setValue("text_scale", "huge")
     settings.setValue("theme", 42)
@@ -108,18 +107,18 @@ def test_values_of_the_wrong_kind_fall_back_and_are_named(app: object, qtbot: ob
 
 # -- help and presenting ---------------------------------------------------------------
 def test_f1_shows_help_over_the_window_without_a_dialog(
-    window: MainWindow, qtbot: object, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dialogs: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: dialogs.append("information"))
     window.open_scene(default_scene())
     window.start_presenting()
-    qtbot.keyClick(window, Qt.Key.Key_F1)  # type: ignore[attr-defined]
+    qtbot.keyClick(window, Qt.Key.Key_F1)
     help_overlay = window.stage_controls.help
     assert help_overlay.isVisible() and help_overlay.window() is window
     assert "follow the packet" in help_overlay.text()
     assert dialogs == [] and QApplication.activeModalWidget() is None
-    qtbot.keyClick(window, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not help_overlay.isVisible() and window.audience is not None  # Esc closed the help, not the talk
     window.stop_presenting()
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from animator.cli import main
 from animator.resources import default_scene
@@ -31,25 +32,25 @@ def test_audience_window_shows_only_the_stage_fullscreen(presenting: MainWindow)
     assert presenting.presenter_panel.next_label.text() == f"1. {first.caption}"
 
 
-def test_both_stages_follow_the_clock_and_next_moves_on(presenting: MainWindow, qtbot: object) -> None:
-    qtbot.keyClick(presenting.audience, Qt.Key.Key_Right)  # type: ignore[attr-defined]  # clicker aimed at the projector
+def test_both_stages_follow_the_clock_and_next_moves_on(presenting: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(presenting.audience, Qt.Key.Key_Right)  # clicker aimed at the projector
     presenting.clock.advance(1000)
     assert presenting.audience.stage.frame.step == 1 == presenting.stage.frame.step
     second = presenting.timeline.steps[1]
     assert presenting.presenter_panel.next_label.text() == f"2. {second.caption}"
-    qtbot.keyClick(presenting.audience, Qt.Key.Key_5)  # type: ignore[attr-defined]
-    qtbot.keyClick(presenting.audience, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    qtbot.keyClick(presenting.audience, Qt.Key.Key_5)
+    qtbot.keyClick(presenting.audience, Qt.Key.Key_Return)
     presenting.clock.advance(1000)
     assert presenting.audience.stage.frame.step == 5
 
 
-def test_blank_affects_the_audience_only_and_esc_unwinds(presenting: MainWindow, qtbot: object) -> None:
-    qtbot.keyClick(presenting, Qt.Key.Key_B)  # type: ignore[attr-defined]
+def test_blank_affects_the_audience_only_and_esc_unwinds(presenting: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(presenting, Qt.Key.Key_B)
     assert presenting.audience.stage.blanked and not presenting.stage.blanked
     assert presenting.stage.prompt == "The audience screen is blank (B)"
-    qtbot.keyClick(presenting, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    qtbot.keyClick(presenting, Qt.Key.Key_Escape)
     assert not presenting.audience.stage.blanked and presenting.stage.prompt == ""
-    qtbot.keyClick(presenting, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    qtbot.keyClick(presenting, Qt.Key.Key_Escape)
     assert presenting.audience is None and not presenting.presenter_dock.isVisible()
 
 
@@ -70,9 +71,9 @@ def test_screen_needs_present(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--screen N goes with --present" in capsys.readouterr().err
 
 
-def test_blank_reminder_survives_typing_a_step_number(presenting: MainWindow, qtbot: object) -> None:
-    qtbot.keyClick(presenting, Qt.Key.Key_B)  # type: ignore[attr-defined]
-    qtbot.keyClick(presenting, Qt.Key.Key_3)  # type: ignore[attr-defined]
+def test_blank_reminder_survives_typing_a_step_number(presenting: MainWindow, qtbot: QtBot) -> None:
+    qtbot.keyClick(presenting, Qt.Key.Key_B)
+    qtbot.keyClick(presenting, Qt.Key.Key_3)
     assert presenting.stage.prompt == "Go to step 3"
-    qtbot.keyClick(presenting, Qt.Key.Key_Escape)  # type: ignore[attr-defined]
+    qtbot.keyClick(presenting, Qt.Key.Key_Escape)
     assert presenting.stage.prompt == "The audience screen is blank (B)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.engine.quiz import Phase
 from animator.render.quiz_view import QuizView
@@ -43,9 +44,9 @@ def asking(window: MainWindow) -> MainWindow:
     return window
 
 
-def test_sidebar_choices_wrap_whole_at_a_narrow_width(app: QApplication, qtbot: object) -> None:
+def test_sidebar_choices_wrap_whole_at_a_narrow_width(app: QApplication, qtbot: QtBot) -> None:
     panel = QuizPanel()
-    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    qtbot.addWidget(panel)
     panel.show_quiz(http_get_view())
     panel.resize(260, 800)
     panel.show()
@@ -67,58 +68,58 @@ def test_sidebar_choices_wrap_whole_at_a_narrow_width(app: QApplication, qtbot: 
     assert len(longest.lines()) == 1 and longest.height() < len(lines) * metrics.lineSpacing() + 2 * longest.PAD_Y
 
 
-def test_sidebar_choice_is_reached_by_tab_and_picked_with_enter(app: QApplication, qtbot: object) -> None:
+def test_sidebar_choice_is_reached_by_tab_and_picked_with_enter(app: QApplication, qtbot: QtBot) -> None:
     panel = QuizPanel()
-    qtbot.addWidget(panel)  # type: ignore[attr-defined]
+    qtbot.addWidget(panel)
     panel.show_quiz(http_get_view())
     panel.show()
     assert panel.buttons[0].focusPolicy() & Qt.FocusPolicy.TabFocus
     panel.buttons[2].setFocus()
-    with qtbot.waitSignal(panel.chosen) as picked:  # type: ignore[attr-defined]
-        qtbot.keyClick(panel.buttons[2], Qt.Key.Key_Return)  # type: ignore[attr-defined]
+    with qtbot.waitSignal(panel.chosen) as picked:
+        qtbot.keyClick(panel.buttons[2], Qt.Key.Key_Return)
     assert picked.args == [2]
 
 
-def test_ctrl_2_answers_the_question_asked(window: MainWindow, qtbot: object) -> None:
+def test_ctrl_2_answers_the_question_asked(window: MainWindow, qtbot: QtBot) -> None:
     asking(window)
     time = window.clock.time
-    qtbot.keyClick(window, Qt.Key.Key_2, CTRL)  # type: ignore[attr-defined]
+    qtbot.keyClick(window, Qt.Key.Key_2, CTRL)
     quiz = window.lecture.quiz
     assert quiz.phase is Phase.REVEALED and quiz.chosen(QUIZ_STEP) == 1
     assert window.lecture.sidebar.quiz.verdict.text() == "✔ Correct!"
     assert window.lecture.sidebar.score.text() == "Quiz score: 1 / 1 correct"
     # Neither a typed step number nor a blank screen nor playback: just the answer.
     assert window.stage.prompt == "" and not window.stage.blanked and window.clock.time == time and not window.clock.playing
-    qtbot.keyClick(window, Qt.Key.Key_3, CTRL)  # type: ignore[attr-defined]
+    qtbot.keyClick(window, Qt.Key.Key_3, CTRL)
     assert quiz.chosen(QUIZ_STEP) == 1  # revealed: a later key changes nothing
 
 
-def test_ctrl_digits_do_nothing_without_a_question(window: MainWindow, qtbot: object) -> None:
+def test_ctrl_digits_do_nothing_without_a_question(window: MainWindow, qtbot: QtBot) -> None:
     assert window.open_scene(HTTP_GET)
     window.clock.go_to_step(2)
     time = window.clock.time
     for key in (Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_9):
-        qtbot.keyClick(window, key, CTRL)  # type: ignore[attr-defined]
-    qtbot.keyClick(window, Qt.Key.Key_Return)  # type: ignore[attr-defined]
+        qtbot.keyClick(window, key, CTRL)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.lecture.quiz.phase is Phase.IDLE and window.lecture.quiz.answers == {}
     assert window.stage.prompt == "" and not window.stage.blanked
     assert window.clock.time == time and not window.clock.playing  # no "go to step 219"
 
 
-def test_a_key_past_the_last_choice_is_ignored(window: MainWindow, qtbot: object) -> None:
+def test_a_key_past_the_last_choice_is_ignored(window: MainWindow, qtbot: QtBot) -> None:
     asking(window)
-    qtbot.keyClick(window, Qt.Key.Key_7, CTRL)  # type: ignore[attr-defined]
+    qtbot.keyClick(window, Qt.Key.Key_7, CTRL)
     assert window.lecture.quiz.phase is Phase.ASKING and window.lecture.sidebar.quiz.verdict.text() == ""
 
 
-def test_the_audience_window_answers_with_the_same_keys(window: MainWindow, qtbot: object) -> None:
+def test_the_audience_window_answers_with_the_same_keys(window: MainWindow, qtbot: QtBot) -> None:
     assert window.open_scene(HTTP_GET)
     window.clock.go_to_step(QUIZ_STEP - 1)
     window.start_presenting()
     audience = window.audience
-    qtbot.keyClick(audience, Qt.Key.Key_PageDown)  # type: ignore[attr-defined]
+    qtbot.keyClick(audience, Qt.Key.Key_PageDown)
     assert audience.stage.quiz is not None and not audience.stage.quiz.revealed
-    qtbot.keyClick(audience, Qt.Key.Key_3, CTRL)  # type: ignore[attr-defined]
+    qtbot.keyClick(audience, Qt.Key.Key_3, CTRL)
     card = audience.stage.quiz
     assert card.revealed and card.chosen == 2 and card.verdict() == "✘ Not quite: the answer is B"
     assert not audience.stage.blanked and window.stage.prompt == ""

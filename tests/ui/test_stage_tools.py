@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.resources import default_scene
 from animator.ui.main_window import MainWindow
@@ -20,29 +21,29 @@ def player(window: MainWindow) -> MainWindow:
     return window
 
 
-def key(qtbot: object, window: MainWindow, k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.keyClick(window, k, modifier)  # type: ignore[attr-defined]
+def key(qtbot: QtBot, window: MainWindow, k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(window, k, modifier)
 
 
-def drag(qtbot: object, stage: StageView, points: list[QPoint], button: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
+def drag(qtbot: QtBot, stage: StageView, points: list[QPoint], button: Qt.MouseButton = Qt.MouseButton.LeftButton) -> None:
     viewport = stage.viewport()
-    qtbot.mousePress(viewport, button, pos=points[0])  # type: ignore[attr-defined]
+    qtbot.mousePress(viewport, button, pos=points[0])
     for point in points[1:]:
-        qtbot.mouseMove(viewport, point)  # type: ignore[attr-defined]
-    qtbot.mouseRelease(viewport, button, pos=points[-1])  # type: ignore[attr-defined]
+        qtbot.mouseMove(viewport, point)
+    qtbot.mouseRelease(viewport, button, pos=points[-1])
 
 
 def middle(stage: StageView) -> QPoint:
     return QPoint(stage.viewport().width() // 2, stage.viewport().height() // 2)
 
 
-def draw_a_line(qtbot: object, stage: StageView) -> None:
+def draw_a_line(qtbot: QtBot, stage: StageView) -> None:
     c = middle(stage)
     drag(qtbot, stage, [c + QPoint(dx, dx // 3) for dx in range(-120, 121, 20)])
 
 
 # -- pen and laser ---------------------------------------------------------------------
-def test_d_picks_the_pen_and_a_drag_leaves_ink_in_scene_units(player: MainWindow, qtbot: object) -> None:
+def test_d_picks_the_pen_and_a_drag_leaves_ink_in_scene_units(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_D)
     stage = player.stage
     assert stage.annotations.tool == PEN and player.stage_controls.pen_action.isChecked()
@@ -61,7 +62,7 @@ def test_d_picks_the_pen_and_a_drag_leaves_ink_in_scene_units(player: MainWindow
     assert stage.annotations.strokes[0].points[0] == start
 
 
-def test_ink_clears_on_the_next_step_and_on_step_back(player: MainWindow, qtbot: object) -> None:
+def test_ink_clears_on_the_next_step_and_on_step_back(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_D)
     draw_a_line(qtbot, player.stage)
     key(qtbot, player, Qt.Key.Key_Right)
@@ -75,7 +76,7 @@ def test_ink_clears_on_the_next_step_and_on_step_back(player: MainWindow, qtbot:
     assert player.stage.annotations.tool == PEN  # the pen stays in hand
 
 
-def test_e_erases_and_pausing_or_playing_within_a_step_keeps_the_ink(player: MainWindow, qtbot: object) -> None:
+def test_e_erases_and_pausing_or_playing_within_a_step_keeps_the_ink(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_D)
     draw_a_line(qtbot, player.stage)
     player.clock.seek(player.timeline.boundary(2) + 0.1)  # inside step 3
@@ -86,7 +87,7 @@ def test_e_erases_and_pausing_or_playing_within_a_step_keeps_the_ink(player: Mai
     assert player.stage.annotations.strokes == []
 
 
-def test_laser_shows_a_dot_and_leaves_no_stroke(player: MainWindow, qtbot: object) -> None:
+def test_laser_shows_a_dot_and_leaves_no_stroke(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_L)
     annotations = player.stage.annotations
     assert annotations.tool == LASER and player.stage_controls.laser_action.isChecked()
@@ -115,7 +116,7 @@ def test_laser_trail_fades_in_wall_clock_time(app: object) -> None:
     assert not model.fading()
 
 
-def test_esc_puts_the_tool_down_before_anything_else(player: MainWindow, qtbot: object) -> None:
+def test_esc_puts_the_tool_down_before_anything_else(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_B)
     key(qtbot, player, Qt.Key.Key_D)
     key(qtbot, player, Qt.Key.Key_Escape)
@@ -124,7 +125,7 @@ def test_esc_puts_the_tool_down_before_anything_else(player: MainWindow, qtbot: 
     assert not player.stage.blanked
 
 
-def test_presenter_ink_and_zoom_appear_on_the_audience_stage(player: MainWindow, qtbot: object) -> None:
+def test_presenter_ink_and_zoom_appear_on_the_audience_stage(player: MainWindow, qtbot: QtBot) -> None:
     player.start_presenting()
     audience = player.audience
     assert audience is not None
@@ -148,7 +149,7 @@ def test_presenter_ink_and_zoom_appear_on_the_audience_stage(player: MainWindow,
 
 
 # -- zoom and pan ----------------------------------------------------------------------
-def test_zoom_keys_and_their_limits(player: MainWindow, qtbot: object) -> None:
+def test_zoom_keys_and_their_limits(player: MainWindow, qtbot: QtBot) -> None:
     zoom = player.stage.zoom_state
     scale = player.stage.transform().m11()
     key(qtbot, player, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
@@ -190,7 +191,7 @@ def test_wheel_zooms_around_the_cursor(player: MainWindow) -> None:
     assert abs(after.x() - under.x()) < 2 and abs(after.y() - under.y()) < 2  # the point under the cursor stays
 
 
-def test_touchpad_scroll_pans_and_drag_pans_when_zoomed(player: MainWindow, qtbot: object) -> None:
+def test_touchpad_scroll_pans_and_drag_pans_when_zoomed(player: MainWindow, qtbot: QtBot) -> None:
     stage = player.stage
     start = stage.network_centre()
     drag(qtbot, stage, [middle(stage), middle(stage) + QPoint(100, 0)])
@@ -217,7 +218,7 @@ def test_panning_stops_at_the_edge_of_the_network(player: MainWindow) -> None:
 
 
 # -- follow the packet -----------------------------------------------------------------
-def test_follow_keeps_the_packet_in_view_while_zoomed(player: MainWindow, qtbot: object) -> None:
+def test_follow_keeps_the_packet_in_view_while_zoomed(player: MainWindow, qtbot: QtBot) -> None:
     stage = player.stage
     key(qtbot, player, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)
     assert stage.zoom_state.follow and player.stage_controls.follow_action.isChecked()
@@ -239,7 +240,7 @@ def test_follow_keeps_the_packet_in_view_while_zoomed(player: MainWindow, qtbot:
     assert not stage.zoom_state.follow
 
 
-def test_follow_at_fit_zooms_in_so_it_shows_something(player: MainWindow, qtbot: object) -> None:
+def test_follow_at_fit_zooms_in_so_it_shows_something(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_F, Qt.KeyboardModifier.ShiftModifier)
     assert player.stage.zoom_state.zoom == 2.0
     key(qtbot, player, Qt.Key.Key_Right)
@@ -250,7 +251,7 @@ def test_follow_at_fit_zooms_in_so_it_shows_something(player: MainWindow, qtbot:
     player.clock.stop()
 
 
-def test_without_follow_a_zoomed_view_stays_put(player: MainWindow, qtbot: object) -> None:
+def test_without_follow_a_zoomed_view_stays_put(player: MainWindow, qtbot: QtBot) -> None:
     stage = player.stage
     stage.zoom_by(4.0)
     centre = stage.network_centre()
@@ -260,7 +261,7 @@ def test_without_follow_a_zoomed_view_stays_put(player: MainWindow, qtbot: objec
 
 
 # -- reverse and replay ----------------------------------------------------------------
-def test_v_plays_the_step_backwards_to_its_start(player: MainWindow, qtbot: object) -> None:
+def test_v_plays_the_step_backwards_to_its_start(player: MainWindow, qtbot: QtBot) -> None:
     end, start = player.timeline.boundary(2), player.timeline.boundary(1)
     key(qtbot, player, Qt.Key.Key_V)
     assert player.clock.playing and player.clock.timer_active()
@@ -273,7 +274,7 @@ def test_v_plays_the_step_backwards_to_its_start(player: MainWindow, qtbot: obje
     assert player.stage.frame.time == start
 
 
-def test_r_replays_the_step_from_its_start(player: MainWindow, qtbot: object) -> None:
+def test_r_replays_the_step_from_its_start(player: MainWindow, qtbot: QtBot) -> None:
     key(qtbot, player, Qt.Key.Key_R)
     assert player.clock.time == player.timeline.boundary(1) and player.clock.playing
     player.clock.advance(0.2)
@@ -304,7 +305,7 @@ def test_touchpad_pinch_zooms_around_the_fingers(player: MainWindow) -> None:
     assert abs(after.x() - under.x()) < 2 and abs(after.y() - under.y()) < 2
 
 
-def test_pen_tablet_pressure_sets_the_line_width(player: MainWindow, qtbot: object) -> None:
+def test_pen_tablet_pressure_sets_the_line_width(player: MainWindow, qtbot: QtBot) -> None:
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QPointingDevice, QTabletEvent
 
@@ -339,7 +340,7 @@ def test_pen_tablet_pressure_sets_the_line_width(player: MainWindow, qtbot: obje
     assert len(stroke.points) == 3 and stroke.widths[2] > 2 * stroke.widths[1]
 
 
-def test_zoom_and_ink_after_the_audience_window_is_gone(player: MainWindow, qtbot: object) -> None:
+def test_zoom_and_ink_after_the_audience_window_is_gone(player: MainWindow, qtbot: QtBot) -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     player.start_presenting()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from animator.engine.timeline import build_timeline
 from animator.model import load_scene
@@ -13,9 +14,9 @@ from tests.conftest import REPO
 
 
 @pytest.fixture
-def panel(app: QApplication, qtbot: object) -> TablesPanel:
+def panel(app: QApplication, qtbot: QtBot) -> TablesPanel:
     widget = TablesPanel()
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    qtbot.addWidget(widget)
     widget.resize(600, 500)
     widget.show()
     return widget
@@ -53,11 +54,11 @@ def test_a_device_without_tables_says_so(panel: TablesPanel) -> None:
     assert panel.message.isVisibleTo(panel)
 
 
-def test_a_long_device_name_does_not_widen_the_dock(app: QApplication, qtbot: object) -> None:
+def test_a_long_device_name_does_not_widen_the_dock(app: QApplication, qtbot: QtBot) -> None:
     """The combo is sized by a fixed number of characters: sized by its longest name, it made the
     dock (and so the window) wider than a 1280-pixel projector when the dock was first opened."""
     widget = TablesPanel()
-    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    qtbot.addWidget(widget)
     widget.set_timeline(build_timeline(load_scene(REPO / "scenes" / "home-nat.yaml")))
     widget.combo.addItem("A device with a very long name indeed, as scene authors write them", "long")
     widget.show()  # the first show is when a combo that fits its contents measures them

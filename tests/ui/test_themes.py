@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
 
 from animator.cli import main
 from animator.engine import build_timeline
@@ -33,7 +34,7 @@ def test_unknown_theme_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert "invalid choice: 'neon'" in capsys.readouterr().err
 
 
-def test_theme_menu_switches_stage_and_is_remembered(window: MainWindow, settings: QSettings, qtbot: object) -> None:
+def test_theme_menu_switches_stage_and_is_remembered(window: MainWindow, settings: QSettings, qtbot: QtBot) -> None:
     window.open_scene(default_scene(), step=2)
     assert window.stage.theme is LIGHT
     window.theme_actions["dark"].trigger()
@@ -42,7 +43,7 @@ def test_theme_menu_switches_stage_and_is_remembered(window: MainWindow, setting
     image = window.stage.grab().toImage()
     assert QColor(image.pixel(5, image.height() // 2)).name() == DARK.background
     again = MainWindow(settings)
-    qtbot.addWidget(again)  # type: ignore[attr-defined]
+    qtbot.addWidget(again)
     assert again.stage.theme is DARK and again.theme_actions["dark"].isChecked()
     # Every panel starts in the remembered theme, not only those that hear of a change.
     assert again.transport.theme is DARK and again.transport.slider.theme is DARK
@@ -51,8 +52,8 @@ def test_theme_menu_switches_stage_and_is_remembered(window: MainWindow, setting
     assert settings.value("theme") == "high-contrast"
 
 
-def test_unknown_saved_theme_falls_back_to_light(app: object, settings: QSettings, qtbot: object) -> None:
+def test_unknown_saved_theme_falls_back_to_light(app: object, settings: QSettings, qtbot: QtBot) -> None:
     settings.setValue("theme", "solarized-neon")
     window = MainWindow(settings)
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    qtbot.addWidget(window)
     assert window.stage.theme is LIGHT and window.theme_actions["light"].isChecked()

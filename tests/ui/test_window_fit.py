@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolButton, QWidget
+from pytestqt.qtbot import QtBot
 
 from animator.render.theme import DARK, HIGH_CONTRAST, LIGHT, Theme
 from animator.ui.main_window import MainWindow
@@ -26,10 +27,10 @@ DECK = REPO / "scenes" / "intro.deck.yaml"
 
 
 @pytest.fixture
-def projector(app: QApplication, qtbot: object, settings: QSettings) -> Iterator[MainWindow]:
+def projector(app: QApplication, qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     """A first start on a 1280x720 projector: the window maximised (less the title bar) when it first shows."""
     win = MainWindow(settings)
-    qtbot.addWidget(win)  # type: ignore[attr-defined]
+    qtbot.addWidget(win)
     win.resize(1280, 690)
     win.show()
     assert win.open_scene(NAT)
@@ -98,9 +99,9 @@ def test_on_a_1280_projector_every_dock_is_on_screen_and_readable(projector: Mai
     assert window.inspection.sequence_dock in window.tabifiedDockWidgets(window.inspection.inspector_dock)
 
 
-def test_a_wide_screen_gives_the_sequence_diagram_its_own_column(app: QApplication, qtbot: object, settings: QSettings) -> None:
+def test_a_wide_screen_gives_the_sequence_diagram_its_own_column(app: QApplication, qtbot: QtBot, settings: QSettings) -> None:
     window = MainWindow(settings)
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    qtbot.addWidget(window)
     window.resize(1920, 1050)
     window.show()
     sequence, inspector = window.inspection.sequence_dock, window.inspection.inspector_dock
@@ -123,13 +124,13 @@ def test_reset_layout_brings_back_a_dragged_away_dock_and_keeps_hidden_docks_hid
 
 
 def test_a_layout_saved_by_an_older_version_is_replaced_by_the_readable_one(
-    app: QApplication, qtbot: object, settings: QSettings
+    app: QApplication, qtbot: QtBot, settings: QSettings
 ) -> None:
     old = MainWindow(settings)
-    qtbot.addWidget(old)  # type: ignore[attr-defined]
+    qtbot.addWidget(old)
     settings.setValue("window/state", old.saveState(0))  # how versions before the layout version saved it
     window = MainWindow(settings)
-    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    qtbot.addWidget(window)
     window.resize(1280, 690)
     window.show()
     window.inspection.inspector_dock.raise_()
@@ -140,11 +141,11 @@ def test_a_layout_saved_by_an_older_version_is_replaced_by_the_readable_one(
 # -- fullscreen ----------------------------------------------------------------------------
 
 
-def press(qtbot: object, window: MainWindow, key: Qt.Key) -> None:
-    qtbot.keyClick(window, key, Qt.KeyboardModifier.NoModifier)  # type: ignore[attr-defined]
+def press(qtbot: QtBot, window: MainWindow, key: Qt.Key) -> None:
+    qtbot.keyClick(window, key, Qt.KeyboardModifier.NoModifier)
 
 
-def test_leaving_fullscreen_keeps_a_maximised_window_maximised(projector: MainWindow, qtbot: object) -> None:
+def test_leaving_fullscreen_keeps_a_maximised_window_maximised(projector: MainWindow, qtbot: QtBot) -> None:
     window = projector
     window.showMaximized()
     assert window.windowState() & Qt.WindowState.WindowMaximized
@@ -155,14 +156,14 @@ def test_leaving_fullscreen_keeps_a_maximised_window_maximised(projector: MainWi
     assert not window.windowState() & Qt.WindowState.WindowFullScreen
 
 
-def test_leaving_fullscreen_keeps_a_normal_window_normal(projector: MainWindow, qtbot: object) -> None:
+def test_leaving_fullscreen_keeps_a_normal_window_normal(projector: MainWindow, qtbot: QtBot) -> None:
     window = projector
     press(qtbot, window, Qt.Key.Key_F)
     press(qtbot, window, Qt.Key.Key_F)  # F toggles back, as Esc does
     assert window.windowState() == Qt.WindowState.WindowNoState
 
 
-def test_leaving_fullscreen_gives_back_the_tab_that_was_in_front(projector: MainWindow, qtbot: object) -> None:
+def test_leaving_fullscreen_gives_back_the_tab_that_was_in_front(projector: MainWindow, qtbot: QtBot) -> None:
     window = projector
     window.inspection.inspector_dock.raise_()
     QApplication.processEvents()
@@ -204,7 +205,7 @@ def assert_list_shows_the_step(window: MainWindow) -> None:
     assert step_list.viewport().rect().intersects(step_list.visualItemRect(item)), "the current step is scrolled out of view"
 
 
-def test_steps_list_follows_home_end_and_the_keys(window: MainWindow, qtbot: object) -> None:
+def test_steps_list_follows_home_end_and_the_keys(window: MainWindow, qtbot: QtBot) -> None:
     assert window.open_scene(NAT)
     press(qtbot, window, Qt.Key.Key_End)
     assert window.stage.frame.step == window.timeline.step_count
@@ -238,7 +239,7 @@ def test_steps_list_follows_another_scene_and_a_reload(window: MainWindow) -> No
     assert_list_shows_the_step(window)
 
 
-def test_steps_list_follows_a_decks_next_and_previous_scene(window: MainWindow, qtbot: object) -> None:
+def test_steps_list_follows_a_decks_next_and_previous_scene(window: MainWindow, qtbot: QtBot) -> None:
     assert window.open_scene(DECK)
     press(qtbot, window, Qt.Key.Key_End)
     press(qtbot, window, Qt.Key.Key_PageDown)  # on into the deck's next scene, at its start
@@ -249,7 +250,7 @@ def test_steps_list_follows_a_decks_next_and_previous_scene(window: MainWindow, 
     assert_list_shows_the_step(window)
 
 
-def test_steps_list_shows_the_step_again_after_fullscreen(window: MainWindow, qtbot: object) -> None:
+def test_steps_list_shows_the_step_again_after_fullscreen(window: MainWindow, qtbot: QtBot) -> None:
     assert window.open_scene(NAT)
     press(qtbot, window, Qt.Key.Key_F)
     window.clock.go_to_step(8)  # moved on while the list was hidden

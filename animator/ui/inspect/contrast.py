@@ -11,6 +11,8 @@ the legend and the chips still match the arrows wherever they can.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtGui import QColor
 
 #: WCAG 2.1 minimums: normal text (1.4.3) and graphical objects such as lines (1.4.11).
@@ -60,7 +62,7 @@ def readable_on(color: QColor, background: QColor, ratio: float) -> QColor:
     color = over(color, background) if color.alphaF() < 1 else QColor(color)
     if contrast_ratio(color, background) >= ratio:
         return color
-    hue, saturation, lightness, _alpha = color.getHslF()
+    hue, saturation, lightness, _alpha = cast(tuple[float, float, float, float], color.getHslF())
     hue = max(hue, 0.0)  # Qt gives -1 for greys
     black, white = QColor("black"), QColor("white")
     darker_first = contrast_ratio(black, background) >= contrast_ratio(white, background)

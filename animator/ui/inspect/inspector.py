@@ -186,8 +186,8 @@ class Inspector(QWidget):
             self.sides.addButton(button)
             header.addWidget(button)
         self.in_button.setChecked(True)
-        self.in_button.toggled.connect(lambda on: on and self.set_side("in"))
-        self.out_button.toggled.connect(lambda on: on and self.set_side("out"))
+        self.in_button.toggled.connect(lambda on: self._side_toggled("in", on))
+        self.out_button.toggled.connect(lambda on: self._side_toggled("out", on))
         column.addLayout(header)
         self.where = QLabel(page)
         self.where.setWordWrap(True)
@@ -286,6 +286,10 @@ class Inspector(QWidget):
     def clear(self) -> None:
         self.empty.setText(EMPTY_TEXT)
         self.show_detail(None)
+
+    def _side_toggled(self, side: str, on: bool) -> None:
+        if on:
+            self.set_side(side)
 
     def set_side(self, side: str) -> None:
         """Show the frame as it came in ("in") or as it goes out ("out"); remembered across packets."""

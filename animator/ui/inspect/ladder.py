@@ -53,7 +53,8 @@ class LadderView(QAbstractScrollArea):
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
-        self.palette: Palette = STANDARD
+        #: The protocol palette the arrows are drawn in (not QWidget's palette()).
+        self.protocol_palette: Palette = STANDARD
         self.timeline: Any = None
         self.end_to_end = False
         self.arrows: tuple[Arrow, ...] = ()
@@ -81,7 +82,7 @@ class LadderView(QAbstractScrollArea):
 
     def set_palette(self, palette: Palette) -> None:
         """The protocol colours the stage uses (standard or Okabe–Ito), so arrows match the chips."""
-        self.palette = palette
+        self.protocol_palette = palette
         self._inks = {}
         self.viewport().update()
 
@@ -106,7 +107,7 @@ class LadderView(QAbstractScrollArea):
         if cached is None:
             text_ratio, line_ratio = (ratio + RATIO_MARGIN for ratio in self.ratios())
             background = self.background()
-            base = QColor(self.palette.color(protocol))
+            base = QColor(self.protocol_palette.color(protocol))
             if future:
                 faded = toward(base, background, FUTURE_FADE)
                 cached = (readable_on(faded, background, line_ratio), readable_on(faded, background, text_ratio))

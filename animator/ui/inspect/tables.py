@@ -143,7 +143,8 @@ class TablesPanel(QWidget):
         self._shown = key
         previous = self._previous_tables() if tables else {}
         while self.body_layout.count():
-            widget = self.body_layout.takeAt(0).widget()
+            taken = self.body_layout.takeAt(0)
+            widget = taken.widget() if taken is not None else None
             if widget is not None:
                 widget.hide()  # deleteLater waits for the event loop; a grab before that must not see it
                 widget.deleteLater()

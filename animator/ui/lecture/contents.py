@@ -79,7 +79,9 @@ class DeckNavigator(QTreeWidget):
                 other.setExpanded(other is top)
             self.expandItem(top)
             for i in range(top.childCount()):
-                top.child(i).setExpanded(True)
+                child = top.child(i)
+                if child is not None:
+                    child.setExpanded(True)
         self.setCurrentItem(item)
         self.scrollToItem(item)
 

@@ -531,8 +531,10 @@ class Lecture(QObject):
         value = self.services.settings.value("traffic/hidden", [])
         if isinstance(value, str):
             value = [value] if value else []
+        if not isinstance(value, list):
+            return frozenset()  # a damaged value: nothing hidden
         known = set(PROTOCOLS) | set(DERIVED_CLASSES)
-        return frozenset(str(v) for v in (value or []) if str(v) in known)
+        return frozenset(str(v) for v in value if str(v) in known)
 
     def set_hidden(self, hidden: frozenset[str]) -> None:
         self.state.set_hidden(hidden)

@@ -24,7 +24,7 @@ import weakref
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSettings, QSizeF, Qt, QTimer
@@ -213,7 +213,8 @@ class LinkRoute:
             & (y0[:, None] < rects[None, :, 3])
             & (y1[:, None] > rects[None, :, 1])
         )
-        return hit.any(axis=1)
+        hits: np.ndarray = hit.any(axis=1)
+        return hits
 
     @property
     def length(self) -> float:
@@ -349,8 +350,8 @@ class ChartsDock(QDockWidget):
         pg.setConfigOptions(antialias=False, background=theme.background, foreground=theme.text)
         self.packets_plot = pg.PlotWidget(title="packets/s")
         self.bytes_plot = pg.PlotWidget(title="bytes/s")
-        self.packet_curves = []
-        self.byte_curves = []
+        self.packet_curves: list[Any] = []  # pyqtgraph's PlotDataItems (pyqtgraph has no type information)
+        self.byte_curves: list[Any] = []
         for plot, curves in ((self.packets_plot, self.packet_curves), (self.bytes_plot, self.byte_curves)):
             plot.addLegend(offset=(5, 5))
             plot.setLabel("bottom", "seconds ago")
@@ -456,7 +457,7 @@ class FrozenHeap:
 
     def __init__(self) -> None:
         #: The holders (by id), each with the finalizer that lets go for it if it is collected unstopped.
-        self._holders: dict[int, weakref.finalize] = {}
+        self._holders: dict[int, weakref.finalize[[int], object]] = {}
 
     @property
     def held(self) -> bool:
@@ -665,7 +666,7 @@ class LiveWindow(QMainWindow):
         self._columns[local] += 1
         column, row = divmod(index, ROWS)
         x = (-330 - 230 * column) if local else (330 + 230 * column)
-        node = Node(id="n" + str(len(self.hosts)), kind=kind, label=label)  # type: ignore[arg-type]
+        node = Node(id="n" + str(len(self.hosts)), kind=kind, label=label)
         item = NodeItem(node, self.theme)
         item.setPos(x, row * 150 + (75 if column % 2 else 0))  # odd columns half a row down: lines miss the nodes
         self.scene.addItem(item)

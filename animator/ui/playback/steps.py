@@ -70,7 +70,7 @@ class StepList(QListWidget):
         self.scroll_to_current()
 
     def scroll_to_current(self) -> None:
-        item = self.currentItem()
+        item: QListWidgetItem | None = self.currentItem()  # None with no row selected (step 0)
         if item is None:
             self.scrollToTop()
         else:

@@ -282,8 +282,10 @@ class TransportBar(QWidget):
         if level < 3:
             widths.append(self.speed_box.sizeHint().width())
         widths.append(self._pacing_widths[PACING_TEXT if level < 2 else PACING_SHORT])
-        margins = self.layout().contentsMargins()
-        return sum(widths) + self.layout().spacing() * (len(widths) - 1) + margins.left() + margins.right()
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        return sum(widths) + layout.spacing() * (len(widths) - 1) + margins.left() + margins.right()
 
     def _fit(self, width: int) -> None:
         """Show as much as ``width`` has room for: first the clock goes (the slider and the step

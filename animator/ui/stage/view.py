@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import typing
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
@@ -355,7 +355,7 @@ class StageView(QGraphicsView):
         self._relayout()
 
     # -- the backdrop ------------------------------------------------------------------
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         painter.save()
         painter.resetTransform()
         if self.blanked:
@@ -389,7 +389,7 @@ class StageView(QGraphicsView):
         self.prompt = text
         self.viewport().update()
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         if (self.annotations.strokes or self.annotations.trail) and not self.blanked:
             self.annotations.paint(painter, self.transform().m11())
         if self.show_zoom_level and self.zoom_state.zoom != 1.0 and not self.blanked:

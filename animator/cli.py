@@ -145,6 +145,19 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _import_limit(text: str) -> int:
+    """``import --limit``: at most the real packets a scene may carry, so an import never writes a
+    scene its own loader refuses (``animator.model.limits.MAX_REAL_SENDS``)."""
+    from animator.model.limits import MAX_REAL_SENDS
+
+    value = _positive_int(text)
+    if value > MAX_REAL_SENDS:
+        raise argparse.ArgumentTypeError(
+            f"--limit {value:,}: a scene holds at most {MAX_REAL_SENDS:,} packets; import a part with --range"
+        )
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -167,7 +180,9 @@ def _add_capture_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     i.add_argument(
         "--range", type=_packet_range, metavar="A-B", help="packet numbers to read, as Wireshark numbers them (A-, -B)"
     )
-    i.add_argument("--limit", type=_positive_int, default=1000, metavar="N", help="keep at most N packets (default 1000)")
+    i.add_argument(
+        "--limit", type=_import_limit, default=1000, metavar="N", help="keep at most N packets (default 1000; at most 5,000)"
+    )
     i.add_argument("--no-group", action="store_true", help="one step per packet, even for bulk TCP data")
     i.add_argument("--window", type=_positive_float, metavar="MS", help="packets less than MS milliseconds apart share a step")
     i.add_argument("--max-hosts", type=_positive_int, default=16, metavar="N", help="hosts drawn as their own node (default 16)")

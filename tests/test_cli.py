@@ -118,3 +118,17 @@ def test_a_listed_name_opens_from_anywhere(
     assert "must be a .png" in capsys.readouterr().err
     assert main(["validate", "no-such-scene"]) == 1
     assert "no-such-scene:1:1: no such file" in capsys.readouterr().out
+
+
+def test_import_limit_stays_within_what_a_scene_may_hold(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """An importer never writes a scene its own loader refuses: --limit is capped at the real-packet limit."""
+    from animator.model.limits import MAX_REAL_SENDS
+
+    capture = tmp_path / "x.pcap"
+    capture.write_bytes(b"")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", str(capture), "-o", str(tmp_path / "x.yaml"), "--limit", str(MAX_REAL_SENDS + 1)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "at most 5,000 packets" in err and "--range" in err and "Traceback" not in err
+    assert not (tmp_path / "x.yaml").exists()

@@ -43,24 +43,14 @@ def check(scene: Scene) -> list[SceneError]:
 def check_file(path: str | Path) -> list[SceneError]:
     """Every error in the scene file or deck at ``path``; a deck's include every scene it lists."""
     from animator.model import load_scene
-    from animator.model.deck import is_deck_path, load_deck
+    from animator.model.deck import is_deck_path, validate_deck_file
 
+    if is_deck_path(path):
+        return validate_deck_file(path, check)
     try:
-        if not is_deck_path(path):
-            return check(load_scene(path))
-        deck = load_deck(path)
+        return check(load_scene(path))
     except SceneLoadError as exc:
         return exc.errors
-    errors: list[SceneError] = []
-    for index in range(len(deck.scenes)):
-        try:
-            refused = deck.entry_problem(index)
-            if refused:
-                raise refused
-            errors += check(load_scene(deck.scene_path(index)))
-        except SceneLoadError as exc:
-            errors += exc.errors
-    return errors
 
 
 def simulated(scene: Scene, topology: Topology | None = None) -> Journey | None:

@@ -150,6 +150,15 @@ class Exporter:
             raise ValueError(f"exporter {self.key}: either a folder or file suffixes")
 
 
+def step_file_name(source: ExportSource, chapter_number: int, step: int, suffix: str) -> str:
+    """The name of one pause point's image in a folder export, as ``render --step all`` names them
+    (``step-03.png``); a deck's scenes get their number in front (``01-step-03.png``), so the files
+    sort in lecture order."""
+    digits = max(2, len(str(source.chapters[chapter_number - 1].timeline.step_count)))
+    prefix = f"{chapter_number:02d}-" if source.is_deck else ""
+    return f"{prefix}step-{step:0{digits}d}{suffix}"
+
+
 def pause_points(source: ExportSource) -> Iterator[tuple[Chapter, int]]:
     """Every (chapter, step) to show, in order: what per-step exporters (PDF, PPTX, SVG) walk."""
     for chapter in source.chapters:

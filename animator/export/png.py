@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from animator.export.base import Exporter, ExportOptions, ExportSource, Progress
+from animator.export.base import Exporter, ExportOptions, ExportSource, Progress, step_file_name
 from animator.files import WriteError, atomic_folder, write_atomic
 
 if TYPE_CHECKING:
@@ -184,11 +184,11 @@ def _export_png(source: ExportSource, out: Path, options: ExportOptions, progres
         for chapter_number, chapter in enumerate(source.chapters, start=1):
             renderer = StageRenderer(chapter.timeline, options.size, options.theme, options.palette, options.scale)
             try:
-                digits = max(2, len(str(chapter.timeline.step_count)))
-                prefix = f"{chapter_number:02d}-" if source.is_deck else ""
                 for step in chapter.steps():
                     progress(done, total, f"{chapter.title}: step {step}")
-                    renderer.render(chapter.timeline.boundary(step), folder / f"{prefix}step-{step:0{digits}d}.png")
+                    renderer.render(
+                        chapter.timeline.boundary(step), folder / step_file_name(source, chapter_number, step, ".png")
+                    )
                     done += 1
             finally:
                 renderer.close()

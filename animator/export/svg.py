@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from animator.export.base import Exporter, ExportError, ExportOptions, ExportSource, Progress
+from animator.export.base import Exporter, ExportError, ExportOptions, ExportSource, Progress, step_file_name
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QRectF
@@ -147,11 +147,9 @@ def _export(source: ExportSource, out: Path, options: ExportOptions, progress: P
     with atomic_folder(out) as folder:
         for chapter_number, chapter in enumerate(source.chapters, start=1):
             stage = svg_stage(chapter.timeline, options)
-            digits = max(2, len(str(chapter.timeline.step_count)))
-            prefix = f"{chapter_number:02d}-" if source.is_deck else ""
             for step in chapter.steps():
                 progress(done, total, f"{chapter.title}: step {step}")
-                write_atomic(folder / f"{prefix}step-{step:0{digits}d}.svg", svg_text(stage, step, chapter.title))
+                write_atomic(folder / step_file_name(source, chapter_number, step, ".svg"), svg_text(stage, step, chapter.title))
                 done += 1
     progress(total, total, "done")
     return f"wrote {total} SVG image(s) to {out}"

@@ -21,7 +21,7 @@ in the middle of a talk.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,8 +183,9 @@ def _nearby(folder: Path, wanted: str) -> str:
     return did_you_mean(wanted, [n if str(prefix) == "." else f"{prefix.as_posix()}/{n}" for n in names[:1000]])
 
 
-def validate_deck_file(path: str | Path) -> list[SceneError]:
-    """Every problem in a deck and in each scene it lists, for ``main.py validate``."""
+def validate_deck_file(path: str | Path, check_scene: Callable[[Scene], list[SceneError]] | None = None) -> list[SceneError]:
+    """Every problem in a deck and in each scene it lists. ``check_scene`` goes further than loading
+    each scene (the engine's ``check_file`` passes its full check: layers and a dry simulation)."""
     try:
         deck = load_deck(path)
     except SceneLoadError as exc:
@@ -195,7 +196,9 @@ def validate_deck_file(path: str | Path) -> list[SceneError]:
             refused = deck.entry_problem(index)
             if refused:
                 raise refused
-            load_scene(deck.scene_path(index))
+            scene = load_scene(deck.scene_path(index))
+            if check_scene is not None:
+                errors.extend(check_scene(scene))
         except SceneLoadError as exc:
             errors.extend(exc.errors)
     return errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 
@@ -10,15 +11,17 @@ def root() -> Path:
     """The folder holding ``assets/`` and ``scenes/``.
 
     A frozen build unpacks them beside the code; a checkout (or editable install) has them
-    next to the ``animator`` package; ``pip install .`` puts them in ``share/packetstage``.
+    next to the ``animator`` package; a wheel ships them inside it (``animator/scenes``, see
+    setup.py), found through ``importlib.resources`` wherever pip put the package.
     """
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
     checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "assets").is_dir():
+    if (checkout / "assets").is_dir() and (checkout / "scenes").is_dir():
         return checkout
-    return Path(sys.prefix) / "share" / "packetstage"
+    # A wheel is installed unzipped, so the package's Traversable is a real folder.
+    return Path(str(files("animator")))
 
 
 def assets_dir() -> Path:

@@ -42,7 +42,7 @@ if [ ! -x "$venv/bin/python" ]; then
     fi
   fi
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ setup.py -nt "$stamp" ]; then
   echo "installing Python packages into $venv (first run takes a minute)"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
@@ -50,7 +50,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 
 py=$venv/bin/python
-lint_paths=(animator tests benchmarks packaging main.py)
+lint_paths=(animator tests benchmarks packaging main.py setup.py)
 # The Qt-free core is type-checked strictly ([tool.mypy] in pyproject.toml)...
 typed_paths=(animator/model animator/engine animator/packets animator/layout)
 # ...and so are the player's state, the render layer, the exporters, the UI and the command line.

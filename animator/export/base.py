@@ -110,6 +110,10 @@ class ExportOptions:
 
 #: Which ``ExportOptions`` fields a format may read; the CLI refuses an option a format ignores.
 OPTION_NAMES = ("size", "theme", "palette", "scale", "pause", "per_page", "notes", "fps")
+#: What every picture of the stage reads: how big, and how it looks.
+LOOK_OPTIONS = ("size", "theme", "palette", "scale")
+#: What a moving picture reads on top: the hold at each pause point and the frame rate.
+MOTION_OPTIONS = (*LOOK_OPTIONS, "pause", "fps")
 
 
 ExportFunction = Callable[[ExportSource, Path, ExportOptions, Progress], str]

@@ -21,7 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from animator.export.base import Exporter, ExportError, ExportOptions, ExportSource, Progress
+from animator.export.base import MOTION_OPTIONS, Exporter, ExportError, ExportOptions, ExportSource, Progress
 from animator.export.motion import Motion, bgra_frame, clock, draw_shots, plan_motion
 from animator.files import atomic_path
 
@@ -171,13 +171,6 @@ EXPORTER = Exporter(
     help="a looping GIF for slides and chat",
     suffixes=(".gif",),
     export=export_gif,
-    options=(
-        "size",
-        "theme",
-        "palette",
-        "scale",
-        "pause",
-        "fps",
-    ),
+    options=MOTION_OPTIONS,
     default_size=(960, 540),
 )

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from animator.export.base import Exporter, ExportOptions, ExportSource, Progress, step_file_name
+from animator.export.base import LOOK_OPTIONS, Exporter, ExportOptions, ExportSource, Progress, step_file_name
 from animator.files import WriteError, atomic_folder, write_atomic
 
 if TYPE_CHECKING:
@@ -203,5 +203,5 @@ EXPORTER = Exporter(
     suffixes=(),
     folder=True,
     export=_export_png,
-    options=("size", "theme", "palette", "scale"),
+    options=LOOK_OPTIONS,
 )

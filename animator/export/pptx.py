@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from animator.export.base import Chapter, Exporter, ExportError, ExportOptions, ExportSource, Progress
+from animator.export.base import LOOK_OPTIONS, Chapter, Exporter, ExportError, ExportOptions, ExportSource, Progress
 
 if TYPE_CHECKING:
     from animator.export.png import StageRenderer
@@ -284,10 +284,5 @@ EXPORTER = Exporter(
     help="one slide per step: the stage, the caption, the speaker notes in the slide notes",
     suffixes=(".pptx",),
     export=_export,
-    options=(
-        "size",
-        "theme",
-        "palette",
-        "scale",
-    ),
+    options=LOOK_OPTIONS,
 )

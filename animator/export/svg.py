@@ -23,7 +23,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from animator.export.base import Exporter, ExportError, ExportOptions, ExportSource, Progress, step_file_name
+from animator.export.base import LOOK_OPTIONS, Exporter, ExportError, ExportOptions, ExportSource, Progress, step_file_name
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QRectF
@@ -161,11 +161,6 @@ EXPORTER = Exporter(
     help="a folder of SVG images, one per pause point",
     suffixes=(),
     export=_export,
-    options=(
-        "size",
-        "theme",
-        "palette",
-        "scale",
-    ),
+    options=LOOK_OPTIONS,
     folder=True,
 )

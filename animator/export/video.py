@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from animator.export.base import Exporter, ExportError, ExportOptions, ExportSource, Progress
+from animator.export.base import MOTION_OPTIONS, Exporter, ExportError, ExportOptions, ExportSource, Progress
 from animator.export.motion import Motion, bgra_frame, clock, draw_shots, plan_motion
 from animator.files import atomic_path
 
@@ -263,12 +263,5 @@ EXPORTER = Exporter(
         ".webm",
     ),
     export=export_video,
-    options=(
-        "size",
-        "theme",
-        "palette",
-        "scale",
-        "pause",
-        "fps",
-    ),
+    options=MOTION_OPTIONS,
 )

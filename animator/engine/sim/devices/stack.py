@@ -55,6 +55,11 @@ EPHEMERAL_FIRST, EPHEMERAL_LAST = 32768, 60999
 DEFAULT_PORTS = {"http": 80, "tls": 443, "http2": 443, "websocket": 80, "dns": 53, "quic": 443}
 UDP_APPS = frozenset({"dns", "quic"})
 DEFAULT_TTL = 64
+#: How much of an offending datagram an ICMP error quotes: what fits in 576 bytes after the new
+#: IP and ICMP headers (Linux's icmp_send, RFC 1812 4.3.2.3).
+ICMP_QUOTE = 576 - 20 - 8
+#: ICMP types that are errors and quote the datagram they are about (RFC 792).
+ICMP_ERROR_TYPES = frozenset({3, 4, 5, 11, 12})
 
 ConnKey = tuple[tuple[str, int], tuple[str, int]]
 
@@ -233,7 +238,25 @@ class Stack(Device):
             self.send_reply(leg, syn_ack, arrival.time)
         return conn
 
+    def udp_port_open(self, port: int) -> bool:
+        """Whether a socket is bound to UDP ``port``: a node without ``listen:`` takes every port, one
+        with it the ports listed, a name server 53, and every node the ports of flows it opened."""
+        listen = self.node.listen
+        return (
+            not listen
+            or port in listen
+            or (bool(self.node.zone) and port == DEFAULT_PORTS["dns"])
+            or any(flow[0] == port for flow in self.udp_flows.values())
+        )
+
     def receive_udp(self, arrival: Arrival, ip: Any, udp: Any) -> None:
+        if not self.udp_port_open(udp.dport):
+            # No socket: the kernel answers ICMP port unreachable (type 3 code 3), as Linux's
+            # __udp4_lib_rcv does, and the sender's next recv() fails with ECONNREFUSED.
+            self.sim.end_leg(arrival.leg, Outcome.ANSWERED, f"UDP port {udp.dport} closed: answered with ICMP port unreachable")
+            self.remark(arrival.time, f"UDP port {udp.dport} closed: ICMP port unreachable")
+            self.icmp_error(arrival, ip, icmp_type=3, code=3, label="ICMP port unreachable")
+            return
         origins = self.sim.origins_of(arrival.leg)
         for origin in origins:
             self.udp_flows.setdefault(origin, (udp.dport, ip.src, udp.sport))
@@ -436,17 +459,37 @@ class Stack(Device):
         self.send_l3(arrival.leg, packet, next_hop, t + DWELL, tuple(done))
 
     def icmp_error(self, arrival: Arrival, ip: Any, icmp_type: int, code: int, label: str) -> None:
-        """RFC 792: quote the offending IP header and the first 8 bytes of its payload."""
+        """An ICMP error about ``ip``, built as Linux's ``icmp_send`` builds it.
+
+        It quotes as much of the offending datagram as fits in 576 bytes (RFC 1812 4.3.2.3; RFC
+        792's minimum is the header and 8 bytes), sets TOS to internetwork control (0xc0), no
+        DF, and takes its source from where it leaves: the address the datagram was sent to
+        when it was for this node, else the address of the interface the error goes out by.
+        """
         sc = layers()
         if ip.version != 4 or (sc.ICMP in ip and ip.getlayer(sc.ICMP).type not in (0, 8)):
             return  # never answer an ICMP error with another
-        src = self.net.address_facing(self.id, ipaddress.ip_address(ip.src))
+        sender = ipaddress.ip_address(ip.src)
+        src = ipaddress.ip_address(ip.dst) if self.net.has_address(self.id, ipaddress.ip_address(ip.dst)) else None
+        src = src or self.egress_address(sender)
         if src is None:
             return  # a device without an IPv4 address has nothing to send an ICMP error from
-        quoted = bytes(ip)[: ip.ihl * 4 + 8]
-        reply = sc.IP(src=str(src), dst=ip.src, ttl=64, id=self.ip_id()) / sc.ICMP(type=icmp_type, code=code) / sc.Raw(quoted)
+        quoted = bytes(ip)[:ICMP_QUOTE]
+        reply = sc.IP(src=str(src), dst=ip.src, ttl=DEFAULT_TTL, id=self.ip_id(), tos=(ip.tos & 0x1E) | 0xC0) / sc.ICMP(
+            type=icmp_type, code=code
+        )
+        reply = sc.IP(bytes(reply / sc.Raw(quoted)))  # dissected again: the quoted headers read as IPerror, UDPerror
         leg = self.sim.new_leg(f"{arrival.leg.id}.icmp", label, "icmp", arrival.leg, self.id)
         self.send_reply(leg, reply, arrival.time)
+
+    def egress_address(self, dst: IPAddress) -> IPAddress | None:
+        """The address of the interface a packet for ``dst`` leaves by (the one facing its next hop),
+        which Linux gives the packets it makes itself when nothing else chose a source."""
+        next_hop = dst if self.net.on_link(self.id, dst) else self.route_for(dst)
+        for interface in self.net.hosts[self.id].interfaces:
+            if next_hop is not None and interface.version == dst.version and next_hop in interface.network:
+                return interface.ip
+        return self.net.address_facing(self.id, dst, dst.version)
 
     # -- originating -------------------------------------------------------------------------------
     def originate(self, send: Send, leg_id: str) -> None:
@@ -514,6 +557,10 @@ class Stack(Device):
         app = _application(stack)
         if sc.Ether in stack:
             stack = stack.getlayer(sc.Ether).payload  # the stack frames it for the next hop itself
+        error_to: IPAddress | None = None
+        if stack.__class__ is sc.ICMP and sc.IP in stack:
+            stack, error_to = self._quoting(to, stack)
+            given = {name: fields for name, fields in given.items() if name not in ("ip", "udp", "tcp")}
         has_transport = sc.TCP in stack or sc.UDP in stack or sc.ICMP in stack
         has_ip = sc.IP in stack or sc.IPv6 in stack
         if self.node.zone and app == "dns":
@@ -527,6 +574,7 @@ class Stack(Device):
         # An address the author gives wins over the one picked for ``to``: the connection is keyed
         # by it (two sites sharing 10.0.0.0/24 reach each other only at public addresses).
         remote = ipaddress.ip_address(ip_given["dst"]) if "dst" in ip_given else self.net.address_of(to, self.id, version)
+        remote = error_to or remote
         if remote is None:
             raise SimulationError(f"'{to}' has no IPv{version} address to send to")
         # The sender needs an address too: None would reach scapy as the text "None", which it
@@ -541,11 +589,15 @@ class Stack(Device):
             remote, local = self._fill_tcp(to, stack.getlayer(sc.TCP), remote, app, given.get("tcp", {}), source)
         elif sc.UDP in stack:
             remote = self._fill_udp(to, stack.getlayer(sc.UDP), remote, app, given.get("udp", {}))
+        if local is None and error_to is not None:
+            local = self._error_source(stack, remote)
         if local is None:
             local = self.net.address_facing(self.id, remote, version) or source
         ip = stack.getlayer(sc.IP if version == 4 else sc.IPv6)
         ip.src = ip_given.get("src", str(local))
         ip.dst = ip_given.get("dst", str(remote))
+        if version == 4 and error_to is not None:
+            ip.tos = ip_given.get("tos", 0xC0)  # internetwork control, as icmp_send marks its errors
         if version == 4:
             ip.ttl = ip_given.get("ttl", DEFAULT_TTL)
             ip.id = ip_given.get("id", self.ip_id())
@@ -553,6 +605,41 @@ class Stack(Device):
         else:
             ip.hlim = ip_given.get("hlim", DEFAULT_TTL)
         return stack
+
+    def _quoting(self, to: str, icmp: Any) -> tuple[Any, IPAddress]:
+        """An authored ICMP error (``icmp`` then the ``ip`` and transport it quotes) as its bytes will
+        read: the quoted headers become scapy's IPerror/UDPerror/TCPerror, and the error goes back
+        to the quoted datagram's sender. Only errors quote a datagram; anything else is refused."""
+        sc = layers()
+        if int(icmp.type) not in ICMP_ERROR_TYPES:
+            raise SimulationError(
+                f"an ICMP message of type {icmp.type} quotes no datagram: only errors (dest-unreach,"
+                " time-exceeded, parameter-problem, source-quench, redirect) are followed by 'ip'"
+            )
+        quoted = icmp.getlayer(sc.IP)
+        if quoted.version != 4:
+            raise SimulationError("an ICMP (IPv4) error quotes an IPv4 datagram: use icmpv6 for IPv6")
+        sender = self.net.address_of(to, self.id)
+        if "src" not in quoted.fields:
+            if sender is None:
+                raise SimulationError(f"'{to}' has no IPv4 address: give the quoted 'ip' a 'src'")
+            quoted.src = str(sender)
+        if "dst" not in quoted.fields:
+            raise SimulationError("the datagram an ICMP error quotes needs its 'dst' (where it was going)")
+        rebuilt = sc.ICMP(bytes(icmp))
+        return rebuilt, ipaddress.ip_address(quoted.src)
+
+    def _error_source(self, icmp: Any, remote: IPAddress) -> IPAddress | None:
+        """Where Linux's icmp_send takes an error's source from: the address the quoted datagram was
+        sent to if it is this node's own, else the interface the error leaves by."""
+        quoted = icmp.payload
+        try:
+            original = ipaddress.ip_address(quoted.dst)
+        except (AttributeError, ValueError):
+            original = None
+        if original is not None and self.net.has_address(self.id, original):
+            return original
+        return self.egress_address(remote)
 
     def _fill_tcp(
         self, to: str, tcp: Any, remote: IPAddress, app: str | None, given: dict[str, Any], source: IPAddress

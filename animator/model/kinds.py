@@ -54,8 +54,10 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.ARP: ("IP address", "MAC address"),
     TableKind.ROUTES: ("Destination", "Next hop", "Interface"),
     TableKind.NAT: ("Proto", "Inside", "Outside"),
-    TableKind.FIREWALL: ("Rule", "Match", "Action", "Pkts"),
-    TableKind.CONNTRACK: ("Flow", "State"),
+    # As ``iptables -L -v -n`` prints them: counters, target, and the match in its own words.
+    TableKind.FIREWALL: ("Chain", "pkts", "bytes", "target", "match"),
+    # As ``conntrack -L`` prints an entry: the original and reply tuples, the TCP state, the status.
+    TableKind.CONNTRACK: ("Proto", "State", "Original", "Reply", "Status"),
     TableKind.POOL: ("Backend", "Health", "Conns"),
     TableKind.SOCKETS: ("Local", "Remote", "State"),
     TableKind.ZONE: ("Name", "Type", "Address"),
@@ -112,6 +114,17 @@ def _needs_balancer(node: Node) -> Iterator[tuple[Mark, str]]:
         yield node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools"
 
 
+def _needs_backends(node: Node) -> Iterator[tuple[Mark, str]]:
+    """A TCP proxy relays whole connections: it needs ``balancer:`` with backends, not pools."""
+    if node.balancer is None or not node.balancer.backends:
+        yield node.mark, f"node '{node.id}': a tcp-proxy needs 'balancer:' with 'backends:'"
+    elif node.balancer.pools:
+        yield (
+            node.balancer.marks.get("pools", node.mark),
+            f"node '{node.id}': a tcp-proxy reads no HTTP: 'pools:' needs a reverse-proxy",
+        )
+
+
 _HOST_TABLES = (TableKind.ARP, TableKind.SOCKETS)
 _ROUTER = Capability.ROUTES
 _STACK = ("ipv4", "ipv6", "mac", "gateway", "listen", "down")
@@ -123,13 +136,21 @@ _KINDS = (
     DeviceKind("router", "router", (TableKind.ROUTES, TableKind.ARP), _ROUTER, (*_STACK, "routes")),
     DeviceKind("nat", "nat", (TableKind.NAT,), _ROUTER, (*_STACK, "routes", "nat")),
     DeviceKind("firewall", "firewall", (TableKind.FIREWALL, TableKind.CONNTRACK), _ROUTER, (*_STACK, "routes", "firewall")),
-    DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer")),
+    DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer", "proxy")),
     DeviceKind(
         "reverse-proxy",
         "reverse-proxy",
         (TableKind.POOL, TableKind.SOCKETS, TableKind.CACHE),
-        reads=(*_STACK, "balancer"),
+        reads=(*_STACK, "balancer", "proxy"),
         check=_needs_balancer,
+    ),
+    # HAProxy in ``mode tcp``: ends the client's TCP connection and opens its own to a backend.
+    DeviceKind(
+        "tcp-proxy",
+        "tcp-proxy",
+        (TableKind.POOL, TableKind.SOCKETS),
+        reads=(*_STACK, "balancer", "proxy"),
+        check=_needs_backends,
     ),
     DeviceKind("load-balancer", "load-balancer", (TableKind.POOL,), _ROUTER, (*_STACK, "routes", "balancer")),
     DeviceKind("dns", "dns", (TableKind.ZONE,), reads=(*_STACK, "zone")),

@@ -268,6 +268,16 @@ class Nat:
 
 Chain = Literal["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
 CHAINS: tuple[str, ...] = Chain.__args__  # type: ignore[attr-defined]
+RejectWith = Literal[
+    "icmp-port-unreachable",
+    "icmp-net-unreachable",
+    "icmp-host-unreachable",
+    "icmp-proto-unreachable",
+    "icmp-net-prohibited",
+    "icmp-host-prohibited",
+    "icmp-admin-prohibited",
+    "tcp-reset",
+]
 
 
 @dataclass(frozen=True)
@@ -276,13 +286,17 @@ class Rule:
 
     chain: Chain
     action: Literal["ACCEPT", "DROP", "REJECT", "DNAT", "SNAT", "MASQUERADE"]
+    #: The iptables table (``-t``): by default ``nat`` for DNAT, SNAT and MASQUERADE, else ``filter``.
+    table: Literal["filter", "nat"] | None = None
+    #: What REJECT answers with (``--reject-with``); iptables' default is icmp-port-unreachable.
+    reject_with: RejectWith | None = None
     proto: Literal["tcp", "udp", "icmp", "all"] = "all"
     src: str | None = field(default=None, metadata={"check": check_prefix})
     dst: str | None = field(default=None, metadata={"check": check_prefix})
     dport: int | None = field(default=None, metadata={"check": check_port})
     sport: int | None = field(default=None, metadata={"check": check_port})
     #: Conntrack states the rule applies to (``-m conntrack --ctstate``), e.g. [ESTABLISHED, RELATED].
-    state: tuple[Literal["NEW", "ESTABLISHED", "RELATED"], ...] = field(default=(), metadata={"one_or_many": True})
+    state: tuple[Literal["NEW", "ESTABLISHED", "RELATED", "INVALID"], ...] = field(default=(), metadata={"one_or_many": True})
     #: DNAT/SNAT target, ``10.0.0.5`` or ``10.0.0.5:8080``.
     to: str | None = field(default=None, metadata={"check": check_endpoint})
     comment: str | None = None
@@ -297,6 +311,7 @@ class Firewall:
     rules: tuple[Rule, ...] = ()
     input_policy: Literal["ACCEPT", "DROP"] = "ACCEPT"
     forward_policy: Literal["ACCEPT", "DROP"] = "ACCEPT"
+    output_policy: Literal["ACCEPT", "DROP"] = "ACCEPT"
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -334,6 +349,26 @@ class Balancer:
 
 
 @dataclass(frozen=True)
+class ProxySettings:
+    """What a proxy writes into what it relays, named after the software that does it.
+
+    ``forwarded_for`` is Squid's directive of the same name: ``on`` appends the client's address
+    to X-Forwarded-For (Squid's default, and nginx's ``$proxy_add_x_forwarded_for``), ``off``
+    sends ``unknown``, ``truncate`` replaces any earlier list with the client alone, ``delete``
+    removes the header, ``transparent`` passes it on untouched. ``via`` adds ``Via: 1.1 <node>``
+    to requests and relayed responses (RFC 9110 §7.6.3; Squid does by default, nginx and HAProxy
+    do not). ``send_proxy`` is HAProxy's ``send-proxy`` / ``send-proxy-v2`` on a ``tcp-proxy``:
+    the PROXY protocol header that tells the backend who the client was.
+    """
+
+    forwarded_for: Literal["on", "off", "truncate", "delete", "transparent"] | None = None
+    via: bool | None = None
+    send_proxy: Literal["off", "v1", "v2"] = "off"
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
 class Record:
     """A DNS zone entry the ``dns`` node answers from."""
 
@@ -361,6 +396,8 @@ class Node:
     nat: Nat | None = None
     firewall: Firewall | None = None
     balancer: Balancer | None = None
+    #: Proxies only: the headers they add (Via, X-Forwarded-For) or the PROXY protocol they send.
+    proxy: ProxySettings | None = None
     zone: tuple[Record, ...] = ()
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
     listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})

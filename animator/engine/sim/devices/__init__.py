@@ -21,7 +21,7 @@ from animator.engine.sim.devices.base import Device
 from animator.engine.sim.devices.firewall import FirewallDevice
 from animator.engine.sim.devices.host import Host, NameServer, Server
 from animator.engine.sim.devices.nat import NatGateway
-from animator.engine.sim.devices.proxy import ForwardProxy, ReverseProxy
+from animator.engine.sim.devices.proxy import ForwardProxy, ReverseProxy, TcpProxy
 from animator.engine.sim.devices.router import Internet, Router
 from animator.engine.sim.devices.switch import Switch
 from animator.model.kinds import DEVICE_KINDS, DeviceKind
@@ -39,6 +39,7 @@ CLASSES: tuple[type[Device], ...] = (
     LoadBalancer,
     ForwardProxy,
     ReverseProxy,
+    TcpProxy,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from animator.engine.sim.devices.stack import Stack
 from animator.engine.sim.features.relay import HttpRelay
+from animator.engine.sim.features.tcp_relay import TcpRelay
 
 
 class ForwardProxy(Stack):
@@ -24,3 +25,13 @@ class ReverseProxy(Stack):
 
     def make_relay(self) -> HttpRelay:
         return HttpRelay(self, forward=False)
+
+
+class TcpProxy(Stack):
+    """A layer-4 proxy (HAProxy ``mode tcp``): two TCP connections per client, bytes copied between
+    them unread; the backend sees the proxy's address, or the client's in a PROXY protocol header."""
+
+    kinds = ("tcp-proxy",)
+
+    def make_relay(self) -> HttpRelay:
+        return TcpRelay(self)

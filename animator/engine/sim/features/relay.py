@@ -4,7 +4,13 @@ A proxy ends the client's TCP connection and speaks to the server over a connect
 two connections, two sets of sequence numbers, a new source address the server sees. Upstream
 connections are taken from a keep-alive pool (as nginx's ``keepalive`` and HAProxy do), so their
 handshake is not replayed for every request; a backend that is down is connected to afresh, and
-its failure becomes a 502 (refused) or 504 (no answer) for the client.
+its failure becomes a 502 (refused) or 504 (no answer) for the client; a forward proxy answers a
+refused connection 503, as Squid does (ERR_CONNECT_FAIL).
+
+What a proxy adds to what it relays follows its ``proxy:`` settings, with the defaults of the
+software each kind stands for: a forward proxy is Squid (``Via`` on requests and responses,
+``X-Forwarded-For`` with the client's address: ``forwarded_for on``), a reverse proxy is nginx as
+usually configured (``X-Forwarded-For`` and ``X-Forwarded-Proto``, no ``Via``).
 
 ``proxy`` devices relay forwards (``forward=True``), ``reverse-proxy`` devices and any node whose
 balancer has ``pools:`` in reverse.
@@ -21,6 +27,7 @@ from animator.engine.sim.scapy_layers import layers
 from animator.engine.sim.tcp import ACK, PSH, RST, SCALED_WINDOW, SYN, Connection, initial_sequence
 from animator.engine.timing import DWELL
 from animator.model.kinds import TableKind
+from animator.model.schema import ProxySettings
 from animator.packets.stack import SYN_OPTIONS
 
 if TYPE_CHECKING:
@@ -84,6 +91,8 @@ class HttpRelay:
         del conn.received[: len(message)]
         if message.startswith(b"HTTP/"):
             message = self.cache_store(arrival.time, conn, message)
+            if (conn.local, conn.remote) not in self.awaiting_parent:  # a CONNECT's 200 carries no Via
+                message = self.mark_response(message)
             self.relay(arrival, conn, message, "response relayed")
             if (conn.local, conn.remote) in self.awaiting_parent:
                 self.parent_answered(conn, message)
@@ -116,12 +125,13 @@ class HttpRelay:
         # Hop-by-hop headers describe the client's connection to this proxy, not the next one
         # (RFC 9110 §7.6.1): Squid and nginx drop them, so the origin never sees Proxy-Connection.
         headers = [(k, v) for k, v in headers if k.strip().lower() not in _HOP_BY_HOP]
+        headers, xff = self.forwarded_for(headers, conn.remote[0])
         parent = self.parent()
         port: int
         if self.forward and parent is not None:
             # A child proxy (Squid's cache_peer ... parent, never_direct) passes every request to its
             # parent as it came (absolute form, or CONNECT), adding Via; the parent reaches the origin.
-            extra = [("Via", f"1.1 {self.id}")]
+            extra = [*self.via_header(), *xff]  # Squid's order: Via, then X-Forwarded-For
             request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
             data = (request + "".join(f"{k}: {v}\r\n" for k, v in extra) + "\r\n").encode("latin-1") + body
             if method == "CONNECT":
@@ -138,7 +148,7 @@ class HttpRelay:
                 name, _, port_text = target.rpartition(":")
                 destination = self.node_for_host(name)
                 if destination is None:
-                    self.answer(arrival, conn, 502, "Bad Gateway", f"cannot resolve {name}")
+                    self.answer(arrival, conn, *self.failed, f"cannot resolve {name}")
                     return
                 self.open_tunnel(arrival, destination, int(port_text or 443), conn, f"{name}:{port_text or 443}")
                 return
@@ -149,15 +159,15 @@ class HttpRelay:
                 host = host or host_part
                 target = slash + path if slash else "/"
             backend = self.node_for_host(host.split(":")[0])
-            extra = [("Via", f"1.1 {self.id}")]
+            extra = [*self.via_header(), *xff]
             port = 80
         else:
             backend = self.pick_backend(host, target, conn, arrival.time)
-            extra = [("X-Forwarded-For", conn.remote[0]), ("X-Forwarded-Proto", "https" if conn.tls else "http")]
+            extra = [*xff, ("X-Forwarded-Proto", "https" if conn.tls else "http"), *self.via_header()]
             balancer = device.node.balancer
             port = (balancer.backend_port or balancer.port) if balancer is not None else 80
         if backend is None:
-            self.answer(arrival, conn, 502, "Bad Gateway", f"no backend for {host}{target}")
+            self.answer(arrival, conn, *self.failed, f"no backend for {host}{target}")
             return
         down = device.sim.is_down(backend)
         request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
@@ -175,6 +185,48 @@ class HttpRelay:
         device.remark(arrival.time, f"→ {device.label_of(backend)}")
         self.send_on(arrival.leg, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
 
+    # -- what the proxy writes into what it relays --------------------------------------------------
+    @property
+    def settings(self) -> ProxySettings:
+        return self.device.node.proxy or ProxySettings()
+
+    @property
+    def failed(self) -> tuple[int, str]:
+        """The status for an upstream that cannot be reached: Squid says 503, nginx and HAProxy 502."""
+        return (503, "Service Unavailable") if self.forward else (502, "Bad Gateway")
+
+    @property
+    def adds_via(self) -> bool:
+        """Squid adds Via by default (``via on``); nginx and HAProxy add none unless configured,
+        although RFC 9110 §7.6.3 says an intermediary MUST add it to the requests it forwards."""
+        via = self.settings.via
+        return self.forward if via is None else via
+
+    def via_header(self) -> list[tuple[str, str]]:
+        return [("Via", f"1.1 {self.id}")] if self.adds_via else []
+
+    def forwarded_for(self, headers: list[tuple[str, ...]], client: str) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
+        """The request's headers without X-Forwarded-For, and the X-Forwarded-For to add, as
+        Squid's ``forwarded_for`` sets it (``on`` by default for both kinds: Squid's default, and
+        nginx's usual ``$proxy_add_x_forwarded_for``): the client appended to any list the request
+        already carried, so the origin sees every hop."""
+        mode = self.settings.forwarded_for or "on"
+        if mode == "transparent":
+            return headers, []
+        earlier = [v.strip() for k, v in headers if k.strip().lower() == "x-forwarded-for"]
+        rest = [h for h in headers if h[0].strip().lower() != "x-forwarded-for"]
+        if mode == "delete":
+            return rest, []
+        value = {"on": ", ".join([*earlier, client]), "off": "unknown", "truncate": client}[mode]
+        return rest, [("X-Forwarded-For", value)]
+
+    def mark_response(self, message: bytes) -> bytes:
+        """A response relayed back to the client carries the proxy's Via too (RFC 9110 §7.6.3)."""
+        if not self.adds_via:
+            return message
+        head, sep, body = message.partition(b"\r\n\r\n")
+        return head + f"\r\nVia: 1.1 {self.id}".encode() + sep + body
+
     def parent(self) -> tuple[str, int] | None:
         """A forward proxy's parent proxy and its port: ``balancer: {backends: [parent], backend_port: 3128}``."""
         balancer = self.device.node.balancer
@@ -188,16 +240,36 @@ class HttpRelay:
         """CONNECT: a fresh TCP connection to the target (a tunnel never reuses a pooled one); the
         200 goes to the client once the handshake completes, a 502 if the target refuses. Through a
         parent proxy the connection goes to the parent, which is then sent ``via_parent`` (the CONNECT)."""
-        sc = layers()
         device = self.device
         net = device.net
         remote = net.address_of(backend, self.id)
         if remote is None:
-            self.answer(arrival, client, 502, "Bad Gateway", f"{target} has no address")
+            self.answer(arrival, client, *self.failed, f"{target} has no address")
             return
         if net.hosts[backend].node.down != "no":
             self.connect_to_dead(arrival, backend, port, client, net.hosts[backend].node.down)
             return
+        towards = f"parent proxy :{port}" if via_parent else target
+        self.device.remark(arrival.time, f"CONNECT: connecting to {towards}")
+        self.open_connection(arrival, backend, port, client, towards, via_parent, target)
+
+    def open_connection(
+        self,
+        arrival: Arrival,
+        backend: str,
+        port: int,
+        client: Connection,
+        towards: str,
+        via_parent: bytes = b"",
+        target: str = "",
+    ) -> None:
+        """Send the SYN of a new connection of our own to ``backend`` (its kernel answers the SYN-ACK),
+        paired with ``client``; ``tunnel_established`` (or a subclass's hook) runs when it is up."""
+        sc = layers()
+        device = self.device
+        net = device.net
+        remote = net.address_of(backend, self.id)
+        assert remote is not None, "callers check the backend has an address"
         local = net.address_facing(self.id, remote)
         if local is None:
             raise SimulationError(_unreachable(self.id, backend, "CONNECT target"))
@@ -206,14 +278,12 @@ class HttpRelay:
         conn.partner = (self.id, client.local, client.remote)
         conn.peers.add(backend)
         device.conns[conn.local, conn.remote] = conn
-        self.tunnels_opening[conn.local, conn.remote] = target
+        self.tunnels_opening[conn.local, conn.remote] = target or towards
         if via_parent:
             self.parent_requests[conn.local, conn.remote] = via_parent
         syn = sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=device.ip_id(), flags="DF") / sc.TCP(
             sport=conn.local[1], dport=port, flags=SYN, seq=conn.iss, window=64240, options=list(SYN_OPTIONS)
         )
-        towards = f"parent proxy :{port}" if via_parent else target
-        device.remark(arrival.time, f"CONNECT: connecting to {towards}")
         leg = device.sim.new_leg(f"{arrival.leg.id}.p", f"SYN to {towards}", "tcp", arrival.leg, self.id)
         device.sim.connect_syns.add(leg.id)
         device.send_reply(leg, syn, arrival.time)
@@ -458,7 +528,7 @@ class HttpRelay:
         _, local, remote = conn.partner
         client = device.conns.get((local, remote))
         if client is not None:
-            self.answer(arrival, client, 502, "Bad Gateway", f"upstream {why} the connection")
+            self.answer(arrival, client, *self.failed, f"upstream {why} the connection")
 
 
 def _unreachable(node: str, backend: str, what: str) -> str:

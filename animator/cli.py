@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from animator.engine.timeline import Timeline
 
-COMMANDS = ("validate", "render", "export", "list", "import", "capture", "live")
+COMMANDS = ("validate", "render", "export", "list", "import", "capture", "live", "share")
 #: Stage themes, named here so the CLI needs no Qt import to check the argument.
 THEMES = ("light", "dark", "high-contrast")
 #: Protocol palettes and text sizes (percent), likewise (animator.render.theme holds the colours).
@@ -79,7 +79,8 @@ def _parser_open() -> argparse.ArgumentParser:
         epilog=(
             "Other commands: validate FILE..., render SCENE --step N --out FILE.png, export SCENE_OR_DECK --FORMAT OUT "
             "(video, gif, html, pdf, pptx, png, svg, pcap), list, "
-            "import CAPTURE -o SCENE.yaml, capture --iface IF -o OUT, live [--iface IF]. Use 'COMMAND --help' for each."
+            "import CAPTURE -o SCENE.yaml, capture --iface IF -o OUT, live [--iface IF], share SCENE_OR_DECK. "
+            "Use 'COMMAND --help' for each."
         ),
     )
     p.add_argument(
@@ -125,6 +126,9 @@ def _parser_commands() -> argparse.ArgumentParser:
     from animator.cli_export import add_export_parser
 
     add_export_parser(sub)
+    from animator.cli_share import add_share_parser
+
+    add_share_parser(sub)
     sub.add_parser("list", help="list the built-in scenes")
     _add_capture_commands(sub)
     return p
@@ -211,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in COMMANDS:
             ns = _parser_commands().parse_args(args)
             handlers = {"validate": cmd_validate, "render": cmd_render, "export": cmd_export, "list": cmd_list}
-            handlers |= {"import": cmd_import, "capture": cmd_capture, "live": cmd_live}
+            handlers |= {"import": cmd_import, "capture": cmd_capture, "live": cmd_live, "share": cmd_share}
             return handlers[ns.command](ns)
         ns = _parser_open().parse_args(args)
         return cmd_open(ns)
@@ -315,6 +319,12 @@ def cmd_export(ns: argparse.Namespace) -> int:
     from animator.cli_export import cmd_export as export
 
     return export(ns)
+
+
+def cmd_share(ns: argparse.Namespace) -> int:
+    from animator.cli_share import cmd_share as share
+
+    return share(ns)
 
 
 def cmd_list(ns: argparse.Namespace) -> int:

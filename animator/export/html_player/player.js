@@ -8,7 +8,8 @@
      steps, pause points, reverse and replay, and "predict, then reveal" questions);
    - Player: the state and the commands (goTo, seek, next, back, play, choose...), emitting
      "step", "time", "quiz", "chapter" and "select" events. Keys, buttons and touch go through
-     it, and so can a remote control later (window.packetstage is this object);
+     it, and so does the class server's live page (window.packetstage is this object; follow()
+     shows a presenter's state; live.js, added only to the live page, drives it);
    - Stage and the page: the SVG drawing and the panels (lesson, quiz, inspector, contents).
    Nothing is fetched: the film, fonts and icons are all in the page. */
 (function () {
@@ -212,6 +213,21 @@
     faster() { this.setSpeed(SPEEDS[Math.min(bisectRight(SPEEDS, this.speed + EPS), SPEEDS.length - 1)]); }
     slower() { this.setSpeed(SPEEDS[Math.max(bisectLeft(SPEEDS, this.speed - EPS) - 1, 0)]); }
     select(packet) { this.selected = packet; this.emit("select"); }
+    /** Show what a live presenter shows (animator/classroom): the chapter, the moment, and, if it
+        plays, play on from there to ``until`` as the presenter's player does, on this page's clock. */
+    follow(live) {
+      this.quiz.release();
+      if (live.c !== this.index && live.c >= 0 && live.c < this.chapters.length) { this.enter(live.c); this.emit("chapter"); }
+      const pb = this.pb;
+      this.speed = pb.speed = live.speed;
+      pb.seek(live.time);
+      if (live.playing) {
+        pb.playing = true;
+        pb.direction = live.dir < 0 ? -1 : 1;
+        pb.stopAt = live.until !== null ? clamp(live.until, pb.start, pb.duration) : pb.direction > 0 ? pb.duration : pb.start;
+      }
+      this.changed(false);
+    }
     /** The page's clock: advance playing time by ``seconds`` of wall clock. */
     tick(seconds) { if (this.pb.playing) { const before = this.pb.time; this.pb.advance(seconds); this.changed(true, before); } }
     // -- after any change: questions that block playing, then events --

@@ -16,7 +16,9 @@ from animator.model.schema import (
     MAX_CHOICES,
     MIN_CHOICES,
     DeviceSet,
+    Firewall,
     Highlight,
+    Node,
     Note,
     Quiz,
     Scene,
@@ -127,6 +129,8 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
                     f"node '{node.id}': unknown device table '{title}'{did_you_mean(title, TABLE_TITLES)}; "
                     f"expected one of: {', '.join(TABLE_TITLES)}",
                 )
+        if node.firewall is not None:
+            _check_firewall(c, node, node.firewall)
         kind_check = DEVICE_KINDS[node.kind].check
         for mark, message in kind_check(node) if kind_check is not None else ():
             c.error(mark, message)
@@ -142,6 +146,66 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
             c.error(balancer.mark, f"node '{node.id}': a balancer needs 'backends' or 'pools'")
         if balancer.vip is None and not node.ipv4:
             c.error(balancer.mark, f"node '{node.id}': give the balancer a 'vip' or the node an 'ipv4' address")
+
+
+#: Targets of the nat table; every other target is the filter table's.
+NAT_TARGETS = frozenset({"DNAT", "SNAT", "MASQUERADE"})
+#: The chains each simulated table has, and the targets each chain takes (as iptables accepts them).
+TABLE_CHAINS = {
+    "filter": {"INPUT": ("ACCEPT", "DROP", "REJECT"), "FORWARD": ("ACCEPT", "DROP", "REJECT"), "OUTPUT": ("ACCEPT", "DROP", "REJECT")},
+    "nat": {"PREROUTING": ("ACCEPT", "DNAT"), "OUTPUT": ("ACCEPT", "DNAT"), "POSTROUTING": ("ACCEPT", "SNAT", "MASQUERADE")},
+}
+
+
+def _check_firewall(c: _Checker, node: Node, firewall: Firewall) -> None:
+    """Every rule must be one the simulator plays as Linux would: a chain its table has, a target
+    that chain takes, the options the target needs. What it cannot play is refused here, at the
+    rule, rather than silently ignored (a PREROUTING DROP that let the packet through, say)."""
+    numbers: dict[tuple[str, str], int] = {}
+    for rule in firewall.rules:
+        table = rule.table or ("nat" if rule.action in NAT_TARGETS else "filter")
+        numbers[table, rule.chain] = numbers.get((table, rule.chain), 0) + 1
+        where = f"node '{node.id}': {'' if table == 'filter' else 'nat '}{rule.chain} rule {numbers[table, rule.chain]}"
+        mark = rule.mark
+
+        def at(key: str, rule_marks: Mapping[str, Mark] = rule.marks, default: Mark = mark) -> Mark:
+            return rule_marks.get(key, default)
+
+        chains = TABLE_CHAINS[table]
+        if rule.chain not in chains:
+            if table == "filter" and rule.chain in ("PREROUTING", "POSTROUTING"):
+                hint = "the filter table has no such chain (filtering there needs the raw or mangle table, not simulated): use INPUT or FORWARD"
+            elif table == "nat" and rule.chain == "INPUT":
+                hint = "SNAT in the nat table's INPUT chain is not simulated"
+            else:
+                hint = f"the {table} table has {', '.join(chains)}"
+            c.error(at("chain"), f"{where}: {rule.action} in {rule.chain}: {hint}")
+            continue
+        if rule.action not in chains[rule.chain]:
+            if table == "nat" and rule.action in ("DROP", "REJECT"):
+                hint = "the nat table is not for filtering (iptables refuses it): put it in the filter table's INPUT, FORWARD or OUTPUT"
+            elif rule.action in NAT_TARGETS and table == "filter":
+                hint = f"{rule.action} is only valid in the nat table"
+            else:
+                hint = f"{table} {rule.chain} takes {', '.join(chains[rule.chain])}"
+            c.error(at("action"), f"{where}: {rule.action} here: {hint}")
+            continue
+        if rule.action in ("DNAT", "SNAT") and rule.to is None:
+            c.error(mark, f"{where}: {rule.action} needs 'to' (--to-{'destination' if rule.action == 'DNAT' else 'source'})")
+        if rule.to is not None and rule.action not in ("DNAT", "SNAT"):
+            hint = " (MASQUERADE takes the outgoing interface's address)" if rule.action == "MASQUERADE" else ""
+            c.error(at("to"), f"{where}: 'to' is for DNAT and SNAT only{hint}")
+        if rule.to is not None and rule.to.rsplit(":", 1)[-1].isdigit() and "." in rule.to and rule.proto not in ("tcp", "udp"):
+            c.error(at("to"), f"{where}: a port in 'to' needs proto tcp or udp")
+        if rule.reject_with is not None and rule.action != "REJECT":
+            c.error(at("reject_with"), f"{where}: 'reject_with' is for REJECT only")
+        if rule.reject_with == "tcp-reset" and rule.proto != "tcp":
+            c.error(at("reject_with"), f"{where}: tcp-reset answers TCP only: give the rule proto: tcp")
+        for key, value in (("dport", rule.dport), ("sport", rule.sport)):
+            if value is not None and rule.proto not in ("tcp", "udp"):
+                c.error(at(key), f"{where}: '{key}' needs proto tcp or udp (iptables: -p tcp --{key})")
+        if table == "nat" and (node.nat is not None or node.kind == "nat"):
+            c.error(at("action"), f"{where}: this node translates with 'nat:' already: give it nat rules or 'nat:', not both")
 
 
 def _check_backend(

@@ -237,7 +237,7 @@ nodes:
         - {chain: FORWARD, state: [ESTABLISHED, RELATED], action: ACCEPT}
         - {chain: FORWARD, proto: tcp, dport: 80, action: ACCEPT}
         - {chain: FORWARD, proto: tcp, dport: 22, action: DROP}
-        - {chain: FORWARD, proto: tcp, dport: 23, action: REJECT}
+        - {chain: FORWARD, proto: tcp, dport: 23, action: REJECT, reject_with: tcp-reset}
   - {id: s, kind: server, ipv4: 10.0.2.20/24}
 links:
   - {between: [c, fw]}
@@ -272,8 +272,10 @@ def test_firewall_accepts_drops_silently_and_rejects_with_rst() -> None:
     assert telnet.dropped
     rows = tl.state_at(tl.boundary(4)).device_tables["fw"]
     firewall = next(t for t in rows if t.title == "Firewall")
-    assert [r[3] for r in firewall.rows] == ["1", "1", "1", "1"]
-    assert firewall.rows[3][0].startswith("▶")  # the rule that matched last is marked
+    # iptables -L -v: the policy line, then each rule's packets and bytes (a SYN with its 12 bytes of options: 52 bytes)
+    assert [r[1:3] for r in firewall.rows] == [("0", "0")] + [("1", "52")] * 4
+    assert firewall.rows[0][3] == "policy DROP"
+    assert firewall.rows[4][0].startswith("▶")  # the rule that matched last is marked
 
 
 BALANCED = """\

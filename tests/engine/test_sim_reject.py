@@ -18,7 +18,7 @@ nodes:
     ipv4: [198.51.100.1/24, 10.0.1.1/24]
     firewall:
       rules:
-        - {chain: FORWARD, action: REJECT, proto: tcp, dport: 5432}
+        - {chain: FORWARD, action: REJECT, proto: tcp, dport: 5432, reject_with: tcp-reset}
   - {id: db, kind: server, ipv4: 10.0.1.5/24}
 links:
   - between: [client, fw]

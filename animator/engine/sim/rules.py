@@ -41,15 +41,21 @@ def matches(rule: Rule, flow: Flow, state: str) -> bool:
     return not rule.state or state in rule.state
 
 
-def first_match(firewall: Firewall, chain: str, flow: Flow, state: str) -> tuple[int, Rule] | None:
-    """The matching rule and its 1-based number among all rules, as ``iptables -L --line-numbers`` counts per chain."""
+def table_of(rule: Rule) -> str:
+    """The iptables table a rule lives in: the one it names, else ``nat`` for the translating targets."""
+    return rule.table or ("nat" if rule.action in ("DNAT", "SNAT", "MASQUERADE") else "filter")
+
+
+def first_match(firewall: Firewall, table: str, chain: str, flow: Flow, state: str) -> tuple[int, int, Rule] | None:
+    """The first rule of ``table``'s ``chain`` that matches: its 1-based number in that chain (as
+    ``iptables -L --line-numbers`` counts), its index among all rules, and the rule."""
     number = 0
-    for rule in firewall.rules:
-        if rule.chain != chain:
+    for index, rule in enumerate(firewall.rules):
+        if rule.chain != chain or table_of(rule) != table:
             continue
         number += 1
         if matches(rule, flow, state):
-            return number, rule
+            return number, index, rule
     return None
 
 

@@ -91,6 +91,8 @@ class Stack(Device):
         counts = "Requests" if balancer is not None and balancer.pools else self.pool_counts
         self.pool = Pool(self, balancer, counts) if balancer is not None else None
         self.relay = self.make_relay()
+        #: What PREROUTING did to the packet in hand (a DNAT), for the hop's list when it is forwarded.
+        self.pre_changes: tuple[str, ...] = ()
 
     def make_relay(self) -> HttpRelay | None:
         """The L7 relay this device runs: none, unless its balancer routes by ``pools:`` (an L7 balancer)."""
@@ -155,6 +157,9 @@ class Stack(Device):
     def ip_packet(self, arrival: Arrival, ip: Any) -> None:
         """PREROUTING (translation), then INPUT for one of our addresses, else what the device does
         with a packet for someone else."""
+        self.pre_changes = ()
+        if self.filter is not None:
+            self.pre_changes = tuple(self.filter.prerouting(arrival.time, ip))
         flow = flow_of(ip)
         mine = self.net.has_address(self.id, ipaddress.ip_address(ip.dst))
         if self.nat is not None and self.nat.inbound(arrival, ip, flow):
@@ -405,12 +410,27 @@ class Stack(Device):
 
     def send_reply(self, leg: Leg, packet: Any, time: float) -> None:
         """Send a packet this device makes itself (RST, ICMP error, relayed message) towards its IP destination."""
+        changes = self.local_out(leg, packet, time)
+        if changes is None:
+            return
         dst = ipaddress.ip_address(packet.dst)
         next_hop = dst if self.net.on_link(self.id, dst) else self.route_for(dst)
         if next_hop is None:
             self.sim.end_leg(leg, Outcome.DROPPED, f"no route from {self.sim.names.get(self.id, self.id)} to {dst}")
             return
-        self.send_l3(leg, packet, next_hop, time + DWELL)
+        self.send_l3(leg, packet, next_hop, time + DWELL, changes)
+
+    def local_out(self, leg: Leg, packet: Any, time: float) -> tuple[str, ...] | None:
+        """OUTPUT and POSTROUTING for a packet this node makes (with ``firewall:``): what they changed,
+        or None when OUTPUT dropped it (the leg has ended)."""
+        if self.filter is None:
+            return ()
+        changes = self.filter.output(time, packet)
+        if changes is None:
+            self.sim.end_leg(leg, Outcome.DROPPED, "OUTPUT: dropped before it left")
+            return None
+        changes += self.filter.postrouting(time, packet, self.egress_address(ipaddress.ip_address(packet.dst)))
+        return tuple(changes)
 
     def route_for(self, dst: IPAddress) -> IPAddress | None:
         """Where this device sends a packet for ``dst`` that is not on-link: its gateway (routers override).
@@ -423,11 +443,17 @@ class Stack(Device):
         return gateway
 
     def forward(self, arrival: Arrival, ip: Any, flow: Flow, changes: Sequence[str] = ()) -> None:
-        """Route ``ip`` on: FORWARD chain, TTL, longest-prefix match, source NAT, new MAC header."""
+        """Route ``ip`` on, in Linux's order: the routing decision (no route: ICMP unreachable), the
+        TTL (time exceeded), the FORWARD chain, POSTROUTING (source NAT), a new MAC header."""
         sc = layers()
         t = arrival.time
-        done = list(changes)
-        if self.filter is not None and not self.filter.allows(arrival, "FORWARD", ip, flow):
+        done = [*self.pre_changes, *changes]
+        self.pre_changes = ()
+        dst = ipaddress.ip_address(ip.dst)
+        next_hop = self.route_for(dst)
+        if next_hop is None:
+            self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"no route to {dst}: dropped, ICMP unreachable sent back")
+            self.icmp_error(arrival, ip, icmp_type=3, code=0, label="ICMP net unreachable")
             return
         ttl_name = "ttl" if ip.version == 4 else "hlim"
         ttl = getattr(ip, ttl_name)
@@ -438,14 +464,12 @@ class Stack(Device):
             return
         setattr(ip, ttl_name, ttl - 1)
         done.append(f"{'TTL' if ip.version == 4 else 'Hop limit'} {ttl} → {ttl - 1}")
-        dst = ipaddress.ip_address(ip.dst)
-        next_hop = self.route_for(dst)
-        if next_hop is None:
-            self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"no route to {dst}: dropped, ICMP unreachable sent back")
-            self.icmp_error(arrival, ip, icmp_type=3, code=0, label="ICMP net unreachable")
+        if self.filter is not None and not self.filter.allows(arrival, "FORWARD", ip, flow):
             return
         if self.nat is not None:
             done += self.nat.outbound(t, ip, next_hop)
+        if self.filter is not None:
+            done += self.filter.postrouting(t, ip, self.egress_address(dst))
         packet = ip.copy()  # the IP packet alone: send_l3 puts a new Ethernet header on it
         mac, towards = self.resolve(next_hop), f"next hop {next_hop}"
         cloud = self.uplink_cloud(next_hop)
@@ -521,7 +545,13 @@ class Stack(Device):
         next_hop = dst if self.net.on_link(self.id, dst) else self.route_for(dst)
         if next_hop is None:
             raise SimulationError(f"'{self.id}' has no route to {dst}: give it an address on that subnet or a 'gateway'")
-        self.send_l3(leg, packet, next_hop, send.at)
+        changes = self.local_out(leg, packet, send.at)
+        if changes is None:
+            return
+        if packet.dst != str(dst):  # an OUTPUT DNAT sends it elsewhere
+            dst = ipaddress.ip_address(packet.dst)
+            next_hop = (dst if self.net.on_link(self.id, dst) else self.route_for(dst)) or next_hop
+        self.send_l3(leg, packet, next_hop, send.at, changes)
 
     def _originate_arp(self, leg_id: str, send: Send, stack: Any, route: list[str], given: dict[str, Any]) -> None:
         sc = layers()

@@ -103,3 +103,17 @@ def test_a_tcp_proxy_without_backends_or_with_http_pools_is_refused() -> None:
     )
     with pytest.raises(SceneLoadError, match="tcp-proxy"):
         load_scene_text(bad)
+
+
+def test_the_lecture_scene_shows_haproxy_beside_the_nat_balancer() -> None:
+    from tests.scenekit import tracks
+
+    step = tracks("load-balancing-l4-vs-l7", 12)
+    client_syn = Ether(step[0].frames[0])
+    upstream = [Ether(m.frames[-1]) for m in step if m.path[-1] == "web3"]
+    assert [p[TCP].flags for p in upstream] == ["S", "A", "PA"]
+    assert upstream[0][IP].src == "10.0.3.1" and upstream[0][TCP].seq != client_syn[TCP].seq
+    assert bytes(upstream[2][TCP].payload) == b"PROXY TCP4 198.51.100.23 192.0.2.30 50004 80\r\n"
+    sent, copied = tracks("load-balancing-l4-vs-l7", 13)
+    assert bytes(Ether(sent.frames[0])[TCP].payload) == bytes(Ether(copied.frames[-1])[TCP].payload)
+    assert b"X-Forwarded-For" not in bytes(Ether(copied.frames[-1])[TCP].payload)

@@ -16,6 +16,7 @@ after the handshake, then the client's bytes.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
 
 from animator.engine.sim.core import Arrival
@@ -27,6 +28,10 @@ from animator.packets.builders_net import PROXY_V2_SIGNATURE, proxy_header
 
 if TYPE_CHECKING:
     from animator.engine.sim.devices.stack import Stack
+
+
+#: Seconds between the ACK that completes the backend connection and the PROXY header after it.
+HEADER_GAP = 0.12
 
 
 class TcpRelay(HttpRelay):
@@ -95,16 +100,23 @@ class TcpRelay(HttpRelay):
         client = device.conns[local, remote]
         client.partner = (self.id, upstream.local, upstream.remote)
         client.tunnel = upstream.tunnel = True
+        # The backend's end knows the proxy as its peer: the backend's answers are sends "to" the proxy.
+        backend = device.net.owner_of(ipaddress.ip_address(upstream.remote[0]))
+        theirs = device.peer(backend).conns.get((upstream.remote, upstream.local)) if backend else None
+        if theirs is not None:
+            theirs.peers.add(self.id)
         version = self.settings.send_proxy
         if version != "off":
             header = proxy_header(version, client.remote, client.local)
             label = header.decode("ascii").strip() if version == "v1" else "PROXY v2 header (28 bytes)"
             device.remark(arrival.time, f"PROXY {version}: the client was {client.remote[0]}:{client.remote[1]}")
-            self.send_on(leg, upstream, header, arrival.time, label, "tcp")
+            # Right after the ACK, in a segment of its own (as HAProxy sent it); drawn a moment later
+            # so the two chips do not cover each other.
+            self.send_on(leg, upstream, header, arrival.time + HEADER_GAP, label, "tcp")
         if client.received:
             data = bytes(client.received)
             client.received.clear()
-            self.send_on(leg, upstream, data, arrival.time, _label(data), _protocol(data))
+            self.send_on(leg, upstream, data, arrival.time + 2 * HEADER_GAP, _label(data), _protocol(data))
 
     def copy(self, arrival: Arrival, conn: Connection, data: bytes) -> None:
         """Bytes from one side go out on the other connection unchanged, with that connection's numbers."""

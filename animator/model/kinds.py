@@ -114,8 +114,26 @@ def _needs_balancer(node: Node) -> Iterator[tuple[Mark, str]]:
         yield node.mark, f"node '{node.id}': a reverse proxy needs 'balancer:' with its backends or pools"
 
 
+def _http_proxy(node: Node) -> Iterator[tuple[Mark, str]]:
+    """An HTTP proxy writes headers; the PROXY protocol is a layer-4 proxy's (never silently ignored)."""
+    if node.proxy is not None and node.proxy.send_proxy != "off":
+        where = node.proxy.marks.get("send_proxy", node.proxy.mark)
+        yield where, f"node '{node.id}': 'send_proxy' is for a tcp-proxy (HAProxy mode tcp); an HTTP proxy adds headers"
+
+
+def _reverse_proxy(node: Node) -> Iterator[tuple[Mark, str]]:
+    yield from _needs_balancer(node)
+    yield from _http_proxy(node)
+
+
 def _needs_backends(node: Node) -> Iterator[tuple[Mark, str]]:
-    """A TCP proxy relays whole connections: it needs ``balancer:`` with backends, not pools."""
+    """A TCP proxy relays whole connections: it needs ``balancer:`` with backends, not pools,
+    and it writes no HTTP headers (it never reads the stream)."""
+    if node.proxy is not None:
+        for name in ("forwarded_for", "via"):
+            if getattr(node.proxy, name) is not None:
+                where = node.proxy.marks.get(name, node.proxy.mark)
+                yield where, f"node '{node.id}': a tcp-proxy reads no HTTP, so it adds no '{name}': use 'send_proxy'"
     if node.balancer is None or not node.balancer.backends:
         yield node.mark, f"node '{node.id}': a tcp-proxy needs 'balancer:' with 'backends:'"
     elif node.balancer.pools:
@@ -136,13 +154,13 @@ _KINDS = (
     DeviceKind("router", "router", (TableKind.ROUTES, TableKind.ARP), _ROUTER, (*_STACK, "routes")),
     DeviceKind("nat", "nat", (TableKind.NAT,), _ROUTER, (*_STACK, "routes", "nat")),
     DeviceKind("firewall", "firewall", (TableKind.FIREWALL, TableKind.CONNTRACK), _ROUTER, (*_STACK, "routes", "firewall")),
-    DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer", "proxy")),
+    DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer", "proxy"), check=_http_proxy),
     DeviceKind(
         "reverse-proxy",
         "reverse-proxy",
         (TableKind.POOL, TableKind.SOCKETS, TableKind.CACHE),
         reads=(*_STACK, "balancer", "proxy"),
-        check=_needs_balancer,
+        check=_reverse_proxy,
     ),
     # HAProxy in ``mode tcp``: ends the client's TCP connection and opens its own to a backend.
     DeviceKind(

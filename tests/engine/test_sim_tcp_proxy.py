@@ -117,3 +117,17 @@ def test_the_lecture_scene_shows_haproxy_beside_the_nat_balancer() -> None:
     sent, copied = tracks("load-balancing-l4-vs-l7", 13)
     assert bytes(Ether(sent.frames[0])[TCP].payload) == bytes(Ether(copied.frames[-1])[TCP].payload)
     assert b"X-Forwarded-For" not in bytes(Ether(copied.frames[-1])[TCP].payload)
+
+
+@pytest.mark.parametrize(
+    ("kind", "settings", "message"),
+    [
+        ("tcp-proxy", "{via: true}", "adds no 'via'"),
+        ("reverse-proxy", "{send_proxy: v2}", "'send_proxy' is for a tcp-proxy"),
+    ],
+)
+def test_settings_a_kind_cannot_honour_are_refused_where_written(kind: str, settings: str, message: str) -> None:
+    text = SCENE.replace("SEND", "v1").replace("kind: tcp-proxy", f"kind: {kind}").replace("{send_proxy: v1}", settings)
+    with pytest.raises(SceneLoadError, match=message) as caught:
+        load_scene_text(text)
+    assert ":10:" in str(caught.value)  # the proxy: line, FILE:LINE:COL

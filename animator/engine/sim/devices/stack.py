@@ -631,7 +631,9 @@ class Stack(Device):
         if version == 4:
             ip.ttl = ip_given.get("ttl", DEFAULT_TTL)
             ip.id = ip_given.get("id", self.ip_id())
-            ip.flags = ip_given.get("flags", "DF" if sc.TCP in stack else 0)  # Linux: DF on TCP (PMTU discovery)
+            # Linux sets DF on what its sockets send, TCP and UDP alike (PMTU discovery, IP_PMTUDISC_WANT;
+            # checked: a UDP datagram left with DF, its ICMP port unreachable without); not on ICMP it answers.
+            ip.flags = ip_given.get("flags", "DF" if sc.TCP in stack or sc.UDP in stack else 0)
         else:
             ip.hlim = ip_given.get("hlim", DEFAULT_TTL)
         return stack

@@ -31,6 +31,16 @@ def test_lessons_come_before_those_that_build_on_them() -> None:
         ("tls-handshakes.yaml", "connect-tunnel.yaml"),
         ("connect-tunnel.yaml", "masque-vs-connect.yaml"),
         ("forward-vs-reverse-proxy.yaml", "bad-gateway.yaml"),
+        # QUIC carries TLS 1.3 and its scene compares round trips with "TCP + TLS 1.3"
+        ("tls-handshakes.yaml", "http2-hol-vs-quic.yaml"),
+        # scenes that say "as in" or "compare" about an earlier one
+        ("home-nat.yaml", "http-get.yaml"),
+        ("tcp-handshake.yaml", "http-get.yaml"),
+        ("connect-tunnel.yaml", "connect-chained.yaml"),
+        ("forward-vs-reverse-proxy.yaml", "connect-tunnel.yaml"),
+        ("forward-vs-reverse-proxy.yaml", "cdn-and-proxies.yaml"),
+        ("osi-model.yaml", "tcpip-vs-osi.yaml"),
+        ("tcp-vs-udp.yaml", "when-to-use-udp.yaml"),
     ]
     for first, then in before:
         assert files.index(first) < files.index(then), f"{first} should come before {then}"

@@ -51,6 +51,7 @@ from animator.player import Looks, PlayerState
 from animator.render.quiz_view import QuizView
 from animator.render.theme import LIGHT, PALETTES, STANDARD, TEXT_SCALES, THEMES, Theme, font
 from animator.resources import assets_dir
+from animator.ui.classroom import install_classroom
 from animator.ui.exporting import install_export_menu
 from animator.ui.inspect.docks import InspectionDocks
 from animator.ui.lazy import LazyDock
@@ -368,6 +369,7 @@ class MainWindow(QMainWindow):
         add("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         add("&About PacketStage", [], self.show_about, help_menu)
         install_capture_menus(self, self.state, file_menu, bar, before=help_menu)  # File → Import capture…, the Live menu
+        self.classroom = install_classroom(self, bar, before=help_menu)  # Present → Share with the class
         self.export_menu = install_export_menu(self, self.state, file_menu, lambda: self.lecture.deck_path)
 
     # -- loading ---------------------------------------------------------------------

@@ -220,7 +220,7 @@ class ClassServer:
         app.router.add_get("/ws", self._socket)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.SockSite(self._runner, sock, shutdown_timeout=1.0, backlog=512).start()
+        await web.SockSite(self._runner, sock, backlog=512).start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Close every socket ('the lecture has ended'), stop listening, and join the thread."""

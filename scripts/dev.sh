@@ -55,6 +55,8 @@ lint_paths=(animator tests benchmarks packaging main.py setup.py)
 typed_paths=(animator/model animator/engine animator/packets animator/layout)
 # ...and so are the player's state, the render layer, the exporters, the UI and the command line.
 typed_paths+=(animator/player animator/render animator/export animator/ui animator/cli.py animator/cli_export.py)
+# ...and the class server (Qt-free, run beside the app or by `share`).
+typed_paths+=(animator/classroom animator/cli_share.py)
 case "$command" in
   run) exec "$py" main.py "$@" ;;
   test)

@@ -136,7 +136,7 @@ def test_home_nat_gives_the_two_laptops_outside_ports_40001_and_40002_and_drops_
         outside = frame_on(track, "nat", "internet")
         assert (outside[IP].src, outside[TCP].sport) == ("203.0.113.7", port)
         assert Ether(track.frames[0])[TCP].sport == 51000
-    (reply,) = tracks("home-nat", 8)
+    reply = next(t for t in tracks("home-nat", 8) if t.parent is None)  # then laptop B's kernel ACKs it
     assert reply.path[-1] == "laptopB" and Ether(reply.frames[-1])[TCP].dport == 51000
     (scan,) = tracks("home-nat", 9)
     assert scan.dropped and scan.path[-1] == "nat"
@@ -195,8 +195,9 @@ def test_l4_keeps_the_clients_connection_and_l7_opens_its_own() -> None:
     outside, inside = frame_on(syn, "internet", "l4"), frame_on(syn, "l4", "web1")
     assert (outside[IP].dst, inside[IP].dst) == ("203.0.113.10", "10.0.1.11")
     assert (outside[IP].src, outside[TCP].sport, outside[TCP].seq) == (inside[IP].src, inside[TCP].sport, inside[TCP].seq)
-    (second,) = tracks("load-balancing-l4-vs-l7", 6)
+    second, answer, ack = tracks("load-balancing-l4-vs-l7", 6)
     assert second.path[-1] == "web2"  # round robin, per connection
+    assert (answer.label, answer.path[0], ack.label, ack.path[-1]) == ("SYN, ACK", "web2", "ACK", "web2")  # their kernels finish it
     request, proxied = tracks("load-balancing-l4-vs-l7", 8)
     upstream = Ether(proxied.frames[0])
     assert proxied.path == ("l7", "api1")

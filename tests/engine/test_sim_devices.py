@@ -273,7 +273,8 @@ def test_firewall_accepts_drops_silently_and_rejects_with_rst() -> None:
     rows = tl.state_at(tl.boundary(4)).device_tables["fw"]
     firewall = next(t for t in rows if t.title == "Firewall")
     # iptables -L -v: the policy line, then each rule's packets and bytes (a SYN with its 12 bytes of options: 52 bytes)
-    assert [r[1:3] for r in firewall.rows] == [("0", "0")] + [("1", "52")] * 4
+    # ESTABLISHED also passed the client's own ACK of the SYN-ACK (40 bytes), which its kernel sent
+    assert [r[1:3] for r in firewall.rows] == [("0", "0"), ("2", "92")] + [("1", "52")] * 3
     assert firewall.rows[0][3] == "policy DROP"
     assert firewall.rows[4][0].startswith("▶")  # the rule that matched last is marked
 
@@ -390,7 +391,7 @@ def test_l7_proxy_maps_a_dead_upstream_to_502_or_504(down: str, status: bytes) -
     text = PROXIED.replace("down: DOWN", f"down: {down}").replace("backends: [web, dead]", "backends: [dead]")
     text = text.replace("path: /api/users", "path: /").split("  - caption: response")[0]
     tl = simulate(text)
-    answers = [m for m in tl.messages if m.step == 4 and m.path[-1] == "c"]
+    answers = [m for m in tl.messages if m.step == 4 and m.path[-1] == "c" and m.protocol == "http"]
     assert len(answers) == 1
     assert status in bytes(frame_on(answers[0], "rp", "c")[TCP].payload)
 

@@ -39,7 +39,9 @@ steps:
 
 def _delivered_to(algorithm: str, step: int) -> list[str]:
     timeline = build_timeline(load_scene_text(STICKY.replace("ALGORITHM", algorithm)))
-    return [m.path[-1] for m in timeline.messages if m.step == step and m.fate == "delivered" and m.path[-1] in ("a", "b")]
+    # The authored SYNs only: each backend's kernel answers, and the client's kernel ACKs.
+    authored = [m for m in timeline.messages if m.step == step and m.parent is None]
+    return [m.path[-1] for m in authored if m.fate == "delivered" and m.path[-1] in ("a", "b")]
 
 
 def test_source_sends_every_connection_of_a_client_to_one_backend_until_it_fails() -> None:

@@ -68,6 +68,9 @@ class Simulation:
         self.down_now: dict[str, str] = {}
         #: The step number and send put on the wire last: blamed for errors no leg leads back from.
         self._last_send: tuple[int, Send | None] = (0, None)
+        #: Every real send of the scene in the order it is put on the wire, and how many have been.
+        self._all_sends: list[Send] = []
+        self._sends_done = 0
         #: One device per node, made by its kind's class: they hold all per-device state.
         self.devices: dict[str, Device] = {node.id: DEVICES[node.kind].factory(self, node) for node in scene.nodes}
 
@@ -75,6 +78,14 @@ class Simulation:
     def run(self) -> Journey:
         for device in self.devices.values():
             device.publish_configuration()
+        self._all_sends = [
+            send
+            for step in self.scene.steps
+            for _, _, send in sorted(
+                ((a.at, i, a) for i, a in enumerate(step.actions) if isinstance(a, Send) and a.is_real), key=lambda item: item[:2]
+            )
+        ]
+        self._sends_done = 0
         for number, step in enumerate(self.scene.steps, start=1):
             self.step_number = number
             self.step = StepJourney()
@@ -88,6 +99,7 @@ class Simulation:
             for at, index, send in sends:
                 self.run_until(at)
                 self._last_send = (number, send)
+                self._sends_done += 1
                 try:
                     self.devices[send.from_].originate(send, f"s{number}.{index}")
                 except SimulationError as exc:
@@ -95,6 +107,22 @@ class Simulation:
             self.run_until(float("inf"))
             self.journey.steps.append(self.step)
         return self.journey
+
+    def next_tcp_send(self, node: str, peers: set[str], version: int = 4, ports: tuple[int, int] | None = None) -> Send | None:
+        """The scene's next TCP send from ``node`` on a connection to one of ``peers`` (over IP
+        ``version``, between ``ports`` where the send names them) not yet put on the wire: a kernel
+        leaves to the author what the author is about to send (the handshake's last ACK)."""
+        for send in self._all_sends[self._sends_done :]:
+            if send.from_ != node or send.to not in peers:
+                continue
+            names = [layer.name for layer in send.layers]
+            if "tcp" not in names or (6 if "ipv6" in names else 4) != version:
+                continue
+            tcp = send.layers[names.index("tcp")].fields
+            if ports is not None and (tcp.get("sport", ports[0]) != ports[0] or tcp.get("dport", ports[1]) != ports[1]):
+                continue
+            return send
+        return None
 
     def run_until(self, time: float) -> None:
         while self._queue and self._queue[0][0] <= time:
@@ -146,8 +174,12 @@ class Simulation:
     def set_down(self, node: str, down: str, time: float) -> None:
         """A ``device`` action: the node fails or recovers; balancers see its health change."""
         self.down_now[node] = down
-        self.badge(time, node, "DOWN" if down != "no" else "")
-        self.remark(time, node, "fails" if down != "no" else "back up")
+        # ``refused``: the program is gone but the machine is up (its kernel answers RST): its
+        # ports are closed, it is not DOWN. ``timeout``: the machine is off or unreachable.
+        listen = self.net.hosts[node].node.listen
+        closed = f"port {', '.join(map(str, listen))} closed" if listen else "ports closed"
+        self.badge(time, node, {"no": "", "refused": closed}.get(down, "DOWN"))
+        self.remark(time, node, {"no": "back up", "refused": f"program stopped: {closed}"}.get(down, "fails"))
         for device in self.devices.values():
             device.backend_changed(node, time)
 
@@ -167,7 +199,7 @@ class Simulation:
         """Put ``frame`` on the link from ``a`` to ``b`` at ``depart``; it arrives one hop time later."""
         data = frame if isinstance(frame, bytes) else finalize(frame)
         if not leg.hops and self.origin.get(leg.id) == a:
-            self.devices[a].leaving(data, depart)
+            self.devices[a].leaving(data, depart, leg)
         end = depart + self.hop_seconds(a, b)
         leg.hops.append(Hop(a, b, depart, end, data, changes))
         heapq.heappush(self._queue, (end, next(self._order), Arrival(end, leg, a, b, data)))

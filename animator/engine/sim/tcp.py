@@ -53,6 +53,12 @@ class Connection:
     #: Segments that arrived beyond a hole, held for reassembly: first sequence number -> the one after.
     #: When the hole is filled RCV.NXT jumps past all of them, as a real receiver's cumulative ACK does.
     out_of_order: dict[int, int] = field(default_factory=dict)
+    #: Opened by the scene's own sends (actively, or passively by a SYN to a listening port), not
+    #: by a relay: its kernel answers what a kernel answers at once (the handshake's last ACK).
+    authored: bool = False
+    #: An HTTP message on it said ``Connection: close``: whoever sent the response closes after
+    #: it, and the other end closes when that FIN arrives (what nginx and curl do).
+    closing: bool = False
 
     def default_flags(self, payload: int) -> int:
         if self.state in ("CLOSED", "LISTEN"):
@@ -134,6 +140,14 @@ class Connection:
                 "SYN_RCVD": "CLOSE_WAIT",
             }.get(self.state, self.state)
         return self.state if self.state != before else None
+
+
+def says_close(payload: bytes) -> bool:
+    """Whether an HTTP/1.x message's header block carries ``Connection: close``."""
+    if not payload.startswith(b"HTTP/1.") and b" HTTP/1." not in payload[:200]:
+        return False
+    head = payload.split(b"\r\n\r\n", 1)[0].lower()
+    return any(line.replace(b" ", b"") == b"connection:close" for line in head.split(b"\r\n"))
 
 
 def flag_value(flags: object) -> int | None:

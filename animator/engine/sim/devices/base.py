@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from animator.engine.sim.core import Arrival
-from animator.engine.sim.journey import Rows
+from animator.engine.sim.journey import Leg, Rows
 from animator.model.kinds import TableKind
 from animator.model.schema import Node, Send
 
@@ -51,7 +51,7 @@ class Device(abc.ABC):
     def publish_configuration(self) -> None:  # noqa: B027 - an optional hook: most kinds need not act
         """Publish the tables the device starts with (routes, rules, pools), before step 1."""
 
-    def leaving(self, frame: bytes, time: float) -> None:  # noqa: B027 - an optional hook: most kinds need not act
+    def leaving(self, frame: bytes, time: float, leg: Leg) -> None:  # noqa: B027 - an optional hook: most kinds need not act
         """A frame this device made itself goes on the wire (hosts account for TCP state here)."""
 
     def refuse(self, arrival: Arrival) -> None:  # noqa: B027 - an optional hook: most kinds need not act

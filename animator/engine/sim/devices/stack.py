@@ -22,6 +22,7 @@ from animator.engine.sim.features.filter import Filter
 from animator.engine.sim.features.nat import Nat
 from animator.engine.sim.features.pool import Pool
 from animator.engine.sim.features.relay import HttpRelay
+from animator.engine.sim.features.vrrp import VrrpInstance, multicast_mac
 from animator.engine.sim.frames import flow_of
 from animator.engine.sim.journey import Leg, Outcome
 from animator.engine.sim.network import BROADCAST_MAC, IPAddress
@@ -30,6 +31,7 @@ from animator.engine.sim.scapy_layers import layers, reply_ip
 from animator.engine.sim.tcp import (
     ACK,
     DEFAULT_WINDOW,
+    FIN,
     IPV6_MSS,
     IPV6_WINDOW,
     RST,
@@ -38,6 +40,7 @@ from animator.engine.sim.tcp import (
     Connection,
     flag_value,
     initial_sequence,
+    says_close,
 )
 from animator.engine.timing import DWELL
 from animator.model.kinds import Capability, TableKind
@@ -91,6 +94,7 @@ class Stack(Device):
         counts = "Requests" if balancer is not None and balancer.pools else self.pool_counts
         self.pool = Pool(self, balancer, counts) if balancer is not None else None
         self.relay = self.make_relay()
+        self.vrrp = VrrpInstance(self, node.vrrp) if node.vrrp is not None else None
         #: What PREROUTING did to the packet in hand (a DNAT), for the hop's list when it is forwarded.
         self.pre_changes: tuple[str, ...] = ()
 
@@ -142,7 +146,7 @@ class Stack(Device):
         sc = layers()
         frame = sc.Ether(arrival.frame)
         dst = frame.dst.lower()
-        if dst != self.mac and dst != BROADCAST_MAC and not int(dst[:2], 16) & 1:
+        if dst != self.mac and dst != BROADCAST_MAC and not int(dst[:2], 16) & 1 and not (self.vrrp and self.vrrp.takes(dst)):
             self.sim.end_leg(arrival.leg, Outcome.DISCARDED, "not for me (another host's MAC): discarded")
             return
         if sc.ARP in frame:
@@ -161,7 +165,10 @@ class Stack(Device):
         if self.filter is not None:
             self.pre_changes = tuple(self.filter.prerouting(arrival.time, ip))
         flow = flow_of(ip)
-        mine = self.net.has_address(self.id, ipaddress.ip_address(ip.dst))
+        if ipaddress.ip_address(ip.dst).is_multicast:
+            self.multicast(arrival, ip)
+            return
+        mine = self.net.has_address(self.id, ipaddress.ip_address(ip.dst)) and (not self.vrrp or self.vrrp.holds(ip.dst))
         if self.nat is not None and self.nat.inbound(arrival, ip, flow):
             return
         if mine and self.take_own(arrival, ip, flow):
@@ -175,6 +182,17 @@ class Stack(Device):
             self.local_delivery(arrival, ip)
             return
         self.pass_on(arrival, ip, flow)
+
+    def multicast(self, arrival: Arrival, ip: Any) -> None:
+        """A multicast packet: VRRP advertisements for a node in that group, else filtered out."""
+        if self.vrrp is not None and ip.dst == "224.0.0.18":
+            self.vrrp.heard(arrival, ip)
+            return
+        self.sim.end_leg(arrival.leg, Outcome.DISCARDED, f"not a member of group {ip.dst}: filtered out")
+
+    def mac_for(self, address: str) -> str:
+        """The MAC this node announces for one of its addresses (a VRRP virtual MAC, or its own)."""
+        return (self.vrrp.mac_for(address) if self.vrrp else None) or self.mac
 
     def take_own(self, arrival: Arrival, ip: Any, flow: Flow) -> bool:
         """A packet for one of our addresses that the device handles before INPUT (an L4 balancer's VIP)."""
@@ -219,28 +237,26 @@ class Stack(Device):
                 leg = self.sim.new_leg(f"{arrival.leg.id}.rst", "RST", "tcp", arrival.leg, self.id)
                 self.send_reply(leg, rst, t)
                 return None
-            conn = Connection(local=key[0], remote=key[1], state="LISTEN")
+            conn = Connection(local=key[0], remote=key[1], state="LISTEN", authored=True)
             # The passive opener picks its own ISN too (RFC 6528), or its SYN-ACK would say Seq=0.
             conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(self.id, conn.local, conn.remote)
             self.conns[key] = conn
         conn.peers.update(self.sim.origins_of(arrival.leg))
-        payload = len(tcp.payload) if tcp.payload else 0
+        data = bytes(tcp.payload) if tcp.payload else b""
+        payload = len(data)
+        if says_close(data):
+            conn.closing = True
+        before = conn.state
         if conn.received_segment(flags, tcp.seq, tcp.ack, payload):
             self.badge(t, conn.state)
             self.publish_sockets(t)
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
-        if arrival.leg.id in self.sim.connect_syns and conn.state == "SYN_RCVD":
-            syn_ack = sc.IP(src=conn.local[0], dst=conn.remote[0], ttl=64, id=self.ip_id(), flags="DF") / sc.TCP(
-                sport=conn.local[1],
-                dport=conn.remote[1],
-                flags=SYN | ACK,
-                seq=conn.iss,
-                ack=conn.rcv_nxt,
-                window=64240,
-                options=list(SYN_OPTIONS),
-            )
-            leg = self.sim.new_leg(f"{arrival.leg.id}.synack", "SYN, ACK", "tcp", arrival.leg, self.id)
-            self.send_reply(leg, syn_ack, arrival.time)
+        self.kernel_answer(arrival, conn, flags, before)
+        upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)))
+        # A listening socket's kernel answers a SYN before any program accept()s: unless the scene
+        # sends that SYN-ACK itself next (a proxy's CONNECT SYN is never the author's to answer).
+        if before == "LISTEN" and conn.state == "SYN_RCVD" and (arrival.leg.id in self.sim.connect_syns or upcoming not in ("syn", "ack")):
+            self.kernel_segment(arrival.leg, conn, SYN | ACK, "SYN, ACK", arrival.time)
         return conn
 
     def udp_port_open(self, port: int) -> bool:
@@ -273,9 +289,10 @@ class Stack(Device):
                     self.dns_queries[origin] = udp[DNS].copy()
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
 
-    def leaving(self, frame: bytes, time: float) -> None:
+    def leaving(self, frame: bytes, time: float, leg: Leg) -> None:
         """Account for a segment this node sends on one of its connections (state badge, socket table)
-        when it really leaves: after any ARP exchange it had to wait for."""
+        when it really leaves: after any ARP exchange it had to wait for. A response saying
+        ``Connection: close`` is followed by this end's FIN, unless the scene sends more on it."""
         sc = layers()
         packet = sc.Ether(frame)
         if sc.TCP not in packet:
@@ -285,9 +302,50 @@ class Stack(Device):
         conn = self.conns.get(((ip.src, tcp.sport), (ip.dst, tcp.dport)))
         if conn is None:
             return
-        if conn.sent(int(tcp.flags), tcp.seq, len(tcp.payload) if tcp.payload else 0):
+        payload = bytes(tcp.payload) if tcp.payload else b""
+        if conn.sent(int(tcp.flags), tcp.seq, len(payload)):
             self.badge(time, conn.state)
             self.publish_sockets(time)
+        if payload.startswith(b"HTTP/1.") and says_close(payload):
+            conn.closing = True
+            if conn.state == "ESTABLISHED" and self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)) is None:
+                self.kernel_segment(leg, conn, FIN | ACK, "FIN (Connection: close)", time)
+
+    def kernel_answer(self, arrival: Arrival, conn: Connection, flags: int, before: str) -> None:
+        """What a kernel sends at once on its own, unless the scene's next send on this connection
+        is that segment: the handshake's last ACK (RFC 9293 3.5), and the ACK of a FIN (with this
+        end's own FIN when the connection was to close, as curl and nginx close at once)."""
+        upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)))
+        if flags & SYN and flags & ACK and before == "SYN_SENT" and conn.state == "ESTABLISHED":
+            if conn.authored and upcoming != "ack":
+                self.kernel_segment(arrival.leg, conn, ACK, "ACK", arrival.time)
+        elif flags & FIN and before != conn.state and conn.state in ("CLOSE_WAIT", "TIME_WAIT", "CLOSING"):
+            if upcoming in ("ack", "fin"):
+                return
+            if conn.state == "CLOSE_WAIT" and conn.closing and upcoming is None:
+                self.kernel_segment(arrival.leg, conn, FIN | ACK, "FIN, ACK", arrival.time)
+            else:
+                self.kernel_segment(arrival.leg, conn, ACK, "ACK", arrival.time)
+
+    def kernel_segment(self, cause: Leg, conn: Connection, flags: int, label: str, time: float) -> None:
+        """A segment this node's kernel makes on ``conn`` (an ACK, a FIN), numbered from it."""
+        sc = layers()
+        local, remote = conn.local, conn.remote
+        if ":" in local[0]:
+            ip = sc.IPv6(src=local[0], dst=remote[0], hlim=DEFAULT_TTL)
+        else:
+            ip = sc.IP(src=local[0], dst=remote[0], ttl=DEFAULT_TTL, id=self.ip_id(), flags="DF")
+        v6 = ":" in local[0]
+        window, options = SCALED_WINDOW, []
+        if flags & SYN:  # a SYN-ACK offers what the SYN did: MSS, SACK, window scaling
+            window = IPV6_WINDOW if v6 else DEFAULT_WINDOW
+            options = [("MSS", IPV6_MSS) if v6 and kind == "MSS" else (kind, value) for kind, value in SYN_OPTIONS]
+        segment = ip / sc.TCP(
+            sport=local[1], dport=remote[1], flags=flags, seq=conn.snd_nxt, ack=conn.rcv_nxt, window=window, options=options
+        )
+        suffix = "synack" if flags & SYN else "fin" if flags & FIN else "ack"
+        leg = self.sim.new_leg(f"{cause.id}.{suffix}", label, "tcp", cause, self.id)
+        self.send_reply(leg, segment, time)
 
     def publish_sockets(self, time: float) -> None:
         rows = [(socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns.values() if c.state != "CLOSED"]
@@ -346,7 +404,7 @@ class Stack(Device):
         ``arp: auto`` scenes, and release frames that were waiting for this answer."""
         sc = layers()
         t = arrival.time
-        mine = {str(i.ip) for i in self.net.hosts[self.id].interfaces}
+        mine = {str(i.ip) for i in self.net.hosts[self.id].interfaces if not self.vrrp or self.vrrp.holds(str(i.ip))}
         if arp.pdst not in mine:
             # Gratuitous ARP (or any ARP) from an address already in the cache updates it, as Linux
             # does: how a virtual IP moves to the standby machine without anyone asking.
@@ -366,8 +424,8 @@ class Stack(Device):
         self.learn_arp(t, arp.psrc, arp.hwsrc)
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
         if arp.op == 1 and self.sim.scene.arp == "auto":
-            reply = sc.Ether(src=self.mac, dst=arp.hwsrc) / sc.ARP(
-                op=2, hwsrc=self.mac, psrc=arp.pdst, hwdst=arp.hwsrc, pdst=arp.psrc
+            reply = sc.Ether(src=self.mac_for(arp.pdst), dst=arp.hwsrc) / sc.ARP(
+                op=2, hwsrc=self.mac_for(arp.pdst), psrc=arp.pdst, hwdst=arp.hwsrc, pdst=arp.psrc
             )
             leg = self.sim.new_leg(f"{arrival.leg.id}.reply", f"ARP reply: {arp.pdst}", "arp", arrival.leg, self.id)
             self.sim.transmit(leg, self.id, arrival.a, reply, t + DWELL)
@@ -463,6 +521,8 @@ class Stack(Device):
             self.icmp_error(arrival, ip, icmp_type=11, code=0, label="ICMP time exceeded")
             return
         setattr(ip, ttl_name, ttl - 1)
+        if ip.version == 4:
+            del ip.chksum  # as ip_decrease_ttl mends it: an ICMP error from FORWARD quotes a true header
         done.append(f"{'TTL' if ip.version == 4 else 'Hop limit'} {ttl} → {ttl - 1}")
         if self.filter is not None and not self.filter.allows(arrival, "FORWARD", ip, flow):
             return
@@ -535,6 +595,9 @@ class Stack(Device):
         if ("Ether" in names and len(names) == 1) or "ARP" in names:
             self._originate_arp(leg_id, send, stack, route, given.get("arp", {}))
             return
+        if "VRRP" in names or "VRRPv3" in names:
+            self._originate_vrrp(leg_id, send, stack, given)
+            return
         packet = self.fill_ip(send, stack, given)
         leg = self.sim.new_leg(leg_id, send.label or summarize(packet), protocol_of(send), None, self.id)
         if send.path is not None or send.via:
@@ -560,21 +623,35 @@ class Stack(Device):
         mine = self.net.address_of(self.id, to) or ipaddress.ip_address("0.0.0.0")
         theirs = self.net.address_of(to, self.id) or ipaddress.ip_address("0.0.0.0")
         request = arp.op == 1
-        arp.hwsrc = given.get("hwsrc", self.mac)
         arp.psrc = given.get("psrc", str(mine))
+        arp.hwsrc = given.get("hwsrc", self.mac_for(arp.psrc))
         arp.pdst = given.get("pdst", str(theirs))
         arp.hwdst = given.get("hwdst", "00:00:00:00:00:00" if request else self.net.mac(to))
         if sc.Ether not in stack:
             stack = sc.Ether() / stack
         ether = stack.getlayer(sc.Ether)
         ether_given = {} if send.layers[0].name != "ether" else send.layers[0].fields
-        ether.src = ether_given.get("src", self.mac)
+        ether.src = ether_given.get("src", self.mac_for(arp.psrc))
         ether.dst = ether_given.get("dst", BROADCAST_MAC if request else self.net.mac(to))
         label = send.label or (f"Who has {arp.pdst}?" if request else f"ARP reply: {arp.psrc}")
         leg = self.sim.new_leg(leg_id, label, protocol_of(send), None, self.id)
         if send.path is not None or send.via:
             self.sim.forced[leg.id] = route
         self.sim.transmit(leg, self.id, route[1], stack, send.at)
+
+    def _originate_vrrp(self, leg_id: str, send: Send, stack: Any, given: dict[str, Any]) -> None:
+        """A VRRP advertisement: multicast on the local link (never routed), from the node's vrrp: settings."""
+        if self.vrrp is None:
+            raise SimulationError(f"'{self.id}' sends a VRRP advertisement but has no 'vrrp:' settings")
+        sc = layers()
+        if sc.Ether in stack:
+            stack = stack.getlayer(sc.Ether).payload
+        packet = self.vrrp.fill(stack, given)
+        frame = sc.Ether(src=self.vrrp.source_mac(), dst=multicast_mac(packet.dst)) / packet
+        leg = self.sim.new_leg(leg_id, send.label or f"VRRP advert, priority {packet.payload.priority}", protocol_of(send), None, self.id)
+        self.vrrp.advertised(send.at, int(packet.payload.priority))
+        neighbour = self.sim.next_neighbour(leg, self.id, send.to) or self.net.neighbours(self.id)[0]
+        self.sim.transmit(leg, self.id, neighbour, frame, send.at)
 
     def fill_ip(self, send: Send, stack: Any, given: dict[str, dict[str, Any]]) -> Any:
         """Complete ``stack`` below its top layers: transport ports and numbers, then the IP header.
@@ -688,7 +765,7 @@ class Stack(Device):
             sport = given.get("sport", self.ephemeral_port())
             dport = given.get("dport", DEFAULT_PORTS.get(app or "", 80))
             local = self.net.address_facing(self.id, remote, remote.version) or source
-            conn = Connection(local=(str(local), sport), remote=(str(remote), dport))
+            conn = Connection(local=(str(local), sport), remote=(str(remote), dport), authored=True)
             conn.peers.add(to)
             isn = given.get("seq", initial_sequence(self.id, conn.local, conn.remote))
             conn.iss = conn.snd_nxt = conn.snd_una = isn
@@ -802,6 +879,26 @@ def protocol_of(send: Send) -> str:
         top: str = top_protocol(send.layers)
         return top
     return "data"
+
+
+def _conn_match(conn: Connection) -> tuple[int, tuple[int, int]]:
+    """What an authored send must agree with to be on ``conn``: its IP version and its ports."""
+    return (6 if ":" in conn.local[0] else 4), (conn.local[1], conn.remote[1])
+
+
+def _segment_kind(send: Send | None) -> str | None:
+    """What an authored TCP send will be: "syn", "fin", "ack" (no payload) or "data"; None for no send."""
+    if send is None:
+        return None
+    names = [layer.name for layer in send.layers]
+    tcp = next(layer for layer in send.layers if layer.name == "tcp")
+    flags = flag_value(tcp.fields["flags"]) if "flags" in tcp.fields else None
+    carries = names.index("tcp") < len(names) - 1
+    if flags is not None and flags & SYN:
+        return "syn"
+    if flags is not None and flags & FIN:
+        return "fin"
+    return "data" if carries else "ack"
 
 
 def _application(packet: Any) -> str | None:

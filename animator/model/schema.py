@@ -44,6 +44,7 @@ Protocol = Literal[
     "tls",
     "quic",
     "websocket",
+    "pgsql",
     "ssh",
     "data",
 ]
@@ -208,6 +209,14 @@ def check_port(value: int) -> str | None:
     return None if 0 < value < 65536 else f"port {value} is out of range: expected 1-65535"
 
 
+def check_vrid(value: int) -> str | None:
+    return None if 0 < value < 256 else f"virtual router id {value} is out of range: expected 1-255"
+
+
+def check_priority(value: int) -> str | None:
+    return None if 0 < value < 255 else f"VRRP priority {value} is out of range: expected 1-254 (255 is the address owner)"
+
+
 def check_ports(values: tuple[int, ...]) -> str | None:
     return next((p for v in values if (p := check_port(v))), None)
 
@@ -369,6 +378,30 @@ class ProxySettings:
 
 
 @dataclass(frozen=True)
+class Vrrp:
+    """keepalived's ``vrrp_instance`` on the node: one virtual router shared by several nodes.
+
+    The node with the highest ``priority`` starts as MASTER and holds the ``vip``; a node that sends
+    an advertisement (a ``vrrp`` layer) becomes MASTER, one that sends priority 0 resigns. Without
+    ``use_vmac`` (keepalived's default) the master answers ARP with its own MAC, so a takeover's
+    gratuitous ARP changes every host's cache; with it (standard VRRP, RFC 5798 §7.3) the master
+    answers with the virtual MAC 00:00:5e:00:01:{vrid}, hosts' caches never change, and the
+    gratuitous ARP only moves that MAC in the switches' tables.
+    """
+
+    vrid: int = field(metadata={"check": check_vrid})
+    vip: tuple[str, ...] = field(metadata={"one_or_many": True, "check": check_ipv4s})
+    priority: int = field(default=100, metadata={"check": check_priority})
+    use_vmac: bool = False
+    #: Seconds between advertisements (``advert_int``).
+    advert_int: int = 1
+    #: keepalived sends VRRPv2 unless ``vrrp_version 3``.
+    version: Literal[2, 3] = 2
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
 class Record:
     """A DNS zone entry the ``dns`` node answers from."""
 
@@ -398,6 +431,8 @@ class Node:
     balancer: Balancer | None = None
     #: Proxies only: the headers they add (Via, X-Forwarded-For) or the PROXY protocol they send.
     proxy: ProxySettings | None = None
+    #: A virtual IP shared with other nodes by VRRP (keepalived).
+    vrrp: Vrrp | None = None
     zone: tuple[Record, ...] = ()
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
     listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})

@@ -226,3 +226,22 @@ def proxy_header(version: str, client: tuple[str, int], frontend: tuple[str, int
         return f"PROXY {family} {source} {destination} {client[1]} {frontend[1]}\r\n".encode("ascii")
     addresses = source.packed + destination.packed + client[1].to_bytes(2, "big") + frontend[1].to_bytes(2, "big")
     return PROXY_V2_SIGNATURE + bytes([0x21, 0x21 if six else 0x11]) + len(addresses).to_bytes(2, "big") + addresses
+
+
+def build_vrrp(fields: Mapping[str, Any], seed: object) -> Packet:
+    """A VRRP advertisement (RFC 3768 v2, keepalived's default, or RFC 5798 v3). Fields the author
+    leaves out are filled from the sending node's ``vrrp:`` by the simulator; zeros mark them."""
+    from scapy.layers.vrrp import VRRP, VRRPv3
+
+    addresses = fields.get("addrlist", [])
+    addresses = [addresses] if isinstance(addresses, str) else list(addresses)
+    for address in addresses:
+        problem = ipv4(address)
+        if problem:
+            raise FieldError("addrlist", problem)
+    vrid, priority, adv = int(fields.get("vrid", 1)), int(fields.get("priority", 100)), int(fields.get("adv", 1))
+    if int(fields.get("version", 2)) == 3:
+        v3: Packet = VRRPv3(vrid=vrid, priority=priority, ipcount=len(addresses), adv=adv * 100, addrlist=addresses)
+        return v3
+    v2: Packet = VRRP(vrid=vrid, priority=priority, ipcount=len(addresses), adv=adv, addrlist=addresses)
+    return v2

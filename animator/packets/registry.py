@@ -152,6 +152,22 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
             build=f"{_NET}:build_dns",
         ),
         LayerKind(
+            "vrrp",
+            "scapy.layers.vrrp:VRRP",
+            "ip",
+            frozenset({"", "ip"}),
+            friendly={
+                "version": v.integer(2, 3),
+                "vrid": v.integer(1, 255),
+                "priority": v.integer(0, 255),
+                "adv": v.integer(1, 255),
+                "addrlist": lambda x: None if isinstance(x, list | str) else f"{v.show(x)} is not a list of IPv4 addresses",
+            },
+            build=f"{_NET}:build_vrrp",
+            doc="a VRRP advertisement (IP protocol 112 to 224.0.0.18): version, vrid, priority, adv, addrlist;"
+            " a node with vrrp: fills what is left out",
+        ),
+        LayerKind(
             "http",
             "scapy.layers.http:HTTP",
             "http",

@@ -648,7 +648,8 @@ class Stack(Device):
             stack = stack.getlayer(sc.Ether).payload
         packet = self.vrrp.fill(stack, given)
         frame = sc.Ether(src=self.vrrp.source_mac(), dst=multicast_mac(packet.dst)) / packet
-        leg = self.sim.new_leg(leg_id, send.label or f"VRRP advert, priority {packet.payload.priority}", protocol_of(send), None, self.id)
+        label = send.label or f"VRRP advert, priority {packet.payload.priority}"
+        leg = self.sim.new_leg(leg_id, label, protocol_of(send), None, self.id)
         self.vrrp.advertised(send.at, int(packet.payload.priority))
         neighbour = self.sim.next_neighbour(leg, self.id, send.to) or self.net.neighbours(self.id)[0]
         self.sim.transmit(leg, self.id, neighbour, frame, send.at)

@@ -104,3 +104,13 @@ def test_with_use_vmac_the_cache_stays_and_the_switch_moves_the_virtual_mac() ->
     assert "02:00:5e:00:00:0c" not in macs  # web2 sent nothing from its own MAC
     (last,) = [m for m in timeline.messages if m.step == 4]
     assert last.path[-1] == "web2" and Ether(last.frames[0]).dst == "00:00:5e:00:01:33"
+
+
+def test_the_failover_scene_advertises_and_takes_over_as_keepalived_does() -> None:
+    from tests.scenekit import tracks
+
+    first = Ether(tracks("vip-failover", 1)[0].frames[0])
+    assert first[VRRP].priority == 150 and first[IP].dst == "224.0.0.18" and first[IP].ttl == 255
+    advert, garp = (Ether(m.frames[0]) for m in tracks("vip-failover", 6)[:2])
+    assert advert[VRRP].priority == 100 and advert[IP].src == "10.0.0.12"
+    assert garp[ARP].op == 1 and garp[ARP].psrc == garp[ARP].pdst == "10.0.0.100"  # a request, as keepalived sends

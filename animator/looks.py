@@ -25,11 +25,12 @@ PROTOCOL_COLORS: dict[str, str] = {
     "tls": "#7a3d9a",
     "quic": "#8e2a6a",
     "websocket": "#006f7a",
+    "pgsql": "#2f5f8a",
     "ssh": "#2f4858",
     "data": "#475569",
 }
 
-#: Okabe & Ito (2008), "Color Universal Design". Eight colours for sixteen protocols: the ones
+#: Okabe & Ito (2008), "Color Universal Design". Eight colours for seventeen protocols: the ones
 #: that appear together in a scene (ARP, ICMP, TCP, UDP, DNS, HTTP, TLS) get distinct colours.
 OKABE_ITO_COLORS: dict[str, str] = {
     "ethernet": "#000000",
@@ -46,6 +47,7 @@ OKABE_ITO_COLORS: dict[str, str] = {
     "tls": "#cc79a7",
     "quic": "#cc79a7",
     "websocket": "#009e73",
+    "pgsql": "#0072b2",
     "ssh": "#0072b2",
     "data": "#999999",
 }
@@ -65,6 +67,7 @@ PROTOCOL_NAMES: dict[str, str] = {
     "tls": "TLS",
     "quic": "QUIC",
     "websocket": "WebSocket",
+    "pgsql": "PostgreSQL",
     "ssh": "SSH",
     "data": "Data",
 }

@@ -42,6 +42,12 @@ class TableKind(enum.StrEnum):
     SOCKETS = "Sockets"
     ZONE = "Zone"
     CACHE = "Cache"
+    #: A database's sessions, as PostgreSQL's ``pg_stat_activity`` view shows them.
+    ACTIVITY = "pg_stat_activity"
+    #: A database's table, committed rows only (what another session would read).
+    ROWS = "Rows"
+    #: Row locks held (as ``pgrowlocks`` shows them) and waited for (``pg_locks``, granted = f).
+    ROW_LOCKS = "Row locks"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -62,6 +68,10 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.SOCKETS: ("Local", "Remote", "State"),
     TableKind.ZONE: ("Name", "Type", "Address"),
     TableKind.CACHE: ("Host", "Path", "Bytes"),
+    TableKind.ACTIVITY: ("pid", "usename", "datname", "state", "backend_xid", "wait_event"),
+    # A database's Rows table names its columns itself (``database.columns``).
+    TableKind.ROWS: ("id", "value"),
+    TableKind.ROW_LOCKS: ("row", "pid", "mode", "lock"),
 }
 
 
@@ -143,6 +153,28 @@ def _needs_backends(node: Node) -> Iterator[tuple[Mark, str]]:
         )
 
 
+def _database(node: Node) -> Iterator[tuple[Mark, str]]:
+    """Every row has one value per column, and the key column's values are distinct."""
+    settings = node.database
+    if settings is None:
+        return
+    where = settings.marks.get("rows", settings.mark)
+    if not settings.columns:
+        yield settings.marks.get("columns", settings.mark), f"node '{node.id}': a database table needs 'columns'"
+        return
+    keys: set[str] = set()
+    for number, row in enumerate(settings.rows, start=1):
+        if len(row) != len(settings.columns):
+            yield where, (
+                f"node '{node.id}': row {number} has {len(row)} values for {len(settings.columns)} columns"
+                f" ({', '.join(settings.columns)})"
+            )
+        elif row[0] in keys:
+            yield where, f"node '{node.id}': row {number} repeats the key {settings.columns[0]} = {row[0]}"
+        elif row:
+            keys.add(row[0])
+
+
 _HOST_TABLES = (TableKind.ARP, TableKind.SOCKETS)
 _ROUTER = Capability.ROUTES
 _STACK = ("ipv4", "ipv6", "mac", "gateway", "listen", "down")
@@ -172,6 +204,14 @@ _KINDS = (
     ),
     DeviceKind("load-balancer", "load-balancer", (TableKind.POOL,), _ROUTER, (*_STACK, "routes", "balancer")),
     DeviceKind("dns", "dns", (TableKind.ZONE,), reads=(*_STACK, "zone")),
+    # PostgreSQL: answers on its port; its tables follow the messages that cross the wire.
+    DeviceKind(
+        "database",
+        "database",
+        (TableKind.ACTIVITY, TableKind.ROWS, TableKind.ROW_LOCKS),
+        reads=(*_STACK, "database"),
+        check=_database,
+    ),
     DeviceKind("internet", "internet", (), _ROUTER | Capability.INTERNET, ("ipv4", "ipv6", "mac", "routes", "down")),
     # An alias authors reach for: the same device, drawn with the same icon.
     DeviceKind("cloud", "internet", (), _ROUTER | Capability.INTERNET, ("ipv4", "ipv6", "mac", "routes", "down")),

@@ -414,6 +414,21 @@ class Record:
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    """What a ``database`` node (PostgreSQL) holds: its name, its port, and one small table whose
+    rows it shows and changes as the statements that reach it commit."""
+
+    name: str = "app"
+    port: int = field(default=5432, metadata={"check": check_port})
+    table: str = "items"
+    #: The table's columns; the first is its key (``WHERE id = 1`` finds a row by it).
+    columns: tuple[str, ...] = ("id", "value")
+    rows: tuple[tuple[str, ...], ...] = ()
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
 class Node:
     id: str = field(metadata={"check": check_id})
     kind: NodeKind
@@ -434,6 +449,8 @@ class Node:
     #: A virtual IP shared with other nodes by VRRP (keepalived).
     vrrp: Vrrp | None = None
     zone: tuple[Record, ...] = ()
+    #: A ``database`` node's name, port and table (``animator.engine.sim.devices.database``).
+    database: DatabaseSettings | None = None
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
     listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})
     #: The machine is off: frames to it are lost (a reverse proxy answers 502 or 504).

@@ -23,3 +23,16 @@ ICMPV6_TYPES = (
     "neighbor-solicit",
     "neighbor-advert",
 )
+
+#: Which side sends each message: frontend (the application) or backend (the server).
+FRONTEND_MSGS = (
+    "ssl_request", "startup", "sasl_initial", "sasl_response", "query", "parse", "bind", "describe",
+    "execute", "sync", "terminate",
+)  # fmt: skip
+BACKEND_MSGS = (
+    "ssl_refused", "auth_sasl", "sasl_continue", "sasl_final", "auth_ok", "parameter_status", "parameters",
+    "backend_key", "ready", "row_description", "data_row", "command_complete", "error", "parse_complete",
+    "bind_complete", "no_data", "empty_query",
+)  # fmt: skip
+#: Every PostgreSQL message a ``pgsql`` layer may be (``animator.packets.builders_pgsql``).
+PG_MESSAGES = FRONTEND_MSGS + BACKEND_MSGS

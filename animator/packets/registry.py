@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from animator.packets import values as v
-from animator.packets.names import DNS_RCODES, DNS_TYPES, ICMPV6_TYPES, QUIC_TYPES, TLS_MESSAGES, TLS_PROTOCOLS
+from animator.packets.names import DNS_RCODES, DNS_TYPES, ICMPV6_TYPES, PG_MESSAGES, QUIC_TYPES, TLS_MESSAGES, TLS_PROTOCOLS
 from animator.packets.offline import forbid_name_lookups
 
 if TYPE_CHECKING:
@@ -87,9 +87,16 @@ def _tcp_options(value: object) -> str | None:
     return f"{v.show(value)} is not a list of TCP options (write {{MSS: 1460, SAckOK: true, WScale: 7}})"
 
 
+def _pg_list(value: object) -> str | None:
+    if isinstance(value, list):
+        return None
+    return f"{v.show(value)} is not a list (write [id, seat] or [1, 12A, null])"
+
+
 _H2 = "animator.packets.builders_web"
 _NET = "animator.packets.builders_net"
 _TLS = "animator.packets.builders_tls"
+_PG = "animator.packets.builders_pgsql"
 _INT31 = v.integer(0, (1 << 31) - 1)
 
 LAYER_NAMES: Mapping[str, LayerKind] = {
@@ -280,6 +287,50 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
             stackable=True,
         ),
         LayerKind(
+            "pgsql",
+            "animator.packets.pgsql:PgMessage",
+            "pgsql",
+            frozenset({"", "tcp", "pgsql"}),
+            friendly={
+                "msg": v.choice(PG_MESSAGES),
+                "user": v.text,
+                "database": v.text,
+                "application_name": v.text,
+                "password": v.text,
+                "sql": v.text,
+                "statement": v.text,
+                "portal": v.text,
+                "params": _pg_list,
+                "target": v.choice(("portal", "statement")),
+                "max_rows": v.integer(0, (1 << 31) - 1),
+                "name": v.text,
+                "value": v.text_or_number,
+                "pid": v.integer(1, (1 << 31) - 1),
+                "key": v.integer(0, (1 << 32) - 1),
+                "status": v.choice(("I", "T", "E")),
+                "columns": _pg_list,
+                "types": _pg_list,
+                "table_oid": v.integer(0, (1 << 32) - 1),
+                "values": _pg_list,
+                "tag": v.text,
+                "severity": v.choice(("ERROR", "FATAL", "PANIC")),
+                "code": v.text_or_number,
+                "message": v.text,
+                "detail": v.text,
+                "hint": v.text,
+                "schema": v.text,
+                "table": v.text,
+                "column": v.text,
+                "constraint": v.text,
+                "file": v.text,
+                "line": v.text_or_number,
+                "routine": v.text,
+            },
+            build=f"{_PG}:build_pgsql",
+            stackable=True,
+            doc="PostgreSQL v3 messages: msg (startup, query, parse, bind, ..., ready, error), sql, status, values",
+        ),
+        LayerKind(
             "quic",
             "scapy.layers.quic:QUIC",
             "quic",
@@ -322,6 +373,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                     "http2",
                     "websocket",
                     "quic",
+                    "pgsql",
                 }
             ),
             friendly={"load": v.text_or_number, "hex": v.hex_of()},

@@ -20,10 +20,10 @@ from animator.packets.registry import LAYER_NAMES
 # How far out each layer sits: used to explain an impossible order ("tcp after http").
 LEVEL = {
     "ether": 0, "arp": 1, "ip": 1, "ipv6": 1, "icmp": 2, "icmpv6": 2, "tcp": 2, "udp": 2,
-    "quic": 3, "tls": 3, "dns": 4, "http": 4, "http2": 4, "websocket": 4, "raw": 5,
+    "quic": 3, "tls": 3, "dns": 4, "http": 4, "http2": 4, "websocket": 4, "pgsql": 4, "raw": 5,
 }  # fmt: skip
 # The port a client connects to for each protocol, when the author leaves dport out.
-SERVICE_PORT = {"http": 80, "http2": 80, "websocket": 80, "tls": 443, "dns": 53, "quic": 443}
+SERVICE_PORT = {"http": 80, "http2": 80, "websocket": 80, "tls": 443, "dns": 53, "quic": 443, "pgsql": 5432}
 EPHEMERAL = (49152, 65535)  # IANA dynamic ports (RFC 6335); Windows and BSD draw from here
 TCP_WINDOW = 64240  # Linux and Windows: 44 x MSS 1460
 # Linux's SYN options without timestamps: MSS, NOP, NOP, SACK permitted, NOP, window scale 7.

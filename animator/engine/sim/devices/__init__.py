@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from animator.engine.sim.devices.balancer import LoadBalancer
 from animator.engine.sim.devices.base import Device
+from animator.engine.sim.devices.database import Database
 from animator.engine.sim.devices.firewall import FirewallDevice
 from animator.engine.sim.devices.host import Host, NameServer, Server
 from animator.engine.sim.devices.nat import NatGateway
@@ -40,6 +41,7 @@ CLASSES: tuple[type[Device], ...] = (
     ForwardProxy,
     ReverseProxy,
     TcpProxy,
+    Database,
 )
 
 

@@ -10,8 +10,12 @@ Routes: ``/`` the join form, or the student page with ``?c=CODE``; ``/remote?t=T
 presenter's remote; ``/ws`` one WebSocket per page. A socket needs the join code (students) or
 the presenter token (the remote; and every control message carries it again), a same-origin
 ``Origin`` when a browser sends one, and a free seat (``max_students``). Each socket has a rate
-limit and a small outbox: a message that breaks the schema, a flood, or a client too slow to
-keep up closes that socket and nothing else.
+limit: a message that breaks the schema, a flood, or a client too slow to keep up closes that
+socket and nothing else.
+
+Sending to 500 sockets is one task working through one queue, each write completing at once
+(a socket's buffer is checked first, so no write ever waits): no task per student, no task
+switch per message, which keeps the server's share of the GIL small beside the Qt thread.
 
 Messages the server sends:: {"t": "hello", "role", "deck", "driver"} on connecting (driver "app":
 the remote's clicks go to the app; "remote": the remote plays the lecture and sends its state); {"t": "live", "v", "s"}
@@ -23,6 +27,7 @@ at every change of the presenter's state (``ClassState.live_message``); {"t": "m
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import re
@@ -60,8 +65,11 @@ log = logging.getLogger(__name__)
 STUDENT_RATE = (4.0, 12)
 #: A presenter's remote sends a state at every step, seek and play: more, but still bounded.
 PRESENTER_RATE = (30.0, 90)
-#: Messages waiting for a socket: past this the client cannot keep up (it reconnects and catches up).
-OUTBOX = 64
+#: Bytes still unsent to one client past which it is too slow to keep up (a phone asleep on bad
+#: Wi-Fi): its socket is closed, and the page reconnects and catches up with the current state.
+SLOW_BYTES = 64 * 1024
+#: Sends between two offers of the GIL to other threads (``_deliver``).
+YIELD_EVERY = 16
 #: Tallies and head counts reach presenters at most this often (seconds).
 TALLY_EVERY = 0.1
 _STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
@@ -92,25 +100,16 @@ class RateLimit:
 
 
 class Client:
-    """One open socket, its role, and the task that writes its outbox."""
+    """One open socket and its role; what it is sent goes through the server's one delivery task."""
 
-    def __init__(self, ws: web.WebSocketResponse, role: str, student: str, limit: RateLimit) -> None:
+    def __init__(self, ws: web.WebSocketResponse, role: str, student: str, limit: RateLimit, transport: Any) -> None:
         self.ws, self.role, self.student, self.limit = ws, role, student, limit
-        self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX)
-        self.writer: asyncio.Task[None] | None = None
+        #: The TCP transport: how much is still unsent to this client (``get_write_buffer_size``).
+        self.transport = transport
 
-    def send(self, text: str) -> bool:
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
-            return False
-        return True
-
-    async def write(self) -> None:
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            while True:
-                text = await self.outbox.get()
-                await self.ws.send_str(text)
+    def backlog(self) -> int:
+        transport = self.transport
+        return 0 if transport is None or transport.is_closing() else int(transport.get_write_buffer_size())
 
 
 class ClassServer:
@@ -147,6 +146,10 @@ class ClassServer:
         self._flush_pending: asyncio.TimerHandle | None = None
         self._dirty_tallies: set[tuple[int, int]] = set()
         self._room_dirty = False
+        self._csv_lock = threading.Lock()
+        self._outgoing: collections.deque[tuple[Client, str]] = collections.deque()
+        self._wake: asyncio.Event | None = None
+        self._deliverer: asyncio.Task[None] | None = None
         #: Seconds ``start`` took, from the call to a listening socket (the benchmark reports it).
         self.start_seconds = 0.0
 
@@ -211,6 +214,7 @@ class ClassServer:
             loop.run_forever()
         finally:
             loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())  # a CSV being written is finished
             loop.close()
 
     async def _serve(self, sock: socket.socket) -> None:
@@ -220,6 +224,8 @@ class ClassServer:
         app.router.add_get("/ws", self._socket)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
+        self._wake = asyncio.Event()
+        self._deliverer = asyncio.get_running_loop().create_task(self._deliver())
         await web.SockSite(self._runner, sock, backlog=512).start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -236,9 +242,9 @@ class ClassServer:
         self._write_csv()
 
     async def _shutdown(self) -> None:
+        if self._deliverer is not None:
+            self._deliverer.cancel()
         for client in list(self.clients):
-            if client.writer is not None:
-                client.writer.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.ws.close(code=WSCloseCode.GOING_AWAY, message=b"the lecture has ended"), 0.5)
         if self._runner is not None:
@@ -268,15 +274,18 @@ class ClassServer:
         if revealed is not None:
             self._tally_changed((revealed.chapter, revealed.step))
             if self.csv_path is not None and self._loop is not None:
-                self._loop.run_in_executor(None, self._write_csv)
+                # Made here (the tallies belong to this thread), written on a worker (it syncs to disk).
+                self._loop.run_in_executor(None, self._write_csv, self.state.counts_csv())
 
-    def _write_csv(self) -> None:
+    def _write_csv(self, text: str | None = None) -> None:
+        """The counts, written whole (temporary file renamed into place), one writer at a time."""
         if self.csv_path is None:
             return
         from animator.files import WriteError, write_atomic
 
         try:
-            write_atomic(self.csv_path, self.state.counts_csv())
+            with self._csv_lock:
+                write_atomic(self.csv_path, self.state.counts_csv() if text is None else text)
         except (OSError, WriteError) as exc:
             log.warning("could not write %s: %s", self.csv_path, exc)
 
@@ -331,8 +340,7 @@ class ClassServer:
             role, limit, size = "student", RateLimit(*STUDENT_RATE), STUDENT_MAX_BYTES
         ws = web.WebSocketResponse(max_msg_size=size, heartbeat=20.0, compress=False, autoping=True)
         await ws.prepare(request)
-        client = Client(ws, role, student, limit)
-        client.writer = asyncio.get_running_loop().create_task(client.write())
+        client = Client(ws, role, student, limit, request.transport)
         self.clients.add(client)
         self._room_changed()
         try:
@@ -350,7 +358,6 @@ class ClassServer:
             await self._read(client)
         finally:
             self.clients.discard(client)
-            client.writer.cancel()
             self._room_changed()
         return ws
 
@@ -394,11 +401,34 @@ class ClassServer:
             self.on_command(message.do)
 
     def _send(self, client: Client, text: str) -> None:
-        if not client.send(text):
-            # Too slow to keep up (a phone asleep on bad Wi-Fi): it reconnects and gets the state.
-            if client.writer is not None:
-                client.writer.cancel()
-            asyncio.get_running_loop().create_task(client.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow"))
+        """Queue ``text`` for ``client``; the delivery task sends it, in order, soon after."""
+        self._outgoing.append((client, text))
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _deliver(self) -> None:
+        """The one task that writes to every socket, in the order messages were queued."""
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            outgoing = self._outgoing
+            sent = 0
+            while outgoing:
+                sent += 1
+                if sent % YIELD_EVERY == 0:
+                    # Hand the GIL over if another thread waits for it (the app's Qt thread drawing a
+                    # frame): a broadcast to 500 phones then costs it under a millisecond, not 5.
+                    time.sleep(0)
+                client, text = outgoing.popleft()
+                if client.ws.closed or client not in self.clients:
+                    continue
+                if client.backlog() > SLOW_BYTES:
+                    # Too slow to keep up: it reconnects and gets the state then.
+                    asyncio.get_running_loop().create_task(client.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow"))
+                    continue
+                with contextlib.suppress(ConnectionError, RuntimeError):
+                    await client.ws.send_str(text)
 
     # -- presenters' counts ------------------------------------------------------------------------
     def _tally_changed(self, key: tuple[int, int]) -> None:

@@ -66,6 +66,7 @@
   // -- state -------------------------------------------------------------------------------
   let socket = null, attempts = 0, downSince = null, ended = false;
   let latest = null;          // the last live state received
+  let version = -1;           // its version (the server numbers them; an older one is ignored)
   let away = false;           // a student browsing on their own
   let applying = false;       // true while the page applies a live state (not the student's doing)
   let driver = "remote";      // "remote": this remote plays the lecture; "app": the app does
@@ -115,8 +116,8 @@
   });
 
   function receive(m) {
-    if (m.t === "hello") { if (m.driver) driver = m.driver; latest = null; setStatus(); }
-    else if (m.t === "live") onLive(m.s);
+    if (m.t === "hello") { if (m.driver) driver = m.driver; latest = null; version = -1; setStatus(); }
+    else if (m.t === "live") { if (m.v > version) { version = m.v; onLive(m.s); } }
     else if (m.t === "mine") { mine[m.q[0] + ":" + m.q[1]] = m.choice; showQuiz(); }
     else if (m.t === "tally") { tallies[m.q[0] + ":" + m.q[1]] = m; showQuiz(); }
     else if (m.t === "room") { students = m.students; setStatus(); }

@@ -68,7 +68,7 @@ class Statement:
 class Session:
     """One backend process: a client connection as ``pg_stat_activity`` shows it."""
 
-    pid: int
+    pid: int | None  # None until its BackendKeyData has left
     user: str
     database: str
     state: str = ""
@@ -146,8 +146,7 @@ class Database(Stack):
         parts = body.split(b"\x00")
         params = {parts[i].decode(): parts[i + 1].decode() for i in range(0, len(parts) - 1, 2) if parts[i]}
         user = params.get("user", "postgres")
-        pid = 5000 + len(self.sessions) + 1  # until its BackendKeyData says which pid it has
-        self.sessions[client] = Session(pid=pid, user=user, database=params.get("database", user))
+        self.sessions[client] = Session(pid=None, user=user, database=params.get("database", user))
         self.publish_activity(time)
 
     def end_session(self, client: tuple[str, int], time: float) -> None:
@@ -193,6 +192,9 @@ class Database(Stack):
                 self.complete(session, body.rstrip(b"\x00").decode(errors="replace"), time)
             elif kind == b"E":
                 session.pending = None
+                if session.in_block:  # AbortTransaction runs at once: locks and xid go, the block stays
+                    self.finish(session, commit=False, time=time)
+                    session.in_block = True
             elif kind == b"Z" and body:
                 status = body[:1]
                 session.state = {b"I": "idle", b"T": "idle in transaction", b"E": "idle in transaction (aborted)"}.get(
@@ -264,7 +266,14 @@ class Database(Stack):
     # -- tables --------------------------------------------------------------------------------------
     def publish_activity(self, time: float) -> None:
         rows = [
-            (str(s.pid), s.user, s.database, s.state or "—", str(s.xid) if s.xid is not None else "", s.wait)
+            (
+                "—" if s.pid is None else str(s.pid),
+                s.user,
+                s.database,
+                s.state or "—",
+                str(s.xid) if s.xid is not None else "",
+                _wait_event(s),
+            )
             for s in self.sessions.values()
         ]
         self.publish(time, TableKind.ACTIVITY, rows or None)
@@ -284,6 +293,14 @@ class Database(Stack):
                 mode = "For No Key Update" if s.pending.kind == "update" else "For Update"
                 rows.append((f"{key}={s.waiting_for}", str(s.pid), mode, "waiting"))
         self.publish(time, TableKind.ROW_LOCKS, rows or None)
+
+
+def _wait_event(session: Session) -> str:
+    """What the backend waits for: a lock (``transactionid``), or, when idle, the client's next
+    message (``ClientRead``, as pg_stat_activity shows an idle session)."""
+    if session.wait:
+        return session.wait
+    return "ClientRead" if session.state.startswith("idle") else ""
 
 
 def split_messages(data: bytes, untyped_first: bool) -> list[tuple[bytes, bytes]]:

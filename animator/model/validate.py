@@ -151,8 +151,12 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
 #: Targets of the nat table; every other target is the filter table's.
 NAT_TARGETS = frozenset({"DNAT", "SNAT", "MASQUERADE"})
 #: The chains each simulated table has, and the targets each chain takes (as iptables accepts them).
-TABLE_CHAINS = {
-    "filter": {"INPUT": ("ACCEPT", "DROP", "REJECT"), "FORWARD": ("ACCEPT", "DROP", "REJECT"), "OUTPUT": ("ACCEPT", "DROP", "REJECT")},
+TABLE_CHAINS: dict[str, dict[str, tuple[str, ...]]] = {
+    "filter": {
+        "INPUT": ("ACCEPT", "DROP", "REJECT"),
+        "FORWARD": ("ACCEPT", "DROP", "REJECT"),
+        "OUTPUT": ("ACCEPT", "DROP", "REJECT"),
+    },
     "nat": {"PREROUTING": ("ACCEPT", "DNAT"), "OUTPUT": ("ACCEPT", "DNAT"), "POSTROUTING": ("ACCEPT", "SNAT", "MASQUERADE")},
 }
 
@@ -174,7 +178,10 @@ def _check_firewall(c: _Checker, node: Node, firewall: Firewall) -> None:
         chains = TABLE_CHAINS[table]
         if rule.chain not in chains:
             if table == "filter" and rule.chain in ("PREROUTING", "POSTROUTING"):
-                hint = "the filter table has no such chain (filtering there needs the raw or mangle table, not simulated): use INPUT or FORWARD"
+                hint = (
+                    "the filter table has no such chain (filtering there needs the raw or mangle table,"
+                    " not simulated): use INPUT or FORWARD"
+                )
             elif table == "nat" and rule.chain == "INPUT":
                 hint = "SNAT in the nat table's INPUT chain is not simulated"
             else:
@@ -183,7 +190,10 @@ def _check_firewall(c: _Checker, node: Node, firewall: Firewall) -> None:
             continue
         if rule.action not in chains[rule.chain]:
             if table == "nat" and rule.action in ("DROP", "REJECT"):
-                hint = "the nat table is not for filtering (iptables refuses it): put it in the filter table's INPUT, FORWARD or OUTPUT"
+                hint = (
+                    "the nat table is not for filtering (iptables refuses it):"
+                    " put it in the filter table's INPUT, FORWARD or OUTPUT"
+                )
             elif rule.action in NAT_TARGETS and table == "filter":
                 hint = f"{rule.action} is only valid in the nat table"
             else:

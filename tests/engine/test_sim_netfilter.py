@@ -97,7 +97,9 @@ def test_the_nat_table_sees_only_a_flows_first_packet_and_counts_packets_and_byt
 
 
 def test_a_dropped_syn_leaves_no_conntrack_entry() -> None:
-    text = GATEWAY.replace("proto: udp, dport: 161}", "proto: udp, dport: 161}\n        - {chain: FORWARD, action: DROP, proto: tcp}")
+    text = GATEWAY.replace(
+        "proto: udp, dport: 161}", "proto: udp, dport: 161}\n        - {chain: FORWARD, action: DROP, proto: tcp}"
+    )
     assert not [t for t in _timeline(text).state_at(0.5).device_tables.get("gw", ()) if t.title == "Conntrack" and t.rows]
 
 
@@ -143,7 +145,9 @@ def test_validate_refuses_what_iptables_refuses_or_the_simulator_does_not_play(t
 
 def test_the_issue_example_prerouting_drop_is_refused_not_delivered(tmp_path: Path) -> None:
     path = tmp_path / "drop.yaml"
-    path.write_text(GATEWAY.replace("{chain: FORWARD, action: DROP, proto: udp, dport: 161}", "{chain: PREROUTING, action: DROP, proto: udp}"))
+    path.write_text(
+        GATEWAY.replace("{chain: FORWARD, action: DROP, proto: udp, dport: 161}", "{chain: PREROUTING, action: DROP, proto: udp}")
+    )
     assert check_file(path)
 
 

@@ -49,11 +49,13 @@ def test_every_connection_ends_in_states_both_ends_can_share(path: object) -> No
     problems = []
     for node, conn in ends:
         partners = [
-            (other, c) for other, c in ends if (other, c) != (node, conn) and c.irs == conn.iss and (conn.irs == c.iss or conn.state == "SYN_SENT")
+            (other, c)
+            for other, c in ends
+            if (other, c) != (node, conn) and c.irs == conn.iss and (conn.irs == c.iss or conn.state == "SYN_SENT")
         ]
         down = any(sim.is_down(p) != "no" for p in conn.peers if p in sim.devices)
         if not partners:
-            if conn.state not in ALONE and not down and not sim.is_down(node) != "no":
+            if conn.state not in ALONE and not down and sim.is_down(node) == "no":
                 problems.append(f"{node} {conn.local}→{conn.remote} {conn.state} with no peer end")
             continue
         if conn.closing and conn.state == "ESTABLISHED":

@@ -29,7 +29,8 @@ steps:
 
 
 def test_the_routers_change_text_names_the_destination_mac_its_frame_carries() -> None:
-    track = next(m for m in build_timeline(load_scene_text(SCENE, "t.yaml")).messages if m.id == "s1.1")  # the SYN, not web's answer
+    messages = build_timeline(load_scene_text(SCENE, "t.yaml")).messages
+    track = next(m for m in messages if m.id == "s1.1")  # the SYN, not web's answer
     hop = track.path.index("gw")  # the hop leaving the router
     said = next(c for c in track.changes[hop] if c.startswith("MAC dst"))
     written = re.search(r"MAC dst → ([0-9a-f:]{17})", said)

@@ -69,7 +69,13 @@ class Tracked:
 
     def row(self) -> tuple[str, str, str, str, str]:
         status = "[UNREPLIED]" if not self.seen_reply else "[ASSURED]" if self.assured else ""
-        return (_PROTO.get(self.original[0], str(self.original[0])), self.state, _tuple_text(self.original), _tuple_text(self.reply), status)
+        return (
+            _PROTO.get(self.original[0], str(self.original[0])),
+            self.state,
+            _tuple_text(self.original),
+            _tuple_text(self.reply),
+            status,
+        )
 
 
 @dataclass(slots=True)
@@ -122,7 +128,11 @@ class Filter:
     def policy(self, table: str, chain: str) -> str:
         if table == "nat":
             return "ACCEPT"
-        return {"INPUT": self.firewall.input_policy, "FORWARD": self.firewall.forward_policy, "OUTPUT": self.firewall.output_policy}[chain]
+        return {
+            "INPUT": self.firewall.input_policy,
+            "FORWARD": self.firewall.forward_policy,
+            "OUTPUT": self.firewall.output_policy,
+        }[chain]
 
     def publish_rules(self, time: float, matched: int | None) -> None:
         """The rules as ``iptables -L -v -n`` (and ``-t nat``) list them: a policy line per chain,
@@ -138,7 +148,9 @@ class Filter:
                     continue
                 number += 1
                 marker = "▶ " if i == matched else ""
-                rows.append((f"{marker}{name} {number}", str(self.packets[i]), str(self.bytes[i]), rule.action, _match_text(rule)))
+                rows.append(
+                    (f"{marker}{name} {number}", str(self.packets[i]), str(self.bytes[i]), rule.action, _match_text(rule))
+                )
         self.device.publish(time, TableKind.FIREWALL, rows)
 
     def publish_conntrack(self, time: float) -> None:
@@ -214,9 +226,12 @@ class Filter:
             if state in ("", "CLOSE", "TIME_WAIT"):
                 entry.state = "SYN_SENT"
         elif flags & FIN:
-            entry.state = {"SYN_RECV": "FIN_WAIT", "ESTABLISHED": "FIN_WAIT", "FIN_WAIT": "LAST_ACK", "CLOSE_WAIT": "LAST_ACK"}.get(
-                state, state
-            )
+            entry.state = {
+                "SYN_RECV": "FIN_WAIT",
+                "ESTABLISHED": "FIN_WAIT",
+                "FIN_WAIT": "LAST_ACK",
+                "CLOSE_WAIT": "LAST_ACK",
+            }.get(state, state)
         elif flags & ACK:
             if state == "SYN_RECV" and direction == ORIGINAL:
                 entry.state = "ESTABLISHED"
@@ -308,7 +323,7 @@ class Filter:
                 self._confirm(t, ip, passage)
             return True
         self._drop(ip)
-        device, sim = self.device, self.device.sim
+        sim = self.device.sim
         text = passage.walked[-1] if passage.walked else f"{chain}: {verdict}"
         if verdict == "DROP":
             sim.end_leg(arrival.leg, Outcome.DROPPED, f"{text}: silently discarded")

@@ -42,6 +42,7 @@ class TableKind(enum.StrEnum):
     SOCKETS = "Sockets"
     ZONE = "Zone"
     CACHE = "Cache"
+    DNS_CACHE = "DNS cache"
     #: A database's sessions, as PostgreSQL's ``pg_stat_activity`` view shows them.
     ACTIVITY = "pg_stat_activity"
     #: A database's table, committed rows only (what another session would read).
@@ -68,6 +69,7 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.SOCKETS: ("Local", "Remote", "State"),
     TableKind.ZONE: ("Name", "Type", "Address"),
     TableKind.CACHE: ("Host", "Path", "Bytes"),
+    TableKind.DNS_CACHE: ("Name", "Type", "Value", "TTL left"),
     TableKind.ACTIVITY: ("pid", "usename", "datname", "state", "backend_xid", "wait_event"),
     # A database's Rows table names its columns itself (``database.columns``).
     TableKind.ROWS: ("id", "value"),
@@ -203,7 +205,7 @@ _KINDS = (
         check=_needs_backends,
     ),
     DeviceKind("load-balancer", "load-balancer", (TableKind.POOL,), _ROUTER, (*_STACK, "routes", "balancer")),
-    DeviceKind("dns", "dns", (TableKind.ZONE,), reads=(*_STACK, "zone")),
+    DeviceKind("dns", "dns", (TableKind.ZONE, TableKind.DNS_CACHE), reads=(*_STACK, "zone", "recursive")),
     # PostgreSQL: answers on its port; its tables follow the messages that cross the wire.
     DeviceKind(
         "database",

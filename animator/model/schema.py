@@ -408,6 +408,9 @@ class Record:
     name: str
     a: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ipv4s})
     aaaa: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ipv6s})
+    #: A delegation: the names of the servers for the zone ``name`` (their addresses, the glue,
+    #: are A records of the same zone). The server answers names under it with a referral.
+    ns: tuple[str, ...] = field(default=(), metadata={"one_or_many": True})
     ttl: int = 300
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
@@ -449,6 +452,8 @@ class Node:
     #: A virtual IP shared with other nodes by VRRP (keepalived).
     vrrp: Vrrp | None = None
     zone: tuple[Record, ...] = ()
+    #: A ``dns`` node that resolves for its clients (asks other servers, caches, answers with RA).
+    recursive: bool = False
     #: A ``database`` node's name, port and table (``animator.engine.sim.devices.database``).
     database: DatabaseSettings | None = None
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from animator.engine.sim.core import Arrival, SimulationError
 from animator.engine.sim.devices.base import Device
+from animator.engine.sim.features.dns import NameService
 from animator.engine.sim.features.filter import Filter
 from animator.engine.sim.features.nat import Nat
 from animator.engine.sim.features.pool import Pool
@@ -86,8 +87,6 @@ class Stack(Device):
         self._ip_id: int | None = None
         #: Frames waiting for an ARP answer, by next-hop address: [(leg, packet, neighbour, changes)].
         self.pending: dict[str, list[tuple[Leg, Packet, str, tuple[str, ...]]]] = {}
-        #: A name server's last DNS query from each client (by client node): the DNS layer.
-        self.dns_queries: dict[str, Any] = {}
         balancer = node.balancer
         self.filter = Filter(self, node.firewall) if node.firewall is not None else None
         self.nat = Nat(self, node.nat) if node.nat is not None or self.always_nat else None
@@ -95,6 +94,7 @@ class Stack(Device):
         self.pool = Pool(self, balancer, counts) if balancer is not None else None
         self.relay = self.make_relay()
         self.vrrp = VrrpInstance(self, node.vrrp) if node.vrrp is not None else None
+        self.dns = NameService(self) if node.zone or node.recursive else None
         #: What PREROUTING did to the packet in hand (a DNAT), for the hop's list when it is forwarded.
         self.pre_changes: tuple[str, ...] = ()
 
@@ -129,9 +129,8 @@ class Stack(Device):
             self.filter.publish_configuration()
         if self.pool is not None and self.pool.balancer.backends:
             self.pool.publish(0.0)
-        if self.node.zone:
-            rows = [(r.name, "A" if r.a else "AAAA", ", ".join(r.a or r.aaaa)) for r in self.node.zone]
-            self.publish(0.0, TableKind.ZONE, rows)
+        if self.dns is not None:
+            self.dns.publish_configuration()
 
     def publish_routes(self) -> None:
         """Only devices that route have a routing table to show."""
@@ -255,8 +254,7 @@ class Stack(Device):
         upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)))
         # A listening socket's kernel answers a SYN before any program accept()s: unless the scene
         # sends that SYN-ACK itself next (a proxy's CONNECT SYN is never the author's to answer).
-        answers = arrival.leg.id in self.sim.connect_syns or upcoming not in ("syn", "ack")
-        if before == "LISTEN" and conn.state == "SYN_RCVD" and answers:
+        if before == "LISTEN" and conn.state == "SYN_RCVD" and (arrival.leg.id in self.sim.connect_syns or upcoming not in ("syn", "ack")):
             self.kernel_segment(arrival.leg, conn, SYN | ACK, "SYN, ACK", arrival.time)
         return conn
 
@@ -267,7 +265,7 @@ class Stack(Device):
         return (
             not listen
             or port in listen
-            or (bool(self.node.zone) and port == DEFAULT_PORTS["dns"])
+            or (self.dns is not None and port == DEFAULT_PORTS["dns"])
             or any(flow[0] == port for flow in self.udp_flows.values())
         )
 
@@ -282,12 +280,11 @@ class Stack(Device):
         origins = self.sim.origins_of(arrival.leg)
         for origin in origins:
             self.udp_flows.setdefault(origin, (udp.dport, ip.src, udp.sport))
-        if self.node.zone:
+        if self.dns is not None:
             from scapy.layers.dns import DNS
 
-            if DNS in udp and not udp[DNS].qr:
-                for origin in origins:
-                    self.dns_queries[origin] = udp[DNS].copy()
+            if DNS in udp:
+                self.dns.received(arrival.time, origins, udp[DNS])
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
 
     def leaving(self, frame: bytes, time: float, leg: Leg) -> None:
@@ -672,8 +669,8 @@ class Stack(Device):
             given = {name: fields for name, fields in given.items() if name not in ("ip", "udp", "tcp")}
         has_transport = sc.TCP in stack or sc.UDP in stack or sc.ICMP in stack
         has_ip = sc.IP in stack or sc.IPv6 in stack
-        if self.node.zone and app == "dns":
-            stack = self.answer_from_zone(to, stack, given.get("dns", {}))
+        if self.dns is not None and app == "dns":
+            stack = self.dns.fill(to, stack, given.get("dns", {}), send.at)
         if not has_transport and not has_ip:
             stack = (sc.UDP() if app in UDP_APPS else sc.TCP()) / stack
         version = 6 if sc.IPv6 in stack or (not self.node.ipv4 and self.node.ipv6) else 4
@@ -816,32 +813,6 @@ class Stack(Device):
         if "dport" in given:
             candidates = [c for c in candidates if c.remote[1] == given["dport"]] or candidates
         return candidates[-1] if candidates else None
-
-    def answer_from_zone(self, to: str, stack: Any, given: dict[str, Any]) -> Any:
-        """A name server's reply the author left empty is filled from its zone, for the query ``to`` asked."""
-        from scapy.layers.dns import DNS, DNSRR
-
-        query = self.dns_queries.get(to)
-        if DNS not in stack or query is None or "answers" in given or "rcode" in given or not query.qd:
-            return stack
-        question = query.qd[0] if isinstance(query.qd, list) else query.qd
-        name = question.qname.decode(errors="replace").rstrip(".").lower()
-        qtype = question.qtype  # 1 = A, 28 = AAAA
-        records = []
-        for record in self.node.zone:
-            if record.name.rstrip(".").lower() == name:
-                values = record.a if qtype == 1 else record.aaaa if qtype == 28 else ()
-                for value in values:
-                    rdata = value.split("/")[0]
-                    records.append(DNSRR(rrname=question.qname, type=qtype, ttl=record.ttl, rdata=rdata))
-        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, ra=0, rcode=0 if records else 3, qd=question, an=records)
-        dns = stack.getlayer(DNS)
-        underlayer = dns.underlayer
-        if underlayer is None:
-            return reply
-        underlayer.remove_payload()
-        underlayer.add_payload(reply)
-        return stack
 
 
 def socket_text(address: str, port: int) -> str:

@@ -254,7 +254,8 @@ class Stack(Device):
         upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)))
         # A listening socket's kernel answers a SYN before any program accept()s: unless the scene
         # sends that SYN-ACK itself next (a proxy's CONNECT SYN is never the author's to answer).
-        if before == "LISTEN" and conn.state == "SYN_RCVD" and (arrival.leg.id in self.sim.connect_syns or upcoming not in ("syn", "ack")):
+        answers = arrival.leg.id in self.sim.connect_syns or upcoming not in ("syn", "ack")
+        if before == "LISTEN" and conn.state == "SYN_RCVD" and answers:
             self.kernel_segment(arrival.leg, conn, SYN | ACK, "SYN, ACK", arrival.time)
         return conn
 

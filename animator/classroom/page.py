@@ -66,7 +66,10 @@ def quizzes_of(film: dict[str, Any]) -> list[Quiz]:
 
 
 def spans_of(film: dict[str, Any]) -> list[ChapterSpan]:
-    return [ChapterSpan(c["first"], len(c["bounds"]) - 1, c["bounds"][0], c["bounds"][-1]) for c in film["chapters"]]
+    return [
+        ChapterSpan(c["first"], len(c["bounds"]) - 1, c["bounds"][0], c["bounds"][-1], tuple(c["bounds"]))
+        for c in film["chapters"]
+    ]
 
 
 def _script_hash(page: str) -> str:

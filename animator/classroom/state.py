@@ -39,10 +39,14 @@ class Quiz:
 
 @dataclass(frozen=True)
 class ChapterSpan:
+    """One scene of the lecture: its first pause point, how many steps, and their times."""
+
     first: int
     count: int
     start: float
     end: float
+    #: The time of each pause point, ``first`` to ``first + count``.
+    bounds: tuple[float, ...] = ()
 
 
 @dataclass

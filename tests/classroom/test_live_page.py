@@ -113,8 +113,8 @@ def test_a_phone_answers_a_quiz_and_sees_the_reveal(
 ) -> None:
     server = serve()
     phone = open_page(server.join_url)
-    start = server.state.chapters[0].start
-    server.publish(LiveState(step=5, time=start + 1, quiz=QuizRef(0, 6, "asking")))
+    at5 = server.state.chapters[0].bounds[5]  # the pause point before step 6, where its question is asked
+    server.publish(LiveState(step=5, time=at5, quiz=QuizRef(0, 6, "asking")))
     phone.wait_for_selector(".live-quiz:not([hidden])", timeout=WAIT_MS)
     assert "Which port does it appear from on the outside?" in phone.inner_text(".lq-q")
     assert phone.locator(".lq-choice").count() == 4 and phone.locator(".lq-n").count() == 0, "no counts before the reveal"
@@ -131,7 +131,7 @@ def test_a_phone_answers_a_quiz_and_sees_the_reveal(
             break
         phone.wait_for_timeout(20)
     assert server.state.tallies[(0, 6)].counts() == [0, 0, 1, 0], "one student, one answer: the last one"
-    server.publish(LiveState(step=5, time=start + 1, quiz=QuizRef(0, 6, "revealed")))
+    server.publish(LiveState(step=5, time=at5, quiz=QuizRef(0, 6, "revealed")))
     phone.wait_for_selector(".lq-verdict", timeout=WAIT_MS)
     assert phone.inner_text(".lq-verdict").startswith("✔ Right")
     assert phone.inner_text(".lq-choice.right .lq-n") == "1 · 100%"

@@ -92,6 +92,15 @@ def test_steps_blank_and_quiz_reach_the_class_and_answers_reach_the_chart(sharin
     assert mine["choice"] == 2
     qtbot.waitUntil(lambda: share.panel.chart.data is not None and share.panel.chart.data.counts == (0, 0, 1, 0), timeout=3000)
     assert "Which port does it appear from" in share.panel.question_label.text()
+    assert share.results_screen is None, "no counts on the projector before the reveal"
+    sharing.lecture.next_step()  # reveal: the class's counts and the answer go up on the projector
+    qtbot.waitUntil(lambda: share.results_screen is not None, timeout=3000)
+    results = share.results_screen
+    assert results is not None and results.parentWidget() is sharing.audience_stage and results.isVisible()
+    assert results.chart.data is not None and results.chart.data.counts == (0, 0, 1, 0) and results.chart.data.revealed
+    sharing.lecture.next_step()  # plays the step: the chart makes way for the stage
+    sharing.clock.advance(5000)
+    qtbot.waitUntil(lambda: share.results_screen is None, timeout=3000)
     shots = os.environ.get("PACKETSTAGE_SHOTS")
     if shots:
         share.panel.resize(420, 520)

@@ -274,6 +274,7 @@
     html("button", { type: "button", class: "rm-blank" + (isBlank ? " on" : ""), "aria-pressed": String(isBlank), text: isBlank ? "Unblank" : "Blank", on: toggleBlank }, buttons);
     const nextLabel = q && q.phase === "asking" ? "Reveal ▶" : "Next ▶";
     html("button", { type: "button", class: "rm-next", text: nextLabel, on: () => player.next() }, buttons);
+    remote.appendChild(quizCard); // a question's answers come in right under the buttons
     const where = html("p", { class: "rm-where" }, remote);
     where.textContent = (player.film.deck ? "Scene " + (st.chapter + 1) + " of " + st.chapters + " · " : "") + "step " + st.step + " of " + ch.count;
     if (upcoming) html("p", { class: "rm-next-caption", text: "Next: " + (upcoming.quiz ? "question, then " : "") + upcoming.caption }, remote);

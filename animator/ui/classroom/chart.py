@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from animator.render.theme import font
@@ -30,36 +30,49 @@ class ChartData:
 
 
 class TallyChart(QWidget):
-    """Bars of ``ChartData``; empty (a hint) while no question is on screen."""
+    """Bars of ``ChartData``; empty (a hint) while no question is on screen. ``scale`` makes it the
+    projector's: the same chart, bigger, after the reveal."""
 
-    ROW = 44
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, scale: float = 1.0, mark_answer: bool = True) -> None:
         super().__init__(parent)
         self.data: ChartData | None = None
+        self.scale = scale
+        #: Mark the right answer before the reveal (the presenter's screen only; never the projector's).
+        self.mark_answer = mark_answer
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setMinimumHeight(80)
+        self.setMinimumHeight(self._height(1))
+
+    def _row(self) -> float:
+        return 46 * self.scale
+
+    def _height(self, rows: int) -> int:
+        return int(30 * self.scale + rows * self._row())
 
     def show_data(self, data: ChartData | None) -> None:
         if data != self.data:
             self.data = data
+            self.setMinimumHeight(self._height(len(data.choices) if data else 1))
             self.updateGeometry()
             self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        rows = len(self.data.choices) if self.data else 1
-        return QSize(320, 70 + rows * self.ROW)
+        return QSize(int(320 * self.scale), self._height(len(self.data.choices) if self.data else 1))
+
+    def _font(self, size: float, bold: bool = False, mono: bool = False) -> QFont:
+        f = font(12, bold=bold, mono=mono)
+        f.setPixelSize(max(8, round(size * self.scale)))
+        return f
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().windowText().color()
         muted = QColor(text)
-        muted.setAlphaF(0.6)
-        w = self.width()
+        muted.setAlphaF(0.65)
+        w = float(self.width())
         data = self.data
         if data is None:
-            p.setFont(font(12))
+            p.setFont(self._font(14))
             p.setPen(muted)
             p.drawText(
                 self.rect().adjusted(4, 4, -4, -4),
@@ -67,47 +80,46 @@ class TallyChart(QWidget):
                 "The answers appear here when a question is on screen.",
             )
             return
+        k = self.scale
         total = sum(data.counts)
-        p.setFont(font(12, bold=True))
+        p.setFont(self._font(15, bold=True))
         p.setPen(text)
-        state = "revealed" if data.revealed else "answering"
+        who = f"{total} of {data.students} answered" if data.students >= total else f"{total} answered"
         p.drawText(
-            QRectF(0, 0, w, 24),
+            QRectF(0, 0, w, 24 * k),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            f"{total} of {data.students} answered · {state}",
+            who + (" · revealed" if data.revealed and self.mark_answer else ""),
         )
         most = max(1, *data.counts)
-        y = 30.0
-        label_w = 30.0
-        number_w = 76.0
+        row_h, label_h, bar_h = self._row(), 20 * k, 14 * k
+        number_w = 92 * k
+        y = 30 * k
         for i, (choice, count) in enumerate(zip(data.choices, data.counts, strict=True)):
-            right = i == data.answer
+            right = i == data.answer and (data.revealed or self.mark_answer)
             colour = RIGHT if right else ACCENT
-            row = QRectF(0, y, w, self.ROW - 8)
-            track = QRectF(label_w, y, w - label_w - number_w, row.height())
-            p.setPen(Qt.PenStyle.NoPen)
-            back = QColor(colour)
-            back.setAlphaF(0.10)
-            p.setBrush(back)
-            p.drawRoundedRect(track, 6, 6)
-            bar = QColor(colour)
-            bar.setAlphaF(0.85 if right or not data.revealed else 0.45)
-            p.setBrush(bar)
-            p.drawRoundedRect(QRectF(track.x(), y, track.width() * count / most, row.height()), 6, 6)
+            # The choice on one line, its bar under it, the count at the right.
             p.setPen(QPen(colour if right else text))
-            p.setFont(font(13, bold=True))
-            p.drawText(QRectF(0, y, label_w, row.height()), Qt.AlignmentFlag.AlignCenter, chr(65 + i))
-            p.setFont(font(12, bold=right))
+            p.setFont(self._font(15, bold=True))
+            label = f"{chr(65 + i)}  " + ("✔ " if right else "") + choice
+            label = p.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(w - number_w - 4))
+            p.drawText(QRectF(0, y, w - number_w, label_h), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+            p.setFont(self._font(15, bold=True))
             p.setPen(text)
-            label = p.fontMetrics().elidedText(
-                ("✔ " if right else "") + choice, Qt.TextElideMode.ElideRight, int(track.width() - 12)
-            )
-            p.drawText(track.adjusted(8, 0, -4, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
-            p.setFont(font(12, bold=True, mono=True))
             share = f"{round(100 * count / total)}%" if total else "–"
             p.drawText(
-                QRectF(w - number_w, y, number_w, row.height()),
+                QRectF(w - number_w, y, number_w, label_h),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"{count} · {share}",
             )
-            y += self.ROW
+            track = QRectF(0, y + label_h + 3 * k, w, bar_h)
+            p.setPen(Qt.PenStyle.NoPen)
+            back = QColor(colour)
+            back.setAlphaF(0.12)
+            p.setBrush(back)
+            p.drawRoundedRect(track, bar_h / 2, bar_h / 2)
+            if count:
+                bar = QColor(colour)
+                bar.setAlphaF(1.0 if right or not data.revealed else 0.55)
+                p.setBrush(bar)
+                p.drawRoundedRect(QRectF(0, track.y(), max(bar_h, w * count / most), bar_h), bar_h / 2, bar_h / 2)
+            y += row_h

@@ -50,24 +50,36 @@ class JoinScreen(QWidget):
         left = x0 + side + margin
         text_w = w - left - margin
         ink, muted, accent = QColor("#111827"), QColor("#4b5563"), QColor("#1d4ed8")
-        y = y0 + side * 0.04
         px = max(14, int(h * 0.035))
-
-        def line(text: str, size: int, colour: QColor, bold: bool = False, mono: bool = False, gap: float = 0.4) -> None:
-            nonlocal y
+        lines = [
+            ("Follow along on your phone", px, accent, True, False, 0.4),
+            (self.title, int(px * 1.25), ink, True, False, 1.0),
+            ("Scan the code, or open", px, muted, False, False, 0.2),
+            (self.short_url, int(px * 1.1), ink, True, True, 0.8),
+            ("and type the join code", px, muted, False, False, 0.2),
+            (self.code, int(px * 3.2), ink, True, True, 0.6),
+            (
+                "Answer the questions when they come up. Anonymous: no names, nothing about you is kept.",
+                int(px * 0.8),
+                muted,
+                False,
+                False,
+                0.0,
+            ),
+        ]
+        # Measure first, then centre the words beside the code.
+        blocks = []
+        total = 0.0
+        for text, size, colour, bold, mono, gap in lines:
             f = font(size, bold=bold, mono=mono)
             f.setPixelSize(size)
             p.setFont(f)
+            bound = p.boundingRect(QRectF(left, 0, text_w, h), Qt.TextFlag.TextWordWrap, text)
+            blocks.append((text, f, colour, bound.height()))
+            total += bound.height() + size * gap
+        y = y0 + max(0.0, (side - total) / 2)
+        for (text, f, colour, height), (_, size, _, _, _, gap) in zip(blocks, lines, strict=True):
+            p.setFont(f)
             p.setPen(colour)
-            rect = QRectF(left, y, text_w, h)
-            bound = p.boundingRect(rect, Qt.TextFlag.TextWordWrap, text)
-            p.drawText(rect, Qt.TextFlag.TextWordWrap, text)
-            y += bound.height() + size * gap
-
-        line("Follow along on your phone", px, accent, bold=True)
-        line(self.title, int(px * 1.25), ink, bold=True, gap=1.0)
-        line("Scan the code, or open", px, muted, gap=0.2)
-        line(self.short_url, int(px * 1.1), ink, mono=True, bold=True, gap=0.8)
-        line("and type the join code", px, muted, gap=0.2)
-        line(self.code, int(px * 3.2), ink, mono=True, bold=True, gap=0.6)
-        line("Answer the questions when they come up: anonymous, nothing is kept.", int(px * 0.8), muted)
+            p.drawText(QRectF(left, y, text_w, height + 2), Qt.TextFlag.TextWordWrap, text)
+            y += height + size * gap

@@ -77,6 +77,10 @@ class ClassPanel(QWidget):
             self.join_button.setChecked(on)
             self.join_button.blockSignals(False)
 
+    @property
+    def students(self) -> int:
+        return self._students
+
     def show_students(self, count: int) -> None:
         self._students = count
         self.room_label.setText(f"{count} student{'s' if count != 1 else ''} following" if count else "No students yet")

@@ -26,9 +26,11 @@ from animator.classroom.server import ClassServer
 from animator.engine.frame import Frame
 from animator.engine.quiz import QuizRun
 from animator.player import PlayerState
+from animator.ui.classroom.chart import ChartData
 from animator.ui.classroom.join_screen import JoinScreen
 from animator.ui.classroom.live_state import live_state, signature
 from animator.ui.classroom.panel import ClassPanel
+from animator.ui.classroom.results_screen import ResultsScreen
 from animator.ui.playback.clock import PlayerClock
 from animator.ui.stage.view import StageView
 
@@ -88,6 +90,9 @@ class ClassroomShare(QObject):
         self._join_step: int | None = None
         self._counts: dict[tuple[int, int], tuple[int, ...]] = {}
         self._building = False
+        self._shown: tuple[tuple[int, int], bool] | None = None
+        self._results: ResultsScreen | None = None
+        self._results_key: tuple[int, int] | None = None
         self.panel = ClassPanel()
         self.dock = QDockWidget("Class", host.dialog_parent())
         self.dock.setObjectName("class")
@@ -204,6 +209,8 @@ class ClassroomShare(QObject):
         self.host.lecture.quiz_changed.disconnect(self._publish)
         self.host.blank_action.toggled.disconnect(self._publish)
         self.show_join_screen(False)
+        self._show_results(None)
+        self._shown = None
         server.stop()
         self.dock.hide()
         self.panel.clear_chart()
@@ -244,22 +251,46 @@ class ClassroomShare(QObject):
         )
 
     def _show_question(self, chapter: int | None, step: int | None, revealed: bool) -> None:
-        if chapter is None or step is None or self.server is None:
-            self.panel.clear_chart()
-            return
-        quiz = self.server.state.quizzes.get((chapter, step))
+        quiz = None if chapter is None or step is None or self.server is None else self.server.state.quizzes.get((chapter, step))
         if quiz is None:
+            self._shown = None
             self.panel.clear_chart()
+            self._show_results(None)
             return
         counts = self._counts.get(quiz.key, (0,) * len(quiz.choices))
         self.panel.show_chart(quiz.question, quiz.choices, counts, quiz.answer, revealed)
         self._shown = (quiz.key, revealed)
+        if not revealed:
+            self._show_results(None)
+        elif self._results is None or self._results_key != quiz.key:
+            # The counts are final at the reveal (the server froze them): the projector shows them.
+            final = self.server.state.tallies[quiz.key].counts() if self.server is not None else list(counts)
+            self._counts[quiz.key] = tuple(final)
+            self.panel.show_chart(quiz.question, quiz.choices, tuple(final), quiz.answer, True)
+            data = ChartData(quiz.question, quiz.choices, tuple(final), quiz.answer, True, self.panel.students)
+            self._show_results(data, quiz.explain)
+            self._results_key = quiz.key
+
+    def _show_results(self, data: ChartData | None, explain: str = "") -> None:
+        if self._results is not None:
+            self._results.hide()
+            self._results.deleteLater()
+            self._results = None
+            self._results_key = None
+        if data is not None:
+            self._results = ResultsScreen(self.host.audience_stage, data, explain)
+            self._results.show()
+            self._results.raise_()
+
+    @property
+    def results_screen(self) -> ResultsScreen | None:
+        return self._results
 
     def _tally(self, message: dict[str, Any]) -> None:
         key = (int(message["q"][0]), int(message["q"][1]))
         self._counts[key] = tuple(int(n) for n in message["counts"])
-        shown = getattr(self, "_shown", None)
-        if shown is not None and shown[0] == key:
+        shown = self._shown
+        if shown is not None and shown[0] == key and not shown[1]:
             self._show_question(key[0], key[1], shown[1])
 
     # -- the remote's clicks --------------------------------------------------------------
@@ -285,7 +316,8 @@ class ClassroomShare(QObject):
             self._join = None
         if on and server is not None and self.pages is not None:
             stage = self.host.audience_stage
-            short = server.base_url.removeprefix("http://").rstrip("/")
+            # With http:// spelled out: a phone's browser would try https:// first and fail.
+            short = server.base_url.rstrip("/")
             self._join = JoinScreen(
                 stage, self.pages.title, server.join_url, short, spaced(server.join_code), qr_matrix(server.join_url)
             )

@@ -92,3 +92,14 @@ def test_a_cached_answer_comes_with_its_ttl_counted_down() -> None:
     _, again = _dns(timeline, 6)
     assert again.id == 0x2C3D and again.ra == 1 and again.an[0].rdata == "198.51.100.80"
     assert 3600 - 120 < again.an[0].ttl < first.an[0].ttl <= 3600
+
+
+def test_curl_https_resolves_recursively() -> None:
+    from tests.scenekit import tracks
+
+    step2 = [Ether(m.frames[-1])[DNS] for m in tracks("curl-https", 2)]
+    assert [d.qr for d in step2] == [0, 0, 1, 0, 1, 0, 1]
+    assert [d.aa for d in step2 if d.qr] == [0, 0, 1]  # two referrals, then the authority
+    assert all(d.rd == 0 for d in step2[1:])  # the resolver's own queries are iterative
+    (answer,) = [Ether(m.frames[-1])[DNS] for m in tracks("curl-https", 3)]
+    assert (answer.qr, answer.aa, answer.ra, answer.an[0].rdata) == (1, 0, 1, "198.51.100.80")

@@ -103,3 +103,17 @@ def test_curl_https_resolves_recursively() -> None:
     assert all(d.rd == 0 for d in step2[1:])  # the resolver's own queries are iterative
     (answer,) = [Ether(m.frames[-1])[DNS] for m in tracks("curl-https", 3)]
     assert (answer.qr, answer.aa, answer.ra, answer.an[0].rdata) == (1, 0, 1, "198.51.100.80")
+
+
+def test_name_servers_send_without_df_and_compress_names_as_unbound_and_bind_do() -> None:
+    # unbound 1.17 and BIND 9.18 in network namespaces: every server datagram had DF clear (they set
+    # IP_PMTUDISC_OMIT), the stub resolver's query DF set; unbound's answer to the client, byte for byte:
+    unbound = "1c2b81800001000100000000076578616d706c6503636f6d0000010001c00c0001000100000e1000040a350050"
+    from scapy.layers.inet import IP
+
+    timeline = build_timeline(load_scene_text(SCENE.replace("198.51.100.80", "10.53.0.80")))
+    (answer,) = [Ether(m.frames[-1]) for m in timeline.messages if m.step == 5]
+    assert int(answer[IP].flags) == 0
+    assert bytes(answer[DNS]).hex() == unbound
+    (query,) = [Ether(m.frames[0]) for m in timeline.messages if m.step == 1]
+    assert query[IP].flags == "DF"

@@ -709,8 +709,10 @@ class Stack(Device):
             ip.ttl = ip_given.get("ttl", DEFAULT_TTL)
             ip.id = ip_given.get("id", self.ip_id())
             # Linux sets DF on what its sockets send, TCP and UDP alike (PMTU discovery, IP_PMTUDISC_WANT;
-            # checked: a UDP datagram left with DF, its ICMP port unreachable without); not on ICMP it answers.
-            ip.flags = ip_given.get("flags", "DF" if sc.TCP in stack or sc.UDP in stack else 0)
+            # checked: a UDP datagram left with DF, its ICMP port unreachable without); not on ICMP it answers,
+            # nor on a name server's UDP: BIND and unbound turn PMTU discovery off (IP_PMTUDISC_OMIT).
+            df = sc.TCP in stack or (sc.UDP in stack and (self.dns is None or app != "dns"))
+            ip.flags = ip_given.get("flags", "DF" if df else 0)
         else:
             ip.hlim = ip_given.get("hlim", DEFAULT_TTL)
         return stack

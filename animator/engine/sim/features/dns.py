@@ -97,7 +97,7 @@ class NameService:
     # -- filling in what the author left out -----------------------------------------------------------
     def fill(self, to: str, stack: Any, given: dict[str, Any], time: float) -> Any:
         """The DNS message in ``stack`` as this server would send it to ``to``."""
-        from scapy.layers.dns import DNS
+        from scapy.layers.dns import DNS, dns_compress
 
         if DNS not in stack or "answers" in given or "rcode" in given:
             return stack
@@ -110,6 +110,7 @@ class NameService:
             return stack
         if message is None:
             return stack
+        message = dns_compress(message)  # names as pointers, as every server writes them (RFC 1035 §4.1.4)
         dns = stack.getlayer(DNS)
         underlayer = dns.underlayer
         if underlayer is None:

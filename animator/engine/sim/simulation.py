@@ -108,10 +108,15 @@ class Simulation:
             self.journey.steps.append(self.step)
         return self.journey
 
-    def next_tcp_send(self, node: str, peers: set[str], version: int = 4, ports: tuple[int, int] | None = None) -> Send | None:
+    def next_tcp_send(
+        self, node: str, peers: set[str], version: int = 4, ports: tuple[int, int] | None = None, newest: bool = True
+    ) -> Send | None:
         """The scene's next TCP send from ``node`` on a connection to one of ``peers`` (over IP
         ``version``, between ``ports`` where the send names them) not yet put on the wire: a kernel
         leaves to the author what the author is about to send (the handshake's last ACK)."""
+        # Sends naming no ports go on the newest connection to the peer (as the stack files them):
+        # once the node has (or opens) a newer one, only sends naming this one's ports are its.
+        newer = not newest
         for send in self._all_sends[self._sends_done :]:
             if send.from_ != node or send.to not in peers:
                 continue
@@ -119,7 +124,14 @@ class Simulation:
             if "tcp" not in names or (6 if "ipv6" in names else 4) != version:
                 continue
             tcp = send.layers[names.index("tcp")].fields
+            named = ports is not None and "sport" in tcp and "dport" in tcp
             if ports is not None and (tcp.get("sport", ports[0]) != ports[0] or tcp.get("dport", ports[1]) != ports[1]):
+                newer = newer or _opens(tcp.get("flags"))
+                continue
+            if newer and not named:
+                continue
+            if _opens(tcp.get("flags")) and not named:
+                newer = True  # a SYN naming no ports opens a new connection
                 continue
             return send
         return None
@@ -163,6 +175,9 @@ class Simulation:
                 self.transmit(arrival.leg, node, ahead, arrival.frame, arrival.time + DWELL)
             return
         down = self.is_down(node)
+        if down == "refused" and self.devices[node].kernel_takes(arrival):
+            self.devices[node].receive(arrival)
+            return
         if down != "no":
             self.end_leg(arrival.leg, Outcome.DROPPED, f"{self.names.get(node, node)} is down")
             if down == "refused":
@@ -180,6 +195,8 @@ class Simulation:
         closed = f"port {', '.join(map(str, listen))} closed" if listen else "ports closed"
         self.badge(time, node, {"no": "", "refused": closed}.get(down, "DOWN"))
         self.remark(time, node, {"no": "back up", "refused": f"program stopped: {closed}"}.get(down, "fails"))
+        if down == "refused":
+            self.devices[node].program_stopped(time)
         for device in self.devices.values():
             device.backend_changed(node, time)
 
@@ -271,3 +288,11 @@ class Simulation:
     def remark(self, time: float, node: str, text: str) -> None:
         if self.step_number:
             self.step.remarks.append(Remark(time, node, text))
+
+
+def _opens(flags: object) -> bool:
+    """Whether a send's TCP ``flags`` open a connection (SYN without ACK)."""
+    from animator.engine.sim.tcp import ACK, SYN, flag_value
+
+    value = flag_value(flags) if flags is not None else None
+    return value is not None and bool(value & SYN) and not value & ACK

@@ -57,6 +57,14 @@ class Device(abc.ABC):
     def refuse(self, arrival: Arrival) -> None:  # noqa: B027 - an optional hook: most kinds need not act
         """A frame reached this device while it is ``down: refused`` (the simulation already lost it)."""
 
+    def program_stopped(self, time: float) -> None:  # noqa: B027 - an optional hook: most kinds need not act
+        """``down: refused`` began: the program is gone, the machine is up (its kernel closes the sockets)."""
+
+    def kernel_takes(self, arrival: Arrival) -> bool:
+        """While ``down: refused``: whether the kernel still handles this frame (a segment of a
+        connection it is closing for the program that died)."""
+        return False
+
     def backend_changed(self, node: str, time: float) -> None:  # noqa: B027 - an optional hook: most kinds need not act
         """``node`` failed or came back: a balancer that uses it shows its new health."""
 

@@ -247,11 +247,12 @@ class Stack(Device):
             conn.closing = True
         before = conn.state
         if conn.received_segment(flags, tcp.seq, tcp.ack, payload):
-            self.badge(t, conn.state)
+            if self.sim.is_down(self.id) == "no":
+                self.badge(t, conn.state)
             self.publish_sockets(t)
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
         self.kernel_answer(arrival, conn, flags, before)
-        upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)))
+        upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn), newest=self._newest(conn)))
         # A listening socket's kernel answers a SYN before any program accept()s: unless the scene
         # sends that SYN-ACK itself next (a proxy's CONNECT SYN is never the author's to answer).
         answers = arrival.leg.id in self.sim.connect_syns or upcoming not in ("syn", "ack")
@@ -303,28 +304,62 @@ class Stack(Device):
             return
         payload = bytes(tcp.payload) if tcp.payload else b""
         if conn.sent(int(tcp.flags), tcp.seq, len(payload)):
-            self.badge(time, conn.state)
+            if self.sim.is_down(self.id) == "no":  # a stopped program's machine keeps "port closed"
+                self.badge(time, conn.state)
             self.publish_sockets(time)
         if payload.startswith(b"HTTP/1.") and says_close(payload):
             conn.closing = True
-            if conn.state == "ESTABLISHED" and self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)) is None:
+            more = self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn), newest=self._newest(conn))
+            if conn.state == "ESTABLISHED" and more is None:
                 self.kernel_segment(leg, conn, FIN | ACK, "FIN (Connection: close)", time)
 
     def kernel_answer(self, arrival: Arrival, conn: Connection, flags: int, before: str) -> None:
         """What a kernel sends at once on its own, unless the scene's next send on this connection
         is that segment: the handshake's last ACK (RFC 9293 3.5), and the ACK of a FIN (with this
         end's own FIN when the connection was to close, as curl and nginx close at once)."""
-        upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn)))
+        upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn), newest=self._newest(conn)))
         if flags & SYN and flags & ACK and before == "SYN_SENT" and conn.state == "ESTABLISHED":
             if conn.authored and upcoming != "ack":
                 self.kernel_segment(arrival.leg, conn, ACK, "ACK", arrival.time)
         elif flags & FIN and before != conn.state and conn.state in ("CLOSE_WAIT", "TIME_WAIT", "CLOSING"):
             if upcoming in ("ack", "fin"):
                 return
-            if conn.state == "CLOSE_WAIT" and conn.closing and upcoming is None:
+            # The program closes too when the connection was to close, or when it is a proxy's own
+            # upstream connection (nginx and HAProxy drop an idle upstream its server closed).
+            if conn.state == "CLOSE_WAIT" and (conn.closing or not conn.authored) and upcoming is None:
                 self.kernel_segment(arrival.leg, conn, FIN | ACK, "FIN, ACK", arrival.time)
             else:
                 self.kernel_segment(arrival.leg, conn, ACK, "ACK", arrival.time)
+
+    def _newest(self, conn: Connection) -> bool:
+        """Whether ``conn`` is the newest open connection to its peers (where a send naming no ports goes)."""
+        version = 6 if ":" in conn.local[0] else 4
+        newer = [
+            c
+            for c in self.conns.values()
+            if c.peers & conn.peers and c.state != "CLOSED" and (6 if ":" in c.local[0] else 4) == version
+        ]
+        return not newer or newer[-1] is conn
+
+    def program_stopped(self, time: float) -> None:
+        """The program died (``down: refused``): its kernel closes every socket it held, with a FIN
+        (there is nothing unread to reset), and stays up to finish those closes."""
+        for conn in list(self.conns.values()):
+            if conn.state in ("ESTABLISHED", "CLOSE_WAIT"):
+                conn.closing = True
+                cause = self.sim.new_leg(f"s{self.sim.step_number}.0.exit", "program exited", "tcp", None, self.id)
+                self.sim.end_leg(cause, Outcome.ABSORBED, "the program exited: its kernel closes its sockets")
+                self.kernel_segment(cause, conn, FIN | ACK, "FIN (program exited)", time)
+
+    def kernel_takes(self, arrival: Arrival) -> bool:
+        sc = layers()
+        frame = sc.Ether(arrival.frame)
+        if sc.TCP not in frame or frame.dst.lower() != self.mac:
+            return False
+        ip = frame.getlayer(sc.IP) if sc.IP in frame else frame.getlayer(sc.IPv6)
+        tcp = frame.getlayer(sc.TCP)
+        conn = self.conns.get(((ip.dst, tcp.dport), (ip.src, tcp.sport)))
+        return conn is not None and conn.closing and conn.state not in ("CLOSED", "LISTEN") and not int(tcp.flags) & SYN
 
     def kernel_segment(self, cause: Leg, conn: Connection, flags: int, label: str, time: float) -> None:
         """A segment this node's kernel makes on ``conn`` (an ACK, a FIN), numbered from it."""

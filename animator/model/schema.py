@@ -221,6 +221,21 @@ def check_ports(values: tuple[int, ...]) -> str | None:
     return next((p for v in values if (p := check_port(v))), None)
 
 
+_EXPERT_FIELD = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")
+
+
+def check_expert_fields(values: tuple[str, ...]) -> str | None:
+    """Names of Wireshark expert findings (``tcp.analysis.retransmission``): the filter name Wireshark
+    shows in its Expert Information pane, which is what ``expect:`` lists."""
+    for value in values:
+        if not _EXPERT_FIELD.match(value):
+            return (
+                f"'{value}' is not a Wireshark expert finding: write its filter name,"
+                " such as tcp.analysis.retransmission or ip.ttl.too_small"
+            )
+    return None
+
+
 def _marks() -> Mapping[str, Mark]:
     return {}
 
@@ -669,6 +684,10 @@ class Scene:
     arp: Literal["preloaded", "auto"] = "preloaded"
     chapters: tuple[Chapter, ...] = ()
     links: tuple[Link, ...] = ()
+    #: Wireshark expert findings the scene *means* to show (a retransmission, a TTL about to run
+    #: out), by filter name. A per-link capture of the scene may show these and nothing else of
+    #: note: tests/export/test_pcap_expert.py runs tshark on every link to hold scenes to it.
+    expect: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_expert_fields})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
     #: The file the scene came from, for messages and reloads; not part of the YAML.

@@ -176,7 +176,7 @@ def test_unknown_key_positions_match_hand_counted_line_and_column(errors_of: Err
     text = mutate(("hop_time: 0.8", "hop_tme: 0.8"), ("{between: [r1, web], latency", "{between: [r1, web], latncy"))
     assert [str(e) for e in errors_of(text)] == [
         f"{tmp_path / 'scene.yaml'}:3:1: unknown key 'hop_tme' (did you mean 'hop_time'?); expected one of: "
-        "format, title, nodes, steps, summary, topic, hop_time, arp, chapters, links",
+        "format, title, nodes, steps, summary, topic, hop_time, arp, chapters, links, expect",
         f"{tmp_path / 'scene.yaml'}:13:26: links.2: unknown key 'latncy' (did you mean 'latency'?); expected one of: "
         "between, id, label, latency",
     ]
@@ -263,3 +263,21 @@ def test_syntax_error_points_at_the_problem(errors_of: ErrorsOf, mutate: Mutate)
     (error,) = errors_of(text)
     assert error.message.startswith("YAML syntax error:")
     assert error.line in (12, 13)
+
+
+def test_expect_names_wireshark_expert_findings_and_points_at_a_bad_one(tmp_path: Path) -> None:
+    """``expect:`` lists filter names (tcp.analysis.retransmission); prose there is refused at its item."""
+
+    path = tmp_path / "scene.yaml"
+    path.write_text(
+        "format: 1\ntitle: t\nexpect: [tcp.analysis.retransmission, Retransmission]\n"
+        "nodes:\n  - {id: a, kind: host}\nsteps:\n  - caption: x\n"
+    )
+    with pytest.raises(SceneLoadError) as caught:
+        load_scene(path)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:3:39: expect: 'Retransmission' is not a Wireshark expert finding: write its filter name,"
+        " such as tcp.analysis.retransmission or ip.ttl.too_small"
+    ]
+    path.write_text(path.read_text().replace(", Retransmission", ""))
+    assert load_scene(path).expect == ("tcp.analysis.retransmission",)

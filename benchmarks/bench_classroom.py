@@ -30,6 +30,7 @@ import _common  # noqa: F401 - puts the repo root on sys.path
 from _common import ROOT, Result, emit, parser, percentile
 
 TARGET_P99_MS = 200.0
+TimedServer: type
 TARGET_FRAME_MS = 16.0
 SCENE = ROOT / "scenes" / "home-nat.yaml"
 
@@ -84,6 +85,42 @@ asyncio.run(main())
 """
 
 
+def timed_server() -> type:
+    """The class server, noting when each live update has been written to every socket (the
+    server's own share of the propagation, apart from the students' process reading it)."""
+    import asyncio
+    import contextlib
+
+    from animator.classroom.server import SLOW_BYTES, ClassServer
+
+    class Timed(ClassServer):
+        written: dict[int, float]
+
+        async def _deliver(self) -> None:
+            self.written = {}
+            assert self._wake is not None
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                version = self.state.version
+                outgoing = self._outgoing
+                while outgoing:
+                    client, message = outgoing.popleft()
+                    if client.ws.closed or client not in self.clients or client.backlog() > SLOW_BYTES:
+                        continue
+                    if isinstance(message, bytes):
+                        client.transport.write(message)
+                    else:
+                        with contextlib.suppress(ConnectionError, RuntimeError):
+                            await client.ws.send_str(message)
+                    if len(outgoing) % 16 == 0:
+                        time.sleep(0)
+                self.written.setdefault(version, time.monotonic())
+                await asyncio.sleep(0)
+
+    return Timed
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as status:
         for line in status:
@@ -108,6 +145,8 @@ def main() -> int:
     from animator.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
+    global TimedServer
+    TimedServer = timed_server()
     settings_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-classroom-{os.getpid()}.ini"
     window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat))
     window.resize(1280, 800)
@@ -147,6 +186,9 @@ def main() -> int:
     window.clock.home()
 
     pages = build_pages(load_source(SCENE))
+    import animator.ui.classroom.share as share_module
+
+    share_module.ClassServer = TimedServer  # type: ignore[misc]
     share = window.classroom.share
     began = time.perf_counter()
     assert share.serve(pages, port=0, bind="127.0.0.1")
@@ -218,6 +260,7 @@ def main() -> int:
                 continue
             if v in published_at:
                 latencies.append((seen[v] - published_at[v]) * 1000)
+    fanout = [(server.written[v] - published_at[v]) * 1000 for v in expected if v in server.written and v in published_at]  # type: ignore[attr-defined]
     updates = len(expected)
     print(f"{updates} updates x {args.students} students; answers counted: {counts}", file=sys.stderr)
     results = [
@@ -227,6 +270,8 @@ def main() -> int:
         Result("propagation p99", percentile(latencies, 99), "ms", TARGET_P99_MS),
         Result("propagation max", max(latencies), "ms"),
         Result("lost updates", float(lost), "updates", 0.0),
+        Result("server fan-out to every socket p50", percentile(fanout, 50), "ms"),
+        Result("server fan-out to every socket p99", percentile(fanout, 99), "ms", TARGET_P99_MS),
         Result("presenter frame p99, before sharing", percentile(baseline, 99), "ms"),
         Result("presenter frame p99, class connected", percentile(frames, 99), "ms", TARGET_FRAME_MS),
         Result("app RSS before the students", rss_before, "MB"),

@@ -15,7 +15,9 @@ socket and nothing else.
 
 Sending to 500 sockets is one task working through one queue, each write completing at once
 (a socket's buffer is checked first, so no write ever waits): no task per student, no task
-switch per message, which keeps the server's share of the GIL small beside the Qt thread.
+switch per message, and a live update is framed once and the same bytes written to every
+socket (the sockets are uncompressed, so a frame is the same for all). That keeps the server's
+share of the GIL small beside the Qt thread.
 
 Messages the server sends:: {"t": "hello", "role", "deck", "driver"} on connecting (driver "app":
 the remote's clicks go to the app; "remote": the remote plays the lecture and sends its state); {"t": "live", "v", "s"}
@@ -75,6 +77,20 @@ TALLY_EVERY = 0.1
 _STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
 #: Close codes the pages know: 4001 bad code or token, 1008 broken schema or flood, 1009 too big.
 POLICY = WSCloseCode.POLICY_VIOLATION
+
+
+def text_frame(text: str) -> bytes:
+    """``text`` as one unmasked, uncompressed WebSocket text frame (RFC 6455 section 5.2), as a
+    server sends it: built once for a broadcast instead of once per socket."""
+    payload = text.encode("utf-8")
+    n = len(payload)
+    if n < 126:
+        header = bytes((0x81, n))
+    elif n < 1 << 16:
+        header = bytes((0x81, 126)) + n.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + n.to_bytes(8, "big")
+    return header + payload
 
 
 @dataclass
@@ -147,7 +163,7 @@ class ClassServer:
         self._dirty_tallies: set[tuple[int, int]] = set()
         self._room_dirty = False
         self._csv_lock = threading.Lock()
-        self._outgoing: collections.deque[tuple[Client, str]] = collections.deque()
+        self._outgoing: collections.deque[tuple[Client, str | bytes]] = collections.deque()
         self._wake: asyncio.Event | None = None
         self._deliverer: asyncio.Task[None] | None = None
         #: Seconds ``start`` took, from the call to a listening socket (the benchmark reports it).
@@ -268,7 +284,8 @@ class ClassServer:
             log.warning("live state refused: %s", exc)
             return
         revealed = self.state.set_live(checked)
-        student, presenter = dumps(self.state.live_message(False)), dumps(self.state.live_message(True))
+        # Framed once, written to every socket as it is (RFC 6455 frames need no per-client work).
+        student, presenter = text_frame(dumps(self.state.live_message(False))), text_frame(dumps(self.state.live_message(True)))
         for client in list(self.clients):
             self._send(client, presenter if client.role == "presenter" else student)
         if revealed is not None:
@@ -400,9 +417,10 @@ class ClassServer:
         elif isinstance(message, Command) and self.on_command is not None:
             self.on_command(message.do)
 
-    def _send(self, client: Client, text: str) -> None:
-        """Queue ``text`` for ``client``; the delivery task sends it, in order, soon after."""
-        self._outgoing.append((client, text))
+    def _send(self, client: Client, message: str | bytes) -> None:
+        """Queue ``message`` (text, or a frame from ``text_frame``) for ``client``; the delivery
+        task sends it, in order, soon after."""
+        self._outgoing.append((client, message))
         if self._wake is not None:
             self._wake.set()
 
@@ -420,15 +438,18 @@ class ClassServer:
                     # Hand the GIL over if another thread waits for it (the app's Qt thread drawing a
                     # frame): a broadcast to 500 phones then costs it under a millisecond, not 5.
                     time.sleep(0)
-                client, text = outgoing.popleft()
-                if client.ws.closed or client not in self.clients:
+                client, message = outgoing.popleft()
+                if client.ws.closed or client not in self.clients or client.transport is None or client.transport.is_closing():
                     continue
                 if client.backlog() > SLOW_BYTES:
                     # Too slow to keep up: it reconnects and gets the state then.
                     asyncio.get_running_loop().create_task(client.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too slow"))
                     continue
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await client.ws.send_str(text)
+                if isinstance(message, bytes):
+                    client.transport.write(message)  # a whole frame: it cannot interleave with another
+                else:
+                    with contextlib.suppress(ConnectionError, RuntimeError):
+                        await client.ws.send_str(message)
 
     # -- presenters' counts ------------------------------------------------------------------------
     def _tally_changed(self, key: tuple[int, int]) -> None:

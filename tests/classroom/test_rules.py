@@ -130,3 +130,11 @@ def test_share_refuses_a_bad_bind_in_one_line(capsys: pytest.CaptureFixture[str]
     assert err == [
         "packetstage: error: --bind lecture-hall: not an IP address (give this computer's address on the lecture's network)"
     ]
+
+
+def test_a_broadcast_frame_is_a_websocket_text_frame() -> None:
+    from animator.classroom.server import text_frame
+
+    assert text_frame("hi") == b"\x81\x02hi"
+    assert text_frame("é" * 100)[:4] == b"\x81\x7e\x00\xc8"  # 200 bytes of UTF-8: a 16-bit length
+    assert text_frame("x" * 70000)[:10] == b"\x81\x7f" + (70000).to_bytes(8, "big")

@@ -324,9 +324,9 @@ class Stack(Device):
         elif flags & FIN and before != conn.state and conn.state in ("CLOSE_WAIT", "TIME_WAIT", "CLOSING"):
             if upcoming in ("ack", "fin"):
                 return
-            # The program closes too when the connection was to close, or when it is a proxy's own
-            # upstream connection (nginx and HAProxy drop an idle upstream its server closed).
-            if conn.state == "CLOSE_WAIT" and (conn.closing or not conn.authored) and upcoming is None:
+            # A program that reads EOF and has nothing more to send closes too (curl, nginx, a
+            # proxy's idle upstream): unless the scene sends more on this connection.
+            if conn.state == "CLOSE_WAIT" and upcoming is None:
                 self.kernel_segment(arrival.leg, conn, FIN | ACK, "FIN, ACK", arrival.time)
             else:
                 self.kernel_segment(arrival.leg, conn, ACK, "ACK", arrival.time)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from scapy.layers.inet import ICMP, IP, UDP, IPerror, UDPerror
+from scapy.layers.inet6 import ICMPv6DestUnreach, ICMPv6TimeExceeded, IPv6
 from scapy.layers.l2 import Ether
 
 from animator.engine import build_timeline
@@ -117,3 +118,34 @@ def test_validate_refuses_a_quoted_datagram_under_an_icmp_message_that_is_no_err
     errors = check_file(path)
     assert len(errors) == 1
     assert str(errors[0]).startswith(f"{path}:18:") and "only an ICMP error" in str(errors[0])
+
+
+def test_ipv6_gets_icmpv6_errors_from_the_near_side_quoting_the_packet() -> None:
+    timeline = build_timeline(load_scene_text(V6_TRACE, "t.yaml"))
+    errors = [m for m in timeline.messages if m.id.endswith(".icmp")]
+    exceeded, unreachable = (frame_on(m, m.path[-2], "pc") for m in errors)
+    assert (exceeded[IPv6].src, exceeded[ICMPv6TimeExceeded].code) == ("2001:db8:1::1", 0)
+    assert (unreachable[IPv6].src, unreachable[ICMPv6DestUnreach].code) == ("2001:db8:2::9", 4)  # port unreachable
+    probe = frame_on(next(m for m in timeline.messages if m.id == "s2.1"), "r1", "t")
+    assert bytes(unreachable[ICMPv6DestUnreach].payload) == bytes(probe[IPv6])  # all of it: under 1232 bytes
+    assert unreachable[IPv6].hlim == 63
+
+
+V6_TRACE = """\
+format: 1
+title: IPv6 errors
+nodes:
+  - {id: pc, kind: host, ipv6: "2001:db8:1::23/64"}
+  - {id: r1, kind: router, ipv6: ["2001:db8:1::1/64", "2001:db8:2::1/64"]}
+  - {id: t, kind: host, ipv6: "2001:db8:2::9/64", gateway: "2001:db8:2::1", listen: 22}
+links:
+  - between: [pc, r1]
+  - between: [r1, t]
+steps:
+  - caption: hop limit 1
+    actions:
+      - send: {from: pc, to: t, layers: [{ipv6: {hlim: 1}}, {udp: {dport: 33434}}]}
+  - caption: closed port
+    actions:
+      - send: {from: pc, to: t, layers: [ipv6, {udp: {dport: 33435}}]}
+"""

@@ -62,6 +62,8 @@ DEFAULT_TTL = 64
 #: How much of an offending datagram an ICMP error quotes: what fits in 576 bytes after the new
 #: IP and ICMP headers (Linux's icmp_send, RFC 1812 4.3.2.3).
 ICMP_QUOTE = 576 - 20 - 8
+#: ICMPv6 errors quote what fits in the IPv6 minimum MTU after their own headers (RFC 4443 2.4(c)).
+ICMPV6_QUOTE = 1280 - 40 - 8
 #: ICMP types that are errors and quote the datagram they are about (RFC 792).
 ICMP_ERROR_TYPES = frozenset({3, 4, 5, 11, 12})
 
@@ -550,7 +552,8 @@ class Stack(Device):
         ttl_name = "ttl" if ip.version == 4 else "hlim"
         ttl = getattr(ip, ttl_name)
         if ttl <= 1:
-            self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"TTL {ttl} would reach 0: dropped, ICMP time exceeded sent back")
+            what = "TTL" if ip.version == 4 else "Hop limit"
+            self.sim.end_leg(arrival.leg, Outcome.DROPPED, f"{what} {ttl} would reach 0: dropped, ICMP time exceeded sent back")
             self.remark(t, "TTL exceeded")
             self.icmp_error(arrival, ip, icmp_type=11, code=0, label="ICMP time exceeded")
             return
@@ -585,7 +588,10 @@ class Stack(Device):
         when it was for this node, else the address of the interface the error goes out by.
         """
         sc = layers()
-        if ip.version != 4 or (sc.ICMP in ip and ip.getlayer(sc.ICMP).type not in (0, 8)):
+        if ip.version == 6:
+            self.icmpv6_error(arrival, ip, icmp_type, code, label)
+            return
+        if sc.ICMP in ip and ip.getlayer(sc.ICMP).type not in (0, 8):
             return  # never answer an ICMP error with another
         sender = ipaddress.ip_address(ip.src)
         src = ipaddress.ip_address(ip.dst) if self.net.has_address(self.id, ipaddress.ip_address(ip.dst)) else None
@@ -598,6 +604,29 @@ class Stack(Device):
         )
         reply = sc.IP(bytes(reply / sc.Raw(quoted)))  # dissected again: the quoted headers read as IPerror, UDPerror
         leg = self.sim.new_leg(f"{arrival.leg.id}.icmp", label, "icmp", arrival.leg, self.id)
+        self.send_reply(leg, reply, arrival.time)
+
+    def icmpv6_error(self, arrival: Arrival, ip: Any, icmp_type: int, code: int, label: str) -> None:
+        """The ICMPv6 error Linux's ``icmp6_send`` sends where IPv4 would send ``icmp_type``/``code``
+        (RFC 4443): destination unreachable (port 4, no route 0, prohibited 1, address 3) or time
+        exceeded, quoting as much of the packet as fits in 1280 bytes, hop limit 64."""
+        from scapy.layers.inet6 import ICMPv6DestUnreach, ICMPv6TimeExceeded, IPv6
+
+        sc = layers()
+        if any(getattr(layer, "type", 255) < 128 for layer in ip.iterpayloads() if layer.__class__.__name__.startswith("ICMPv6")):
+            return  # never answer an ICMPv6 error (types below 128) with another
+        sender = ipaddress.ip_address(ip.src)
+        own = ipaddress.ip_address(ip.dst)
+        src = own if self.net.has_address(self.id, own) else self.egress_address(sender)
+        if src is None:
+            return
+        if icmp_type == 11:
+            message: Any = ICMPv6TimeExceeded(code=0)
+        else:
+            message = ICMPv6DestUnreach(code={3: 4, 0: 0, 13: 1, 1: 3}.get(code, 1))
+        quoted = bytes(ip)[: ICMPV6_QUOTE]
+        reply = IPv6(bytes(IPv6(src=str(src), dst=ip.src, hlim=DEFAULT_TTL) / message / sc.Raw(quoted)))
+        leg = self.sim.new_leg(f"{arrival.leg.id}.icmp", label.replace("ICMP", "ICMPv6"), "icmp", arrival.leg, self.id)
         self.send_reply(leg, reply, arrival.time)
 
     def egress_address(self, dst: IPAddress) -> IPAddress | None:

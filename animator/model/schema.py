@@ -378,7 +378,7 @@ class ProxySettings:
 
     ``forwarded_for`` is Squid's directive of the same name: ``on`` appends the client's address
     to X-Forwarded-For (Squid's default, and nginx's ``$proxy_add_x_forwarded_for``), ``off``
-    sends ``unknown``, ``truncate`` replaces any earlier list with the client alone, ``delete``
+    appends ``unknown``, ``truncate`` replaces any earlier list with the client alone, ``delete``
     removes the header, ``transparent`` passes it on untouched. ``via`` adds ``Via: 1.1 <node>``
     to requests and relayed responses (RFC 9110 §7.6.3; Squid does by default, nginx and HAProxy
     do not). ``send_proxy`` is HAProxy's ``send-proxy`` / ``send-proxy-v2`` on a ``tcp-proxy``:

@@ -67,7 +67,7 @@ def test_a_forward_proxy_names_the_client_and_itself_by_default_as_squid_does() 
 @pytest.mark.parametrize(
     ("mode", "header"),
     [
-        ("off", b"X-Forwarded-For: unknown\r\n"),
+        ("off", b"X-Forwarded-For: 192.0.2.7, unknown\r\n"),
         ("truncate", b"X-Forwarded-For: 10.10.0.23\r\n"),
         ("transparent", b"X-Forwarded-For: 192.0.2.7\r\n"),
         ("delete", None),

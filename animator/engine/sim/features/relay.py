@@ -217,7 +217,8 @@ class HttpRelay:
         rest = [h for h in headers if h[0].strip().lower() != "x-forwarded-for"]
         if mode == "delete":
             return rest, []
-        value = {"on": ", ".join([*earlier, client]), "off": "unknown", "truncate": client}[mode]
+        # As Squid 5.7 did in the namespace check: on and off append (the client, or "unknown").
+        value = {"on": ", ".join([*earlier, client]), "off": ", ".join([*earlier, "unknown"]), "truncate": client}[mode]
         return rest, [("X-Forwarded-For", value)]
 
     def mark_response(self, message: bytes) -> bytes:

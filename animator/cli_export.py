@@ -79,6 +79,14 @@ def add_export_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     e.add_argument("--fps", type=_fps, metavar="N", help="video/GIF: frames per second (default 30; GIF 15)")
     e.add_argument("--per-page", type=int, choices=(1, 2, 4), help="PDF: steps per page (default 1)")
     e.add_argument("--notes", action="store_true", default=None, help="PDF: add the speaker notes")
+    e.add_argument(
+        "--link",
+        metavar="LINK_ID",
+        help="pcap: only what crosses this link, each packet once (what tcpdump on that wire sees)",
+    )
+    e.add_argument(
+        "--at", metavar="NODE", help="pcap: what a capture on this node sees (every link it is on, one interface each)"
+    )
     e.add_argument("--force", action="store_true", help="overwrite the output if it exists")
 
 
@@ -102,7 +110,12 @@ def options_for(fmt: Exporter, ns: argparse.Namespace) -> ExportOptions:
     given.setdefault("size", fmt.default_size)
     if fmt.key == "gif":
         given.setdefault("fps", 15)
-    return ExportOptions(**given)
+    where = {name: getattr(ns, name) for name in ("link", "at") if getattr(ns, name, None) is not None}
+    if where and fmt.key != "pcap":
+        raise UsageError(f"{', '.join('--' + name for name in where)} only goes with --pcap")
+    if len(where) > 1:
+        raise UsageError("--link and --at: capture on one link or at one node, not both")
+    return ExportOptions(**given, extra=dict(where))
 
 
 def _check_folder(out: Path, force: bool, flag: str) -> None:

@@ -75,3 +75,26 @@ def fmt_options(window: MainWindow) -> object:
     from animator.export.base import ExportOptions
 
     return ExportOptions(size=(320, 180))
+
+
+def test_the_pcap_dialog_captures_on_one_wire_by_default(window: MainWindow, tmp_path: Path) -> None:
+    """Every link in one file shows each packet once per link, which Wireshark reads as retransmissions:
+    the app's capture defaults to one wire (the selected packet's, if it is on one) and writes only it."""
+    assert window.open_scene(HTTP_GET)
+    assert window.timeline is not None
+    scene = window.timeline.scene
+    dialog = ExportDialog(window, exporter("pcap"), window.state)
+    assert dialog.capture_box.isVisibleTo(dialog)
+    first = scene.links[0].link_id
+    assert dialog.options().extra == {"link": first}
+    track = window.timeline.messages[-1]
+    window.state.select(track.id)
+    window.clock.seek((track.hop_starts[-1] + track.hop_ends[-1]) / 2)  # mid-way along its last link
+    dialog = ExportDialog(window, exporter("pcap"), window.state)
+    assert dialog.options().extra == {"link": track.links[-1]}
+    out = tmp_path / "wire.pcapng"
+    summary = run_export(window, exporter("pcap"), scene_source(window.timeline, HTTP_GET), out, dialog.options())
+    assert summary is not None and f"seen on link {track.links[-1]} to" in summary
+    dialog.capture_box.setCurrentIndex(dialog.capture_box.count() - 1)
+    assert dialog.options().extra == {}  # every link, with its warning in the list
+    assert not ExportDialog(window, exporter("pdf"), window.state).capture_box.isVisibleTo(window)

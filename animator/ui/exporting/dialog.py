@@ -109,11 +109,35 @@ class ExportDialog(QDialog):
         for name, (label, widget) in fields.items():
             if name in fmt.options:
                 form.addRow(label, widget)
+        self.capture_box = QComboBox()
+        if fmt.key == "pcap":
+            self._fill_capture_points()
+            form.addRow("Capture on:", self.capture_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _fill_capture_points(self) -> None:
+        """Where the capture is taken: one wire (the default, the wire the selected packet is on if
+        any), one machine, or every wire at once, which Wireshark misreads as retransmissions."""
+        timeline = self.state.timeline
+        assert timeline is not None
+        scene = timeline.scene
+        for link in scene.links:
+            a, b = link.between
+            self.capture_box.addItem(f"Link {link.link_id} ({a} – {b}): what tcpdump on that wire sees", f"link:{link.link_id}")
+        for node in scene.nodes:
+            if any(node.id in link.between for link in scene.links):
+                self.capture_box.addItem(f"At {node.id}: every link it is on", f"at:{node.id}")
+        self.capture_box.addItem(
+            "Every link at once (each packet once per link: Wireshark flags the copies as retransmissions)", ""
+        )
+        selected = self.state.selected
+        detail = timeline.packet_detail(selected, self.state.time) if selected is not None else None
+        if detail is not None and detail.link_id is not None:
+            self.capture_box.setCurrentIndex(max(0, self.capture_box.findData(f"link:{detail.link_id}")))
 
     def _suggested_path(self) -> Path:
         base = self.deck_path if self.deck_path is not None and self.fmt.decks else self.state.path
@@ -145,7 +169,13 @@ class ExportDialog(QDialog):
         }
         if self.fmt.key == "gif":
             chosen["fps"] = 15
-        return ExportOptions(**{k: v for k, v in chosen.items() if k in self.fmt.options or k == "size"})  # type: ignore[arg-type]
+        extra: dict[str, object] = {}
+        point = self.capture_box.currentData() if self.fmt.key == "pcap" else None
+        if point:  # "link:ID" or "at:NODE" (ids have no colon); Qt keeps no tuple as item data
+            where, _, name = str(point).partition(":")
+            extra[where] = name
+        given = {k: v for k, v in chosen.items() if k in self.fmt.options or k == "size"}
+        return ExportOptions(**given, extra=extra)  # type: ignore[arg-type]
 
     def output(self) -> Path:
         out = Path(self.path.text()).expanduser()

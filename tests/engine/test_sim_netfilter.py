@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet import ICMP, IP, TCP, UDP, IPerror, UDPerror
 from scapy.layers.l2 import Ether
 
 from animator.engine import build_timeline
@@ -164,3 +164,31 @@ def test_every_frame_the_gateway_sends_has_true_checksums() -> None:
                     del copy.chksum
                     assert packet[layer].chksum == layer(bytes(copy))[layer].chksum, message.id
             assert bytes(rebuilt) == frame
+
+
+def test_an_icmp_error_about_a_dnatted_flow_is_related_and_translated_back_with_its_quote() -> None:
+    """The server's port is closed: its ICMP error leaves the gateway as if from 203.0.113.1,
+    quoting the datagram the client sent (to 203.0.113.1:8080), as nf_nat_icmp_reply_translation does."""
+    rule = '        - {chain: PREROUTING, action: DNAT, proto: udp, dport: 5000, to: "10.0.0.80:5001"}\n'
+    text = GATEWAY.replace("        - {chain: POSTROUTING", rule + "        - {chain: POSTROUTING")
+    text = text.replace(
+        "      - send: {from: client, to: gw, layers: [{tcp: {sport: 40000, dport: 8080, flags: A}}]}",
+        "      - send: {from: client, to: gw, layers: [{udp: {sport: 40002, dport: 5000}}, {raw: {hex: '68656c6c6f'}}]}",
+    )
+    timeline = _timeline(text)
+    error = next(m for m in timeline.messages if m.id == "s3.1.icmp")
+    inside, outside = frame_on(error, "web", "gw"), frame_on(error, "gw", "client")
+    assert (inside[IP].src, inside[IPerror].dst, inside[UDPerror].dport) == ("10.0.0.80", "10.0.0.80", 5001)
+    assert (outside[IP].src, outside[IPerror].dst, outside[UDPerror].dport) == ("203.0.113.1", "203.0.113.1", 5000)
+    sent = frame_on(next(m for m in timeline.messages if m.id == "s3.1"), "client", "gw")
+    quoted = outside[IPerror]
+    assert (quoted.src, quoted.ttl, outside[UDPerror].sport) == (sent[IP].src, 63, sent[UDP].sport)  # as web received it
+    assert _checksum_ok(bytes(quoted)[:20])  # the quoted header's checksum mended for the new address
+    assert outside[UDPerror].chksum == sent[UDP].chksum  # the quoted checksum is the one the client sent
+
+
+def _checksum_ok(header: bytes) -> bool:
+    total = sum(int.from_bytes(header[i : i + 2], "big") for i in range(0, len(header), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total == 0xFFFF

@@ -167,8 +167,8 @@ class Filter:
         entry, direction = self._find(tup)
         if entry is None and ip.version == 4 and sc.ICMP in ip and int(ip.getlayer(sc.ICMP).type) in _ICMP_ERRORS:
             # An ICMP error is RELATED to the flow it quotes, or INVALID: it never starts one.
-            related = self._related(ip)
-            passage = Passage(tup, related, REPLY, "RELATED" if related is not None else "INVALID", 0)
+            related, travels = self._related(ip)
+            passage = Passage(tup, related, travels, "RELATED" if related else "INVALID", 0)
             self._passages.clear()
             self._passages[id(ip)] = passage
             return passage
@@ -200,18 +200,19 @@ class Filter:
                 return entry, REPLY
         return None, ORIGINAL
 
-    def _related(self, ip: Any) -> Tracked | None:
-        """The tracked flow an ICMP error is about: the datagram it quotes, read back as a tuple."""
+    def _related(self, ip: Any) -> tuple[Tracked | None, int]:
+        """The tracked flow an ICMP error is about and the direction the error travels in: the
+        datagram it quotes, inverted, is looked up (as nf_conntrack_icmpv4_error does), so an
+        error about a packet that was translated on the way is still found."""
         from scapy.layers.inet import IPerror
 
         quoted = ip.getlayer(IPerror)
         if quoted is None:
-            return None
+            return None, ORIGINAL
         inner = quoted.payload
         sport = getattr(inner, "sport", None)
         dport = getattr(inner, "dport", None)
-        entry, _ = self._find((int(quoted.proto), quoted.src, sport, quoted.dst, dport))
-        return entry
+        return self._find((int(quoted.proto), quoted.dst, dport, quoted.src, sport))
 
     @staticmethod
     def _tcp_step(entry: Tracked, direction: int, flags: int) -> None:
@@ -266,7 +267,9 @@ class Filter:
         passage = self._begin(time, ip)
         entry = passage.entry
         if passage.ctstate == "RELATED":
-            return []  # Linux translates an error's quoted header too; not simulated: it passes as it is
+            if entry is not None and passage.direction == REPLY and entry.snat is not None:
+                return [_untranslate_error(ip, "dst", entry.original[1], entry.original[2], "un-SNAT (RELATED)")]
+            return []
         if entry is not None:
             if passage.direction == ORIGINAL and entry.dnat is not None:
                 return [_rewrite_dst(ip, entry.dnat, "DNAT (conntrack)")]
@@ -301,7 +304,8 @@ class Filter:
         entry = passage.entry
         changes: list[str] = []
         if passage.ctstate == "RELATED":
-            pass
+            if entry is not None and passage.direction == REPLY and entry.dnat is not None:
+                changes.append(_untranslate_error(ip, "src", entry.original[3], entry.original[4], "un-DNAT (RELATED)"))
         elif entry is not None:
             if passage.direction == ORIGINAL and entry.snat is not None:
                 changes.append(_rewrite_src(ip, entry.snat, "SNAT (conntrack)"))
@@ -488,6 +492,58 @@ def _rewrite_src(ip: Any, target: tuple[str, int | None], why: str) -> str:
         del transport.chksum
     new = f"{ip.src}:{transport.sport}" if transport is not None else ip.src
     return f"{why} {old} → {new}"
+
+
+def _untranslate_error(ip: Any, side: str, address: str, port: int | None, why: str) -> str:
+    """An ICMP error about a translated flow, translated back as nf_nat_icmp_reply_translation
+    does: the outer header's ``side`` address and, on the quoted datagram, the other side (the
+    quoted packet went the opposite way), with the quoted headers' checksums mended."""
+    from scapy.layers.inet import IPerror
+
+    old_outer = getattr(ip, side)
+    setattr(ip, side, address)
+    quoted = ip.getlayer(IPerror)
+    inner_side = "src" if side == "dst" else "dst"
+    if quoted is not None:
+        before_addr = getattr(quoted, inner_side)
+        setattr(quoted, inner_side, address)
+        inner = quoted.payload
+        port_field = "sport" if inner_side == "src" else "dport"
+        before_port = getattr(inner, port_field, None)
+        if port is not None and before_port is not None:
+            setattr(inner, port_field, port)
+        _mend_checksum(inner, before_addr, address, before_port, port)
+        quoted.chksum = None
+        quoted.chksum = int.from_bytes(_ip_header_checksum(bytes(quoted)[: quoted.ihl * 4]), "big")
+    return f"{why} {side} {old_outer} → {address}"
+
+
+def _ip_header_checksum(header: bytes) -> bytes:
+    """RFC 791's header checksum of ``header`` (its checksum field counted as zero)."""
+    data = header[:10] + b"\0\0" + header[12:]
+    total = sum(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return (~total & 0xFFFF).to_bytes(2, "big")
+
+
+def _mend_checksum(inner: Any, old_addr: str, new_addr: str, old_port: int | None, new_port: int | None) -> None:
+    """Update a quoted TCP/UDP checksum for a changed address and port (RFC 1624), as Linux's
+    inet_proto_csum_replace does: the quoted segment is cut short, so it cannot be recomputed."""
+    checksum = getattr(inner, "chksum", None)
+    if checksum is None or checksum == 0:
+        return  # UDP without a checksum stays without one
+    words_old = [int.from_bytes(ipaddress.ip_address(old_addr).packed[i : i + 2], "big") for i in (0, 2)]
+    words_new = [int.from_bytes(ipaddress.ip_address(new_addr).packed[i : i + 2], "big") for i in (0, 2)]
+    if old_port is not None and new_port is not None:
+        words_old.append(old_port)
+        words_new.append(new_port)
+    total = ~checksum & 0xFFFF
+    for before, after in zip(words_old, words_new, strict=True):
+        total += (~before & 0xFFFF) + after
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    inner.chksum = ~total & 0xFFFF
 
 
 def _tuple_text(tup: Tuple) -> str:

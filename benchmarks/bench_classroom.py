@@ -14,7 +14,8 @@ never received after joining: target 0); the presenter's frame time with the cla
 (p99, target 16 ms) against the same loop once sharing has stopped; resident memory of the app's
 process before the students joined and at the end, and of the students' process.
 
-The issue asks for 2 minutes (``--duration 120``, the default); ``--duration 20`` is a quick run.
+The issue asks for 2 minutes: ``--duration 120``; the default, 30 s, keeps the benchmark suite's time
+budget (as ``bench_live.py`` does).
 """
 
 from __future__ import annotations
@@ -132,7 +133,9 @@ def rss_mb() -> float:
 def main() -> int:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--students", type=int, default=500)
-    p.add_argument("--duration", type=float, default=120.0, help="seconds of lecture with the class connected (default 120)")
+    p.add_argument(
+        "--duration", type=float, default=30.0, help="seconds with the class connected (default 30; the issue asks 120)"
+    )
     p.add_argument("--nice", type=int, default=10, help="niceness of the students' process (default 10; 0: as the app)")
     p.add_argument(
         "--baseline", type=float, default=10.0, help="seconds of the same loop without the class, after it (default 10)"

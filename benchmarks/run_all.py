@@ -33,6 +33,7 @@ BENCHMARKS = {
     "capture": "bench_capture_flood.py",
     "video": "bench_video.py",
     "html": "bench_html.py",
+    "classroom": "bench_classroom.py",
 }
 
 

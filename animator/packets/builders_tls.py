@@ -121,44 +121,107 @@ def client_hello_message(fields: Mapping[str, Any], seed: object, quic_parameter
     return bytes(_client_hello(fields, seed, quic_parameters))
 
 
-def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: bytes | None = None) -> Packet:
-    from scapy.layers.tls.extensions import (
-        ProtocolName,
-        ServerName,
-        TLS_Ext_ALPN,
-        TLS_Ext_ServerName,
-        TLS_Ext_SupportedGroups,
-        TLS_Ext_SupportedVersion_CH,
-        TLS_Ext_Unknown,
-    )
-    from scapy.layers.tls.handshake import TLSClientHello
-    from scapy.layers.tls.keyexchange_tls13 import KeyShareEntry, TLS_Ext_KeyShare_CH
+#: What curl 7.88 with OpenSSL 3.0 (Debian 12) offers, captured with tshark on loopback: cipher
+#: suites in its order (TLS 1.3's three first, then TLS 1.2's; a 1.2-only client leaves out the
+#: first three), ending with the renegotiation SCSV (RFC 5746), which stands in for an empty
+#: renegotiation_info extension.
+CURL_CIPHERS = (
+    0x1302, 0x1303, 0x1301, 0xC02C, 0xC030, 0x009F, 0xCCA9, 0xCCA8, 0xCCAA, 0xC02B, 0xC02F, 0x009E, 0xC024, 0xC028,
+    0x006B, 0xC023, 0xC027, 0x0067, 0xC00A, 0xC014, 0x0039, 0xC009, 0xC013, 0x0033, 0x009D, 0x009C, 0x003D, 0x003C,
+    0x0035, 0x002F, 0x00FF,
+)  # fmt: skip
+TLS13_CIPHERS = (0x1302, 0x1303, 0x1301)
+EMPTY_RENEGOTIATION_INFO_SCSV = 0x00FF
+#: x25519, secp256r1, x448, secp521r1, secp384r1, then ffdhe2048..8192 (the last five only when TLS 1.3 is offered).
+CURL_GROUPS = (X25519, 23, 30, 25, 24, 0x100, 0x101, 0x102, 0x103, 0x104)
+#: ecdsa P-256/384/521, ed25519, ed448, rsa_pss_pss x3, rsa_pss_rsae x3, rsa_pkcs1 x3 (TLS 1.3-capable),
+#: then the SHA-224 and DSA pairs OpenSSL adds while TLS 1.2 is possible.
+SIGNATURE_ALGORITHMS_13 = (
+    0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080A, 0x080B, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
+)  # fmt: skip
+SIGNATURE_ALGORITHMS = (*SIGNATURE_ALGORITHMS_13, 0x0303, 0x0301, 0x0302, 0x0402, 0x0502, 0x0602)
+EXT_SERVER_NAME, EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_SIGNATURE_ALGORITHMS, EXT_ALPN = 0, 10, 11, 13, 16
+EXT_PADDING, EXT_ENCRYPT_THEN_MAC, EXT_EXTENDED_MASTER_SECRET, EXT_SUPPORTED_VERSIONS = 21, 22, 23, 43
+EXT_PSK_KEY_EXCHANGE_MODES, EXT_POST_HANDSHAKE_AUTH, EXT_KEY_SHARE, EXT_QUIC_TRANSPORT_PARAMETERS = 45, 49, 51, 57
+EXT_RENEGOTIATION_INFO = 0xFF01
 
+
+def _ext(kind: int, body: bytes = b"") -> Packet:
+    """One extension from its bytes; scapy parses it into its own class when the record is read back."""
+    from scapy.layers.tls.extensions import TLS_Ext_Unknown
+
+    return TLS_Ext_Unknown(type=kind, len=len(body), val=body)
+
+
+def _u16s(values: tuple[int, ...] | list[int]) -> bytes:
+    data = b"".join(v.to_bytes(2, "big") for v in values)
+    return len(data).to_bytes(2, "big") + data
+
+
+def _alpn_body(names: list[str]) -> bytes:
+    data = b"".join(bytes([len(n.encode())]) + n.encode() for n in names)
+    return len(data).to_bytes(2, "big") + data
+
+
+def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: bytes | None = None) -> Packet:
+    """A ClientHello with the extensions curl/OpenSSL 3.0 sends, in its order (checked against a
+    tshark capture of curl 7.88.1 on Debian 12): TLS 1.3 needs signature_algorithms, supported_groups,
+    supported_versions and key_share (RFC 8446 §9.2), and psk_key_exchange_modes to be resumable.
+
+    Over TCP OpenSSL pads the message to 512 bytes (the padding extension, RFC 7685: F5 load
+    balancers choked on hellos of 256 to 511 bytes), which is why curl's ClientHello is a 517-byte
+    segment. In QUIC the hello offers TLS 1.3 alone, no session id (RFC 9001 §8.4) and no padding
+    extension (the Initial packet is padded instead), and adds quic_transport_parameters.
+    """
+    from scapy.layers.tls.handshake import TLSClientHello
+
+    tls12 = fields.get("protocol") == "tls1.2"
+    quic = quic_parameters is not None
     ext: list[Packet] = []
     if "sni" in fields:
-        ext.append(TLS_Ext_ServerName(servernames=[ServerName(servername=str(fields["sni"]).encode("idna"))]))
+        name = str(fields["sni"]).encode("idna")
+        entry = bytes([0]) + len(name).to_bytes(2, "big") + name
+        ext.append(_ext(EXT_SERVER_NAME, len(entry).to_bytes(2, "big") + entry))
+    if not quic:
+        ext.append(_ext(EXT_EC_POINT_FORMATS, bytes([3, 0, 1, 2])))  # uncompressed, ansiX962 prime and char2
+    groups = (X25519, 23, 24) if quic else CURL_GROUPS[:5] if tls12 else CURL_GROUPS
+    ext.append(_ext(EXT_SUPPORTED_GROUPS, _u16s(groups)))
     alpn = fields.get("alpn")
     if alpn:
-        names = [alpn] if isinstance(alpn, str) else list(alpn)
-        ext.append(TLS_Ext_ALPN(protocols=[ProtocolName(protocol=str(n).encode()) for n in names]))
-    ext.append(TLS_Ext_SupportedGroups(groups=[X25519, 23]))
-    tls12 = fields.get("protocol") == "tls1.2"
-    if not tls12:  # a TLS 1.2-only client (openssl s_client -tls1_2) offers neither
+        ext.append(_ext(EXT_ALPN, _alpn_body([str(n) for n in ([alpn] if isinstance(alpn, str) else list(alpn))])))
+    if not quic:
+        ext += [_ext(EXT_ENCRYPT_THEN_MAC), _ext(EXT_EXTENDED_MASTER_SECRET)]
+        if not tls12:
+            ext.append(_ext(EXT_POST_HANDSHAKE_AUTH))
+    ext.append(_ext(EXT_SIGNATURE_ALGORITHMS, _u16s(SIGNATURE_ALGORITHMS_13 if quic else SIGNATURE_ALGORITHMS)))
+    if not tls12:  # a TLS 1.2-only client (curl --tls-max 1.2) offers none of these
+        versions = bytes([0x03, 0x04]) if quic else bytes([0x03, 0x04, 0x03, 0x03, 0x03, 0x02, 0x03, 0x01])
+        share = seeded_bytes(seed, "client-share", 32)
+        entry = X25519.to_bytes(2, "big") + len(share).to_bytes(2, "big") + share
         ext += [
-            TLS_Ext_SupportedVersion_CH(versions=[0x0304, 0x0303]),
-            TLS_Ext_KeyShare_CH(client_shares=[KeyShareEntry(group=X25519, key_exchange=seeded_bytes(seed, "client-share", 32))]),
+            _ext(EXT_SUPPORTED_VERSIONS, bytes([len(versions)]) + versions),
+            _ext(EXT_PSK_KEY_EXCHANGE_MODES, bytes([1, 1])),  # psk_dhe_ke
+            _ext(EXT_KEY_SHARE, len(entry).to_bytes(2, "big") + entry),
         ]
     if quic_parameters is not None:
-        ext.append(TLS_Ext_Unknown(type=0x39, val=quic_parameters))  # quic_transport_parameters, RFC 9001 §8.2
-    return TLSClientHello(
+        ext.append(_ext(EXT_QUIC_TRANSPORT_PARAMETERS, quic_parameters))  # RFC 9001 §8.2
+    ciphers = (0x1301, 0x1302, 0x1303) if quic else CURL_CIPHERS[3:] if tls12 else CURL_CIPHERS
+    hello = TLSClientHello(
         version=0x0303,
         gmt_unix_time=int.from_bytes(seeded_bytes(seed, "client-random", 4), "big"),
         random_bytes=seeded_bytes(seed, "client-random-rest", 28),
-        # TLS 1.3 "middlebox compatibility mode" (RFC 8446 D.4) over TCP; QUIC forbids it (RFC 9001 §8.4).
-        sid=b"" if quic_parameters is not None else seeded_bytes(seed, "session-id", 32),
-        ciphers=[TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 0xC02F] if tls12 else [TLS_AES_128_GCM_SHA256, 0x1302, 0x1303],
+        # TLS 1.3 "middlebox compatibility mode" (RFC 8446 D.4) over TCP; QUIC forbids it (RFC 9001 §8.4),
+        # and a TLS 1.2-only OpenSSL client starting a new session sends none.
+        sid=b"" if quic or tls12 else seeded_bytes(seed, "session-id", 32),
+        ciphers=list(ciphers),
         ext=ext,
     )
+    if not quic:
+        # OpenSSL's tls_construct_ctos_padding: a message of 256 to 511 bytes is padded to 512.
+        size = len(bytes(hello))
+        if 0xFF < size < 0x200:
+            hello.ext = [*ext, _ext(EXT_PADDING, bytes(max(0, 0x200 - size - 4)))]
+    return hello
 
 
 def _server_hello(seed: object) -> Packet:
@@ -218,16 +281,21 @@ def _tls12_handshake(msg: str, seed: object) -> bytes:
 
 
 def _server_hello_12(fields: Mapping[str, Any], seed: object) -> Packet:
-    from scapy.layers.tls.extensions import ProtocolName, TLS_Ext_ALPN, TLS_Ext_ExtendedMasterSecret, TLS_Ext_RenegotiationInfo
+    """TLS 1.2's ServerHello as OpenSSL's s_server answers curl: it may only echo what the ClientHello
+    offered (RFC 5246 §7.4.1.4, else the client aborts). renegotiation_info answers the client's
+    renegotiation SCSV (RFC 5746 §3.6), ec_point_formats its point formats (RFC 8422 §5.2), ALPN
+    its list, extended_master_secret its own (RFC 7627); encrypt_then_mac is not echoed for an AEAD
+    suite (RFC 7366 §3). Same order as the capture: 65281, 11, 16, 23."""
     from scapy.layers.tls.handshake import TLSServerHello
 
-    ext: list[Packet] = [TLS_Ext_RenegotiationInfo(), TLS_Ext_ExtendedMasterSecret()]
+    ext: list[Packet] = [_ext(EXT_RENEGOTIATION_INFO, b"\x00"), _ext(EXT_EC_POINT_FORMATS, bytes([3, 0, 1, 2]))]
     alpn = fields.get("alpn")
     if alpn:
         names = [alpn] if isinstance(alpn, str) else list(alpn)
         if len(names) != 1:
             raise FieldError("alpn", "a server selects exactly one application protocol")
-        ext.append(TLS_Ext_ALPN(protocols=[ProtocolName(protocol=str(names[0]).encode())]))
+        ext.append(_ext(EXT_ALPN, _alpn_body([str(names[0])])))
+    ext.append(_ext(EXT_EXTENDED_MASTER_SECRET))
     return TLSServerHello(
         version=0x0303,
         gmt_unix_time=int.from_bytes(seeded_bytes(seed, "server-random", 4), "big"),

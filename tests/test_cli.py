@@ -24,7 +24,8 @@ def test_validate_good_and_bad_files(write_scene: Callable[..., Path], capsys: p
     assert main(["validate", str(good), str(bad)]) == 1
     out, err = capsys.readouterr()
     assert out.strip() == f"{bad}:6:20: nodes.2.kind: unknown value 'swtich' (did you mean 'switch'?); " + (
-        "expected one of: host, server, switch, router, nat, firewall, proxy, reverse-proxy, tcp-proxy, load-balancer, dns, database, internet, cloud"
+        "expected one of: host, server, switch, router, nat, firewall, proxy, reverse-proxy, tcp-proxy, load-balancer, "
+        "dns, database, internet, cloud"
     )
     assert "1 of 2 scene(s) valid" in err
 

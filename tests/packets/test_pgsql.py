@@ -115,3 +115,34 @@ def test_a_bad_sqlstate_and_a_missing_tag_are_scene_errors_at_the_field() -> Non
 @pytest.mark.parametrize("status", ["I", "T", "E"])
 def test_ready_for_query_carries_its_status_byte(status: str) -> None:
     assert app_bytes(layer("pgsql", msg="ready", status=status)) == b"Z\x00\x00\x00\x05" + status.encode()
+
+
+def test_the_extended_query_protocol_is_what_postgresql_15_accepted_and_answered() -> None:
+    """Parse/Bind/Describe/Execute/Sync as the builder writes them were sent to a real server
+    (a raw socket client, SCRAM against the server's own nonce); it answered with these bytes."""
+    sent = app_bytes(
+        layer("pgsql", msg="parse", sql="SELECT id, seat, booked_by FROM seats WHERE id = $1"),
+        layer("pgsql", msg="bind", params=[1]),
+        layer("pgsql", msg="describe"),
+        layer("pgsql", msg="execute"),
+        layer("pgsql", msg="sync"),
+    )
+    assert sent.hex() == (
+        "500000003b0053454c4543542069642c20736561742c20626f6f6b65645f62792046524f4d207365617473205748455245206964203d20"
+        "243100000042000000110000000000010000000131000044000000065000450000000900000000005300000004"
+    )
+    answer = app_bytes(
+        layer("pgsql", msg="parse_complete"),
+        layer("pgsql", msg="bind_complete"),
+        layer(
+            "pgsql", msg="row_description", columns=["id", "seat", "booked_by"], types=["int4", "text", "text"], table_oid=16387
+        ),
+        layer("pgsql", msg="data_row", values=[1, "12A", "alice"]),
+        layer("pgsql", msg="command_complete", tag="SELECT 1"),
+        layer("pgsql", msg="ready", status="I"),
+    )
+    assert answer.hex() == (
+        "31000000043200000004540000004e0003696400000040030001000000170004ffffffff0000736561740000004003000200000019ffff"
+        "ffffffff0000626f6f6b65645f62790000004003000300000019ffffffffffff0000440000001b0003000000013100000003313241000000"
+        "05616c696365430000000d53454c4543542031005a0000000549"
+    )

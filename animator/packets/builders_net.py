@@ -68,12 +68,18 @@ def build_quic(fields: Mapping[str, Any], seed: object) -> Packet:
             raise FieldError(key, "only an Initial packet carries a token")
         if key in ("spin", "key_phase") and kind != "short":
             raise FieldError(key, f"{key} is a short-header bit: it needs type: short")
-        if key in ("sni", "alpn") and (kind != "initial" or "payload" in fields or "length" in fields):
+        if key in ("sni", "alpn") and (kind != "initial" or "payload" in fields or "length" in fields or "odcid" in fields):
             raise FieldError(
-                key, f"{key} goes in the ClientHello of a client's Initial (type: initial, without payload or length)"
+                key, f"{key} goes in the ClientHello of a client's Initial (type: initial, without payload, length or odcid)"
+            )
+        if key == "odcid" and (kind != "initial" or "payload" in fields or "length" in fields):
+            raise FieldError(
+                key, "odcid makes a server's Initial with a real ServerHello: type: initial, without payload or length"
             )
     if "payload" in fields and "length" in fields:
         raise FieldError("length", "give either length (opaque bytes) or payload (hex), not both")
+    if kind == "initial" and "odcid" in fields:
+        return _server_initial(fields, seed, int(fields.get("_coalesced", 0)))
     if kind == "initial" and "payload" not in fields and "length" not in fields:
         return _client_initial(fields, seed)
     payload = (
@@ -127,6 +133,35 @@ def _client_initial(fields: Mapping[str, Any], seed: object) -> Packet:
     crypto = b"\x06" + varint(0) + varint(len(hello)) + hello
     packet = protect_client_initial(
         dcid, scid, int(fields.get("pn", 0)), crypto, int(fields.get("version", 1)), unhex(fields.get("token", ""))
+    )
+    return QUIC_Initial(packet)  # read back: scapy keeps these exact bytes
+
+
+def _server_initial(fields: Mapping[str, Any], seed: object, coalesced: int) -> Packet:
+    """A server's first QUIC packet as it really is: an ACK of the client's Initial and the TLS
+    ServerHello in a CRYPTO frame, protected with the server's Initial keys. Those derive from
+    ``odcid``, the DCID of the client's first Initial (RFC 9001 §5.2), so anyone who saw that
+    packet decrypts this one too: Wireshark shows the ServerHello. The Initial is padded so the
+    whole datagram (``coalesced`` bytes of Handshake packets after it) reaches 1200 bytes
+    (RFC 9000 §14.1: servers pad datagrams with ack-eliciting Initials as clients do).
+    """
+    from scapy.layers.quic import QUIC_Initial
+
+    from animator.packets.builders_tls import server_hello_message
+    from animator.packets.quic_initial import SERVER, protect_initial, varint
+
+    odcid = unhex(fields["odcid"])
+    dcid = unhex(fields.get("dcid", seeded_bytes(seed, "quic-scid", 8).hex()))
+    scid = unhex(fields.get("scid", seeded_bytes(seed, "quic-server-scid", 8).hex()))
+    if not 8 <= len(odcid) <= 20:
+        raise FieldError("odcid", "odcid is the DCID of the client's first Initial: 8 to 20 bytes (RFC 9000 §7.2)")
+    if len(dcid) > 20 or len(scid) > 20:
+        raise FieldError("dcid" if len(dcid) > 20 else "scid", "a connection ID is at most 20 bytes (RFC 9000 §17.2)")
+    hello = server_hello_message(seed)
+    ack = b"\x02" + varint(0) + varint(0) + varint(0) + varint(0)  # the client's packet 0, no delay, one range
+    crypto = b"\x06" + varint(0) + varint(len(hello)) + hello
+    packet = protect_initial(
+        odcid, SERVER, dcid, scid, int(fields.get("pn", 0)), ack + crypto, int(fields.get("version", 1)), b"", coalesced
     )
     return QUIC_Initial(packet)  # read back: scapy keeps these exact bytes
 

@@ -224,14 +224,19 @@ def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: byte
     return hello
 
 
-def _server_hello(seed: object) -> Packet:
+def server_hello_message(seed: object) -> bytes:
+    """A TLS 1.3 ServerHello (no record header) as QUIC carries it: no session id to echo (RFC 9001 §8.4)."""
+    return bytes(_server_hello(seed, b""))
+
+
+def _server_hello(seed: object, sid: bytes | None = None) -> Packet:
     from scapy.layers.tls.extensions import TLS_Ext_SupportedVersion_SH
     from scapy.layers.tls.handshake import TLS13ServerHello
     from scapy.layers.tls.keyexchange_tls13 import KeyShareEntry, TLS_Ext_KeyShare_SH
 
     return TLS13ServerHello(
         random_bytes=seeded_bytes(seed, "server-random", 32),
-        sid=seeded_bytes(seed, "session-id", 32),
+        sid=seeded_bytes(seed, "session-id", 32) if sid is None else sid,
         cipher=TLS_AES_128_GCM_SHA256,
         ext=[
             TLS_Ext_SupportedVersion_SH(version=0x0304),

@@ -1,9 +1,11 @@
 """QUIC Initial packet protection (RFC 9001 §5): the one QUIC encryption anyone can undo.
 
-Initial keys derive from the client's Destination Connection ID and a published salt, so
-Wireshark decrypts a client's Initial packet from the capture alone and shows the TLS
-ClientHello inside. Protecting ours the same way makes an exported QUIC handshake read like
-a real one. (Handshake and 1-RTT packets need the TLS secrets: their payloads stay opaque.)
+Initial keys derive from the client's first Destination Connection ID and a published salt,
+for both directions ("client in" and "server in", RFC 9001 §5.2), so anyone who sees the
+client's first packet can undo both sides' Initials: Wireshark shows the ClientHello and the
+ServerHello from the capture alone. Protecting ours the same way makes an exported QUIC
+handshake read like a real one. (Handshake and 1-RTT packets need the TLS secrets: their
+payloads stay opaque.)
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import struct
 from dataclasses import dataclass
 
 INITIAL_SALT_V1 = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")  # RFC 9001 §5.2
-MIN_DATAGRAM = 1200  # RFC 9000 §14.1: a client's Initial datagram is padded to at least this
+MIN_DATAGRAM = 1200  # RFC 9000 §14.1: a datagram carrying an ack-eliciting Initial is padded to at least this
+CLIENT, SERVER = b"client in", b"server in"
 
 
 @dataclass(frozen=True)
@@ -71,19 +74,35 @@ def _mask(hp: bytes, sample: bytes) -> bytes:
 
 def protect_client_initial(dcid: bytes, scid: bytes, pn: int, frames: bytes, version: int = 1, token: bytes = b"") -> bytes:
     """A protected client Initial packet carrying ``frames`` (padded so the datagram reaches 1200 bytes)."""
+    return protect_initial(dcid, CLIENT, dcid, scid, pn, frames, version, token)
+
+
+def protect_initial(
+    key_dcid: bytes,
+    side: bytes,
+    dcid: bytes,
+    scid: bytes,
+    pn: int,
+    frames: bytes,
+    version: int = 1,
+    token: bytes = b"",
+    coalesced: int = 0,
+) -> bytes:
+    """An Initial packet protected with ``side``'s keys from ``key_dcid`` (the client's first DCID),
+    padded with PADDING frames so that it and the ``coalesced`` bytes after it in the same
+    datagram reach 1200 bytes (RFC 9000 §14.1, for client and server alike)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     pn_len = 4 if pn >= 1 << 24 else 3 if pn >= 1 << 16 else 2 if pn >= 1 << 8 else 1
     first = 0xC0 | (pn_len - 1)  # long header, fixed bit, type Initial (0)
     head = bytes([first]) + struct.pack("!I", version) + bytes([len(dcid)]) + dcid + bytes([len(scid)]) + scid
     head += varint(len(token)) + token
-    # Pad with PADDING frames (zero bytes) so the UDP payload is at least 1200 bytes; Length is
-    # written as a 2-byte varint, as real clients do, so its size does not depend on the padding.
+    # Length is written as a 2-byte varint, as real stacks do, so its size does not depend on the padding.
     overhead = len(head) + 2 + pn_len + 16
-    frames += b"\x00" * max(0, MIN_DATAGRAM - overhead - len(frames))
+    frames += b"\x00" * max(0, MIN_DATAGRAM - coalesced - overhead - len(frames))
     length = pn_len + len(frames) + 16
     header = head + struct.pack("!H", length | 0x4000) + pn.to_bytes(pn_len, "big")
-    keys = initial_keys(dcid)
+    keys = initial_keys(key_dcid, side)
     nonce = bytes(a ^ b for a, b in zip(keys.iv, pn.to_bytes(12, "big"), strict=True))
     sealed = AESGCM(keys.key).encrypt(nonce, frames, header)
     pn_offset = len(header) - pn_len
@@ -94,6 +113,13 @@ def protect_client_initial(dcid: bytes, scid: bytes, pn: int, frames: bytes, ver
 
 def unprotect_client_initial(packet: bytes) -> tuple[int, bytes] | None:
     """(packet number, frames) of a client Initial we can decrypt, or None (a server's, or not ours)."""
+    if len(packet) < 6 or packet[5] > 20:
+        return None
+    return unprotect_initial(packet, packet[6 : 6 + packet[5]], CLIENT)
+
+
+def unprotect_initial(packet: bytes, key_dcid: bytes, side: bytes) -> tuple[int, bytes] | None:
+    """(packet number, frames) of an Initial protected with ``side``'s keys from ``key_dcid``, or None."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -101,12 +127,11 @@ def unprotect_client_initial(packet: bytes) -> tuple[int, bytes] | None:
         if packet[0] & 0xF0 != 0xC0:
             return None
         at = 5
-        dcid = packet[at + 1 : at + 1 + packet[at]]
         at += 1 + packet[at]
         at += 1 + packet[at]
         token_len, at = read_varint(packet, at)
         length, at = read_varint(packet, at + token_len)
-        keys = initial_keys(dcid)
+        keys = initial_keys(key_dcid, side)
         mask = _mask(keys.hp, packet[at + 4 : at + 20])
         first = packet[0] ^ (mask[0] & 0x0F)
         pn_len = (first & 0x03) + 1
@@ -133,6 +158,15 @@ def frame_names(frames: bytes) -> list[str]:
         elif kind == 0x01:
             names.append("PING")
             at += 1
+        elif kind == 0x02:  # ACK: largest, delay, range count, first range, then the ranges
+            values = []
+            at += 1
+            for _ in range(4):
+                value, at = read_varint(frames, at)
+                values.append(value)
+            for _ in range(2 * values[2]):
+                _, at = read_varint(frames, at)
+            names.append("ACK")
         elif kind == 0x06:
             _, at = read_varint(frames, at + 1)
             size, at = read_varint(frames, at)

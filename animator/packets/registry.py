@@ -348,6 +348,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "key_phase": v.integer(0, 1),
                 "sni": v.text,
                 "alpn": v.text_list,
+                "odcid": v.hex_of(),
             },
             build=f"{_NET}:build_quic",
             stackable=True,

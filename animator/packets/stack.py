@@ -209,6 +209,14 @@ def _assemble(names: list[str], specs: list[dict[str, Any]], start: int, seed: o
                 i = len(names)
             elif name == "http2" and i + 1 < len(names) and names[i + 1] == "http2":
                 layer, i = _h2_run(names, specs, i, seed)
+            elif name == "quic" and "odcid" in specs[i]:
+                # A server's Initial is padded so its whole datagram reaches 1200 bytes: it must
+                # know the size of the packets coalesced after it.
+                rest = _assemble(names, specs, i + 1, seed)
+                layer = _one(name, {**specs[i], "_coalesced": len(bytes(rest))}, seed)
+                if i + 1 < len(names):
+                    layer = layer / rest
+                i = len(names)
             else:
                 layer = _one(name, specs[i], seed)
                 i += 1

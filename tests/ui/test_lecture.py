@@ -343,5 +343,5 @@ def test_presenter_sees_the_next_scene_at_the_end_of_one(lecture: MainWindow) ->
     lecture.start_presenting()
     lecture.clock.end()
     assert lecture.presenter_panel.next_label.text() == "Scene 2: HTTP GET"
-    assert lecture.presenter_panel.position_label.text() == "Scene 1 of 3 · The TCP handshake · 4-way close · step 11 of 11"
+    assert lecture.presenter_panel.position_label.text() == "Scene 1 of 3 · The TCP handshake · 4-way close · step 12 of 12"
     lecture.stop_presenting()

@@ -47,6 +47,8 @@ LAYER_LABELS: dict[str, str] = {
     "ARP": "Address Resolution Protocol",
     "IP": "Internet Protocol version 4",
     "IPv6": "Internet Protocol version 6",
+    "VRRP": "Virtual Router Redundancy Protocol",
+    "VRRPv3": "Virtual Router Redundancy Protocol version 3",
     "ICMP": "Internet Control Message Protocol",
     "IPerror": "IPv4 (quoted in the ICMP error)",
     "TCPerror": "TCP (quoted in the ICMP error)",
@@ -283,6 +285,7 @@ def _load_layers(frame: bytes) -> type:
     import scapy.layers.http
     import scapy.layers.inet
     import scapy.layers.inet6
+    import scapy.layers.vrrp  # IP protocol 112: keepalived's advertisements
     from scapy.layers.l2 import Ether
 
     del scapy  # only imported for its bindings
@@ -329,7 +332,10 @@ def _dissect(frame: bytes) -> list[FieldNode]:
             l3_end = offset + layer.len
         elif name == "IPv6" and isinstance(layer.plen, int):
             l3_end = offset + 40 + layer.plen
-        if name == "Raw" and _over(layer, "TCP") and _websocket_lengths(raw):
+        if name == "Raw" and _over(layer, "TCP") and _is_proxy_header(raw):
+            # HAProxy's send-proxy header, first on a connection: what tshark calls PROXYv1/PROXYv2.
+            nodes.append(_proxy_node(frame, offset, offset + len(raw)))
+        elif name == "Raw" and _over(layer, "TCP") and _websocket_lengths(raw):
             nodes.extend(_websocket_nodes(frame, offset, offset + len(raw)))
         elif raw:  # scapy's empty dispatch layers (e.g. "HTTP" before the request) add nothing
             nodes.append(_layer_node(layer, frame, offset, len(raw)))
@@ -901,6 +907,70 @@ def _h2_flags(kind: int, flags: int) -> str:
     if flags & 0x20:
         names.append("PRIORITY")
     return ", ".join(names)
+
+
+def _is_proxy_header(raw: bytes) -> bool:
+    from animator.packets.builders_net import PROXY_V2_SIGNATURE
+
+    return raw.startswith(PROXY_V2_SIGNATURE) or (raw.startswith(b"PROXY ") and raw.endswith(b"\r\n"))
+
+
+def _proxy_node(frame: bytes, start: int, end: int) -> FieldNode:
+    """The PROXY protocol header (haproxy's proxy-protocol.txt): who the client was, for the backend."""
+    import ipaddress
+
+    raw = frame[start:end]
+    if raw.startswith(b"PROXY "):
+        words = raw[6:].rstrip(b"\r\n").decode("ascii", "replace").split(" ")
+        names = ("Protocol", "Source address", "Destination address", "Source port", "Destination port")
+        children = []
+        position = start + 6
+        for label, word in zip(names, words, strict=False):
+            children.append(FieldNode(label.lower().replace(" ", "_"), label, word, "", position, position + len(word)))
+            position += len(word) + 1
+        return FieldNode("PROXYv1", "PROXY protocol v1", raw.decode("ascii", "replace").strip(), "", start, end, tuple(children))
+    family = raw[13]
+    size = 4 if family >> 4 == 1 else 16
+    fields = [
+        ("signature", "Signature", raw[:12].hex(), "", 0, 12),
+        ("ver_cmd", "Version / command", f"0x{raw[12]:02x}", "version 2, PROXY" if raw[12] == 0x21 else "", 12, 13),
+        (
+            "family",
+            "Address family / protocol",
+            f"0x{family:02x}",
+            {0x11: "TCP over IPv4", 0x21: "TCP over IPv6"}.get(family, ""),
+            13,
+            14,
+        ),
+        ("length", "Length", str(int.from_bytes(raw[14:16], "big")), "bytes of addresses (and TLVs) that follow", 14, 16),
+        ("src", "Source address", str(ipaddress.ip_address(raw[16 : 16 + size])), "the client", 16, 16 + size),
+        (
+            "dst",
+            "Destination address",
+            str(ipaddress.ip_address(raw[16 + size : 16 + 2 * size])),
+            "what it connected to",
+            16 + size,
+            16 + 2 * size,
+        ),
+        (
+            "sport",
+            "Source port",
+            str(int.from_bytes(raw[16 + 2 * size : 18 + 2 * size], "big")),
+            "",
+            16 + 2 * size,
+            18 + 2 * size,
+        ),
+        (
+            "dport",
+            "Destination port",
+            str(int.from_bytes(raw[18 + 2 * size : 20 + 2 * size], "big")),
+            "",
+            18 + 2 * size,
+            20 + 2 * size,
+        ),
+    ]
+    parts = tuple(FieldNode(k, label, value, meaning, start + a, start + b) for k, label, value, meaning, a, b in fields)
+    return FieldNode("PROXYv2", "PROXY protocol v2", _bytes_text(end - start), "", start, end, parts)
 
 
 def _opaque(key: str, label: str, frame: bytes, start: int, end: int) -> FieldNode:

@@ -131,3 +131,13 @@ def test_settings_a_kind_cannot_honour_are_refused_where_written(kind: str, sett
     with pytest.raises(SceneLoadError, match=message) as caught:
         load_scene_text(text)
     assert ":10:" in str(caught.value)  # the proxy: line, FILE:LINE:COL
+
+
+def test_a_backend_without_an_address_is_one_clear_error_not_a_traceback() -> None:
+    from animator.engine.check import check
+
+    text = SCENE.replace("SEND", "off").replace(
+        "{id: web1, kind: server, ipv4: 10.0.1.11/24, listen: 80}", "{id: web1, kind: server}"
+    )
+    errors = check(load_scene_text(text))
+    assert errors and "web1" in errors[0].message and "address" in errors[0].message

@@ -270,7 +270,8 @@ class HttpRelay:
         device = self.device
         net = device.net
         remote = net.address_of(backend, self.id)
-        assert remote is not None, "callers check the backend has an address"
+        if remote is None:
+            raise SimulationError(_unreachable(self.id, backend, "backend"))
         local = net.address_facing(self.id, remote)
         if local is None:
             raise SimulationError(_unreachable(self.id, backend, "CONNECT target"))

@@ -213,6 +213,10 @@ def check_vrid(value: int) -> str | None:
     return None if 0 < value < 256 else f"virtual router id {value} is out of range: expected 1-255"
 
 
+def check_vrrp_version(value: int) -> str | None:
+    return None if value in (2, 3) else f"VRRP version {value}: expected 2 (keepalived's default) or 3"
+
+
 def check_priority(value: int) -> str | None:
     return None if 0 < value < 255 else f"VRRP priority {value} is out of range: expected 1-254 (255 is the address owner)"
 
@@ -411,7 +415,7 @@ class Vrrp:
     #: Seconds between advertisements (``advert_int``).
     advert_int: int = 1
     #: keepalived sends VRRPv2 unless ``vrrp_version 3``.
-    version: Literal[2, 3] = 2
+    version: int = field(default=2, metadata={"check": check_vrrp_version})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 

@@ -114,3 +114,16 @@ def test_the_failover_scene_advertises_and_takes_over_as_keepalived_does() -> No
     advert, garp = (Ether(m.frames[0]) for m in tracks("vip-failover", 6)[:2])
     assert advert[VRRP].priority == 100 and advert[IP].src == "10.0.0.12"
     assert garp[ARP].op == 1 and garp[ARP].psrc == garp[ARP].pdst == "10.0.0.100"  # a request, as keepalived sends
+
+
+def test_vrrp_version_3_is_sent_as_version_3_and_a_bad_version_is_refused_where_written() -> None:
+    from scapy.layers.vrrp import VRRPv3
+
+    from animator.model.errors import SceneLoadError
+
+    text = SCENE.replace("VMAC", "false").replace("use_vmac: false}", "use_vmac: false, version: 3}")
+    (advert, *_) = [m for m in build_timeline(load_scene_text(text)).messages if m.step == 1]
+    v3 = Ether(advert.frames[0])[VRRPv3]
+    assert (v3.version, v3.adv, v3.priority) == (3, 100, 150)  # centiseconds in v3
+    with pytest.raises(SceneLoadError, match=r":10:\d+: nodes.3.vrrp.version: VRRP version 4"):
+        load_scene_text(text.replace("version: 3", "version: 4"))

@@ -94,6 +94,16 @@ class VrrpInstance:
         sc = layers()
         mine = given.get("vrrp", {})
         advert = stack.getlayer(VRRP) if VRRP in stack else stack.getlayer(VRRPv3)
+        if self.config.version == 3 and "version" not in mine and not isinstance(advert, VRRPv3):
+            # the node runs vrrp_version 3: an advertisement the author left plain is a version 3 one
+            replacement = VRRPv3()
+            under = advert.underlayer
+            if under is None:
+                stack = replacement
+            else:
+                under.remove_payload()
+                under.add_payload(replacement)
+            advert = replacement
         advert.vrid = mine.get("vrid", self.config.vrid)
         advert.priority = mine.get("priority", self.config.priority)
         if "addrlist" not in mine:

@@ -337,6 +337,8 @@ def _dissect(frame: bytes) -> list[FieldNode]:
             nodes.append(_proxy_node(frame, offset, offset + len(raw)))
         elif name == "Raw" and _over(layer, "TCP") and _websocket_lengths(raw):
             nodes.extend(_websocket_nodes(frame, offset, offset + len(raw)))
+        elif name == "Raw" and _over(layer, "TCP", PG_PORT) and _pgsql_spans(layer, raw):
+            nodes.extend(_pgsql_nodes(layer, raw, offset))
         elif raw:  # scapy's empty dispatch layers (e.g. "HTTP" before the request) add nothing
             nodes.append(_layer_node(layer, frame, offset, len(raw)))
         if not raw and name in ("Raw", "Padding"):
@@ -833,6 +835,27 @@ def _websocket_nodes(frame: bytes, start: int, end: int) -> list[FieldNode]:
         nodes.append(FieldNode("WebSocket", "WebSocket frame", kind, _bytes_text(stop - i), i, stop, tuple(children)))
         i = stop
     return nodes
+
+
+PG_PORT = 5432  # PostgreSQL: scapy leaves its messages as raw data (animator.packets.pgsql_fields)
+
+
+def _pgsql_spans(layer: Any, raw: bytes) -> bool:
+    """Whether a payload to or from PostgreSQL's port is a run of whole protocol messages."""
+    from animator.packets.pgsql_fields import split
+
+    return split(raw, backend=layer.underlayer.sport == PG_PORT) is not None
+
+
+def _pgsql_nodes(layer: Any, raw: bytes, offset: int) -> list[FieldNode]:
+    """One node per PostgreSQL message, as tshark's pgsql dissector lists them."""
+    from animator.packets.pgsql_fields import Node, message_nodes
+
+    def node(n: Node) -> FieldNode:
+        return FieldNode(n[0], n[1], n[2], n[3], n[4], n[5], tuple(node(c) for c in n[6]))
+
+    backend = layer.underlayer.sport == PG_PORT
+    return [node(n) for n in message_nodes(raw, offset, backend, _bytes_value)]
 
 
 def _is_h2(layer: Any, raw: bytes) -> bool:

@@ -92,7 +92,7 @@ def timed_server() -> type:
     import asyncio
     import contextlib
 
-    from animator.classroom.server import SLOW_BYTES, ClassServer
+    from animator.classroom.server import HOLD_SECONDS, SLOW_BYTES, ClassServer
 
     class Timed(ClassServer):
         written: dict[int, float]
@@ -105,6 +105,7 @@ def timed_server() -> type:
                 self._wake.clear()
                 version = self.state.version
                 outgoing = self._outgoing
+                held = time.perf_counter()
                 while outgoing:
                     client, message = outgoing.popleft()
                     if client.ws.closed or client not in self.clients or client.backlog() > SLOW_BYTES:
@@ -114,8 +115,9 @@ def timed_server() -> type:
                     else:
                         with contextlib.suppress(ConnectionError, RuntimeError):
                             await client.ws.send_str(message)
-                    if len(outgoing) % 16 == 0:
+                    if len(outgoing) % 16 == 0 and time.perf_counter() - held > HOLD_SECONDS:
                         time.sleep(0)
+                        held = time.perf_counter()
                 self.written.setdefault(version, time.monotonic())
                 await asyncio.sleep(0)
 

@@ -70,8 +70,8 @@ PRESENTER_RATE = (30.0, 90)
 #: Bytes still unsent to one client past which it is too slow to keep up (a phone asleep on bad
 #: Wi-Fi): its socket is closed, and the page reconnects and catches up with the current state.
 SLOW_BYTES = 64 * 1024
-#: Sends between two offers of the GIL to other threads (``_deliver``).
-YIELD_EVERY = 16
+#: Seconds the delivery loop runs before it offers the GIL to other threads (``_deliver``).
+HOLD_SECONDS = 0.001
 #: Tallies and head counts reach presenters at most this often (seconds).
 TALLY_EVERY = 0.1
 _STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
@@ -432,12 +432,16 @@ class ClassServer:
             self._wake.clear()
             outgoing = self._outgoing
             sent = 0
+            held = time.perf_counter()
             while outgoing:
                 sent += 1
-                if sent % YIELD_EVERY == 0:
+                if sent % 16 == 0 and time.perf_counter() - held > HOLD_SECONDS:
                     # Hand the GIL over if another thread waits for it (the app's Qt thread drawing a
-                    # frame): a broadcast to 500 phones then costs it under a millisecond, not 5.
+                    # frame): it then waits for this loop a millisecond at most, not the 5 ms Python
+                    # lets a thread run; and only once a millisecond, since each hand-over may cost
+                    # this loop as long in return.
                     time.sleep(0)
+                    held = time.perf_counter()
                 client, message = outgoing.popleft()
                 if client.ws.closed or client not in self.clients or client.transport is None or client.transport.is_closing():
                     continue

@@ -134,6 +134,16 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
         kind_check = DEVICE_KINDS[node.kind].check
         for mark, message in kind_check(node) if kind_check is not None else ():
             c.error(mark, message)
+        if node.vrrp is not None:
+            # Every router of the group lists the VIP (keepalived adds it on the master); one that
+            # does not could never answer for it, silently.
+            mine = {a.split("/")[0] for a in node.ipv4}
+            for vip in node.vrrp.vip:
+                if vip.split("/")[0] not in mine:
+                    c.error(
+                        node.vrrp.marks.get("vip", node.vrrp.mark),
+                        f"node '{node.id}': VRRP address {vip} is not among its 'ipv4' addresses",
+                    )
         balancer = node.balancer
         if balancer is None:
             continue

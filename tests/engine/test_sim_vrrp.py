@@ -127,3 +127,11 @@ def test_vrrp_version_3_is_sent_as_version_3_and_a_bad_version_is_refused_where_
     assert (v3.version, v3.adv, v3.priority) == (3, 100, 150)  # centiseconds in v3
     with pytest.raises(SceneLoadError, match=r":10:\d+: nodes.3.vrrp.version: VRRP version 4"):
         load_scene_text(text.replace("version: 3", "version: 4"))
+
+
+def test_a_vip_the_node_does_not_list_is_refused_where_written() -> None:
+    from animator.model.errors import SceneLoadError
+
+    text = SCENE.replace("VMAC", "false").replace("ipv4: [10.0.0.11/24, 10.0.0.100/24]", "ipv4: [10.0.0.11/24]")
+    with pytest.raises(SceneLoadError, match=r":10:\d+: node 'web1': VRRP address 10.0.0.100 is not among its 'ipv4'"):
+        load_scene_text(text)

@@ -26,7 +26,7 @@ TLS_FIELDS_FOR = {
     "change_cipher_spec": {"version"},
     "certificate": {"version", "cert"},
     "finished": {"version"},
-    "application_data": {"version", "length", "data"},
+    "application_data": {"version", "length", "data", "protocol"},
     "alert": {"version", "level", "description"},
 }
 ALERT_LEVELS = ("warning", "fatal")
@@ -105,7 +105,9 @@ def _record(fields: Mapping[str, Any], seed: object, inner: bytes | None) -> Pac
     if inner is not None:
         if "length" in fields or "data" in fields:
             raise FieldError("length", "the record's content is the layers above it: leave out length and data")
-        data = inner
+        data = seal_in_clear(inner, tls12=fields.get("protocol") == "tls1.2")
+    elif "protocol" in fields:
+        raise FieldError("protocol", "protocol on application_data says how layers above it are sealed: list them after it")
     elif "data" in fields:
         if "length" in fields:
             raise FieldError("length", "give either length (opaque bytes) or data (hex), not both")
@@ -114,6 +116,48 @@ def _record(fields: Mapping[str, Any], seed: object, inner: bytes | None) -> Pac
         # A TLS 1.3 record: ciphertext plus the 16-byte AEAD tag, so length counts both.
         data = seeded_bytes(seed, "application_data", int(fields.get("length", 32)))
     return TLS(type=23, version=version, msg=[TLSApplicationData(data=data)])
+
+
+#: What AES-GCM adds to a record's plaintext: TLS 1.3 the inner content type byte and the 16-byte
+#: tag (RFC 8446 §5.2); TLS 1.2 the 8-byte explicit nonce and the tag (RFC 5288 §3).
+AEAD_OVERHEAD_13, AEAD_OVERHEAD_12 = 1 + 16, 8 + 16
+
+
+def _stand_in_tag(plaintext: bytes) -> bytes:
+    """Sixteen bytes standing for the AEAD tag, computed from the plaintext, so a record sealed
+    here can be recognised (and opened) again by anyone who reads it, the inspector included."""
+    import hashlib
+
+    return hashlib.sha256(b"PacketStage AEAD tag stand-in" + plaintext).digest()[:16]
+
+
+def seal_in_clear(plaintext: bytes, tls12: bool = False, sequence: int = 1) -> bytes:
+    """An application-data record's body with the plaintext shown but the length real.
+
+    Nothing is encrypted (the lesson shows what encryption hides), but every byte AES-GCM adds is
+    there: TLS 1.3 appends the inner content type (23) and the tag, so the record is 17 bytes longer
+    than its content; TLS 1.2 puts the explicit nonce (OpenSSL sends the record sequence number)
+    in front and the tag behind, 24 bytes more. So the record length, the TCP length and every
+    sequence number after it are what a real capture shows.
+    """
+    if tls12:
+        return sequence.to_bytes(8, "big") + plaintext + _stand_in_tag(plaintext)
+    return plaintext + bytes([23]) + _stand_in_tag(plaintext)
+
+
+def opened_in_clear(body: bytes) -> tuple[str, int, int] | None:
+    """How ``seal_in_clear`` built ``body``: (protocol, start, end) of its plaintext, or None if it did not."""
+    if len(body) >= AEAD_OVERHEAD_13 and body[-17] == 23 and body[-16:] == _stand_in_tag(body[:-17]):
+        return "tls1.3", 0, len(body) - AEAD_OVERHEAD_13
+    if len(body) >= AEAD_OVERHEAD_12 and body[-16:] == _stand_in_tag(body[8:-16]):
+        return "tls1.2", 8, len(body) - 16
+    return None
+
+
+def open_in_clear(body: bytes) -> bytes:
+    """The plaintext of a record body ``seal_in_clear`` made (a proxy ending TLS reads this); else the body as is."""
+    found = opened_in_clear(body)
+    return body if found is None else body[found[1] : found[2]]
 
 
 def client_hello_message(fields: Mapping[str, Any], seed: object, quic_parameters: bytes) -> bytes:

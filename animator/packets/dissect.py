@@ -355,7 +355,49 @@ def _layer_node(layer: Any, frame: bytes, start: int, length: int) -> FieldNode:
         children = _http_fields(name, frame, start, end)
     else:
         children = tuple(_fields(layer, frame, start, end))
+    if name == "TLS" and getattr(layer, "type", None) == 23:
+        children = _sealed_record(children, frame)
     return FieldNode(name, LAYER_LABELS.get(name, layer.name), _layer_value(layer), _bytes_text(length), start, end, children)
+
+
+def _sealed_record(children: tuple[FieldNode, ...], frame: bytes) -> tuple[FieldNode, ...]:
+    """An application-data record whose plaintext is shown (``builders_tls.seal_in_clear``): say
+    what of its length is the content and what AES-GCM adds, byte by byte."""
+    from dataclasses import replace
+
+    from animator.packets.builders_tls import opened_in_clear
+
+    body = next((c for c in children if c.key == "msg"), None)
+    if body is None or body.start >= body.end:
+        return children
+    found = opened_in_clear(frame[body.start : body.end])
+    if found is None:
+        return children
+    protocol, first, last = found
+    at = body.start
+    overhead = (body.end - body.start) - (last - first)
+    parts = []
+    if first:
+        parts.append(FieldNode("explicit_nonce", "Explicit nonce", frame[at : at + first].hex(" "),
+                               "AES-GCM's per-record nonce, sent in TLS 1.2 (8 bytes)", at, at + first))  # fmt: skip
+    parts.append(FieldNode("plaintext", "Content (shown in the clear)", frame[at + first : at + last].hex(" "),
+                           f"{_bytes_text(last - first)}, encrypted on a real wire: a capture shows only the record's length",
+                           at + first, at + last))  # fmt: skip
+    if protocol == "tls1.3":
+        parts.append(FieldNode("inner_type", "Inner content type", "23",
+                               "TLS 1.3 hides the real record type inside the encryption", at + last, at + last + 1))  # fmt: skip
+    parts.append(FieldNode("tag", "Authentication tag", frame[body.end - 16 : body.end].hex(" "),
+                           "AES-GCM's 16-byte tag (a stand-in here: nothing is encrypted)", body.end - 16, body.end))  # fmt: skip
+    what = "content type 1 + tag 16" if protocol == "tls1.3" else "explicit nonce 8 + tag 16"
+    note = f"{last - first} bytes of content + {overhead} of AES-GCM overhead ({what}), as on the wire"
+    out = []
+    for child in children:
+        if child.key == "len":
+            child = replace(child, meaning=note)
+        elif child is body:
+            child = replace(body, children=tuple(parts))
+        out.append(child)
+    return tuple(out)
 
 
 def _fields(layer: Any, frame: bytes, start: int, end: int) -> Iterator[FieldNode]:

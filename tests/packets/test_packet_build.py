@@ -159,9 +159,15 @@ def test_tls_client_hello_carries_sni_and_alpn() -> None:
     assert TLS(data).msg[0].msgtype == 1
 
 
-def test_http_inside_tls_travels_as_application_data() -> None:
+def test_http_inside_tls_travels_as_application_data_with_its_real_length() -> None:
+    """The content is shown, but the record is as long as on the wire: TLS 1.3 adds the inner
+    content type and the 16-byte tag (+17), TLS 1.2 AES-GCM the explicit nonce and the tag (+24)."""
+    request = b"GET / HTTP/1.1\r\n\r\n"
     data = wire(layer("tls", msg="application_data"), layer("http", path="/"))
-    assert data[:5] == b"\x17\x03\x03\x00\x12" and data[5:] == b"GET / HTTP/1.1\r\n\r\n"
+    assert data[:5] == b"\x17\x03\x03" + (len(request) + 17).to_bytes(2, "big")
+    assert data[5 : 5 + len(request)] == request and data[5 + len(request)] == 23 and len(data) == 5 + len(request) + 17
+    data = wire(layer("tls", msg="application_data", protocol="tls1.2"), layer("http", path="/"))
+    assert int.from_bytes(data[3:5], "big") == len(request) + 24 and data[13 : 13 + len(request)] == request
 
 
 def test_build_refuses_a_stack_check_would_refuse() -> None:

@@ -115,7 +115,11 @@ def test_curl_https_resolves_then_tls13_with_sni_and_alpn_h2_then_a_301() -> Non
 
     redirect = payload(tracks("curl-https", 9)[0])
     assert redirect[0] == 23  # the response travels inside an application-data record
-    frames = H2Seq(redirect[5:]).frames
+    from animator.packets.builders_tls import opened_in_clear
+
+    body = redirect[5 : 5 + int.from_bytes(redirect[3:5], "big")]
+    assert len(body) == len(redirect) - 5 and opened_in_clear(body) == ("tls1.3", 0, len(body) - 17)  # + type + tag
+    frames = H2Seq(body[:-17]).frames
     assert [f.type for f in frames] == [4, 4, 1] and frames[2].stream_id == 1
     assert HPackHdrTable().gen_txt_repr(frames[2]).splitlines()[:2] == [":status 301", "location: https://www.example.com/"]
 

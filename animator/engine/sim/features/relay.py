@@ -28,6 +28,7 @@ from animator.engine.sim.tcp import ACK, PSH, RST, SCALED_WINDOW, SYN, Connectio
 from animator.engine.timing import DWELL
 from animator.model.kinds import TableKind
 from animator.model.schema import ProxySettings
+from animator.packets.builders_tls import open_in_clear, seal_in_clear
 from animator.packets.stack import SYN_OPTIONS
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class HttpRelay:
         plain = b""
         for content_type, body in _tls_records(payload):
             if content_type == 23:
-                plain += body
+                plain += open_in_clear(body)  # the AEAD overhead comes off, as decryption takes it
         if plain:
             self.device.remark(arrival.time, "TLS ended here: HTTP inside")
         return plain
@@ -555,6 +556,9 @@ def _tls_records(data: bytes) -> list[tuple[int, bytes]]:
 
 
 def _tls_record(content_type: int, body: bytes) -> bytes:
+    """A TLS 1.3 record; application data gets its AEAD overhead, as encryption adds it."""
+    if content_type == 23:
+        body = seal_in_clear(body)
     return bytes([content_type, 3, 3]) + len(body).to_bytes(2, "big") + body
 
 

@@ -11,7 +11,9 @@ each live update arrives, and answer every question asked (a random choice, chan
 Reported: the server's start time; propagation from the app's publish to each student's socket
 (p50/p99 over every update and student, target p99 <= 200 ms); lost updates (versions a student
 never received after joining: target 0); the presenter's frame time with the class connected
-(p99, target 16 ms) against the same loop once sharing has stopped; resident memory of the app's
+(p99, target 16 ms) against the same loop once sharing has stopped, each split into the frames a
+Next click starts (the app's own work for a step, and with the class its broadcast) and the
+others, which tells the server's share from the app's and the machine's load; resident memory of the app's
 process before the students joined and at the end, and of the students' process.
 
 The issue asks for 2 minutes: ``--duration 120``; the default, 30 s, keeps the benchmark suite's time
@@ -20,8 +22,10 @@ budget (as ``bench_live.py`` does).
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -124,6 +128,12 @@ def timed_server() -> type:
     return Timed
 
 
+def thread_cpu(native_id: int) -> float:
+    """CPU seconds (user + system) one thread of this process has used."""
+    fields = Path(f"/proc/self/task/{native_id}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as status:
         for line in status:
@@ -166,14 +176,20 @@ def main() -> int:
     viewports = [window.stage.viewport(), audience.stage.viewport()]
     frame_s = 1 / 60
 
-    def run(seconds: float, frames: list[float]) -> None:
+    #: When each frame of the lecture with the class began and ended (time.monotonic), to tell the
+    #: frames a broadcast could have touched from the others.
+    frame_spans: list[tuple[float, float]] = []
+
+    def run(seconds: float, frames: list[float], spans: list[tuple[float, float]], clicks: list[float]) -> None:
         """The presenter's loop: 60 frames a second, Next once a second, back to the start at the end."""
         end = time.perf_counter() + seconds
         next_click = time.perf_counter() + 1.0
         while (now := time.perf_counter()) < end:
             began = time.perf_counter()
+            began_mono = time.monotonic()
             if now >= next_click:
                 next_click += 1.0
+                clicks.append(began_mono)
                 timeline = window.timeline
                 if timeline is not None and window.state.step >= timeline.step_count and not window.state.playing:
                     window.clock.home()
@@ -184,6 +200,7 @@ def main() -> int:
                 viewport.repaint()
             app.processEvents()
             frames.append((time.perf_counter() - began) * 1000)
+            spans.append((began_mono, time.monotonic()))
             rest = frame_s - (time.perf_counter() - began)
             if rest > 0:
                 time.sleep(rest)
@@ -239,18 +256,27 @@ def main() -> int:
     version_ready = server.state.version
     print(f"{args.students} students joined in {join_s:.1f} s; lecturing for {args.duration:.0f} s", file=sys.stderr)
 
+    assert server._thread is not None
+    server_task = server._thread.native_id
+    server_cpu0, lecture0 = thread_cpu(server_task), time.perf_counter()
     frames: list[float] = []
-    run(args.duration, frames)
+    clicks: list[float] = []
+    run(args.duration, frames, frame_spans, clicks)
+    server_cpu = (thread_cpu(server_task) - server_cpu0) / (time.perf_counter() - lecture0) * 100
     rss_after = rss_mb()
     final_version = server.state.version
     counts = {key: tally.counts() for key, tally in server.state.tallies.items() if tally.by_student}
     share.stop()  # every student's socket is closed; the lecturer goes on presenting
     out, _ = child.communicate(timeout=60)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    students_cpu = (usage.ru_utime + usage.ru_stime) / (time.perf_counter() - joined) * 100
     report = json.loads(out.strip().splitlines()[-1])
     # The same loop without the class, after it (a question is asked once per lecture: measured
     # first, the class gets it), for the frame time to compare with.
     baseline: list[float] = []
-    run(args.baseline, baseline)
+    baseline_spans: list[tuple[float, float]] = []
+    baseline_clicks: list[float] = []
+    run(args.baseline, baseline, baseline_spans, baseline_clicks)
     window.stop_presenting()
     app.processEvents()
     window.close()
@@ -271,6 +297,19 @@ def main() -> int:
     fanout = [(server.written[v] - published_at[v]) * 1000 for v in expected if v in server.written and v in published_at]  # type: ignore[attr-defined]
     updates = len(expected)
     answers = sum(sum(c) for c in counts.values())
+
+    # The frames a Next click starts (within 150 ms of it: the step's own work in the app, and with
+    # the class the broadcast of it) apart from the others, with the class and without it: the
+    # server's share of the frame time, apart from the app's work and the machine's load.
+    def split(spans: list[tuple[float, float]], ms: list[float], at: list[float]) -> tuple[list[float], list[float]]:
+        near, far = [], []
+        for (start, end), value in zip(spans, ms, strict=True):
+            i = bisect.bisect_left(at, start - 0.15)
+            (near if i < len(at) and at[i] <= end else far).append(value)
+        return near, far
+
+    near, far = split(frame_spans, frames, clicks)
+    near0, far0 = split(baseline_spans, baseline, baseline_clicks)
     print(f"{updates} updates x {args.students} students; answers counted: {counts}", file=sys.stderr)
     results = [
         Result("server start (listening)", server.start_seconds * 1000, "ms", 1000.0),
@@ -283,6 +322,12 @@ def main() -> int:
         Result("server fan-out to every socket p99", percentile(fanout, 99), "ms", TARGET_P99_MS),
         Result("presenter frame p99, without the class", percentile(baseline, 99), "ms"),
         Result("presenter frame p99, class connected", percentile(frames, 99), "ms", TARGET_FRAME_MS),
+        Result("  frames a Next starts, with the class, p99", percentile(near, 99), "ms"),
+        Result("  frames a Next starts, without it, p99", percentile(near0, 99), "ms"),
+        Result("  the other frames, with the class, p99", percentile(far, 99), "ms"),
+        Result("  the other frames, without it, p99", percentile(far0, 99), "ms"),
+        Result("server thread CPU (of one core)", server_cpu, "%"),
+        Result("students' process CPU (of one core)", students_cpu, "%"),
         Result("app RSS before the students", rss_before, "MB"),
         Result("app RSS at the end", rss_after, "MB"),
         Result("app RSS growth with the class", rss_after - rss_before, "MB"),

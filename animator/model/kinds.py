@@ -49,6 +49,12 @@ class TableKind(enum.StrEnum):
     ROWS = "Rows"
     #: Row locks held (as ``pgrowlocks`` shows them) and waited for (``pg_locks``, granted = f).
     ROW_LOCKS = "Row locks"
+    #: A pooler's pool, as PgBouncer's admin console ``SHOW POOLS`` prints it (the columns that move).
+    POOLS = "SHOW POOLS"
+    #: A pooler's server connections (``SHOW SERVERS``): state and the client each is lent to.
+    SERVERS = "SHOW SERVERS"
+    #: A pooler's client connections (``SHOW CLIENTS``): state and the server each is linked to.
+    CLIENTS = "SHOW CLIENTS"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -74,6 +80,9 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     # A database's Rows table names its columns itself (``database.columns``).
     TableKind.ROWS: ("id", "value"),
     TableKind.ROW_LOCKS: ("row", "pid", "mode", "lock"),
+    TableKind.POOLS: ("cl_active", "cl_waiting", "sv_active", "sv_idle", "sv_login", "pool_mode"),
+    TableKind.SERVERS: ("local_port", "state", "link"),
+    TableKind.CLIENTS: ("port", "state", "link"),
 }
 
 
@@ -213,6 +222,13 @@ _KINDS = (
         (TableKind.ACTIVITY, TableKind.ROWS, TableKind.ROW_LOCKS),
         reads=(*_STACK, "database"),
         check=_database,
+    ),
+    # PgBouncer: lends a few server connections to many clients, per transaction or per session.
+    DeviceKind(
+        "pooler",
+        "pooler",
+        (TableKind.POOLS, TableKind.SERVERS, TableKind.CLIENTS),
+        reads=(*_STACK, "pooler"),
     ),
     DeviceKind("internet", "internet", (), _ROUTER | Capability.INTERNET, ("ipv4", "ipv6", "mac", "routes", "down")),
     # An alias authors reach for: the same device, drawn with the same icon.

@@ -451,6 +451,22 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class PoolerSettings:
+    """A ``pooler`` node (PgBouncer): how it hands its server connections to its clients."""
+
+    #: ``transaction``: a server connection is lent for one transaction (back at ReadyForQuery I);
+    #: ``session``: for as long as the client stays connected. PgBouncer's ``pool_mode``.
+    mode: Literal["session", "transaction"] = "transaction"
+    #: Server connections per database and user (PgBouncer's ``default_pool_size``, 20 by default).
+    pool_size: int = field(default=20, metadata={"check": check_port})
+    #: The port clients connect to (PgBouncer's 6432) and the database's port.
+    port: int = field(default=6432, metadata={"check": check_port})
+    server_port: int = field(default=5432, metadata={"check": check_port})
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+@dataclass(frozen=True)
 class Node:
     id: str = field(metadata={"check": check_id})
     kind: NodeKind
@@ -475,6 +491,8 @@ class Node:
     recursive: bool = False
     #: A ``database`` node's name, port and table (``animator.engine.sim.devices.database``).
     database: DatabaseSettings | None = None
+    #: A ``pooler`` node's pool mode, size and ports (``animator.engine.sim.devices.pooler``).
+    pooler: PoolerSettings | None = None
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
     listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})
     #: The machine is off: frames to it are lost (a reverse proxy answers 502 or 504).

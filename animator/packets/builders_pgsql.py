@@ -50,6 +50,10 @@ def startup_parameters(user: str, application_name: str, superuser: bool = False
     ]
 
 
+#: The order PgBouncer 1.18 sends the same 13 parameters to its clients (a capture), as indexes
+#: into ``startup_parameters``.
+PGBOUNCER_ORDER = (3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 12, 11, 0)
+
 #: ErrorResponse field codes (protocol-error-fields.html), in the order PostgreSQL writes them.
 ERROR_FIELDS = (
     ("severity", b"S"), ("severity", b"V"), ("code", b"C"), ("message", b"M"), ("detail", b"D"), ("hint", b"H"),
@@ -141,6 +145,8 @@ def build_pgsql(fields: Mapping[str, Any], seed: object) -> Packet:
         return _back(b"S", _cstr(fields["name"]) + _cstr(fields["value"]))
     if msg == "parameters":
         run = startup_parameters(user, str(fields.get("application_name", "")))
+        if fields.get("pooler"):  # PgBouncer replays the server's parameters in its own order
+            run = [run[i] for i in PGBOUNCER_ORDER]
         packet: Packet = _back(b"S", _cstr(run[0][0]) + _cstr(run[0][1]))
         for name, value in run[1:]:
             packet = packet / _back(b"S", _cstr(name) + _cstr(value))
@@ -266,6 +272,8 @@ def _error(fields: Mapping[str, Any]) -> bytes:
     values = {**fields, "severity": str(fields.get("severity", "ERROR"))}
     body = b""
     for name, letter in ERROR_FIELDS:
+        if letter == b"V" and fields.get("pooler"):  # PgBouncer's own errors carry S, C, M only
+            continue
         if name in values:
             body += letter + _cstr(values[name])
     return body + b"\x00"

@@ -325,6 +325,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "file": v.text,
                 "line": v.text_or_number,
                 "routine": v.text,
+                "pooler": v.boolean,
             },
             build=f"{_PG}:build_pgsql",
             stackable=True,

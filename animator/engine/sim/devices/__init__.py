@@ -22,6 +22,7 @@ from animator.engine.sim.devices.database import Database
 from animator.engine.sim.devices.firewall import FirewallDevice
 from animator.engine.sim.devices.host import Host, NameServer, Server
 from animator.engine.sim.devices.nat import NatGateway
+from animator.engine.sim.devices.pooler import Pooler
 from animator.engine.sim.devices.proxy import ForwardProxy, ReverseProxy, TcpProxy
 from animator.engine.sim.devices.router import Internet, Router
 from animator.engine.sim.devices.switch import Switch
@@ -42,6 +43,7 @@ CLASSES: tuple[type[Device], ...] = (
     ReverseProxy,
     TcpProxy,
     Database,
+    Pooler,
 )
 
 

@@ -76,7 +76,10 @@ class Session:
     in_block: bool = False  # inside BEGIN … COMMIT/ROLLBACK
     wait: str = ""
     waiting_for: str | None = None  # the row it waits to lock
-    pending: Statement | None = None
+    #: The statements of the query in hand not yet completed (a simple query may hold several).
+    pending: list[Statement] = field(default_factory=list)
+    #: The statement waiting for its row lock.
+    blocked: Statement | None = None
     writes: dict[str, dict[str, str]] = field(default_factory=dict)  # uncommitted, by row key
     locks: dict[str, str] = field(default_factory=dict)  # row key -> mode
 
@@ -135,7 +138,7 @@ class Database(Stack):
                 self.run(session, body.rstrip(b"\x00").decode(errors="replace"), time)
             elif kind == b"P":
                 parts = body.split(b"\x00")
-                session.pending = None
+                session.pending = []
                 self.prepared[client] = parts[1].decode(errors="replace") if len(parts) > 1 else ""
             elif kind == b"E":
                 self.run(session, self.prepared.get(client, ""), time)
@@ -160,16 +163,17 @@ class Database(Stack):
 
     def run(self, session: Session, sql: str, time: float) -> None:
         """A statement arrives: the session is active; it locks its row now, or waits for it."""
-        statement = classify(sql, self.settings)
-        session.pending = statement
+        session.pending = [classify(part, self.settings) for part in split_statements(sql)]
         session.state = "active"
-        if statement.kind in ("update", "lock") and statement.row is not None and statement.row in self.rows:
+        for statement in session.pending:
+            if statement.kind not in ("update", "lock") or statement.row is None or statement.row not in self.rows:
+                continue
             holder = self.lock_holder(statement.row, session)
             if holder is not None:
-                session.wait, session.waiting_for = "transactionid", statement.row
+                session.wait, session.waiting_for, session.blocked = "transactionid", statement.row, statement
                 self.remark(time, f"pid {session.pid} waits: row {statement.row} is locked by pid {holder.pid}")
-            else:
-                self.take_lock(session, statement)
+                break
+            self.take_lock(session, statement)
         self.publish_activity(time)
         self.publish_locks(time)
 
@@ -191,7 +195,7 @@ class Database(Stack):
             elif kind == b"C":
                 self.complete(session, body.rstrip(b"\x00").decode(errors="replace"), time)
             elif kind == b"E":
-                session.pending = None
+                session.pending = []
                 if session.in_block:  # AbortTransaction runs at once: locks and xid go, the block stays
                     self.finish(session, commit=False, time=time)
                     session.in_block = True
@@ -207,9 +211,9 @@ class Database(Stack):
     def complete(self, session: Session, tag: str, time: float) -> None:
         """CommandComplete left: what the statement did now counts (a COMMIT of a failed
         transaction is answered ROLLBACK, and rolls back)."""
-        statement, session.pending = session.pending, None
-        if statement is None:
+        if not session.pending:
             return
+        statement = session.pending.pop(0)
         if tag == "BEGIN":
             session.in_block = True
         elif tag == "COMMIT":
@@ -257,9 +261,9 @@ class Database(Stack):
         session.in_block = False
         for row in released:
             waiter = next((s for s in self.sessions.values() if s.waiting_for == row), None)
-            if waiter is not None and waiter.pending is not None:
-                waiter.wait, waiter.waiting_for = "", None
-                self.take_lock(waiter, waiter.pending)
+            if waiter is not None and waiter.blocked is not None:
+                self.take_lock(waiter, waiter.blocked)
+                waiter.wait, waiter.waiting_for, waiter.blocked = "", None, None
                 self.remark(time, f"pid {waiter.pid} gets the lock on row {row}")
         self.publish_locks(time)
 
@@ -289,8 +293,8 @@ class Database(Stack):
         for s in self.sessions.values():
             rows.extend((f"{key}={row}", str(s.pid), mode, "held") for row, mode in s.locks.items())
         for s in self.sessions.values():
-            if s.waiting_for is not None and s.pending is not None:
-                mode = "For No Key Update" if s.pending.kind == "update" else "For Update"
+            if s.waiting_for is not None and s.blocked is not None:
+                mode = "For No Key Update" if s.blocked.kind == "update" else "For Update"
                 rows.append((f"{key}={s.waiting_for}", str(s.pid), mode, "waiting"))
         self.publish(time, TableKind.ROW_LOCKS, rows or None)
 
@@ -321,6 +325,22 @@ def split_messages(data: bytes, untyped_first: bool) -> list[tuple[bytes, bytes]
         out.append((kind, data[i + 5 : i + 1 + length]))
         i += 1 + length
     return out
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of one simple query, split at semicolons outside quotes."""
+    parts, current, quoted = [], "", False
+    for char in sql:
+        if char == "'":
+            quoted = not quoted
+        if char == ";" and not quoted:
+            parts.append(current + ";")
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip(" ;\n\t")] or [sql]
 
 
 def classify(sql: str, settings: DatabaseSettings) -> Statement:

@@ -212,9 +212,10 @@ def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: byte
     tshark capture of curl 7.88.1 on Debian 12): TLS 1.3 needs signature_algorithms, supported_groups,
     supported_versions and key_share (RFC 8446 §9.2), and psk_key_exchange_modes to be resumable.
 
-    Over TCP OpenSSL pads the message to 512 bytes (the padding extension, RFC 7685: F5 load
-    balancers choked on hellos of 256 to 511 bytes), which is why curl's ClientHello is a 517-byte
-    segment. In QUIC the hello offers TLS 1.3 alone, no session id (RFC 9001 §8.4) and no padding
+    Over TCP curl asks OpenSSL to pad (SSL_OP_ALL includes SSL_OP_TLSEXT_PADDING; ``openssl
+    s_client`` does not): a message of 256 to 511 bytes grows to 512 with the padding extension
+    (RFC 7685: F5 load balancers choked on such hellos), which is why curl's ClientHello is a
+    517-byte segment. In QUIC the hello offers TLS 1.3 alone, no session id (RFC 9001 §8.4) and no padding
     extension (the Initial packet is padded instead), and adds quic_transport_parameters.
     """
     from scapy.layers.tls.handshake import TLSClientHello
@@ -261,7 +262,7 @@ def _client_hello(fields: Mapping[str, Any], seed: object, quic_parameters: byte
         ext=ext,
     )
     if not quic:
-        # OpenSSL's tls_construct_ctos_padding: a message of 256 to 511 bytes is padded to 512.
+        # OpenSSL's tls_construct_ctos_padding (with SSL_OP_TLSEXT_PADDING, as curl sets): 256-511 bytes become 512.
         size = len(bytes(hello))
         if 0xFF < size < 0x200:
             hello.ext = [*ext, _ext(EXT_PADDING, bytes(max(0, 0x200 - size - 4)))]

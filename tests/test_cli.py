@@ -25,7 +25,7 @@ def test_validate_good_and_bad_files(write_scene: Callable[..., Path], capsys: p
     out, err = capsys.readouterr()
     assert out.strip() == f"{bad}:6:20: nodes.2.kind: unknown value 'swtich' (did you mean 'switch'?); " + (
         "expected one of: host, server, switch, router, nat, firewall, proxy, reverse-proxy, tcp-proxy, load-balancer, "
-        "dns, database, internet, cloud"
+        "dns, database, pooler, internet, cloud"
     )
     assert "1 of 2 scene(s) valid" in err
 

@@ -72,3 +72,55 @@ def test_the_caching_scene_follows_the_cdn_scene_in_the_course() -> None:
 
     files = [entry.file for entry in load_deck(DECK).scenes]
     assert files.index("cdn-and-proxies.yaml") < files.index("http-caching.yaml")
+
+
+# -- push-pull ----------------------------------------------------------------------------------------
+BROWSERS = {"short polling": "short", "long polling": "long", "SSE": "sse", "WebSocket": "ws"}
+
+
+def test_the_cost_table_counts_the_frames_and_bytes_on_each_browsers_wire() -> None:
+    state = timeline("push-pull").state_at(timeline("push-pull").boundary(8))
+    (cost,) = [t for t in state.tables["isp"] if t.title == "Cost"]
+    for row in cost.rows:
+        host = BROWSERS[str(row[0])]
+        frames = [
+            m.frames[i]
+            for m in timeline("push-pull").messages
+            for i in range(len(m.path) - 1)
+            if set(m.path[i : i + 2]) == {host, "isp"}
+        ]
+        assert (str(row[1]), str(row[2])) == (str(len(frames)), str(sum(len(f or b"") for f in frames))), row
+
+
+def test_while_nothing_happens_only_the_short_poller_talks_and_it_hears_the_news_last() -> None:
+    assert {m.path[0] for m in tracks("push-pull", 3)} <= {"short", "server"}
+    assert {m.path[-1] for m in tracks("push-pull", 3)} <= {"short", "server"}
+    news = {to: data for _, to, data in http("push-pull", 4)}
+    assert "short" not in news
+    assert news["long"].startswith(b"HTTP/1.1 200 OK\r\n") and b"Content-Length: 37" in news["long"]
+    assert news["sse"] == b'2a\r\nid: 42\ndata: {"from":"Ada","text":"Hi!"}\n\n\r\n'  # as aiohttp chunked it
+    assert news["ws"][:2] == b"\x81\x23" and news["ws"][2:] == b'{"id":42,"from":"Ada","text":"Hi!"}'
+    assert news["server"].startswith(b"GET /poll?since=42 ")  # the long poller asks again at once
+    late = {to: data for _, to, data in http("push-pull", 5)}
+    assert b'"id":42' in late["short"]
+
+
+def test_the_sse_stream_is_opened_with_headers_only_and_chunked() -> None:
+    answers = {to: data for _, to, data in http("push-pull", 2) if to != "server"}
+    assert answers["sse"].endswith(b"Transfer-Encoding: chunked\r\n\r\n")
+    assert answers["ws"].startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+    assert "long" not in answers  # held
+
+
+def test_only_the_websocket_talks_back_on_the_connection_it_listens_on() -> None:
+    (frame,) = [d for a, _, d in http("push-pull", 6) if a == "ws"]
+    assert frame[0] == 0x81 and frame[1] & 0x80  # masked, as every client frame
+    ports = {m.path[0]: Ether(m.frames[0])[TCP].sport for m in tracks("push-pull", 7) if payload(m).startswith(b"POST")}
+    assert ports == {"long": 50012, "sse": 50013}
+
+
+def test_push_pull_comes_after_the_websockets_scene() -> None:
+    from animator.model.deck import load_deck
+
+    files = [entry.file for entry in load_deck(DECK).scenes]
+    assert files.index("websockets.yaml") < files.index("push-pull.yaml")

@@ -70,6 +70,7 @@ def test_pages_need_the_code_or_token_and_hide_notes_and_answers(serve: Callable
             async with session.get(base + f"/?c={server.join_code}") as r:
                 page = await r.text()
                 csp = r.headers["Content-Security-Policy"]
+                assert r.headers["Content-Encoding"] == "gzip", "a class joining at once pulls the page compressed"
             assert "script-src 'sha256-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
             assert "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
             film = json.loads(page.split('<script type="application/json" id="film">')[1].split("</script>")[0])

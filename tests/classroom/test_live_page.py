@@ -143,6 +143,7 @@ def test_a_phone_answers_a_quiz_and_sees_the_reveal(
 
 def test_the_remote_drives_the_phones(serve: Callable[..., ClassServer], open_page: Callable[[str], Any], tmp_path: Path) -> None:
     server = serve()
+    start = server.state.chapters[0].start
     remote = open_page(server.remote_url)
     phone = open_page(server.join_url)
     assert "Presenter" in remote.inner_text(".live-status")
@@ -154,6 +155,12 @@ def test_the_remote_drives_the_phones(serve: Callable[..., ClassServer], open_pa
     phone.wait_for_selector(".live-blank:not([hidden])", timeout=WAIT_MS)
     remote.click(".rm-blank")
     phone.wait_for_selector(".live-blank", state="hidden", timeout=WAIT_MS)
+    # Dragging the scrubber: 200 seeks at once reach the phones as a few updates, the last one
+    # exact, and the remote's socket stays under the server's rate limit.
+    end = server.state.chapters[0].bounds[2]
+    remote.evaluate(f"for (let i = 1; i <= 200; i++) window.packetstage.seek({start} + i * ({end} - {start}) / 200)")
+    until(phone, f"Math.abs(window.packetstage.state().time - {end}) < 1e-3")
+    assert remote.evaluate("window.packetstageLive.connected")
     remote.evaluate("window.packetstage.goTo(5)")
     remote.click(".rm-next")  # asks the question
     phone.wait_for_selector(".live-quiz:not([hidden])", timeout=WAIT_MS)

@@ -188,11 +188,22 @@
     return JSON.stringify([s.c, s.step, s.playing ? s.until : s.time, s.playing, s.dir, s.speed, s.blank,
       s.quiz ? [s.quiz.c, s.quiz.s, s.quiz.phase] : null]);
   }
+  /** Dragging the scrubber changes only the time, many times a second: those go out at most every
+      SCRUB_MS (the last one always), so the class follows smoothly and the socket stays under the
+      server's rate limit. A step, play, blank or question goes out at once. */
+  const SCRUB_MS = 100;
+  let sentAt = 0, lastKey = "", trailing = null;
   function publish() {
     if (!presenter || driver !== "remote" || applying || latest === null) return;
     const s = current(), sig = signature(s);
     if (sig === lastSent) return;
-    lastSent = sig;
+    const key = JSON.stringify([s.c, s.step, s.playing, s.dir, s.speed, s.blank, s.quiz]);
+    const wait = SCRUB_MS - (Date.now() - sentAt);
+    if (key === lastKey && wait > 0) {
+      if (trailing === null) trailing = setTimeout(() => { trailing = null; publish(); }, wait);
+      return;
+    }
+    lastSent = sig; lastKey = key; sentAt = Date.now();
     send({ t: "state", token, s });
   }
   for (const event of ["step", "time", "quiz", "chapter"]) player.on(event, () => { publish(); showRemote(); });

@@ -49,3 +49,8 @@ def signature(state: LiveState) -> tuple[object, ...]:
     """What makes a state news: not the time while playing (every page plays it by itself)."""
     return (state.chapter, state.step, state.until if state.playing else state.time, state.playing,
             state.direction, state.speed, state.blank, state.quiz)  # fmt: skip
+
+
+def only_time_moved(now: tuple[object, ...], before: tuple[object, ...]) -> bool:
+    """Whether two signatures differ in the time alone (the presenter dragging the slider)."""
+    return now[:2] == before[:2] and now[3:] == before[3:]

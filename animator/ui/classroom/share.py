@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, SignalInstance
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
@@ -28,7 +29,7 @@ from animator.engine.quiz import QuizRun
 from animator.player import PlayerState
 from animator.ui.classroom.chart import ChartData
 from animator.ui.classroom.join_screen import JoinScreen
-from animator.ui.classroom.live_state import live_state, signature
+from animator.ui.classroom.live_state import live_state, only_time_moved, signature
 from animator.ui.classroom.panel import ClassPanel
 from animator.ui.classroom.results_screen import ResultsScreen
 from animator.ui.playback.clock import PlayerClock
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from animator.ui.classroom import ClassroomMenu
 
 log = logging.getLogger(__name__)
+#: Seconds between two updates that only move the time (the presenter dragging the slider).
+SCRUB_S = 0.1
 
 
 class LectureLike(Protocol):
@@ -90,6 +93,10 @@ class ClassroomShare(QObject):
         self._join_step: int | None = None
         self._counts: dict[tuple[int, int], tuple[int, ...]] = {}
         self._building = False
+        self._sent_at = 0.0
+        self._trailing = QTimer(self)
+        self._trailing.setSingleShot(True)
+        self._trailing.timeout.connect(self._publish)
         self._shown: tuple[tuple[int, int], bool] | None = None
         self._results: ResultsScreen | None = None
         self._results_key: tuple[int, int] | None = None
@@ -204,6 +211,7 @@ class ClassroomShare(QObject):
             self._menu(False)
             return
         state = self.host.state
+        self._trailing.stop()
         state.events.frame.disconnect(self._frame)
         state.events.presenting.disconnect(self._presenting)
         self.host.lecture.quiz_changed.disconnect(self._publish)
@@ -242,7 +250,15 @@ class ClassroomShare(QObject):
         mark = signature(live)
         if mark == self._last:
             return
-        self._last = mark
+        # Dragging the slider moves only the time, every frame: at most one of those per SCRUB_MS
+        # (the last one always, by the timer); a step, play, blank or question goes out at once.
+        now = time.monotonic()
+        wait = SCRUB_S - (now - self._sent_at)
+        if self._last is not None and only_time_moved(mark, self._last) and wait > 0:
+            if not self._trailing.isActive():
+                self._trailing.start(max(1, int(wait * 1000)))
+            return
+        self._last, self._sent_at = mark, now
         server.publish(live)
         self._show_question(
             live.quiz.chapter if live.quiz else None,

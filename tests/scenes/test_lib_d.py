@@ -1,8 +1,9 @@
-"""The caching and push/pull scenes (issue 16, items 6 and 7): what each step's caption says about
+"""The caching, push/pull and DNS recursion scenes (issue 16, items 6, 7 and 4): what each step's caption says about
 where a request stops and what crosses the wire must be true of the packets the simulator built."""
 
 from __future__ import annotations
 
+from scapy.layers.dns import DNS
 from scapy.layers.inet import TCP
 from scapy.layers.l2 import Ether
 
@@ -124,3 +125,50 @@ def test_push_pull_comes_after_the_websockets_scene() -> None:
 
     files = [entry.file for entry in load_deck(DECK).scenes]
     assert files.index("websockets.yaml") < files.index("push-pull.yaml")
+
+
+# -- dns-recursion ------------------------------------------------------------------------------------
+def dns(step: int) -> list[tuple[str, str, DNS]]:
+    return [(m.path[0], m.path[-1], Ether(m.frames[-1])[DNS]) for m in tracks("dns-recursion", step)]
+
+
+def test_the_resolver_walks_root_tld_and_authoritative_with_rd_clear() -> None:
+    ((_, _, stub),) = dns(2)
+    assert (stub.rd, stub.qd[0].qname) == (1, b"www.example.com.")
+    assert len(tracks("dns-recursion", 2)[0].frames[0] or b"") == 75  # dig +noedns's query, byte count
+    walk = [dns(step) for step in (3, 4, 5)]
+    assert [(q[1], a[0]) for (q, a) in walk] == [("root", "root"), ("tld", "tld"), ("auth", "auth")]
+    for (_, _, query), (_, _, answer) in walk:
+        assert (query.rd, answer.rd, answer.ra) == (0, 0, 0)
+    (_, (_, _, root)), (_, (_, _, tld)), (_, (_, _, auth)) = walk
+    assert (root.aa, root.ancount, root.ns[0].rdata, root.ar[0].rdata) == (0, 0, b"a.gtld-servers.net.", "192.5.6.30")
+    assert (tld.aa, tld.ns[0].rdata, tld.ar[0].rdata) == (0, b"ns1.example.com.", "199.43.135.53")
+    assert (auth.aa, auth.an[0].rdata, auth.an[0].ttl) == (1, "192.0.2.80", 300)
+    ((_, to, answer),) = dns(6)
+    assert (to, answer.id, answer.ra, answer.aa, answer.an[0].rdata) == ("laptop", 0x1C2B, 1, 0, "192.0.2.80")
+
+
+def test_the_cache_answers_the_phone_and_the_delegation_skips_root_and_tld() -> None:
+    phone = dns(7)
+    assert {a for a, _, _ in phone} | {b for _, b, _ in phone} == {"phone", "resolver"}
+    (_, _, cached) = phone[-1]
+    assert cached.an[0].rdata == "192.0.2.80" and 0 < cached.an[0].ttl < 300
+    sibling = dns(8)
+    assert [(a, b) for a, b, _ in sibling] == [
+        ("laptop", "resolver"),
+        ("resolver", "auth"),
+        ("auth", "resolver"),
+        ("resolver", "laptop"),
+    ]
+    assert sibling[-1][2].an[0].rdata == "192.0.2.81"
+    state = timeline("dns-recursion").state_at(timeline("dns-recursion").boundary(5))
+    (table,) = [t for t in state.tables["resolver"] if t.title == "DNS cache"]
+    names = {(str(row[0]), str(row[1])) for row in table.rows}
+    assert {("com", "NS"), ("example.com", "NS"), ("ns1.example.com", "A"), ("www.example.com", "A")} <= names
+
+
+def test_dns_comes_before_the_curl_walkthrough_that_uses_it() -> None:
+    from animator.model.deck import load_deck
+
+    files = [entry.file for entry in load_deck(DECK).scenes]
+    assert files.index("dns-recursion.yaml") < files.index("curl-https.yaml")

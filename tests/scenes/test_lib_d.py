@@ -116,7 +116,7 @@ def test_the_sse_stream_is_opened_with_headers_only_and_chunked() -> None:
 def test_only_the_websocket_talks_back_on_the_connection_it_listens_on() -> None:
     (frame,) = [d for a, _, d in http("push-pull", 6) if a == "ws"]
     assert frame[0] == 0x81 and frame[1] & 0x80  # masked, as every client frame
-    ports = {m.path[0]: Ether(m.frames[0])[TCP].sport for m in tracks("push-pull", 7) if payload(m).startswith(b"POST")}
+    ports = {m.path[0]: Ether(m.frames[0] or b"")[TCP].sport for m in tracks("push-pull", 7) if payload(m).startswith(b"POST")}
     assert ports == {"long": 50012, "sse": 50013}
 
 
@@ -129,7 +129,7 @@ def test_push_pull_comes_after_the_websockets_scene() -> None:
 
 # -- dns-recursion ------------------------------------------------------------------------------------
 def dns(step: int) -> list[tuple[str, str, DNS]]:
-    return [(m.path[0], m.path[-1], Ether(m.frames[-1])[DNS]) for m in tracks("dns-recursion", step)]
+    return [(m.path[0], m.path[-1], Ether(m.frames[-1] or b"")[DNS]) for m in tracks("dns-recursion", step)]
 
 
 def test_the_resolver_walks_root_tld_and_authoritative_with_rd_clear() -> None:

@@ -11,7 +11,7 @@ import aiohttp
 from animator.classroom.server import ClassServer
 
 #: Long enough for a loaded 2-core machine; a message that does not come fails the test.
-WAIT = 5.0
+WAIT = 8.0
 
 
 def ws_url(server: ClassServer) -> str:

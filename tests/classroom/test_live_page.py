@@ -22,7 +22,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 #: Playwright waits (for a message to arrive and be drawn) at most this long, in milliseconds.
-WAIT_MS = 5000
+WAIT_MS = 8000
 
 
 @pytest.fixture(scope="module")

@@ -80,27 +80,27 @@ def test_steps_blank_and_quiz_reach_the_class_and_answers_reach_the_chart(sharin
     assert server is not None
     sharing.lecture.next_step()
     sharing.clock.advance(5000)
-    qtbot.waitUntil(lambda: server.state.live.step == 1 and not server.state.live.playing, timeout=3000)
+    qtbot.waitUntil(lambda: server.state.live.step == 1 and not server.state.live.playing, timeout=8000)
     assert share.join_screen is None, "the join screen goes when the lecture moves on"
     sharing.toggle_blank()
-    qtbot.waitUntil(lambda: server.state.live.blank, timeout=3000)
+    qtbot.waitUntil(lambda: server.state.live.blank, timeout=8000)
     sharing.toggle_blank()
     sharing.clock.go_to_step(5)
     sharing.lecture.next_step()  # the question before step 6
-    qtbot.waitUntil(lambda: server.state.live.quiz is not None, timeout=3000)
+    qtbot.waitUntil(lambda: server.state.live.quiz is not None, timeout=8000)
     mine = ask(sharing, {"t": "answer", "q": [0, 6], "choice": 2}, "mine")
     assert mine["choice"] == 2
-    qtbot.waitUntil(lambda: share.panel.chart.data is not None and share.panel.chart.data.counts == (0, 0, 1, 0), timeout=3000)
+    qtbot.waitUntil(lambda: share.panel.chart.data is not None and share.panel.chart.data.counts == (0, 0, 1, 0), timeout=8000)
     assert "Which port does it appear from" in share.panel.question_label.text()
     assert share.results_screen is None, "no counts on the projector before the reveal"
     sharing.lecture.next_step()  # reveal: the class's counts and the answer go up on the projector
-    qtbot.waitUntil(lambda: share.results_screen is not None, timeout=3000)
+    qtbot.waitUntil(lambda: share.results_screen is not None, timeout=8000)
     results = share.results_screen
     assert results is not None and results.parentWidget() is sharing.audience_stage and results.isVisible()
     assert results.chart.data is not None and results.chart.data.counts == (0, 0, 1, 0) and results.chart.data.revealed
     sharing.lecture.next_step()  # plays the step: the chart makes way for the stage
     sharing.clock.advance(5000)
-    qtbot.waitUntil(lambda: share.results_screen is None, timeout=3000)
+    qtbot.waitUntil(lambda: share.results_screen is None, timeout=8000)
     shots = os.environ.get("PACKETSTAGE_SHOTS")
     if shots:
         share.panel.resize(420, 520)
@@ -119,11 +119,11 @@ def test_the_phone_remote_drives_the_app(sharing: MainWindow, qtbot: QtBot) -> N
             await ws.send_json({"t": "ping"})
 
     asyncio.run(click("next"))
-    qtbot.waitUntil(lambda: sharing.state.playing or sharing.state.step == 1, timeout=3000)
+    qtbot.waitUntil(lambda: sharing.state.playing or sharing.state.step == 1, timeout=8000)
     sharing.clock.advance(5000)
     assert sharing.state.step == 1
     asyncio.run(click("blank"))
-    qtbot.waitUntil(lambda: sharing.audience_stage.blanked, timeout=3000)
+    qtbot.waitUntil(lambda: sharing.audience_stage.blanked, timeout=8000)
 
 
 def test_stopping_presenting_stops_sharing(sharing: MainWindow) -> None:

@@ -38,6 +38,7 @@ class ClassPanel(QWidget):
         layout.addWidget(self.question_label)
         self.chart = TallyChart(self)
         layout.addWidget(self.chart)
+        layout.addSpacing(6)
         buttons = QHBoxLayout()
         self.join_button = QPushButton("Join screen on projector", self)
         self.join_button.setCheckable(True)
@@ -62,7 +63,7 @@ class ClassPanel(QWidget):
 
     def show_session(self, code: str, url: str, remote_png: bytes) -> None:
         self.code_label.setText(code)
-        self.code_label.setToolTip("The join code students type")
+        self.code_label.setToolTip("The join code students type (the projector shows it with the QR code)")
         self.url_label.setText(url)
         pixmap = QPixmap()
         pixmap.loadFromData(remote_png, "PNG")

@@ -368,8 +368,8 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         add("&Keyboard shortcuts", [QKeySequence.StandardKey.HelpContents], self.show_shortcuts, help_menu)
         add("&About PacketStage", [], self.show_about, help_menu)
-        install_capture_menus(self, self.state, file_menu, bar, before=help_menu)  # File → Import capture…, the Live menu
         self.classroom = install_classroom(self, bar, before=help_menu)  # Present → Share with the class
+        install_capture_menus(self, self.state, file_menu, bar, before=help_menu)  # File → Import capture…, the Live menu
         self.export_menu = install_export_menu(self, self.state, file_menu, lambda: self.lecture.deck_path)
 
     # -- loading ---------------------------------------------------------------------

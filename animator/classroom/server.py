@@ -73,6 +73,9 @@ PRESENTER_RATE = (30.0, 90)
 SLOW_BYTES = 64 * 1024
 #: Seconds the delivery loop runs before it offers the GIL to other threads (``_deliver``).
 HOLD_SECONDS = 0.001
+#: Wrong codes or tokens one address may give within GUESS_WINDOW seconds before it is refused.
+GUESS_LIMIT = 20
+GUESS_WINDOW = 300.0
 #: Tallies and head counts reach presenters at most this often (seconds).
 TALLY_EVERY = 0.1
 _STUDENT_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
@@ -165,6 +168,8 @@ class ClassServer:
         self._room_dirty = False
         self._csv_lock = threading.Lock()
         self._gzipped: dict[str, bytes] = {}
+        #: Per address, when it gave a wrong code or token (``_guessing``).
+        self._wrong: dict[str, list[float]] = {}
         self._outgoing: collections.deque[tuple[Client, str | bytes]] = collections.deque()
         self._wake: asyncio.Event | None = None
         self._deliverer: asyncio.Task[None] | None = None
@@ -320,16 +325,34 @@ class ClassServer:
         headers["X-Frame-Options"] = "DENY"
         return response
 
+    def _guessing(self, request: web.Request) -> bool:
+        """Whether this address has given too many wrong codes or tokens lately (then it is refused
+        for a while, right code or not: 31^6 codes are many, but not for a script with a lecture's time)."""
+        now = time.monotonic()
+        times = [t for t in self._wrong.get(request.remote or "", []) if now - t < GUESS_WINDOW]
+        self._wrong[request.remote or ""] = times
+        return len(times) >= GUESS_LIMIT
+
+    def _wrong_guess(self, request: web.Request) -> None:
+        self._wrong.setdefault(request.remote or "", []).append(time.monotonic())
+
     async def _index(self, request: web.Request) -> web.Response:
         given = request.query.get("c")
-        if given is not None and same_secret(normalise_code(given), self.join_code):
+        if given is not None and self._guessing(request):
+            return web.Response(status=429, text="Too many wrong codes from this device: wait a few minutes, then try again.")
+        if given is not None and not same_secret(normalise_code(given), self.join_code):
+            self._wrong_guess(request)
+        elif given is not None:
             return self._page(request, "student", self.pages.student_html)
         form = join_form(self.pages.title, wrong=given is not None)
         csp = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         return web.Response(text=form, content_type="text/html", headers={"Content-Security-Policy": csp})
 
     async def _remote(self, request: web.Request) -> web.Response:
+        if self._guessing(request):
+            return web.Response(status=429, text="Too many wrong links from this device: wait a few minutes.")
         if not same_secret(request.query.get("t"), self.token):
+            self._wrong_guess(request)
             return web.Response(status=403, text="This page needs the presenter's link (shown on the presenter's screen only).")
         return self._page(request, "presenter", self.pages.presenter_html)
 
@@ -356,12 +379,16 @@ class ClassServer:
         if not self._same_origin(request):
             return web.Response(status=403, text="wrong origin")
         query = request.query
+        if self._guessing(request):
+            return web.Response(status=429, text="too many wrong codes from this address")
         if "t" in query:
             if not same_secret(query.get("t"), self.token):
+                self._wrong_guess(request)
                 return web.Response(status=403, text="wrong presenter token")
             role, student, limit, size = "presenter", "", RateLimit(*PRESENTER_RATE), PRESENTER_MAX_BYTES
         else:
             if not same_secret(normalise_code(query.get("c", "")), self.join_code):
+                self._wrong_guess(request)
                 return web.Response(status=403, text="wrong join code")
             student = query.get("id", "")
             if not _STUDENT_ID.fullmatch(student):

@@ -270,3 +270,23 @@ def test_the_app_receives_remote_commands(serve: Callable[..., ClassServer]) -> 
 
     run(go())
     assert received == ["next", "blank", "back"]
+
+
+def test_guessing_codes_is_refused_for_a_while(serve: Callable[..., ClassServer]) -> None:
+    from animator.classroom.server import GUESS_LIMIT
+
+    server = serve()
+    base = f"http://127.0.0.1:{server.port}"
+
+    async def go() -> None:
+        async with aiohttp.ClientSession() as session:
+            for i in range(GUESS_LIMIT):
+                async with session.get(base + f"/?c=GUESS{i:02d}") as r:
+                    assert r.status == 200 and "not this lecture's code" in await r.text()
+            async with session.get(base + f"/?c={server.join_code}") as r:
+                assert r.status == 429, "after 20 wrong codes even the right one waits"
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await student(session, server, "student-1")
+            assert refused.value.status == 429
+
+    run(go())

@@ -68,6 +68,16 @@ def until(page: Any, expression: str) -> None:
         page.wait_for_timeout(20)
 
 
+def drop_students(server: ClassServer) -> None:
+    """Close every student's socket from the server's side, as a dropped Wi-Fi would end it."""
+    import asyncio
+
+    assert server._loop is not None
+    for client in list(server.clients):
+        if client.role == "student":
+            asyncio.run_coroutine_threadsafe(client.ws.close(code=1012, message=b"test: connection lost"), server._loop).result(5)
+
+
 def shot(page: Any, name: str, tmp_path: Path) -> Path:
     folder = Path(os.environ.get("PACKETSTAGE_SHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,6 +141,15 @@ def test_a_phone_answers_a_quiz_and_sees_the_reveal(
             break
         phone.wait_for_timeout(20)
     assert server.state.tallies[(0, 6)].counts() == [0, 0, 1, 0], "one student, one answer: the last one"
+    # The Wi-Fi drops (the server loses the socket): the page reconnects by itself, without a word
+    # to the student, and its answer is still the one counted (once).
+    drop_students(server)
+    until(phone, "!window.packetstageLive.connected")
+    until(phone, "window.packetstageLive.connected")
+    assert phone.inner_text(".live-status") == "Live"
+    phone.click(".lq-choice >> nth=1")
+    phone.click(".lq-choice >> nth=2")
+    until(phone, "document.querySelector('.lq-hint').textContent.startsWith('Your answer: C')")
     server.publish(LiveState(step=5, time=at5, quiz=QuizRef(0, 6, "revealed")))
     phone.wait_for_selector(".lq-verdict", timeout=WAIT_MS)
     assert phone.inner_text(".lq-verdict").startswith("✔ Right")

@@ -133,3 +133,18 @@ def test_stopping_presenting_stops_sharing(sharing: MainWindow) -> None:
     sharing.stop_presenting()
     assert share.server is None and not server.running and not share.dock.isVisible()
     assert not sharing.classroom.share_action.isChecked()
+
+
+def test_a_deck_is_shared_scene_by_scene(window: MainWindow, qtbot: QtBot) -> None:
+    deck = REPO / "scenes" / "intro.deck.yaml"
+    assert window.open_scene(deck)
+    window.start_presenting()
+    share = window.classroom.share
+    assert share.serve(build_pages(load_source(deck)), port=0, bind="127.0.0.1")
+    server = share.server
+    assert server is not None and len(server.state.chapters) == 3
+    window.lecture.next_scene()
+    qtbot.waitUntil(lambda: server.state.live.chapter == 1, timeout=8000)
+    assert server.state.live.step == 0
+    window.stop_presenting()
+    assert share.server is None

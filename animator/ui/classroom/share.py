@@ -191,6 +191,7 @@ class ClassroomShare(QObject):
         self._counts = {}
         state = self.host.state
         state.events.frame.connect(self._frame)
+        state.events.transport.connect(self._publish)  # speed or pacing changed while paused
         state.events.presenting.connect(self._presenting)
         self.host.lecture.quiz_changed.connect(self._publish)
         self.host.blank_action.toggled.connect(self._publish)
@@ -213,6 +214,7 @@ class ClassroomShare(QObject):
         state = self.host.state
         self._trailing.stop()
         state.events.frame.disconnect(self._frame)
+        state.events.transport.disconnect(self._publish)
         state.events.presenting.disconnect(self._presenting)
         self.host.lecture.quiz_changed.disconnect(self._publish)
         self.host.blank_action.toggled.disconnect(self._publish)

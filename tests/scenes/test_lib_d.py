@@ -1,15 +1,16 @@
-"""The caching, push/pull and DNS recursion scenes (issue 16, items 6, 7 and 4): what each step's caption says about
-where a request stops and what crosses the wire must be true of the packets the simulator built."""
+"""The caching, push/pull, DNS recursion and WebSocket balancing scenes (issue 16, items 6, 7, 4):
+what each step's caption says about where a request stops and what crosses the wire must be true
+of the packets the simulator built."""
 
 from __future__ import annotations
 
 from scapy.layers.dns import DNS
-from scapy.layers.inet import TCP
+from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 
 from animator.engine.timeline import MessageTrack
 from tests.conftest import REPO
-from tests.scenekit import timeline, tracks
+from tests.scenekit import frame_on, timeline, tracks
 
 DECK = REPO / "scenes" / "backend-fundamentals.deck.yaml"
 
@@ -24,6 +25,11 @@ def payload(track: MessageTrack) -> bytes:
 def http(name: str, step: int) -> list[tuple[str, str, bytes]]:
     """(from, to, payload) of every message carrying data in the step."""
     return [(m.path[0], m.path[-1], payload(m)) for m in tracks(name, step) if payload(m)]
+
+
+def table(name: str, step: int, node: str, title: str) -> list[tuple[str, ...]]:
+    state = timeline(name).state_at(timeline(name).boundary(step))
+    return [tuple(str(cell) for cell in row) for t in state.tables.get(node, ()) if t.title == title for row in t.rows]
 
 
 def cache(name: str, step: int) -> list[tuple[str, ...]]:
@@ -172,3 +178,35 @@ def test_dns_comes_before_the_curl_walkthrough_that_uses_it() -> None:
 
     files = [entry.file for entry in load_deck(DECK).scenes]
     assert files.index("dns-recursion.yaml") < files.index("curl-https.yaml")
+
+
+# -- websockets-load-balancing ------------------------------------------------------------------------
+def test_each_websocket_is_balanced_once_and_stays_on_its_backend() -> None:
+    placed = {m.path[0]: m.path[-1] for m in tracks("websockets-load-balancing", 1) if m.label == "SYN"}
+    assert placed == {"alice": "web1", "bob": "web2", "carol": "web1"}
+    for m in tracks("websockets-load-balancing", 3):
+        assert (m.path[0], m.path[-1]) in {("web1", "alice"), ("web2", "bob"), ("web1", "carol")}
+        outside = frame_on(m, "lb", "internet")
+        assert outside[IP].src == "203.0.113.10" and outside[TCP].sport == 80  # the VIP, not the backend
+        assert payload(m)[:1] == b"\x81"  # an unmasked text frame from the server
+
+
+def test_the_new_backend_gets_nothing_until_the_deploy_sends_everyone_back() -> None:
+    assert not tracks("websockets-load-balancing", 4)
+    pool = table("websockets-load-balancing", 4, "lb", "Pool")
+    assert [(row[0], row[1], row[2]) for row in pool] == [("web1", "up", "2"), ("web2", "up", "1"), ("web3", "up", "0")]
+    closes = [payload(m) for m in tracks("websockets-load-balancing", 5) if m.label.startswith("Close")]
+    assert closes[:2] == [b"\x88\x02\x03\xe9"] * 2  # status 1001, going away
+    assert all(c[:2] == b"\x88\x82" for c in closes[2:]) and len(closes) == 4  # the browsers' masked echo
+    fins = [m for m in tracks("websockets-load-balancing", 5) if m.path[0] == "web1" and "FIN" in m.label]
+    assert {m.path[-1] for m in fins} == {"alice", "carol"}
+    again = {m.path[0]: m.path[-1] for m in tracks("websockets-load-balancing", 6) if m.label.startswith("SYN (")}
+    assert again == {"alice": "web3", "carol": "web2"}
+
+
+def test_the_websocket_balancing_scene_follows_the_scenes_it_builds_on() -> None:
+    from animator.model.deck import load_deck
+
+    files = [entry.file for entry in load_deck(DECK).scenes]
+    for earlier in ("websockets.yaml", "load-balancing-l4-vs-l7.yaml"):
+        assert files.index(earlier) < files.index("websockets-load-balancing.yaml")

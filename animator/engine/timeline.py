@@ -595,6 +595,15 @@ class Timeline:
             track.outcome if nxt is None else None,
         )
 
+    def packet_link(self, packet_id: str, t: float) -> str | None:
+        """The link a capture of ``packet_id`` at ``t`` is taken on: the wire it is crossing, the
+        wire it arrived by once at a device, its first wire before it starts; None for an unknown id."""
+        track = self._by_id.get(packet_id)
+        if track is None or not track.links:
+            return None
+        hop = max(0, bisect_right(track.hop_starts, t) - 1)
+        return track.links[hop]
+
     def wire_records(self) -> list[WireRecord]:
         """Every real frame as it goes onto each link, in time order: the scene's traffic for a pcap."""
         records = [

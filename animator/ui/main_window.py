@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self.state.events.presenting.connect(self._presenting_changed)
 
         # The inspector, the sequence diagram and the device tables (animator/ui/inspect).
-        self.inspection = InspectionDocks(self, self.state, self.stages, self.clock)
+        self.inspection = InspectionDocks(self, self.state, self.stages, self.clock, show_status=self.show_status)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.inspection.sequence_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspection.inspector_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspection.tables_dock)

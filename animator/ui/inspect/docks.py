@@ -13,10 +13,11 @@ dissector. Until then this controller keeps what they would show and hands it ov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
 
 from animator.engine.frame import Frame
 from animator.engine.timeline import Timeline
@@ -35,8 +36,17 @@ if TYPE_CHECKING:
 class InspectionDocks(QObject):
     """Makes the docks (children of ``parent``) and keeps their panels in step with the player's state."""
 
-    def __init__(self, parent: QWidget, state: PlayerState, stages: StageGroup, clock: PlayerClock) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        state: PlayerState,
+        stages: StageGroup,
+        clock: PlayerClock,
+        show_status: Callable[[str, int], None] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.window = parent
+        self.show_status = show_status
         self.state = state
         self.clock = clock
         self.timeline: Timeline | None = None
@@ -89,6 +99,7 @@ class InspectionDocks(QObject):
         if self.timeline is not None:
             inspector.set_names(SceneNames.of(self.timeline))
         self.inspector_dock.setWidget(inspector)  # before following: the inspector lays itself out in the dock
+        inspector.captureRequested.connect(self.open_capture)
         self._follow(inspector)
         return inspector
 
@@ -193,3 +204,23 @@ class InspectionDocks(QObject):
             inspector.show_detail(detail)
         else:
             inspector.show_label(self.labels().get(selected, selected), NOT_NOW)
+
+    # -- Wireshark ----------------------------------------------------------------------
+    def open_capture(self) -> None:
+        """Open the selected packet's wire in Wireshark (``animator.ui.inspect.wireshark``)."""
+        selected, timeline = self.state.selected, self.timeline
+        if selected is None or timeline is None:
+            return
+        link = timeline.packet_link(selected, self.time)
+        if link is None:
+            return
+        from animator.export.base import ExportError
+        from animator.ui.inspect.wireshark import open_link_capture
+
+        try:
+            message = open_link_capture(timeline, link, self.state.path)
+        except (OSError, ExportError, ValueError) as exc:
+            QMessageBox.warning(self.window, "Open in Wireshark", f"Could not write the capture of link {link}: {exc}")
+            return
+        if self.show_status is not None:
+            self.show_status(message, 10_000)

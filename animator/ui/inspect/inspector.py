@@ -141,6 +141,8 @@ class Inspector(QWidget):
 
     #: Emitted with the selected field's path, () when nothing is selected.
     fieldSelected = Signal(tuple)  # noqa: N815
+    #: The user asked to open the shown packet's wire in Wireshark.
+    captureRequested = Signal()  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -186,6 +188,13 @@ class Inspector(QWidget):
             self.sides.addButton(button)
             header.addWidget(button)
         self.in_button.setChecked(True)
+        self.wireshark_button = QToolButton(page)
+        self.wireshark_button.setText("Wireshark…")
+        self.wireshark_button.setToolTip(
+            "Open the wire this packet is on in Wireshark: a capture of that one link, as tcpdump there would see it"
+        )
+        self.wireshark_button.clicked.connect(self.captureRequested)
+        header.addWidget(self.wireshark_button)
         self.in_button.toggled.connect(lambda on: self._side_toggled("in", on))
         self.out_button.toggled.connect(lambda on: self._side_toggled("out", on))
         column.addLayout(header)
@@ -257,6 +266,7 @@ class Inspector(QWidget):
         self.where.setVisible(True)
         self._set_changes(detail.changes, self.names.node(detail.node))
         self._set_frames(frames, both=detail.frame_in is not None and detail.frame_out is not None)
+        self.wireshark_button.setVisible(True)
         if not frames:  # a labelled token: no bytes, but where it is still matters
             self.empty.setText(f"{detail.label}\n{place}\n\n{NO_BYTES}")
             self.stack.setCurrentIndex(0)
@@ -270,6 +280,7 @@ class Inspector(QWidget):
         self.detail = None
         self.title.setText(title)
         self.where.setVisible(False)
+        self.wireshark_button.setVisible(False)  # a lone frame belongs to no scene link
         self._set_changes(())
         self._set_frames({"in": bytes(frame)}, both=False)
 

@@ -162,6 +162,7 @@ class StageLayout:
         self.px = {kind: max(1, math.ceil(nominal * self.k * scale - 0.01)) for kind, nominal in NOMINAL.items()}
         self.gap = max(4.0, round(8 * self.k))
         self._steps: dict[int, StepLayout] = {}
+        self._tables_cache: dict[tuple[str, Rect, tuple[TableView, ...]], list[Box]] = {}
         self._fallback_chips: dict[tuple[int, str], Box] = {}
         self._chip_labels: dict[str, str] = {}
         w, h = self.size
@@ -1004,6 +1005,8 @@ class StageLayout:
         shown = {(b.node, b.text) for b in frame.bubbles if b.opacity > 0.05}
         out = [b for b in out if b.kind != "bubble" or (b.node, b.full) in shown]
         at_pause = abs(frame.time - self.timeline.boundary(frame.step)) < 1e-9
+        if not at_pause:
+            out = self._tables_now(out, frame)
         for packet in shown_packets(frame.packets, frozenset(hidden_traffic)) if chips else ():
             if packet.opacity <= 0.05 or (at_pause and packet.id not in layout.chips):
                 continue  # at a pause point a chip with no free spot is left out (listed in ``hidden``)
@@ -1014,6 +1017,64 @@ class StageLayout:
             out.append(subtitle)
         out.extend(self.caption_boxes(frame))
         return out
+
+    def _tables_now(self, boxes: list[Box], frame: Frame) -> list[Box]:
+        """Mid-step, each device's tables as they are *now*, in the room its pause point keeps.
+
+        The step's layout holds the tables as they stand when the step ends; drawn as they are
+        while a packet is still on its way, a server would show SYN_RCVD before the SYN reached
+        it. So each table is drawn again from the frame, in the same place and width, with at
+        most the rows the pause point shows (the newest kept, "+N more"); a table that does not
+        exist yet is left out. Cards are cached per (node, tables): most frames change no table.
+        """
+        placed: dict[str, list[Box]] = {}
+        for b in boxes:
+            if b.kind == "table":
+                placed.setdefault(b.node, []).append(b)
+        if not placed:
+            return boxes
+        now = {node: self._node_tables_now(node, tuple(cards), frame.tables.get(node, ())) for node, cards in placed.items()}
+        out: list[Box] = []
+        for b in boxes:
+            if b.kind != "table":
+                out.append(b)
+            elif b is placed[b.node][0]:
+                out.extend(now[b.node])
+        return out
+
+    def _node_tables_now(self, node: str, placed: tuple[Box, ...], tables: tuple[TableView, ...]) -> list[Box]:
+        key = (node, placed[0].rect, tables)
+        cached = self._tables_cache.get(key)
+        if cached is not None:
+            return cached
+        first: TableCard = placed[0].data
+        titles_only = not first.columns and not first.rows
+        capacity = max(len(b.data.rows) for b in placed)
+        x, y, w = placed[0].rect.x, placed[0].rect.y, placed[0].rect.w
+        boxes: list[Box] = []
+        for n, table in enumerate(tables[: len(placed)]):
+            shown = self._title_only(table) if titles_only else table
+            # More rows than the pause point shows (some leave during the step): keep the height.
+            rows = capacity if len(shown.rows) <= capacity else max(capacity - 1, 0)
+            card, _, h = self._card(shown, 0 if titles_only else rows, w)
+            card = dataclasses.replace(card, leader=first.leader if n == 0 else None)
+            boxes.append(
+                Box(
+                    "table",
+                    Rect(x, y, w, h),
+                    card.title,
+                    card.cell_px,
+                    node=node,
+                    background="panel_fill",
+                    full=card.title,
+                    data=card,
+                )
+            )
+            y += h + self.gap / 2
+        if len(self._tables_cache) > 256:
+            self._tables_cache.clear()
+        self._tables_cache[key] = boxes
+        return boxes
 
     def lay_out(self, frame: Frame, hidden_traffic: Iterable[str] = ()) -> Frame:
         """``frame`` with every box it draws (chips included) in ``Frame.boxes``: what an exporter

@@ -70,4 +70,24 @@ for spec in "video:clip.mp4:ftyp" "gif:clip.gif:GIF89a" "html:page.html:<!DOCTYP
   head -c 64 "$work/$file" | grep -aq -- "$magic" || fail "export --$format wrote no ${magic} file"
   exports="$exports $format"
 done
-echo "smoke test passed: $deb ($version): --version, validate, export --pcap, render (${bytes} bytes) and export${exports} from the installed package"
+# The class server (aiohttp and segno, imported only by 'share'): start it from the bundle, fetch the
+# student page over loopback with bash's /dev/tcp (no client needed), stop it.
+port=18765
+"$app" share "$scenes/http-get.yaml" --bind 127.0.0.1 --port "$port" >"$work/share.out" 2>&1 &
+share=$!
+page=""
+for _ in $(seq 50); do
+  if exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
+    printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n' "$port" >&3
+    page=$(cat <&3)
+    exec 3<&-
+    break
+  fi
+  sleep 0.2
+done
+kill "$share" 2>/dev/null; wait "$share" 2>/dev/null
+if ! grep -q "^HTTP/1.[01] 200" <<<"$page" || ! grep -q "<!DOCTYPE html>" <<<"$page"; then
+  cat "$work/share.out" >&2
+  fail "share did not serve the student page"
+fi
+echo "smoke test passed: $deb ($version): --version, validate, export --pcap, render (${bytes} bytes), export${exports} and share from the installed package"

@@ -210,3 +210,30 @@ def test_the_websocket_balancing_scene_follows_the_scenes_it_builds_on() -> None
     files = [entry.file for entry in load_deck(DECK).scenes]
     for earlier in ("websockets.yaml", "load-balancing-l4-vs-l7.yaml"):
         assert files.index(earlier) < files.index("websockets-load-balancing.yaml")
+
+
+# -- active-active ------------------------------------------------------------------------------------
+def test_one_name_two_balancers_both_carry_traffic() -> None:
+    answers = {m.path[-1]: Ether(m.frames[-1] or b"")[DNS] for m in tracks("active-active", 1) if m.path[0] == "dns"}
+    order = {who: [answers[who].an[i].rdata for i in range(answers[who].ancount)] for who in answers}
+    assert order == {"alice": ["203.0.113.11", "203.0.113.12"], "bob": ["203.0.113.12", "203.0.113.11"]}
+    assert all(a.aa == 1 and a.ra == 0 for a in answers.values())  # ns1 is authoritative, no recursion
+    assert len(tracks("active-active", 1)[2].frames[0] or b"") == 107  # BIND's size for Alice's answer
+    served = {(m.path[0], m.path[-1]) for m in tracks("active-active", 3)}
+    assert {("lb1", "alice"), ("lb2", "bob")} <= served
+
+
+def test_when_lb1_dies_alice_times_out_and_the_second_address_serves_her() -> None:
+    (lost,) = tracks("active-active", 4)
+    assert lost.dropped and lost.path[-1] == "lb1"
+    assert {m.path[-1] for m in tracks("active-active", 5) if m.path[0] == "alice"} == {"lb2"}
+    assert ("lb2", "alice") in {(m.path[0], m.path[-1]) for m in tracks("active-active", 6)}
+    assert not any("bob" in m.path for step in (4, 5, 6) for m in tracks("active-active", step))
+
+
+def test_active_active_follows_the_active_passive_and_dns_scenes() -> None:
+    from animator.model.deck import load_deck
+
+    files = [entry.file for entry in load_deck(DECK).scenes]
+    for earlier in ("vip-failover.yaml", "dns-recursion.yaml", "forward-vs-reverse-proxy.yaml"):
+        assert files.index(earlier) < files.index("active-active.yaml")

@@ -20,6 +20,7 @@ from scapy.packet import Packet
 
 from animator.packets.names import PG_MESSAGES as MESSAGES
 from animator.packets.pgsql import PROTOCOL_3, SSL_REQUEST, PgBackendMessage, PgMessage, PgSslAnswer, PgStartup
+from animator.packets.pgsql_replication import REPLICATION_MESSAGES, build_replication
 from animator.packets.problems import FieldError
 
 #: Type OIDs and sizes of the column types a scene may name (pg_type: int4 23, text 25, ...).
@@ -131,10 +132,14 @@ def build_pgsql(fields: Mapping[str, Any], seed: object) -> Packet:
         return PgSslAnswer(answer=b"N")
     if msg == "startup":
         params = [("user", user), ("database", str(fields.get("database", user)))]
+        if fields.get("replication"):  # a walreceiver's physical replication connection
+            params.append(("replication", "true"))
         if "application_name" in fields:
             params.append(("application_name", str(fields["application_name"])))
         body = b"".join(_cstr(k) + _cstr(v) for k, v in params) + b"\x00"
         return PgStartup(code=PROTOCOL_3, body=body)
+    if msg in REPLICATION_MESSAGES:
+        return build_replication(msg, fields)
     if msg.startswith("sasl") or msg == "auth_sasl":
         return _sasl(msg, user, str(fields.get("password", "secret")))
     if msg == "auth_ok":

@@ -34,5 +34,8 @@ BACKEND_MSGS = (
     "backend_key", "ready", "row_description", "data_row", "command_complete", "error", "parse_complete",
     "bind_complete", "no_data", "empty_query",
 )  # fmt: skip
+#: Streaming replication's messages (``animator.packets.pgsql_replication``): CopyBothResponse and
+#: the CopyData payloads w (XLogData), k (keepalive), r (standby status update).
+REPLICATION_MSGS = ("copy_both", "xlog_data", "keepalive", "standby_status")
 #: Every PostgreSQL message a ``pgsql`` layer may be (``animator.packets.builders_pgsql``).
-PG_MESSAGES = FRONTEND_MSGS + BACKEND_MSGS
+PG_MESSAGES = FRONTEND_MSGS + BACKEND_MSGS + REPLICATION_MSGS

@@ -19,13 +19,15 @@ from scapy.packet import Packet
 #: Type bytes, with the message names Wireshark prints (frontend and backend share some letters).
 FRONTEND = {
     b"Q": "Simple query", b"P": "Parse", b"B": "Bind", b"D": "Describe", b"E": "Execute", b"S": "Sync",
-    b"X": "Termination", b"p": "SASL/password message", b"C": "Close", b"H": "Flush",
+    b"X": "Termination", b"p": "SASL/password message", b"C": "Close", b"H": "Flush", b"d": "Copy data",
+    b"c": "Copy completion",
 }  # fmt: skip
 BACKEND = {
     b"R": "Authentication request", b"S": "Parameter status", b"K": "Backend key data", b"Z": "Ready for query",
     b"T": "Row description", b"D": "Data row", b"C": "Command completion", b"E": "Error", b"N": "Notice",
     b"1": "Parse completion", b"2": "Bind completion", b"3": "Close completion", b"n": "No data",
-    b"t": "Parameter description", b"I": "Empty query", b"s": "Portal suspended",
+    b"t": "Parameter description", b"I": "Empty query", b"s": "Portal suspended", b"d": "Copy data",
+    b"c": "Copy completion", b"W": "CopyBothResponse",
 }  # fmt: skip
 #: ReadyForQuery's transaction status byte.
 STATUS = {b"I": "idle", b"T": "in a transaction block", b"E": "in a failed transaction block"}
@@ -123,6 +125,10 @@ def describe(kind: bytes, body: bytes, side: str) -> str:
         return f"ReadyForQuery {text}"
     if side == "backend" and kind == b"C":
         return f"CommandComplete {text}"
+    if kind == b"d":  # replication: XLogData, keepalive, standby status (pgsql_replication)
+        from animator.packets.pgsql_replication import describe_copy_data
+
+        return describe_copy_data(body)
     if side == "backend" and kind == b"E":
         fields = {part[:1]: part[1:].decode(errors="replace") for part in body.split(b"\x00") if part}
         return f"ErrorResponse {fields.get(b'C', '')}"

@@ -30,7 +30,9 @@ TYPES: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 
 
-def startup_parameters(user: str, application_name: str, superuser: bool = False) -> list[tuple[str, str]]:
+def startup_parameters(
+    user: str, application_name: str, superuser: bool = False, hot_standby: bool = False
+) -> list[tuple[str, str]]:
     """The ParameterStatus messages PostgreSQL 15 sends after AuthenticationOk, in its order (a psql
     capture against Debian's 15.18). ``session_authorization`` and ``application_name`` follow the
     startup packet; ``server_version`` is Debian's build string."""
@@ -39,7 +41,7 @@ def startup_parameters(user: str, application_name: str, superuser: bool = False
         ("client_encoding", "UTF8"),
         ("DateStyle", "ISO, MDY"),
         ("default_transaction_read_only", "off"),
-        ("in_hot_standby", "off"),
+        ("in_hot_standby", "on" if hot_standby else "off"),  # a standby in recovery says on
         ("integer_datetimes", "on"),
         ("IntervalStyle", "postgres"),
         ("is_superuser", "on" if superuser else "off"),
@@ -149,7 +151,7 @@ def build_pgsql(fields: Mapping[str, Any], seed: object) -> Packet:
             raise FieldError(None, "parameter_status needs 'name' and 'value'")
         return _back(b"S", _cstr(fields["name"]) + _cstr(fields["value"]))
     if msg == "parameters":
-        run = startup_parameters(user, str(fields.get("application_name", "")))
+        run = startup_parameters(user, str(fields.get("application_name", "")), hot_standby=bool(fields.get("hot_standby")))
         if fields.get("pooler"):  # PgBouncer replays the server's parameters in its own order
             run = [run[i] for i in PGBOUNCER_ORDER]
         packet: Packet = _back(b"S", _cstr(run[0][0]) + _cstr(run[0][1]))

@@ -327,6 +327,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "routine": v.text,
                 "pooler": v.boolean,
                 "replication": v.boolean,
+                "hot_standby": v.boolean,
                 "start": v.text,
                 "end": v.text,
                 "write": v.text,

@@ -68,3 +68,9 @@ def test_wal_positions_read_and_print_as_postgresql_writes_them() -> None:
     with pytest.raises(FieldError, match="not a WAL position"):
         lsn("3024868", "start")
     assert struct.calcsize("!QQQq?") == 33
+
+
+def test_a_standby_tells_its_clients_in_hot_standby_on_as_captured() -> None:
+    got = app_bytes(layer("pgsql", msg="parameters", user="app", hot_standby=True))
+    assert b"in_hot_standby\x00on\x00" in got
+    assert b"in_hot_standby\x00off\x00" in app_bytes(layer("pgsql", msg="parameters", user="app"))

@@ -8,6 +8,8 @@ from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 
 from animator.engine.timeline import MessageTrack
+from animator.model.deck import load_deck
+from tests.conftest import REPO
 from tests.scenekit import tracks
 
 SCENE = "tls-interception"
@@ -51,3 +53,9 @@ def test_the_guest_sees_the_minted_certificate_in_the_clear_and_refuses_it() -> 
     assert b"Example Corp Proxy CA" in hello and b"www.example.com" in hello
     alert = payload(by_label(13, "Alert fatal unknown_ca"))
     assert alert == bytes([21, 3, 3, 0, 2, 2, 48])  # alert record, TLS 1.2, fatal (2), unknown_ca (48)
+
+
+def test_the_course_shows_the_tunnel_and_tls_before_the_scene_that_compares_with_them() -> None:
+    files = [entry.file for entry in load_deck(REPO / "scenes" / "backend-fundamentals.deck.yaml").scenes]
+    for earlier in ("tls-handshakes.yaml", "connect-tunnel.yaml"):
+        assert files.index(earlier) < files.index("tls-interception.yaml")

@@ -232,6 +232,8 @@ def _bind(fields: Mapping[str, Any]) -> bytes:
         else:
             data = _text_of(param).encode()
             body += struct.pack("!i", len(data)) + data
+    if "result_format" in fields:  # libpq's PQsendQueryParams sends one code for every column
+        return body + struct.pack("!HH", 1, 1 if fields["result_format"] == "binary" else 0)
     return body + struct.pack("!H", 0)
 
 
@@ -249,8 +251,12 @@ def _row_description(fields: Mapping[str, Any]) -> bytes:
     if len(types) != len(columns):
         raise FieldError("types", f"{len(types)} types for {len(columns)} columns")
     table = int(fields.get("table_oid", 0))
+    # Each column's attribute number in its table (pg_attribute.attnum); by default its position.
+    attnums = [int(str(n)) for n in _values(fields.get("attnums"), "attnums")] or list(range(1, len(columns) + 1))
+    if len(attnums) != len(columns):
+        raise FieldError("attnums", f"{len(attnums)} attribute numbers for {len(columns)} columns")
     body = struct.pack("!H", len(columns))
-    for number, (name, type_name) in enumerate(zip(columns, types, strict=True), start=1):
+    for number, name, type_name in zip(attnums, columns, types, strict=True):
         if type_name not in TYPES:
             raise FieldError("types", f"unknown type '{type_name}'; known: {', '.join(TYPES)}")
         oid, size = TYPES[type_name]

@@ -328,6 +328,8 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "pooler": v.boolean,
                 "replication": v.boolean,
                 "hot_standby": v.boolean,
+                "result_format": v.choice(("text", "binary")),
+                "attnums": _pg_list,
                 "start": v.text,
                 "end": v.text,
                 "write": v.text,

@@ -74,3 +74,16 @@ def test_a_standby_tells_its_clients_in_hot_standby_on_as_captured() -> None:
     got = app_bytes(layer("pgsql", msg="parameters", user="app", hot_standby=True))
     assert b"in_hot_standby\x00on\x00" in got
     assert b"in_hot_standby\x00off\x00" in app_bytes(layer("pgsql", msg="parameters", user="app"))
+
+
+def test_postgres_fdws_bind_names_one_result_format_as_captured() -> None:
+    """postgres_fdw's DECLARE … CURSOR goes through PQsendQueryParams: its Bind carries one result
+    format code (text), 14 bytes long in the sharding capture (docs/scenes/checks.md, "Sharding")."""
+    assert app_bytes(layer("pgsql", msg="bind", result_format="text")).hex() == "420000000e00000000000000010000"
+
+
+def test_a_row_description_carries_each_columns_attribute_number_as_captured() -> None:
+    got = app_bytes(layer("pgsql", msg="row_description", columns=["seat", "passenger"], table_oid=16384, attnums=[2, 3]))
+    assert got.hex() == (
+        "54000000390002736561740000004000000200000019ffffffffffff000070617373656e6765720000004000000300000019ffffffffffff0000"
+    )

@@ -138,6 +138,8 @@ def build_pgsql(fields: Mapping[str, Any], seed: object) -> Packet:
             params.append(("replication", "true"))
         if "application_name" in fields:
             params.append(("application_name", str(fields["application_name"])))
+        if "client_encoding" in fields:  # postgres_fdw names its database's encoding
+            params.append(("client_encoding", str(fields["client_encoding"])))
         body = b"".join(_cstr(k) + _cstr(v) for k, v in params) + b"\x00"
         return PgStartup(code=PROTOCOL_3, body=body)
     if msg in REPLICATION_MESSAGES:

@@ -329,6 +329,7 @@ LAYER_NAMES: Mapping[str, LayerKind] = {
                 "replication": v.boolean,
                 "hot_standby": v.boolean,
                 "result_format": v.choice(("text", "binary")),
+                "client_encoding": v.text,
                 "attnums": _pg_list,
                 "start": v.text,
                 "end": v.text,

@@ -87,3 +87,15 @@ def test_a_row_description_carries_each_columns_attribute_number_as_captured() -
     assert got.hex() == (
         "54000000390002736561740000004000000200000019ffffffffffff000070617373656e6765720000004000000300000019ffffffffffff0000"
     )
+
+
+def test_postgres_fdws_startup_names_its_encoding_as_captured() -> None:
+    got = app_bytes(
+        layer(
+            "pgsql", msg="startup", user="postgres", database="postgres", application_name="postgres_fdw", client_encoding="UTF8"
+        )
+    )
+    assert got.hex() == (
+        "0000005c000300007573657200706f73746772657300646174616261736500706f737467726573006170706c69636174696f6e5f6e616d65"
+        "00706f7374677265735f66647700636c69656e745f656e636f64696e6700555446380000"
+    )

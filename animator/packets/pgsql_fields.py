@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable
 
 from animator.packets.pgsql import BACKEND, FRONTEND, PROTOCOL_3, SSL_REQUEST, STATUS
+from animator.packets.pgsql_replication import copy_data_fields
 
 #: PostgreSQL's port: a payload to or from it is read as its protocol.
 PORT = 5432
@@ -115,6 +116,8 @@ def _message(data: bytes, start: int, end: int, base: int, backend: bool, text: 
         labels = {b"S": ("Parameter name", "Parameter value"), b"C": ("Tag",), b"Q": ("Query",), b"P": ("Statement", "Query")}
         for label, (value, s, e) in zip(labels[kind], _cstrings(data, body_start, end, base), strict=False):
             fields.append((label.lower().replace(" ", "_"), label, value, "", s, e, ()))
+    elif kind == b"d" and (replication := copy_data_fields(body, b0)):
+        fields.extend(replication)  # XLogData, keepalive, standby status (pgsql_replication)
     elif body:
         fields.append(("body", "Body", text(body), "", b0, base + end, ()))
     value = name

@@ -109,3 +109,54 @@ def describe_copy_data(body: bytes) -> str:
         write, flush, apply = struct.unpack("!QQQ", body[1:25])
         return f"Standby status: write {format_lsn(write)} flush {format_lsn(flush)} apply {format_lsn(apply)}"
     return "Copy data"
+
+
+#: (key, label, value, meaning, start, end, children): ``pgsql_fields.Node``'s shape.
+FieldNode = tuple[str, str, str, str, int, int, tuple[Any, ...]]
+
+_LAYOUTS: dict[bytes, tuple[str, tuple[tuple[str, str, str], ...]]] = {
+    b"w": ("XLogData", (("start", "WAL start", "lsn"), ("end", "Server WAL end", "lsn"), ("clock", "Send time", "clock"))),
+    b"k": (
+        "Primary keepalive",
+        (("end", "Server WAL end", "lsn"), ("clock", "Send time", "clock"), ("reply", "Reply now", "bool")),
+    ),
+    b"r": (
+        "Standby status update",
+        (
+            ("write", "Written (write_lsn)", "lsn"),
+            ("flush", "Flushed (flush_lsn)", "lsn"),
+            ("apply", "Applied (replay_lsn)", "lsn"),
+            ("clock", "Send time", "clock"),
+            ("reply", "Reply now", "bool"),
+        ),
+    ),
+}
+_SIZES = {"lsn": 8, "clock": 8, "bool": 1}
+
+
+def copy_data_fields(body: bytes, b0: int) -> list[FieldNode]:
+    """The inspector's fields for a CopyData that carries replication (``b0``: the body's frame
+    offset): its kind, the WAL positions by the names pg_stat_replication uses, and the WAL's size.
+    Anything else is left to the caller (an empty list)."""
+    layout = _LAYOUTS.get(body[:1])
+    if layout is None:
+        return []
+    name, fields = layout
+    out: list[FieldNode] = [("kind", "Replication message", body[:1].decode(), name, b0, b0 + 1, ())]
+    at = 1
+    for key, label, kind in fields:
+        size = _SIZES[kind]
+        if at + size > len(body):
+            return out
+        raw = body[at : at + size]
+        if kind == "lsn":
+            value = format_lsn(struct.unpack("!Q", raw)[0])
+        elif kind == "clock":
+            value = f"{struct.unpack('!q', raw)[0]} µs since 2000-01-01"
+        else:
+            value = "yes" if raw != b"\x00" else "no"
+        out.append((key, label, value, "", b0 + at, b0 + at + size, ()))
+        at += size
+    if body[:1] == b"w":
+        out.append(("wal", "WAL data", f"{len(body) - at} bytes", "", b0 + at, b0 + len(body), ()))
+    return out

@@ -99,3 +99,16 @@ def test_postgres_fdws_startup_names_its_encoding_as_captured() -> None:
         "0000005c000300007573657200706f73746772657300646174616261736500706f737467726573006170706c69636174696f6e5f6e616d65"
         "00706f7374677265735f66647700636c69656e745f656e636f64696e6700555446380000"
     )
+
+
+def test_the_inspector_names_a_status_updates_positions_as_pg_stat_replication_does() -> None:
+    from animator.packets.pgsql_fields import message_nodes
+
+    data = app_bytes(layer("pgsql", msg="standby_status", write="0/30001B8", flush="0/30001B8", apply="0/3000148"))
+    (node,) = message_nodes(data, 0, backend=False, text=repr)
+    fields = {f[1]: f[2] for f in node[6]}
+    assert node[1] == "PostgreSQL Copy data" and fields["Replication message"] == "r"
+    assert (fields["Flushed (flush_lsn)"], fields["Applied (replay_lsn)"]) == ("0/30001B8", "0/3000148")
+    wal = app_bytes(layer("pgsql", msg="xlog_data", start="0/3000148", end="0/30001B8"))
+    (xlog,) = message_nodes(wal, 0, backend=True, text=repr)
+    assert {f[1]: f[2] for f in xlog[6]}["WAL data"] == "112 bytes"

@@ -3,9 +3,9 @@
 The replica streams WAL over a pgsql connection as a PostgreSQL 15 standby did in the check
 (docs/scenes/checks.md, "Replication"): tshark reads the replication startup, the two replication
 commands and the CopyData that follows; the standby never reports more WAL than it was sent; a
-login to the promoted server says ``in_hot_standby = off`` where the standby's said ``on``. The sharding scene's router sends a query
-that names the shard key to one shard and one that does not to both (docs/scenes/checks.md,
-"Sharding").
+login to the promoted server says ``in_hot_standby = off`` where the standby's said ``on``. The
+sharding scene's router sends a query that names the shard key to one shard and one that does not
+to both (docs/scenes/checks.md, "Sharding").
 """
 
 from __future__ import annotations

@@ -223,6 +223,11 @@ class Stack(Device):
         conn = self.conns.get(key)
         flags = int(tcp.flags)
         listen = self.node.listen
+        if conn is not None and conn.state in ("TIME_WAIT", "CLOSED") and flags & SYN and not flags & ACK:
+            # A new SYN for a 4-tuple this end holds in TIME_WAIT opens a new connection, as Linux's
+            # tcp_timewait_state_process (TCP_TW_SYN) does: nothing of the old one carries over.
+            del self.conns[key]
+            conn = None
         if conn is None:
             if not flags & SYN or flags & ACK or (listen and tcp.dport not in listen):
                 if flags & RST:

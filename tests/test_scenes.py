@@ -197,7 +197,12 @@ def test_l4_keeps_the_clients_connection_and_l7_opens_its_own() -> None:
     assert (outside[IP].src, outside[TCP].sport, outside[TCP].seq) == (inside[IP].src, inside[TCP].sport, inside[TCP].seq)
     second, answer, ack = tracks("load-balancing-l4-vs-l7", 6)
     assert second.path[-1] == "web2"  # round robin, per connection
-    assert (answer.label, answer.path[0], ack.label, ack.path[-1]) == ("SYN, ACK", "web2", "ACK", "web2")  # their kernels finish it
+    assert (answer.label, answer.path[0], ack.label, ack.path[-1]) == (
+        "SYN, ACK",
+        "web2",
+        "ACK",
+        "web2",
+    )  # their kernels finish it
     request, proxied = tracks("load-balancing-l4-vs-l7", 8)
     upstream = Ether(proxied.frames[0])
     assert proxied.path == ("l7", "api1")

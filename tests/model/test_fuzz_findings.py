@@ -274,7 +274,8 @@ def test_a_firewall_rejects_an_ipv6_segment_with_an_ipv6_rst(
 
     text = STRAY_IPV6_SEGMENT.replace(
         '  - {id: b, kind: server, ipv6: "2001:db8::2/64"}',
-        '  - {id: b, kind: server, ipv6: "2001:db8::2/64", firewall: {rules: [{chain: INPUT, action: REJECT, reject_with: tcp-reset, proto: tcp}]}}',
+        '  - {id: b, kind: server, ipv6: "2001:db8::2/64", '
+        "firewall: {rules: [{chain: INPUT, action: REJECT, reject_with: tcp-reset, proto: tcp}]}}",
     ).replace("flags: A", "flags: S")
     path = write_scene(text)
     status, lines, everything = run(["validate", str(path)], capsys)

@@ -176,9 +176,12 @@ def _database(node: Node) -> Iterator[tuple[Mark, str]]:
     keys: set[str] = set()
     for number, row in enumerate(settings.rows, start=1):
         if len(row) != len(settings.columns):
-            yield where, (
-                f"node '{node.id}': row {number} has {len(row)} values for {len(settings.columns)} columns"
-                f" ({', '.join(settings.columns)})"
+            yield (
+                where,
+                (
+                    f"node '{node.id}': row {number} has {len(row)} values for {len(settings.columns)} columns"
+                    f" ({', '.join(settings.columns)})"
+                ),
             )
         elif row[0] in keys:
             yield where, f"node '{node.id}': row {number} repeats the key {settings.columns[0]} = {row[0]}"

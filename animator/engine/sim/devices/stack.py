@@ -629,7 +629,7 @@ class Stack(Device):
             message: Any = ICMPv6TimeExceeded(code=0)
         else:
             message = ICMPv6DestUnreach(code={3: 4, 0: 0, 13: 1, 1: 3}.get(code, 1))
-        quoted = bytes(ip)[: ICMPV6_QUOTE]
+        quoted = bytes(ip)[:ICMPV6_QUOTE]
         reply = IPv6(bytes(IPv6(src=str(src), dst=ip.src, hlim=DEFAULT_TTL) / message / sc.Raw(quoted)))
         leg = self.sim.new_leg(f"{arrival.leg.id}.icmp", label.replace("ICMP", "ICMPv6"), "icmp", arrival.leg, self.id)
         self.send_reply(leg, reply, arrival.time)

@@ -72,6 +72,8 @@
   let driver = "remote";      // "remote": this remote plays the lecture; "app": the app does
   let blank = false;          // the remote's blank (driver "remote")
   let lastSent = "";
+  /** Signatures of the last updates this remote sent: their echoes are not news to it. */
+  const recentlySent = [];
   const mine = {};            // "c:s" -> this student's answer
   const tallies = {};         // "c:s" -> {counts, total} (presenters, before the reveal)
   let students = 0;
@@ -128,7 +130,10 @@
     latest = s;
     if (presenter && driver === "remote") {
       // Another remote (or this one, reconnecting) moved the lecture: take it over from there.
-      if (signature(s) !== lastSent || first) adopt(s);
+      // Echoes of this remote's own updates are not adopted: one arriving after a newer update
+      // went out (a scrub sends several) would move the remote back, and its pending last update
+      // would then see nothing new to send.
+      if (first || !recentlySent.includes(signature(s))) adopt(s);
     } else if (!away) apply(s);
     blankCover.hidden = !(s.blank && !away && !presenter);
     if (s.quiz && s.quiz.phase === "revealed") keepScore(s.quiz);
@@ -204,6 +209,8 @@
       return;
     }
     lastSent = sig; lastKey = key; sentAt = Date.now();
+    recentlySent.push(sig);
+    if (recentlySent.length > 64) recentlySent.shift();
     send({ t: "state", token, s });
   }
   for (const event of ["step", "time", "quiz", "chapter"]) player.on(event, () => { publish(); showRemote(); });

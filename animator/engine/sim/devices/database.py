@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 from animator.engine.sim.core import Arrival, SimulationError
 from animator.engine.sim.devices.stack import Stack
 from animator.engine.sim.journey import Leg
-from animator.engine.sim.scapy_layers import layers
 from animator.engine.sim.tcp import Connection
 from animator.model.kinds import TableKind
 from animator.model.schema import DatabaseSettings, Node
@@ -111,15 +110,8 @@ class Database(Stack):
             self.frontend((ip.src, tcp.sport), data, arrival.time)
         return conn
 
-    def leaving(self, frame: bytes, time: float, leg: Leg) -> None:
-        super().leaving(frame, time, leg)
-        sc = layers()
-        packet = sc.Ether(frame)
-        if sc.TCP not in packet:
-            return
-        tcp = packet.getlayer(sc.TCP)
-        ip = tcp.underlayer
-        data = bytes(tcp.payload) if tcp.payload else b""
+    def tcp_leaving(self, ip: Any, tcp: Any, data: bytes, time: float, leg: Leg) -> None:
+        super().tcp_leaving(ip, tcp, data, time, leg)
         if data and tcp.sport == self.settings.port:
             self.backend((ip.dst, tcp.dport), data, time)
         if int(tcp.flags) & 0x05 and tcp.sport == self.settings.port:  # FIN or RST: the backend exits

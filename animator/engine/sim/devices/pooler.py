@@ -22,7 +22,6 @@ from animator.engine.sim.core import Arrival
 from animator.engine.sim.devices.database import split_messages
 from animator.engine.sim.devices.stack import Stack
 from animator.engine.sim.journey import Leg
-from animator.engine.sim.scapy_layers import layers
 from animator.engine.sim.tcp import Connection
 from animator.model.kinds import TableKind
 from animator.model.schema import Node, PoolerSettings
@@ -85,15 +84,8 @@ class Pooler(Stack):
             self.from_server((ip.dst, tcp.dport), data, t)
         return conn
 
-    def leaving(self, frame: bytes, time: float, leg: Leg) -> None:
-        super().leaving(frame, time, leg)
-        sc = layers()
-        packet = sc.Ether(frame)
-        if sc.TCP not in packet:
-            return
-        tcp = packet.getlayer(sc.TCP)
-        ip = tcp.underlayer
-        data = bytes(tcp.payload) if tcp.payload else b""
+    def tcp_leaving(self, ip: Any, tcp: Any, data: bytes, time: float, leg: Leg) -> None:
+        super().tcp_leaving(ip, tcp, data, time, leg)
         if tcp.dport == self.settings.server_port and data and (ip.src, tcp.sport) not in self.servers:
             if data[:1] == b"\x00":  # its StartupMessage: a new server connection logs in
                 self.servers[ip.src, tcp.sport] = PoolServer(tcp.sport)

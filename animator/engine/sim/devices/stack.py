@@ -297,19 +297,23 @@ class Stack(Device):
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
 
     def leaving(self, frame: bytes, time: float, leg: Leg) -> None:
-        """Account for a segment this node sends on one of its connections (state badge, socket table)
-        when it really leaves: after any ARP exchange it had to wait for. A response saying
-        ``Connection: close`` is followed by this end's FIN, unless the scene sends more on it."""
+        """A frame really leaves (after any ARP exchange it had to wait for): a TCP segment is parsed
+        once here and handed to ``tcp_leaving``, which kinds that read what they send extend."""
         sc = layers()
         packet = sc.Ether(frame)
         if sc.TCP not in packet:
             return
         ip = packet.getlayer(sc.IP) if sc.IP in packet else packet.getlayer(sc.IPv6)
         tcp = packet.getlayer(sc.TCP)
+        self.tcp_leaving(ip, tcp, bytes(tcp.payload) if tcp.payload else b"", time, leg)
+
+    def tcp_leaving(self, ip: Any, tcp: Any, payload: bytes, time: float, leg: Leg) -> None:
+        """Account for a segment this node sends on one of its connections (state badge, socket
+        table). A response saying ``Connection: close`` is followed by this end's FIN, unless the
+        scene sends more on it."""
         conn = self.conns.get(((ip.src, tcp.sport), (ip.dst, tcp.dport)))
         if conn is None:
             return
-        payload = bytes(tcp.payload) if tcp.payload else b""
         if conn.sent(int(tcp.flags), tcp.seq, len(payload)):
             if self.sim.is_down(self.id) == "no":  # a stopped program's machine keeps "port closed"
                 self.badge(time, conn.state)

@@ -17,7 +17,6 @@ size and time), so later starts read ~50 KB instead of parsing 2 MB of fonts.
 from __future__ import annotations
 
 import functools
-import os
 import struct
 from array import array
 from dataclasses import dataclass
@@ -105,11 +104,12 @@ def _write_cache(cache: Path, face: FontFace) -> None:
     codes = array("I", map(ord, face.advances))
     widths = array("H", face.advances.values())
     header = _CACHE_HEADER.pack(len(codes), face.fallback, face.units_per_em, face.ascent, face.descent)
+    from animator.files import write_atomic
+
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(_CACHE_MAGIC + header + codes.tobytes() + widths.tobytes())
-        os.replace(temporary, cache)  # whole or not at all: another process may be reading it
+        # Whole or not at all (another process may be reading it), and no temporary left on a full disk.
+        write_atomic(cache, _CACHE_MAGIC + header + codes.tobytes() + widths.tobytes())
     except OSError:
         pass  # a read-only home: parse the font each time
 

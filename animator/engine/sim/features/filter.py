@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from animator.engine.sim.core import Arrival
 from animator.engine.sim.frames import transport_of
@@ -272,9 +272,9 @@ class Filter:
             return []
         if entry is not None:
             if passage.direction == ORIGINAL and entry.dnat is not None:
-                return [_rewrite_dst(ip, entry.dnat, "DNAT (conntrack)")]
+                return [_rewrite(ip, "dst", entry.dnat, "DNAT (conntrack)")]
             if passage.direction == REPLY and entry.snat is not None:
-                return [_rewrite_dst(ip, (entry.original[1], entry.original[2]), "un-SNAT (conntrack)")]
+                return [_rewrite(ip, "dst", (entry.original[1], entry.original[2]), "un-SNAT (conntrack)")]
             return []
         return self._nat_chain(time, ip, passage, "PREROUTING", None)
 
@@ -285,9 +285,9 @@ class Filter:
         entry = passage.entry if passage.ctstate != "RELATED" else None
         if entry is not None:
             if passage.direction == ORIGINAL and entry.dnat is not None:
-                changes.append(_rewrite_dst(ip, entry.dnat, "DNAT (conntrack)"))
+                changes.append(_rewrite(ip, "dst", entry.dnat, "DNAT (conntrack)"))
             elif passage.direction == REPLY and entry.snat is not None:
-                changes.append(_rewrite_dst(ip, (entry.original[1], entry.original[2]), "un-SNAT (conntrack)"))
+                changes.append(_rewrite(ip, "dst", (entry.original[1], entry.original[2]), "un-SNAT (conntrack)"))
         elif passage.ctstate != "RELATED":
             changes += self._nat_chain(time, ip, passage, "OUTPUT", None)
         verdict = self._filter_chain(time, ip, passage, "OUTPUT")
@@ -308,9 +308,9 @@ class Filter:
                 changes.append(_untranslate_error(ip, "src", entry.original[3], entry.original[4], "un-DNAT (RELATED)"))
         elif entry is not None:
             if passage.direction == ORIGINAL and entry.snat is not None:
-                changes.append(_rewrite_src(ip, entry.snat, "SNAT (conntrack)"))
+                changes.append(_rewrite(ip, "src", entry.snat, "SNAT (conntrack)"))
             elif passage.direction == REPLY and entry.dnat is not None:
-                changes.append(_rewrite_src(ip, (entry.original[3], entry.original[4]), "un-DNAT (conntrack)"))
+                changes.append(_rewrite(ip, "src", (entry.original[3], entry.original[4]), "un-DNAT (conntrack)"))
         else:
             changes += self._nat_chain(time, ip, passage, "POSTROUTING", egress)
         self._confirm(time, ip, passage)
@@ -413,7 +413,7 @@ class Filter:
         if rule.action == "DNAT" and rule.to is not None:
             target = _endpoint(rule.to)
             passage.dnat = target
-            change = _rewrite_dst(ip, target, "DNAT")
+            change = _rewrite(ip, "dst", target, "DNAT")
         elif rule.action in ("SNAT", "MASQUERADE"):
             address = _endpoint(rule.to)[0] if rule.to is not None else str(egress) if egress is not None else None
             if address is None:
@@ -421,7 +421,7 @@ class Filter:
             port = _endpoint(rule.to)[1] if rule.to is not None else None
             port = port if port is not None else self._free_port(ip, address)
             passage.snat = (address, port)
-            change = _rewrite_src(ip, passage.snat, rule.action)
+            change = _rewrite(ip, "src", passage.snat, rule.action)
         else:
             passage.walked.append(text)
             return []
@@ -470,28 +470,23 @@ def _endpoint(text: str) -> tuple[str, int | None]:
     return parsed[0], parsed[1]
 
 
-def _rewrite_dst(ip: Any, target: tuple[str, int | None], why: str) -> str:
+def _rewrite(ip: Any, end: Literal["src", "dst"], target: tuple[str, int | None], why: str) -> str:
+    """Rewrite the packet's source or destination address (and port, when ``target`` has one), as
+    NAT does; the device's change line, "DNAT 203.0.113.7:8080 → 192.168.2.10:80"."""
     transport = transport_of(ip)
-    old = f"{ip.dst}:{transport.dport}" if transport is not None else ip.dst
-    ip.dst = target[0]
-    if transport is not None and target[1] is not None:
-        transport.dport = target[1]
-    if transport is not None:
-        del transport.chksum
-    new = f"{ip.dst}:{transport.dport}" if transport is not None else ip.dst
-    return f"{why} {old} → {new}"
+    port = "sport" if end == "src" else "dport"
 
+    def where() -> str:
+        address = getattr(ip, end)
+        return f"{address}:{getattr(transport, port)}" if transport is not None else address
 
-def _rewrite_src(ip: Any, target: tuple[str, int | None], why: str) -> str:
-    transport = transport_of(ip)
-    old = f"{ip.src}:{transport.sport}" if transport is not None else ip.src
-    ip.src = target[0]
-    if transport is not None and target[1] is not None:
-        transport.sport = target[1]
+    old = where()
+    setattr(ip, end, target[0])
     if transport is not None:
+        if target[1] is not None:
+            setattr(transport, port, target[1])
         del transport.chksum
-    new = f"{ip.src}:{transport.sport}" if transport is not None else ip.src
-    return f"{why} {old} → {new}"
+    return f"{why} {old} → {where()}"
 
 
 def _untranslate_error(ip: Any, side: str, address: str, port: int | None, why: str) -> str:

@@ -100,12 +100,29 @@ class Remark(NamedTuple):
     text: str
 
 
+class Sample(NamedTuple):
+    """A number a device keeps and the wire does not carry, at ``time`` (a TCP sender's cwnd).
+
+    ``series`` names what is measured ("cwnd", "ssthresh", "rwnd"), ``conn`` the connection it
+    belongs to as ``"address:port>address:port"`` seen from ``node``; the unit is bytes. The
+    TCP graph plots these beside what it reads off the wire (sequence numbers, ACKs, windows).
+    """
+
+    time: float
+    node: str
+    conn: str
+    series: str
+    value: float
+
+
 @dataclass(slots=True)
 class StepJourney:
     legs: list[Leg] = field(default_factory=list)
     tables: list[TableChange] = field(default_factory=list)
     badges: list[Badge] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
+    #: Device-internal numbers over time (a TCP sender's congestion window), for the TCP graph.
+    samples: list[Sample] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -466,6 +466,41 @@ class PoolerSettings:
     marks: Mapping[str, Mark] = MARKS()
 
 
+def check_segments(value: int) -> str | None:
+    return None if 1 <= value <= 1000 else "must be between 1 and 1000 segments"
+
+
+def check_buffer(value: int) -> str | None:
+    return None if 0 < value <= 1 << 30 else "must be between 1 and 1073741824 bytes"
+
+
+@dataclass(frozen=True)
+class TcpSettings:
+    """A host's TCP stack as Linux lets an administrator tune it, one key per sysctl or route option.
+
+    Absent, a stack behaves as before: no congestion model, no receive-buffer limit, no SYN
+    backlog limit. Present, the simulator keeps what each key governs and shows it (``ss -ti``),
+    and the TCP graph plots it.
+    """
+
+    #: ``net.ipv4.tcp_congestion_control``: Linux's default ``cubic`` (cwnd × 0.7 on loss) or ``reno`` (× 0.5).
+    congestion: Literal["cubic", "reno"] | None = None
+    #: ``ip route … initcwnd N``: the congestion window a connection starts with, in segments (Linux: 10).
+    initcwnd: int = field(default=10, metadata={"check": check_segments})
+    #: The MSS this stack announces and sends with (``ip route … advmss N``); None: from the MTU.
+    mss: int | None = field(default=None, metadata={"check": check_port})
+    #: ``SO_RCVBUF``: bytes the receiver holds before its application reads them; the window it
+    #: advertises is what is left (0: a zero window, the sender must stop and probe).
+    rcvbuf: int | None = field(default=None, metadata={"check": check_buffer})
+    #: ``net.ipv4.tcp_syncookies``: 0 never, 1 when the SYN backlog is full (Linux's default), 2 always.
+    syncookies: Literal[0, 1, 2] = 1
+    #: The SYN backlog of a listening socket: half-open (SYN_RECV) connections it holds at most
+    #: (``listen()``'s backlog capped by ``net.ipv4.tcp_max_syn_backlog``); None: unlimited.
+    syn_backlog: int | None = field(default=None, metadata={"check": check_segments})
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
 @dataclass(frozen=True)
 class Node:
     id: str = field(metadata={"check": check_id})
@@ -493,6 +528,8 @@ class Node:
     database: DatabaseSettings | None = None
     #: A ``pooler`` node's pool mode, size and ports (``animator.engine.sim.devices.pooler``).
     pooler: PoolerSettings | None = None
+    #: Tuning of the node's TCP stack (congestion control, receive buffer, SYN backlog and cookies).
+    tcp: TcpSettings | None = None
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
     listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})
     #: The machine is off: frames to it are lost (a reverse proxy answers 502 or 504).

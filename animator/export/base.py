@@ -52,6 +52,8 @@ class Chapter:
     #: The pause points to export, ``first``..``last`` inclusive (0 is before anything moves).
     first_step: int
     last_step: int
+    #: The part of the course this scene starts (a deck entry's ``part``), for contents and bookmarks.
+    part: str | None = None
 
     @property
     def scene(self) -> Scene:

@@ -288,6 +288,7 @@ def chapter_words(chapter: Chapter) -> dict[str, Any]:
     intro = {"caption": scene.summary or scene.title, "explain": markdown_html(scene.summary)}
     return {
         "title": chapter.title,
+        "part": chapter.part,
         "scene": scene.title,
         "first": first,
         "count": timeline.step_count,

@@ -148,9 +148,12 @@ class _Handout:
         for index, chapter in enumerate(source.chapters):
             cells = [self._cell(chapter, step) for step in chapter.steps()]
             self.first_page[index] = len(self.pages)
+            parts = source.is_deck and any(c.part for c in source.chapters)
+            if parts and chapter.part:
+                self.outline.append((0, chapter.part, len(self.pages)))
             if source.is_deck:
-                self.outline.append((0, chapter.title, len(self.pages)))
-            level = 1 if source.is_deck else 0
+                self.outline.append((1 if parts else 0, chapter.title, len(self.pages)))
+            level = (2 if parts else 1) if source.is_deck else 0
             for start in range(0, len(cells), self.per_page):
                 page = _Page("steps", chapter, cells[start : start + self.per_page])
                 for cell in page.cells:
@@ -492,15 +495,20 @@ class _Handout:
         painter.setFont(font(12, bold=True))
         painter.drawText(QRectF(x, y, w, 18), int(Qt.AlignmentFlag.AlignLeft), "Contents")
         y += 24
-        entries = [(c.title, self.first_page[i] + 1) for i, c in enumerate(source.chapters)]
+        # (text, page, is a part's heading): a deck's parts head their scenes, as in the app's contents.
+        entries: list[tuple[str, int, bool]] = []
+        for i, c in enumerate(source.chapters):
+            if c.part:
+                entries.append((c.part, self.first_page[i] + 1, True))
+            entries.append((c.title, self.first_page[i] + 1, False))
         if self.questions:
-            entries.append(("Answers to the questions", self.first_page_of("answers") + 1))
+            entries.append(("Answers to the questions", self.first_page_of("answers") + 1, False))
         line_h = 15.0
         rows = max(1, int((PAGE_H - MARGIN - y) // line_h))
         columns = max(1, -(-len(entries) // rows))
         col_w = (w - (columns - 1) * 30) / columns
-        painter.setFont(font(10))
-        for i, (name, number) in enumerate(entries):
+        for i, (name, number, heading) in enumerate(entries):
+            painter.setFont(font(10, bold=heading))
             col, row = divmod(i, rows)
             r = QRectF(x + col * (col_w + 30), y + row * line_h, col_w, line_h)
             painter.setPen(QColor(INK))
@@ -581,7 +589,7 @@ def _pdf_string(text: str) -> bytes:
 
 
 def _add_outline(path: Path, entries: list[tuple[int, str, int]]) -> None:
-    """Append an outline of ``(level, title, page index)`` entries (levels 0 and 1) to the PDF at ``path``.
+    """Append an outline of ``(level, title, page index)`` entries (levels 0, 1, 2…) to the PDF at ``path``.
 
     Reads what Qt wrote (a classic cross-reference table and trailer, one /Pages node whose /Kids
     lists the pages in order), then appends the outline's objects, a catalogue that points at
@@ -608,13 +616,13 @@ def _add_outline(path: Path, entries: list[tuple[int, str, int]]) -> None:
     next_num = int(size.group(1))
     outline_num = next_num
     numbers = list(range(next_num + 1, next_num + 1 + len(entries)))
-    # Parent of each entry: the outline root for level 0, the last level-0 entry for level 1.
+    # Parent of each entry: the outline root for level 0, else the last entry one level up.
     parents: list[int] = []
-    last_top = outline_num
+    last_at: dict[int, int] = {}
     for (level, _, _), num in zip(entries, numbers, strict=True):
-        parents.append(outline_num if level == 0 or last_top == outline_num else last_top)
-        if level == 0:
-            last_top = num
+        parents.append(last_at.get(level - 1, outline_num) if level > 0 else outline_num)
+        last_at = {k: v for k, v in last_at.items() if k < level}
+        last_at[level] = num
     children: dict[int, list[int]] = {}
     for parent, num in zip(parents, numbers, strict=True):
         children.setdefault(parent, []).append(num)

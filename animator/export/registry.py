@@ -95,7 +95,7 @@ def load_source(path: Path, steps: tuple[int, int | None] | None = None) -> Expo
             continue
         timeline = build_timeline(loaded)
         title = deck.scenes[index].title or loaded.title
-        chapters.append(Chapter(title, timeline, 0, timeline.step_count))
+        chapters.append(Chapter(title, timeline, 0, timeline.step_count, part=deck.scenes[index].part))
     if errors:
         raise SceneLoadError(errors)
     return ExportSource(deck.title, tuple(chapters), path, is_deck=True, summary=deck.summary or "")

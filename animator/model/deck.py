@@ -10,6 +10,7 @@ from a scene without reading it::
       - file: tcp-handshake.yaml
       - file: http-get.yaml
         title: A whole web request
+        part: The web          # this scene starts a part of the course (shown in the contents)
 
 Scene paths are relative to the deck's folder, so a deck and its scenes can be copied or
 zipped together. A deck comes from the same untrusted places as a scene, so it goes through
@@ -50,10 +51,15 @@ def is_deck_path(path: str | Path) -> bool:
 
 @dataclass(frozen=True)
 class DeckEntry:
-    """One scene of the lecture: its file (relative to the deck) and an optional title override."""
+    """One scene of the lecture: its file (relative to the deck) and an optional title override.
+
+    ``part`` starts a part of the course at this scene ("Part 5: Proxies in depth"): the
+    contents group the scenes under it, so a course of 45 lessons reads as six parts.
+    """
 
     file: str
     title: str | None = None
+    part: str | None = None
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 
@@ -72,6 +78,10 @@ class Deck:
     @property
     def folder(self) -> Path:
         return Path(self.source).parent
+
+    def parts(self) -> list[tuple[str, int]]:
+        """The course's parts as (title, index of its first scene), in order."""
+        return [(entry.part, index) for index, entry in enumerate(self.scenes) if entry.part]
 
     def scene_path(self, index: int) -> Path:
         """Where scene ``index`` lives: relative paths are read from the deck's folder.

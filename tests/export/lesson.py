@@ -59,14 +59,15 @@ def write_lesson(folder: Path, name: str = "lesson.yaml", title: str = "Switch l
     return path
 
 
-def write_deck(folder: Path) -> Path:
-    """A deck of two copies of the lesson, titled as chapters."""
+def write_deck(folder: Path, parts: bool = False) -> Path:
+    """A deck of two copies of the lesson, titled as chapters (with ``parts``, each starts a part)."""
     write_lesson(folder, "one.yaml", "First lesson")
     write_lesson(folder, "two.yaml", "Second lesson")
     deck = folder / "course.deck.yaml"
+    first, second = (", part: Beginnings", ", part: Endings") if parts else ("", "")
     deck.write_text(
         "format: 1\ntitle: Tiny course\nsummary: Two lessons.\nscenes:\n"
-        "  - {file: one.yaml, title: Part one}\n  - {file: two.yaml, title: Part two}\n",
+        f"  - {{file: one.yaml, title: Part one{first}}}\n  - {{file: two.yaml, title: Part two{second}}}\n",
         encoding="utf-8",
     )
     return deck

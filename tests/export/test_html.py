@@ -41,7 +41,16 @@ class Export:
 def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Export]:
     out = tmp_path_factory.mktemp("html")
     made = {}
-    for name, source in (("scene", SCENE), ("deck", DECK)):
+    # The intro deck again, with its scenes in two parts of a course.
+    parted = out / "parts"
+    parted.mkdir()
+    for scene in ("tcp-handshake.yaml", "http-get.yaml", "home-nat.yaml"):
+        (parted / scene).write_bytes((REPO / "scenes" / scene).read_bytes())
+    text = DECK.read_text(encoding="utf-8")
+    text = text.replace("file: tcp-handshake.yaml", "file: tcp-handshake.yaml\n    part: Transport")
+    text = text.replace("file: http-get.yaml", "file: http-get.yaml\n    part: The web")
+    (parted / "course.deck.yaml").write_text(text, encoding="utf-8")
+    for name, source in (("scene", SCENE), ("deck", DECK), ("parts", parted / "course.deck.yaml")):
         page, film = build_page(load_source(source), ExportOptions(), no_progress)
         path = out / f"{name}.html"
         write_atomic(path, page)
@@ -415,7 +424,22 @@ def test_a_deck_has_its_table_of_contents_and_walks_on_into_the_next_scene(
     assert (state["chapter"], state["step"]) == (1, film["chapters"][1]["count"])
     sections = v.page.locator("#toc ul button")
     assert sections.count() == sum(len(c["sections"]) for c in film["chapters"])
+    assert v.page.locator("#toc li.part").count() == 0, "a deck without parts lists its scenes alone"
     sections.first.click()
     state = v.state()
     first = film["chapters"][0]["sections"][0]
     assert (state["chapter"], state["step"]) == (0, first[0])
+
+
+def test_a_decks_parts_head_their_scenes_in_the_table_of_contents(
+    visit: Callable[..., Visit], exports: dict[str, Export]
+) -> None:
+    v = visit("parts")
+    items = v.page.locator("#toc > ol > li")
+    assert [items.nth(i).get_attribute("class") or "" for i in range(items.count())] == ["part", "", "part", "", ""]
+    assert v.page.locator("#toc li.part").all_inner_texts() == ["Transport", "The web"]
+    # The scenes keep their numbers 1, 2, 3: a part's heading is not counted as a scene.
+    assert [int(items.nth(i).get_attribute("value") or 0) for i in (1, 3, 4)] == [1, 2, 3]
+    v.page.locator("#toc > ol > li > button").nth(1).click()
+    assert v.state()["chapter"] == 1
+    assert v.errors == []

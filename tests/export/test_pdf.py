@@ -103,6 +103,17 @@ def test_a_deck_has_a_title_page_chapters_in_the_outline_and_each_scene_on_new_p
     assert "Question 2" in text(out, 4), "questions are numbered through the deck"
 
 
+def test_a_decks_parts_head_its_scenes_in_the_contents_and_the_outline(tmp_path: Path) -> None:
+    out = tmp_path / "course.pdf"
+    export(write_deck(tmp_path, parts=True), out, "--per-page", "4")
+    assert "Contents Beginnings Part one Endings Part two Answers to the questions 2 2 3 3 4" in text(out, 1)
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(out)], capture_output=True, text=True, check=True).stdout
+    # Parts at the top of the bookmarks, their scenes inside them, the steps inside those.
+    outline = xml[xml.index("<outline>") :]
+    assert re.search(r'<item page="2">Beginnings</item>\s*<outline>\s*<item page="2">Part one</item>\s*<outline>', outline)
+    assert re.search(r'<item page="3">Endings</item>\s*<outline>\s*<item page="3">Part two</item>', outline)
+
+
 def test_a_cancel_leaves_no_file(tmp_path: Path) -> None:
     out = tmp_path / "handout.pdf"
     out.write_bytes(b"old")

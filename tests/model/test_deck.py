@@ -44,6 +44,19 @@ def test_paths_are_relative_to_the_deck_and_titles_optional(folder: Path) -> Non
     assert is_deck_path(path) and not is_deck_path(folder / "one.yaml")
 
 
+def test_parts_head_the_scenes_they_start(folder: Path) -> None:
+    entries = "  - {file: one.yaml, part: Basics}\n  - file: two.yaml\n  - {file: one.yaml, part: More}\n"
+    path = deck(folder, "format: 1\ntitle: Talk\nscenes:\n" + entries)
+    assert load_deck(path).parts() == [("Basics", 0), ("More", 2)]
+
+
+def test_the_course_deck_has_six_parts_among_them_proxies_in_depth_and_databases_on_the_wire() -> None:
+    course = load_deck(REPO / "scenes" / "backend-fundamentals.deck.yaml")
+    titles = [title for title, _ in course.parts()]
+    assert len(titles) == 6 and course.parts()[0][1] == 0, "the course starts with its first part"
+    assert titles[4:] == ["Proxies in depth", "Databases on the wire"]
+
+
 def test_missing_scene_file_is_reported_at_its_entry_with_a_suggestion(folder: Path) -> None:
     path = deck(folder, "format: 1\ntitle: Talk\nscenes:\n  - file: one.yaml\n  - file: tow.yaml\n")
     assert errors(path) == [f"{path}:5:11: scenes.2.file: no scene file 'tow.yaml' next to the deck (did you mean 'two.yaml'?)"]
@@ -51,7 +64,7 @@ def test_missing_scene_file_is_reported_at_its_entry_with_a_suggestion(folder: P
 
 def test_unknown_key_in_an_entry_gets_did_you_mean(folder: Path) -> None:
     path = deck(folder, "format: 1\ntitle: Talk\nscenes:\n  - fille: one.yaml\n")
-    assert f"{path}:4:5: scenes.1: unknown key 'fille' (did you mean 'file'?); expected one of: file, title" in errors(path)
+    assert f"{path}:4:5: scenes.1: unknown key 'fille' (did you mean 'file'?); expected one of: file, title, part" in errors(path)
 
 
 def test_a_broken_scene_in_the_deck_fails_validation_with_its_own_location(folder: Path) -> None:

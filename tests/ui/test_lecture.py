@@ -345,3 +345,30 @@ def test_presenter_sees_the_next_scene_at_the_end_of_one(lecture: MainWindow) ->
     assert lecture.presenter_panel.next_label.text() == "Scene 2: HTTP GET"
     assert lecture.presenter_panel.position_label.text() == "Scene 1 of 3 · The TCP handshake · 4-way close · step 12 of 12"
     lecture.stop_presenting()
+
+
+def test_a_decks_parts_head_its_scenes_in_the_contents_and_go_to_their_first_scene(window: MainWindow, tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    for name in ("tcp-handshake.yaml", "http-get.yaml", "home-nat.yaml"):
+        (folder / name).write_text((REPO / "scenes" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    deck = folder / "talk.deck.yaml"
+    deck.write_text(
+        "format: 1\ntitle: Talk\nscenes:\n  - {file: tcp-handshake.yaml, part: Transport}\n"
+        "  - {file: http-get.yaml, part: The web}\n  - file: home-nat.yaml\n",
+        encoding="utf-8",
+    )
+    assert window.open_scene(deck)
+    nav = window.lecture.navigator
+    tops = [nav.topLevelItem(i) for i in range(nav.topLevelItemCount())]
+    assert [t.text(0) for t in tops] == [
+        "Part 1: Transport",
+        "1. TCP 3-way handshake and 4-way close",
+        "Part 2: The web",
+        "2. An HTTP GET from a laptop to a web server",
+        "3. NAT at a home router",
+    ]
+    assert tops[2].font(0).bold() and tops[2].font(0).pixelSize() > tops[3].font(0).pixelSize()
+    nav.itemClicked.emit(tops[2], 0)
+    assert window.lecture.index == 1 and window.timeline is not None and window.timeline.scene.title.startswith("An HTTP GET")

@@ -797,7 +797,9 @@
   function buildToc() {
     const toc = $("toc"), list = html(film.deck ? "ol" : "ul", { class: film.deck ? "" : "scene" }, toc);
     film.chapters.forEach((ch, c) => {
+      if (film.deck && ch.part) html("li", { class: "part", text: ch.part }, list);
       const li = html("li", {}, list);
+      if (film.deck) li.value = c + 1;
       const head = film.deck ? ch.title : "Start";
       html("button", { type: "button", text: head, "data-chapter": c, "data-step": ch.first, on: () => player.goTo(ch.first, c) }, li);
       if (!ch.sections.length) return;

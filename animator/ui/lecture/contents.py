@@ -1,4 +1,4 @@
-"""The lecture's table of contents: scenes, their chapters, their steps; click to go there.
+"""The lecture's table of contents: parts, scenes, their chapters, their steps; click to go there.
 
 A scene item goes to the scene's start, a chapter to the pause point before its first step
 (so the next click plays it), and a step plays that step, as the step list does.
@@ -35,12 +35,24 @@ class DeckNavigator(QTreeWidget):
         self._steps: dict[tuple[int, int], QTreeWidgetItem] = {}
         self._scenes: list[QTreeWidgetItem] = []
 
-    def set_lecture(self, titles: Sequence[str], scenes: Sequence[Scene | None]) -> None:
-        """One top-level item per scene; a scene that failed to load shows as such, with no steps."""
+    def set_lecture(self, titles: Sequence[str], scenes: Sequence[Scene | None], parts: Sequence[tuple[str, int]] = ()) -> None:
+        """One top-level item per scene; a scene that failed to load shows as such, with no steps.
+
+        A deck's parts (title, first scene) head their scenes, numbered as a course's parts are;
+        clicking one goes to its first scene.
+        """
         self.clear()
         self._steps.clear()
         self._scenes = []
+        starts = {first: title for title, first in parts}
         for index, (title, scene) in enumerate(zip(titles, scenes, strict=True)):
+            if index in starts:
+                number = sorted(starts).index(index) + 1
+                part = QTreeWidgetItem([f"Part {number}: {starts[index]}"])
+                part.setFont(0, font(14, bold=True))
+                part.setData(0, ROLE, (index, 0, False))
+                part.setToolTip(0, f"Part {number} of the course, from scene {index + 1}")
+                self.addTopLevelItem(part)
             top = QTreeWidgetItem([f"{index + 1}. {title}" if len(titles) > 1 else title])
             top.setFont(0, font(13, bold=True))
             top.setData(0, ROLE, (index, 0, False))

@@ -73,6 +73,8 @@ class Lecture(QObject):
         self.deck: Deck | None = None
         self.deck_path: Path | None = None
         self.titles: list[str] = []
+        #: The deck's parts: (title, index of the first scene), for the contents.
+        self.parts: list[tuple[str, int]] = []
         self.scenes: list[Scene | None] = []
         self.outline = DeckOutline([0])
         self.index = 0
@@ -125,7 +127,7 @@ class Lecture(QObject):
 
         navigator = DeckNavigator(self.contents_dock)
         navigator.jump.connect(self.jump)
-        navigator.set_lecture(self.titles, self.scenes)
+        navigator.set_lecture(self.titles, self.scenes, self.parts)
         navigator.show_position(*self._shown_place)
         return navigator
 
@@ -151,7 +153,7 @@ class Lecture(QObject):
     def _show_lecture(self) -> None:
         """The deck's scenes (or the lone scene) in the contents tree."""
         if self.contents_dock.built:
-            self.navigator.set_lecture(self.titles, self.scenes)
+            self.navigator.set_lecture(self.titles, self.scenes, self.parts)
 
     @property
     def docks(self) -> tuple[QDockWidget, ...]:
@@ -207,6 +209,7 @@ class Lecture(QObject):
         self.deck, self.deck_path = deck, path
         self.scenes = [s if isinstance(s, Scene) else None for s in loaded]
         self.titles = [e.title or (s.title if s else e.file) for e, s in zip(deck.scenes, self.scenes, strict=True)]
+        self.parts = deck.parts()
         self.outline = DeckOutline.of_scenes(self.scenes)
         self._show_lecture()
         return True
@@ -241,7 +244,7 @@ class Lecture(QObject):
         scene = timeline.scene
         if not in_deck:
             self.deck, self.deck_path, self.index = None, None, 0
-            self.scenes, self.titles = [scene], [scene.title]
+            self.scenes, self.titles, self.parts = [scene], [scene.title], []
             self.outline = DeckOutline.of_scenes(self.scenes)
             self._show_lecture()
         else:

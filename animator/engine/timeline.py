@@ -24,6 +24,8 @@ from animator.engine.easing import clamp01, ease_out, smooth
 from animator.engine.frame import Bubble, Frame, PacketView, TableView
 from animator.engine.layout import layout_nodes
 from animator.engine.sim import Journey, Outcome, Remark
+from animator.engine.sim.journey import Sample
+from animator.engine.tcp_graph import TcpGraph, build_tcp_graph
 from animator.engine.timing import DWELL, hop_seconds, step_at
 from animator.engine.traffic import classify
 from animator.model.errors import SceneError, SceneLoadError
@@ -165,6 +167,9 @@ class Timeline:
         self._device_tables: dict[str, tuple[list[float], list[tuple[TableView, ...]]]] = {}
         #: Per step with simulated packets, how much its motion was sped up to fit a given duration.
         self._scales: dict[int, float] = {}
+        #: Device-internal numbers (a sender's cwnd) at their scheduled times, for the TCP graph.
+        self._samples: list[tuple[float, Sample]] = []
+        self._tcp_graph: tuple[TcpGraph | None] | None = None
         self.journey = journey
         self._schedule()
         self._hop_geometry = self._hop_geometries()
@@ -287,6 +292,7 @@ class Timeline:
                 scale = self._scales.get(number, 1.0)
                 badge_events.extend((start + badge.time * scale, order, badge.node, badge.text) for badge in simulated.badges)
                 timed.extend(_Timed(start + remark.time * scale, remark) for remark in simulated.remarks)
+                self._samples.extend((start + sample.time * scale, sample) for sample in simulated.samples)
                 for t, n, table, columns, rows in simulated.tables:
                     device_events.append((start + t * scale, order, n, table.value, columns, rows))
             for index, action in enumerate(step.actions, start=1):
@@ -603,6 +609,16 @@ class Timeline:
             return None
         hop = max(0, bisect_right(track.hop_starts, t) - 1)
         return track.links[hop]
+
+    def tcp_graph(self) -> TcpGraph | None:
+        """The TCP graph of the first connection the simulator sampled (None: the scene has no samples).
+
+        Worked out on first use and kept: only scenes that teach flow or congestion control have one.
+        """
+        if self._tcp_graph is None:
+            wire = self.wire_records() if self._samples else ()
+            self._tcp_graph = (build_tcp_graph(self._samples, wire, self.duration),)
+        return self._tcp_graph[0]
 
     def wire_records(self) -> list[WireRecord]:
         """Every real frame as it goes onto each link, in time order: the scene's traffic for a pcap."""

@@ -391,18 +391,21 @@ class Decoder:
             self.error(node, f"{_at(where)}expected {t.expected}, got {describe(node)}, which is too large")
             return None
 
-    def _literal(self, t: _Type, node: yaml.Node, where: str) -> str | None:
+    def _literal(self, t: _Type, node: yaml.Node, where: str) -> Any:
+        # Choices are compared as the text the author typed and returned as declared, so a
+        # ``Literal[0, 1, 2]`` (``syncookies: 1``) reads the number, as ``Literal["a"]`` reads text.
         value = self._text(t, node, where)
         if value is None:
             return None
-        if value not in t.choices:
-            listed = ", ".join(t.choices)
+        by_text = {str(choice): choice for choice in t.choices}
+        if value not in by_text:
+            listed = ", ".join(by_text)
             self.error(
                 node,
-                f"{_at(where)}unknown value '{value}'{did_you_mean(value, t.choices)}; expected one of: {listed}",
+                f"{_at(where)}unknown value '{value}'{did_you_mean(value, tuple(by_text))}; expected one of: {listed}",
             )
             return None
-        return value
+        return by_text[value]
 
     # -- unions --------------------------------------------------------------------------
     def _optional(self, t: _Type, node: yaml.Node, where: str) -> Any:

@@ -31,6 +31,9 @@ SAMPLE_SERIES = ("cwnd", "ssthresh", "rwnd")
 #: Linux starts ``ssthresh`` at "infinity" (0x7fffffff): a value this large is not drawn.
 UNBOUNDED = float(1 << 30)
 
+#: The sequence plot shows the advertised window's edge if it is at most this many times the data's top.
+WINDOW_REACH = 4.0
+
 FIN, SYN, RST, ACK = 0x01, 0x02, 0x04, 0x10
 
 
@@ -105,14 +108,18 @@ class TcpGraph:
         return counts
 
     @property
-    def highest_seq(self) -> float:
-        """The top of the sequence plot: the highest byte sent or window edge advertised."""
-        return max((*self.segments.ends, *self.retransmissions.ends, *self.windows.values, *self.acks.values, 1.0))
+    def seq_top(self) -> float:
+        """The top of the sequence plot: the highest byte sent or acknowledged, and the window's edge
+        too unless it is far above (then it is not what limits the sender, and including it would
+        squash the data into a line along the bottom; the window line leaves through the top)."""
+        data = max((*self.segments.ends, *self.retransmissions.ends, *self.acks.values, 1.0))
+        window = max(self.windows.values, default=0.0)
+        return (window if window <= WINDOW_REACH * data else data) * 1.05
 
     @property
-    def highest_window(self) -> float:
+    def window_top(self) -> float:
         """The top of the window plot (samples only; ssthresh's "infinity" is not drawn)."""
-        return max((v for s in self.samples for v in s.values), default=1.0)
+        return max((v for s in self.samples for v in s.values), default=1.0) * 1.1
 
 
 class TcpHeader(NamedTuple):

@@ -53,6 +53,7 @@ from animator.render.theme import LIGHT, PALETTES, STANDARD, TEXT_SCALES, THEMES
 from animator.resources import assets_dir
 from animator.ui.classroom import install_classroom
 from animator.ui.exporting import install_export_menu
+from animator.ui.graph import TcpGraphDocks
 from animator.ui.inspect.docks import InspectionDocks
 from animator.ui.lazy import LazyDock
 from animator.ui.lecture.controller import Lecture
@@ -173,6 +174,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.notes_dock, self.inspection.inspector_dock)
         self.tabifyDockWidget(self.inspection.inspector_dock, self.inspection.tables_dock)
         self.notes_dock.raise_()
+
+        # The TCP graph (animator/ui/graph): a tab beside the notes, shown only for scenes that have one.
+        self.graphs = TcpGraphDocks(self, self.state)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.graphs.dock)
+        self.tabifyDockWidget(self.inspection.tables_dock, self.graphs.dock)
+        self.graphs.dock.hide()
 
         # Decks, chapter keys, resume, quizzes and the traffic filter (animator/ui/lecture).
         self.lecture = Lecture(self, self.state, self.clock, self)
@@ -349,6 +356,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.notes_dock.toggleViewAction())
         for dock in self.inspection.docks:
             view.addAction(dock.toggleViewAction())
+        view.addAction(self.graphs.dock.toggleViewAction())
         add("Reset the &layout of the panels", [], lambda: self.arrange_docks(), view)
         theme_menu = view.addMenu("&Theme")
         group = QActionGroup(self)
@@ -572,6 +580,7 @@ class MainWindow(QMainWindow):
         self.audience = AudienceWindow(self.stage.theme, self.keyPressEvent, self.stop_presenting)
         self.audience.addActions(self.actions())  # clicker keys work whichever window has focus
         self.stages.add_audience(self.audience.stage)
+        self.graphs.attach_audience(self.audience.set_side)  # the hall sees the graph beside the stage
         self.audience.show_on(target)
         self._presenter_docks()
         self.state.set_presenting(True)
@@ -606,6 +615,7 @@ class MainWindow(QMainWindow):
         if self.audience is None:
             return
         audience, self.audience = self.audience, None
+        self.graphs.attach_audience(None)
         self.stages.remove_audience()
         audience.close()
         audience.deleteLater()
@@ -790,7 +800,12 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
         self.addDockWidget(right, self.steps_dock)
         self.splitDockWidget(self.steps_dock, self.notes_dock, Qt.Orientation.Vertical)
-        tabs: list[QDockWidget] = [self.lecture.lesson_dock, self.inspection.inspector_dock, self.inspection.tables_dock]
+        tabs: list[QDockWidget] = [
+            self.lecture.lesson_dock,
+            self.inspection.inspector_dock,
+            self.inspection.tables_dock,
+            self.graphs.dock,
+        ]
         wide = width >= WIDE_WINDOW
         if wide:
             self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, sequence)

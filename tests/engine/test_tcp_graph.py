@@ -74,6 +74,8 @@ def test_sequence_numbers_match_what_wireshark_reads_on_the_senders_link(tmp_pat
     assert [a for a, _ in answers] == list(graph.acks.values)
     # Wireshark's calculated window (scaled by the shift both SYNs agreed on) is the window line.
     assert [w for _, w in answers] == list(graph.windows.values)
+    # The window's edge (64k) is far above 500 bytes of data: the plot is scaled to the data.
+    assert graph.seq_top == pytest.approx(501 * 1.05)
     # And the times are the capture's: the pcap's clock is the scene's.
     start = tl.wire_records()[0].time
     times = [float(r[0]) + start for r in rows if r[1] == "50312" and int(r[3]) > 0 and not r[6]]

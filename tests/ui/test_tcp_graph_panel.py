@@ -1,0 +1,109 @@
+"""The TCP graph panel: beside the stage for scenes that sample a TCP sender, absent otherwise.
+
+The scenes of the TCP lessons are being written alongside; until their simulator records samples,
+these tests give tcp-vs-udp's journey a few (as the simulator will) through ``build_timeline``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+import animator.ui.main_window as main_window
+from animator.engine.check import simulated
+from animator.engine.sim.journey import Sample
+from animator.engine.timeline import Timeline
+from animator.model.schema import Scene
+from animator.model.topology import topology_of
+from animator.render.theme import DARK
+from animator.ui.main_window import MainWindow
+from tests.conftest import REPO
+
+TCP_SCENE = REPO / "scenes" / "tcp-vs-udp.yaml"
+CONN = "192.168.1.10:50312>10.0.0.20:9000"
+BACK = "10.0.0.20:9000>192.168.1.10:50312"
+#: What the simulator of a congestion-control scene records: cwnd doubling, an rwnd, ssthresh after loss.
+SAMPLES = (
+    (1, Sample(3.9, "client", CONN, "cwnd", 14600.0)),
+    (1, Sample(3.9, "server", BACK, "rwnd", 64256.0)),
+    (2, Sample(1.9, "client", CONN, "cwnd", 29200.0)),
+    (4, Sample(0.0, "client", CONN, "ssthresh", 14600.0)),
+    (4, Sample(0.0, "client", CONN, "cwnd", 14600.0)),
+)
+
+
+def sampled_timeline(scene: Scene) -> Timeline:
+    journey = copy.deepcopy(simulated(scene, topology_of(scene)))
+    if journey is not None and scene.source.endswith("tcp-vs-udp.yaml"):
+        for step, sample in SAMPLES:
+            journey.steps[step - 1].samples.append(sample)
+    return Timeline(scene, journey)
+
+
+@pytest.fixture
+def sampling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(main_window, "build_timeline", sampled_timeline)
+
+
+def test_the_panel_appears_for_a_sampled_scene_and_not_for_home_nat(window: MainWindow, sampling: None) -> None:
+    assert window.open_scene(TCP_SCENE)
+    dock = window.graphs.dock
+    assert dock.isVisible() and dock.built
+    assert dock.toggleViewAction() in window.menuBar().actions()[2].menu().actions()  # the View menu
+    assert window.open_scene(REPO / "scenes" / "home-nat.yaml")
+    assert not dock.isVisible()
+    assert window.open_scene(TCP_SCENE)
+    assert dock.isVisible()
+
+
+def test_a_scene_without_samples_never_imports_the_plotting_library(window: MainWindow) -> None:
+    assert window.open_scene(REPO / "scenes" / "home-nat.yaml")
+    assert not window.graphs.dock.built
+
+
+def test_curves_hold_the_points_that_have_happened(window: MainWindow, sampling: None) -> None:
+    assert window.open_scene(TCP_SCENE)
+    panel = window.graphs.panel
+    timeline = window.timeline
+    assert timeline is not None
+    window.clock.go_to_step(2)  # the five pieces sent, none acknowledged yet
+    counts = panel.point_counts()
+    assert counts["segments"] == 2 * 5  # a bar (two points) per segment
+    assert counts["retransmissions"] == 0
+    assert counts["cwnd"] == 4  # 14600 held, then 29200 held to the cursor: a staircase of 4 points
+    assert panel.cursors[0].value() == pytest.approx(timeline.boundary(2))
+    window.clock.go_to_step(4)
+    assert panel.point_counts()["retransmissions"] == 2
+    window.clock.go_to_step(1)  # stepping back shrinks the graph
+    counts = panel.point_counts()
+    assert counts["segments"] == 0 and counts["cwnd"] == 2
+
+
+def test_dark_theme_and_200_percent_text(window: MainWindow, sampling: None) -> None:
+    assert window.open_scene(TCP_SCENE)
+    window.set_theme(DARK)
+    window.state.set_looks(replace(window.state.looks, text_scale=2.0))
+    panel = window.graphs.panel
+    axis = panel.seq_plot.getPlotItem().getAxis("left")
+    assert axis.style["tickFont"].pixelSize() == 32
+    assert panel.seq_plot.backgroundBrush().color().name() == DARK.background
+    assert panel.curves["cwnd"].opts["pen"].color().name() == "#56b4e9"  # sky blue reads on the dark background
+
+
+def test_presenting_puts_the_graph_beside_the_projectors_stage(window: MainWindow, sampling: None, qtbot: QtBot) -> None:
+    assert window.open_scene(TCP_SCENE)
+    window.start_presenting()
+    try:
+        audience = window.audience
+        assert audience is not None and audience.side is window.graphs.audience_panel is not None
+        qtbot.waitUntil(lambda: audience.stage.width() > 0)
+        stage, side = audience.stage.geometry(), audience.side.geometry()
+        assert not stage.intersects(side) and stage.width() > side.width()
+        assert window.graphs.dock.isVisible()  # the presenter keeps it too
+        assert window.open_scene(REPO / "scenes" / "home-nat.yaml")
+        assert audience.side is None
+    finally:
+        window.stop_presenting()

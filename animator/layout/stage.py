@@ -58,6 +58,9 @@ CHAIN = 12
 DOCK_GLIDE = 0.3
 #: The caption band never takes more than this share of the height; longer captions are elided.
 CAPTION_SHARE = 0.36
+#: How far a crowded small stage may shrink the asked-for text to keep devices apart (60 %: 200 % text
+#: never ends smaller than 120 %).
+FIT_FLOOR = 0.6
 
 
 def size_factor(size: tuple[int, int]) -> float:
@@ -158,13 +161,25 @@ class StageLayout:
         self.timeline = timeline
         self.size = (int(size[0]), int(size[1]))
         self.scale = scale
-        self.k = size_factor(self.size)
-        self.px = {kind: max(1, math.ceil(nominal * self.k * scale - 0.01)) for kind, nominal in NOMINAL.items()}
-        self.gap = max(4.0, round(8 * self.k))
         self._steps: dict[int, StepLayout] = {}
         self._tables_cache: dict[tuple[str, Rect, tuple[TableView, ...]], list[Box]] = {}
         self._fallback_chips: dict[tuple[int, str], Box] = {}
         self._chip_labels: dict[str, str] = {}
+        self.k = wanted = size_factor(self.size)
+        self._build()
+        # A stage smaller than the hall sizes (a window with panels docked, at 200 % text) may have
+        # no room for the devices' text side by side: the text then gives way, a tenth at a time,
+        # rather than names and badges covering the next device. ``fitted`` says how far.
+        while self._crowded() and self.k > wanted * FIT_FLOOR:
+            self.k = max(wanted * FIT_FLOOR, self.k * 0.9)
+            self._build()
+        #: The share of the asked-for text size the stage shows (1.0 unless it had to give way).
+        self.fitted = self.k / wanted
+
+    def _build(self) -> None:
+        """Everything that depends on the text factor ``k``: sizes, bands, the network."""
+        self.px = {kind: max(1, math.ceil(nominal * self.k * self.scale - 0.01)) for kind, nominal in NOMINAL.items()}
+        self.gap = max(4.0, round(8 * self.k))
         w, h = self.size
         self.margin = round(16 * self.k)
         self.stage = Rect(0, 0, w, h)
@@ -172,6 +187,23 @@ class StageLayout:
         self.caption_top, self._caption_layout = self._caption_band()
         self.area = Rect(self.margin, top, w - 2 * self.margin, max(40.0, self.caption_top - top - self.gap))
         self._place_network()
+
+    def _crowded(self) -> bool:
+        """Whether a device's icon, name, addresses or badge slot runs into another device's, or a
+        link label into any of them: what no per-step placement can repair."""
+        owned = [(node, b.rect) for node, boxes in self.node_boxes.items() for b in boxes]
+        owned += [(node, self._badge_rect(node)) for node in self.badge_slots]
+        for i, (node, rect) in enumerate(owned):
+            if any(other != node and rect.intersects(r) for other, r in owned[i + 1 :]):
+                return True
+        return any(b.rect.intersects(r) for b in self.link_boxes for _, r in owned)
+
+    def _badge_rect(self, node: str) -> Rect:
+        """The room reserved for a node's widest badge."""
+        block, room = self.blocks[node], self._badge_room(node)
+        x = min(max(block.cx - room / 2, self.area.x), self.area.right - room)
+        badge_h = tx.line_height(self.px["badge"], bold=True) + 6
+        return Rect(x, self.badge_slots[node], room, badge_h - 3)
 
     # -- bands -----------------------------------------------------------------------------
     def _title_band(self) -> tuple[list[Box], float]:
@@ -444,11 +476,8 @@ class StageLayout:
         for boxes in self.node_boxes.values():
             for b in boxes:
                 self.static.add(b.rect)
-        for node_id, slot in self.badge_slots.items():
-            block = self.blocks[node_id]
-            room = self._badge_room(node_id)
-            x = min(max(block.cx - room / 2, self.area.x), self.area.right - room)
-            self.static.add(Rect(x, slot, room, badge_h - 3))
+        for node_id in self.badge_slots:
+            self.static.add(self._badge_rect(node_id))
         for b in self.link_boxes:
             self.static.add(b.rect)
         self.segments = [(self.centres[a], self.centres[b]) for a, b in (link.between for link in timeline.scene.links)]

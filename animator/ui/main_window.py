@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         self.stage = StageView(central, THEMES[theme])
         self.stage.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.stage.text_fitted.connect(self._text_fitted)
         layout.addWidget(self.stage, 1)
         #: The presenter's stage and, while presenting, the audience's: both follow the state.
         self.stages = StageGroup(self.state, self.stage, self)
@@ -310,6 +311,16 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str, timeout_ms: int) -> None:
         self.statusBar().showMessage(text, timeout_ms)
+
+    def _text_fitted(self, shown: float) -> None:
+        """The stage is too small for the text size asked: say what it shows instead, and how to get more."""
+        asked = self.stage.text_scale
+        if shown < asked - 0.005:
+            self.show_status(
+                f"Stage text at {shown:.0%} instead of {asked:.0%}, so devices do not run into each other: "
+                "a larger window, fewer panels or full screen gives it room",
+                10000,
+            )
 
     def dialog_parent(self) -> QWidget:
         return self

@@ -19,6 +19,7 @@ from animator.engine import build_timeline
 from animator.engine.timeline import Timeline
 from animator.layout import StageLayout, min_px
 from animator.layout.boxes import Box, describe
+from animator.layout.stage import FIT_FLOOR
 from animator.model import load_scene
 from animator.resources import builtin_scenes
 
@@ -60,6 +61,32 @@ def test_nothing_covers_anything_at_any_pause_point(path: Path) -> None:
                     least = min_px("counter" if b.ref == "counter" else b.kind, size, scale)
                     if b.px and b.px < least - 0.5:
                         problems.append(f"{where}: {b.kind} {b.text!r} at {b.px} px (< {least:.1f})")
+    assert not problems, "\n".join(problems[:20])
+
+
+#: The stage of a 1280x720 window with its panels docked (measured: 874x662).
+DOCKED = (874, 662)
+
+
+@pytest.mark.parametrize("path", builtin_scenes(), ids=lambda p: p.stem)
+def test_in_a_docked_window_at_large_text_nothing_covers_anything_mid_step_either(path: Path) -> None:
+    """A student's laptop window with panels, at 150 and 200 % text: a stage smaller than the hall
+    sizes. Where devices' text would run into each other, the text gives way (``fitted``) instead;
+    nothing covers anything at a pause point or halfway through a step (bubbles and tables that
+    appear mid-step included; chips in flight cross things by nature and are left out)."""
+    timeline = timeline_of(path)
+    problems = []
+    for scale in (1.5, 2.0):
+        assert StageLayout(timeline, SIZES[0], scale).fitted == 1.0, "the hall sizes never shrink the text"
+        layout = StageLayout(timeline, DOCKED, scale)
+        assert layout.fitted >= FIT_FLOOR
+        for step in range(timeline.step_count + 1):
+            moments = [timeline.boundary(step)]
+            if step:
+                moments.append((timeline.boundary(step - 1) + timeline.boundary(step)) / 2)
+            for t in moments:
+                boxes = [b for b in layout.boxes(timeline.state_at(t)) if b.kind != "chip"]
+                problems += [f"{scale:.0%} t={t:.2f} (step {step}): {p}" for p in overlaps(boxes)]
     assert not problems, "\n".join(problems[:20])
 
 

@@ -14,6 +14,7 @@ from animator.cli import main
 from animator.render.theme import LIGHT, OKABE_ITO, STANDARD, chip_text_color
 from animator.resources import default_scene
 from animator.ui.main_window import MainWindow
+from tests.conftest import REPO
 
 
 def new_window(qtbot: QtBot, settings: QSettings) -> MainWindow:
@@ -59,6 +60,24 @@ def test_text_size_enlarges_the_stage_text_not_the_window_chrome(window: MainWin
     assert window.menuBar().font().pixelSize() == menu_font
     assert float(settings.value("text_scale")) == 1.5
     assert new_window(qtbot, settings).stage.text_scale == 1.5
+
+
+def test_a_stage_too_small_for_its_text_size_says_what_it_shows_instead(window: MainWindow, qtbot: QtBot) -> None:
+    """Docked panels leave home-nat's stage no room for 200 % text: the stage shows less, never
+    an overlap, and the status bar says how much and what gives it room."""
+    window.resize(1280, 720)
+    window.show()
+    window.stage_controls.scale_actions["2"].trigger()
+    window.open_scene(REPO / "scenes" / "home-nat.yaml", step=1)
+    window.stage.resize(874, 662)
+    qtbot.waitUntil(lambda: "Stage text at" in window.statusBar().currentMessage())
+    message = window.statusBar().currentMessage()
+    assert "instead of 200%" in message and "full screen" in message
+    shown = int(message.split("Stage text at ")[1].split("%")[0])
+    assert 120 <= shown < 200
+    window.stage.resize(1280, 720)
+    window.stage.grab()  # lays out for the new size
+    assert window.stage.stage_layout is None or window.stage.stage_layout.fitted == 1.0
 
 
 def test_render_scale_option(app: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

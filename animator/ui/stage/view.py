@@ -70,6 +70,8 @@ class StageView(QGraphicsView):
     legend_clicked = Signal(str)
     #: A choice on the stage's quiz card was clicked (its index).
     quiz_choice_clicked = Signal(int)
+    #: The text size the stage could give (the asked-for one times the layout's ``fitted``), when it changes.
+    text_fitted = Signal(float)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -217,6 +219,8 @@ class StageView(QGraphicsView):
                 self._layouts.pop(next(iter(self._layouts)))
             layout = self._layouts[key] = StageLayout(self.timeline, size, self.text_scale)
         if layout is not self._stage_layout:
+            if self._stage_layout is None or layout.fitted != self._stage_layout.fitted:
+                self.text_fitted.emit(layout.fitted * self.text_scale)
             self._stage_layout = layout
             self.packets.set_layout(layout)
             self.compositor = StageCompositor(layout, self.theme, self.protocol_palette, self.renderHints())

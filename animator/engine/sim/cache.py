@@ -22,12 +22,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from animator.engine.sim.journey import Badge, Hop, Journey, Leg, Outcome, Remark, StepJourney, TableChange
+from animator.engine.sim.journey import Badge, Hop, Journey, Leg, Outcome, Remark, Sample, StepJourney, TableChange
 from animator.model.kinds import TableKind
 from animator.model.schema import Scene, Send
 
 #: Bump when the Journey's shape changes.
-FORMAT = 2
+FORMAT = 3
 #: Environment variable that turns the cache off (tests of the simulation itself set it).
 DISABLE = "PACKETSTAGE_NO_SIM_CACHE"
 
@@ -141,6 +141,7 @@ def _plain(journey: Journey) -> dict[str, Any]:
                 "tables": [_table(change) for change in step.tables],
                 "badges": [list(b) for b in step.badges],
                 "remarks": [list(r) for r in step.remarks],
+                "samples": [list(s) for s in step.samples],
             }
             for step in journey.steps
         ],
@@ -181,6 +182,7 @@ def _journey(raw: dict[str, Any]) -> Journey:
                 tables=[_table_change(change) for change in step["tables"]],
                 badges=[Badge(t, n, text) for t, n, text in step["badges"]],
                 remarks=[Remark(t, n, text) for t, n, text in step["remarks"]],
+                samples=[Sample(t, n, conn, series, value) for t, n, conn, series, value in step["samples"]],
             )
         )
     return journey

@@ -55,6 +55,8 @@ class TableKind(enum.StrEnum):
     SERVERS = "SHOW SERVERS"
     #: A pooler's client connections (``SHOW CLIENTS``): state and the server each is linked to.
     CLIENTS = "SHOW CLIENTS"
+    #: A node's TCP counters as ``nstat`` prints them (non-zero only): SYN backlog drops, SYN cookies.
+    NSTAT = "nstat"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -83,6 +85,7 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.POOLS: ("cl_active", "cl_waiting", "sv_active", "sv_idle", "sv_login", "pool_mode"),
     TableKind.SERVERS: ("local_port", "state", "link"),
     TableKind.CLIENTS: ("port", "state", "link"),
+    TableKind.NSTAT: ("Counter", "Value"),
 }
 
 

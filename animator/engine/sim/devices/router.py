@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from animator.engine.sim.core import Arrival
 from animator.engine.sim.devices.stack import Stack
+from animator.engine.sim.journey import Leg, Outcome
 from animator.engine.sim.network import IPAddress
 from animator.engine.sim.rules import Flow
 from animator.model.kinds import Capability, TableKind
@@ -64,3 +65,11 @@ class Internet(Router):
             if owner is not None:
                 mac = self.net.mac(owner)
         return mac
+
+    def send_l3(self, leg: Leg, packet: Any, next_hop: IPAddress, depart: float, changes: tuple[str, ...] = ()) -> None:
+        """An address no node of the scene owns or routes (a SYN flood's spoofed source) is out in
+        the internet beyond the picture: the packet goes on there, and nothing in the scene answers."""
+        if self.net.internet_route(next_hop) is None and self.net.owner_of(next_hop) is None:
+            self.sim.end_leg(leg, Outcome.STOPPED, f"on into the internet towards {next_hop}: no host there answers")
+            return
+        super().send_l3(leg, packet, next_hop, depart, changes)

@@ -23,6 +23,7 @@ from animator.engine.sim.features.filter import Filter
 from animator.engine.sim.features.nat import Nat
 from animator.engine.sim.features.pool import Pool
 from animator.engine.sim.features.relay import HttpRelay
+from animator.engine.sim.features.syn_backlog import SynBacklog
 from animator.engine.sim.features.vrrp import VrrpInstance, multicast_mac
 from animator.engine.sim.frames import flow_of
 from animator.engine.sim.journey import Leg, Outcome
@@ -97,6 +98,8 @@ class Stack(Device):
         self.relay = self.make_relay()
         self.vrrp = VrrpInstance(self, node.vrrp) if node.vrrp is not None else None
         self.dns = NameService(self) if node.zone or node.recursive else None
+        tcp = node.tcp
+        self.syn_backlog = SynBacklog(self, tcp) if tcp is not None and (tcp.syn_backlog or tcp.syncookies == 2) else None
         #: What PREROUTING did to the packet in hand (a DNAT), for the hop's list when it is forwarded.
         self.pre_changes: tuple[str, ...] = ()
 
@@ -133,6 +136,8 @@ class Stack(Device):
             self.pool.publish(0.0)
         if self.dns is not None:
             self.dns.publish_configuration()
+        if self.syn_backlog is not None:
+            self.publish_sockets(0.0)
 
     def publish_routes(self) -> None:
         """Only devices that route have a routing table to show."""
@@ -228,6 +233,8 @@ class Stack(Device):
             # tcp_timewait_state_process (TCP_TW_SYN) does: nothing of the old one carries over.
             del self.conns[key]
             conn = None
+        if conn is None and self.syn_backlog is not None:
+            conn = self.syn_backlog.restore(arrival, ip, tcp)  # the ACK of a SYN cookie, if it is one
         if conn is None:
             if not flags & SYN or flags & ACK or (listen and tcp.dport not in listen):
                 if flags & RST:
@@ -243,6 +250,8 @@ class Stack(Device):
                 leg = self.sim.new_leg(f"{arrival.leg.id}.rst", "RST", "tcp", arrival.leg, self.id)
                 self.send_reply(leg, rst, t)
                 return None
+            if self.syn_backlog is not None and not self.syn_backlog.admit(arrival, ip, tcp):
+                return None  # dropped, or answered with a SYN cookie: no state kept
             conn = Connection(local=key[0], remote=key[1], state="LISTEN", authored=True)
             # The passive opener picks its own ISN too (RFC 6528), or its SYN-ACK would say Seq=0.
             conn.iss = conn.snd_nxt = conn.snd_una = initial_sequence(self.id, conn.local, conn.remote)
@@ -394,6 +403,8 @@ class Stack(Device):
 
     def publish_sockets(self, time: float) -> None:
         rows = [(socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns.values() if c.state != "CLOSED"]
+        if self.syn_backlog is not None:  # ss -tan's first lines: the listening sockets
+            rows = [*self.syn_backlog.listening(), *rows]
         self.publish(time, TableKind.SOCKETS, rows or None)
 
     def refuse(self, arrival: Arrival) -> None:

@@ -5,6 +5,9 @@ as a stage of that size does at zoom 1) and paints each frame with ``animator.re
 ``StageCompositor`` and ``ChipSprites``, the two things ``StageView`` draws with, in the same
 order. So an exported image is the stage's picture pixel for pixel
 (``tests/ui/test_render.py`` compares it with a shown stage and with reference images).
+A scene with a TCP graph (``Timeline.tcp_graph``) gets it beside the stage, as the player shows
+it: the stage takes the left ``STAGE_SHARE`` of the image and ``render.tcp_graph`` paints the
+graph in the rest, so PNGs, videos, GIFs and slides of a congestion-control lesson carry it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from animator.export.base import LOOK_OPTIONS, Exporter, ExportOptions, ExportSo
 from animator.files import WriteError, atomic_folder, write_atomic
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QImage
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtWidgets import QApplication
 
     from animator.engine.frame import Frame
@@ -37,6 +40,10 @@ def ensure_gui_app() -> QApplication:
     app = QApplication.instance() or QApplication([])
     load_fonts()
     return cast("QApplication", app)  # instance() is typed as the QCoreApplication it may in theory be
+
+
+#: The share of an image's width the stage keeps when the scene has a TCP graph beside it.
+STAGE_SHARE = 0.64
 
 
 class StageRenderer:
@@ -59,11 +66,14 @@ class StageRenderer:
 
         self.timeline, self.size = timeline, size
         self.theme, self.palette, self.text_scale = THEMES[theme], PALETTES[palette], text_scale
-        #: The layout a stage of ``size`` makes (the stage at zoom 1 maps its pixels one to one).
-        self.layout = StageLayout(timeline, size, text_scale)
+        #: The TCP graph drawn beside the stage, if the scene has one.
+        self.graph = timeline.tcp_graph()
+        stage = (round(size[0] * STAGE_SHARE), size[1]) if self.graph is not None else size
+        #: The layout a stage of ``stage`` pixels makes (the stage at zoom 1 maps its pixels one to one).
+        self.layout = StageLayout(timeline, stage, text_scale)
         self.compositor: StageCompositor | None = StageCompositor(self.layout, self.theme, self.palette)
         self.sprites = ChipSprites(self.layout, self.theme, self.palette)
-        self.geometry = StageGeometry(*size)
+        self.geometry = StageGeometry(*stage)
         self.frame: Frame | None = None
         #: The boxes of the frame drawn last (no chips: those are drawn by ``sprites``).
         self.boxes: list[Box] = []
@@ -115,9 +125,27 @@ class StageRenderer:
             self.compositor.paint(painter, self.geometry, frame, self.boxes, frozenset())
             painter.setRenderHints(self.compositor.hints)
             self.sprites.paint(painter, frame.packets, frame.step, at_pause(self.layout, frame))
+            if self.graph is not None:
+                self._paint_graph(painter, t)
         finally:
             painter.end()
         return image
+
+    def _paint_graph(self, painter: QPainter, t: float) -> None:
+        """The TCP graph in the image's right part, its text as big as the stage's small text."""
+        from PySide6.QtCore import QRectF
+
+        from animator.layout.stage import size_factor
+        from animator.render.tcp_graph import paint_tcp_graph
+
+        left = self.geometry.width
+        margin = round(12 * size_factor(self.size))
+        rect = QRectF(left, margin, self.size[0] - left - margin, self.size[1] - 2 * margin)
+        painter.resetTransform()
+        painter.setClipping(False)
+        scale = size_factor(self.size) * self.text_scale
+        if self.graph is not None:
+            paint_tcp_graph(painter, rect, self.graph, t, self.theme, scale)
 
     def boxes_json(self, step: int) -> dict[str, object]:
         """The ``--boxes`` description of a pause point: every box, its text size and colours."""

@@ -180,12 +180,34 @@ def _plot(
     metrics = QFontMetricsF(text_font)
     painter.setFont(text_font)
     ticks = nice_ticks(top_value)
-    left = max(metrics.horizontalAdvance(tick_text(v)) for v in ticks) + px
-    plot = QRectF(rect.x() + left, rect.y() + metrics.height() * 1.4, rect.width() - left - px, 0)
-    plot.setBottom(rect.bottom() - metrics.height() * 1.4)
+    left = max(metrics.horizontalAdvance(short_bytes(v)) for v in ticks) + px
+    row = metrics.height() * 1.25
+    plot = QRectF(rect.x() + left, rect.y() + 2 * row + px / 2, rect.width() - left - px, 0)
+    plot.setBottom(rect.bottom() - row)
     text = QColor(colors.text)
     painter.setPen(text)
-    painter.drawText(QRectF(plot.x(), rect.y(), plot.width(), metrics.height() * 1.3), Qt.AlignmentFlag.AlignLeft, title)
+    bold = font(px, bold=True)
+    painter.setFont(bold)
+    painter.drawText(QRectF(rect.x(), rect.y(), rect.width(), row), Qt.AlignmentFlag.AlignLeft, title)
+    painter.setFont(text_font)
+    # The legend: a short line (or bar) and the name of each drawn series, on the row under the title.
+    x = rect.x()
+    for name, _, _, pairs in lines:
+        label = LABELS[name]
+        y = rect.y() + row * 1.5
+        pen = QPen(QColor(getattr(colors, name)), BAR if pairs else LINE)
+        if name == "ssthresh":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        if pairs:
+            painter.drawLine(QPointF(x + 0.6 * px, y - 0.45 * px), QPointF(x + 0.6 * px, y + 0.45 * px))
+        else:
+            painter.drawLine(QPointF(x, y), QPointF(x + 1.4 * px, y))
+        x += 1.8 * px
+        painter.setPen(text)
+        width = metrics.horizontalAdvance(label)
+        painter.drawText(QRectF(x, rect.y() + row, width + 2, row), Qt.AlignmentFlag.AlignLeft, label)
+        x += width + px
 
     def x_of(value: float) -> float:
         return plot.x() + plot.width() * (value / duration if duration > 0 else 0.0)
@@ -202,7 +224,7 @@ def _plot(
         painter.drawText(
             QRectF(rect.x(), y - metrics.height() / 2, left - px / 2, metrics.height()),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            tick_text(value),
+            short_bytes(value),
         )
     for value in nice_ticks(duration, 6):
         x = x_of(value)
@@ -230,19 +252,6 @@ def _plot(
     painter.setPen(QPen(QColor(colors.cursor), 2))
     painter.drawLine(QPointF(x_of(t), plot.top()), QPointF(x_of(t), plot.bottom()))
     painter.restore()
-    # The legend: one short line and name per drawn series, along the title row from the right.
-    x = plot.right()
-    for name, _, _, pairs in reversed(lines):
-        label = LABELS[name]
-        width = metrics.horizontalAdvance(label)
-        x -= width
-        painter.setPen(text)
-        painter.drawText(QRectF(x, rect.y(), width + 2, metrics.height() * 1.3), Qt.AlignmentFlag.AlignLeft, label)
-        pen = QPen(QColor(getattr(colors, name)), BAR if pairs else LINE)
-        painter.setPen(pen)
-        y = rect.y() + metrics.height() * 0.6
-        painter.drawLine(QPointF(x - 1.6 * px, y), QPointF(x - 0.4 * px, y))
-        x -= 2.6 * px
 
 
 def graph_image(graph: TcpGraph, t: float, size: tuple[int, int], theme: looks.Theme, scale: float = 1.0) -> QImage:

@@ -5,6 +5,7 @@ from animator.model.loader import load_scene, load_scene_text, validate_file
 from animator.model.schema import (
     PROTOCOLS,
     Action,
+    AppRead,
     Chapter,
     DeviceSet,
     Highlight,
@@ -21,6 +22,7 @@ from animator.model.schema import (
 __all__ = [
     "PROTOCOLS",
     "Action",
+    "AppRead",
     "Chapter",
     "DeviceSet",
     "Highlight",

@@ -680,7 +680,21 @@ class DeviceSet:
     marks: Mapping[str, Mark] = MARKS()
 
 
-Action = Send | Highlight | Note | StateSet | TableSet | DeviceSet
+@dataclass(frozen=True)
+class AppRead:
+    """The application on ``node`` reads (``recv()``) from its TCP socket: ``bytes`` of what is
+    waiting, or all of it. With ``tcp: {rcvbuf: …}`` the freed buffer reopens the receive window
+    the node advertises; the scene's next segment from it carries the larger window."""
+
+    KEY: ClassVar[str] = "read"
+    node: str
+    bytes: int | None = field(default=None, metadata={"check": check_buffer})
+    at: float = field(default=0.0, metadata={"check": check_at})
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
+Action = Send | Highlight | Note | StateSet | TableSet | DeviceSet | AppRead
 
 
 #: A quiz offers at least two choices (else it is no question) and at most six (more do not fit

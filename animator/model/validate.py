@@ -15,6 +15,7 @@ from animator.model.schema import (
     FORMAT_VERSION,
     MAX_CHOICES,
     MIN_CHOICES,
+    AppRead,
     DeviceSet,
     Firewall,
     Highlight,
@@ -91,11 +92,25 @@ def check_scene(scene: Scene) -> list[SceneError]:
                 _check_highlight(c, topology, action, where)
             elif isinstance(action, (Note, StateSet, DeviceSet)):
                 c.node_ref(action.node, where, action.marks, "node")
+            elif isinstance(action, AppRead):
+                _check_read(c, action, where)
             elif isinstance(action, TableSet):
                 _check_table(c, action, where)
         if step.quiz is not None:
             _check_quiz(c, step.quiz, where)
     return sorted(c.errors, key=lambda e: (e.line, e.col))
+
+
+def _check_read(c: _Checker, action: AppRead, where: str) -> None:
+    """A read frees receive buffer: only a node that keeps one (``tcp: {rcvbuf: …}``) can show it."""
+    if not c.node_ref(action.node, where, action.marks, "node"):
+        return
+    settings = c.scene.node(action.node).tcp
+    if settings is None or settings.rcvbuf is None:
+        c.error(
+            action.marks.get("node", action.mark),
+            f"{where}: 'read' on '{action.node}', which keeps no receive buffer: give it 'tcp: {{rcvbuf: BYTES}}'",
+        )
 
 
 def _check_links(c: _Checker) -> None:

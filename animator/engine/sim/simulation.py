@@ -25,7 +25,7 @@ from animator.engine.sim.journey import Badge, Hop, Journey, Leg, Outcome, Remar
 from animator.engine.sim.network import Network
 from animator.engine.timing import DWELL
 from animator.model.kinds import TableKind
-from animator.model.schema import DeviceSet, Layer, Scene, Send
+from animator.model.schema import AppRead, DeviceSet, Layer, Scene, Send
 
 if TYPE_CHECKING:
     from scapy.packet import Packet
@@ -92,6 +92,8 @@ class Simulation:
             for action in step.actions:
                 if isinstance(action, DeviceSet):
                     self.schedule(action.at, functools.partial(self.set_down, action.node, action.down, action.at))
+                elif isinstance(action, AppRead):
+                    self.schedule(action.at, functools.partial(self.devices[action.node].app_read, action.bytes, action.at))
             sends = sorted(
                 ((a.at, i, a) for i, a in enumerate(step.actions, start=1) if isinstance(a, Send) and a.is_real),
                 key=lambda item: (item[0], item[1]),

@@ -60,6 +60,9 @@ class Device(abc.ABC):
     def program_stopped(self, time: float) -> None:  # noqa: B027 - an optional hook: most kinds need not act
         """``down: refused`` began: the program is gone, the machine is up (its kernel closes the sockets)."""
 
+    def app_read(self, nbytes: int | None, time: float) -> None:  # noqa: B027 - an optional hook: most kinds need not act
+        """A ``read`` action: the application takes ``nbytes`` (None: all) of what its socket holds."""
+
     def kernel_takes(self, arrival: Arrival) -> bool:
         """While ``down: refused``: whether the kernel still handles this frame (a segment of a
         connection it is closing for the program that died)."""

@@ -23,6 +23,7 @@ from animator.engine.sim.features.filter import Filter
 from animator.engine.sim.features.nat import Nat
 from animator.engine.sim.features.pool import Pool
 from animator.engine.sim.features.relay import HttpRelay
+from animator.engine.sim.features.tcp_window import TcpWindows
 from animator.engine.sim.features.syn_backlog import SynBacklog
 from animator.engine.sim.features.vrrp import VrrpInstance, multicast_mac
 from animator.engine.sim.frames import flow_of
@@ -98,6 +99,8 @@ class Stack(Device):
         self.relay = self.make_relay()
         self.vrrp = VrrpInstance(self, node.vrrp) if node.vrrp is not None else None
         self.dns = NameService(self) if node.zone or node.recursive else None
+        #: Flow and congestion control (``tcp:``): without it the stack's windows are fixed, as before.
+        self.windows = TcpWindows(self, node.tcp) if node.tcp is not None else None
         tcp = node.tcp
         self.syn_backlog = SynBacklog(self, tcp) if tcp is not None and (tcp.syn_backlog or tcp.syncookies == 2) else None
         #: What PREROUTING did to the packet in hand (a DNAT), for the hop's list when it is forwarded.
@@ -261,11 +264,13 @@ class Stack(Device):
         payload = len(data)
         if says_close(data):
             conn.closing = True
-        before = conn.state
+        before, una, rcv_nxt = conn.state, conn.snd_una, conn.rcv_nxt
         if conn.received_segment(flags, tcp.seq, tcp.ack, payload):
             if self.sim.is_down(self.id) == "no":
                 self.badge(t, conn.state)
             self.publish_sockets(t)
+        if self.windows is not None:
+            self.windows.arrived(t, conn, tcp, payload, una, rcv_nxt, before)
         self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
         self.kernel_answer(arrival, conn, flags, before)
         upcoming = _segment_kind(self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn), newest=self._newest(conn)))
@@ -327,6 +332,8 @@ class Stack(Device):
             if self.sim.is_down(self.id) == "no":  # a stopped program's machine keeps "port closed"
                 self.badge(time, conn.state)
             self.publish_sockets(time)
+        if self.windows is not None:
+            self.windows.leaving(time, conn, tcp, len(payload))
         if payload.startswith(b"HTTP/1.") and says_close(payload):
             conn.closing = True
             more = self.sim.next_tcp_send(self.id, conn.peers, *_conn_match(conn), newest=self._newest(conn))
@@ -394,6 +401,9 @@ class Stack(Device):
         if flags & SYN:  # a SYN-ACK offers what the SYN did: MSS, SACK, window scaling
             window = IPV6_WINDOW if v6 else DEFAULT_WINDOW
             options = [("MSS", IPV6_MSS) if v6 and kind == "MSS" else (kind, value) for kind, value in SYN_OPTIONS]
+        if self.windows is not None:
+            window = self.windows.window_field(conn, flags)
+            options = self.windows.syn_options(self.windows.window_of(conn)) if flags & SYN else []
         segment = ip / sc.TCP(
             sport=local[1], dport=remote[1], flags=flags, seq=conn.snd_nxt, ack=conn.rcv_nxt, window=window, options=options
         )
@@ -405,7 +415,16 @@ class Stack(Device):
         rows = [(socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns.values() if c.state != "CLOSED"]
         if self.syn_backlog is not None:  # ss -tan's first lines: the listening sockets
             rows = [*self.syn_backlog.listening(), *rows]
+        if self.windows is not None:  # ``ss -tin``: Recv-Q and what flow and congestion control keep
+            wide = [(*row, *self.windows.socket_info_of(row)) for row in rows]
+            self.publish(time, TableKind.SOCKETS, wide or None, (*TableKind.SOCKETS.columns, "Recv-Q", "ss -ti"))
+            return
         self.publish(time, TableKind.SOCKETS, rows or None)
+
+    def app_read(self, nbytes: int | None, time: float) -> None:
+        """A ``read`` action: the application drains its socket buffer, reopening the window."""
+        if self.windows is not None:
+            self.windows.read(time, nbytes)
 
     def refuse(self, arrival: Arrival) -> None:
         """A machine whose port is closed (``down: refused``) answers a SYN with RST, as its kernel would."""
@@ -870,6 +889,8 @@ class Stack(Device):
         if "options" not in given:
             options = [("MSS", IPV6_MSS) if v6 and kind == "MSS" else (kind, value) for kind, value in SYN_OPTIONS]
             tcp.options = options if flags & SYN else []
+        if self.windows is not None:
+            self.windows.fill(conn, tcp, given, flags, payload)
         return remote, ipaddress.ip_address(conn.local[0])
 
     def _fill_udp(self, to: str, udp: Any, remote: IPAddress, app: str | None, given: dict[str, Any]) -> IPAddress:

@@ -74,7 +74,7 @@ class TcpGraph:
 
     #: ``"address:port>address:port"`` from the sender's side (the data's direction).
     conn: str
-    #: The node whose cwnd is plotted (the data's sender), and the receiver if it sampled its rwnd.
+    #: The node that sends the data (whose cwnd is plotted) and the one that receives it ("", None: not known).
     sender: str
     receiver: str | None
     #: The link the wire was read on (the sender's own, as a capture on the sender would be).
@@ -230,12 +230,14 @@ def build_tcp_graph(
     samples: Sequence[tuple[float, Sample]],
     wire: Iterable[WireFrame],
     duration: float,
+    origins: Iterable[tuple[str, bytes]] = (),
 ) -> TcpGraph | None:
     """The graph of the first connection ``samples`` name (scheduled times), or None without samples.
 
     ``wire`` is every frame on every link in time order (``Timeline.wire_records``); the graph
     reads the link the sender's first segment of the connection went out on, as a capture on the
-    sender would.
+    sender would. ``origins`` (each packet's first sender and first frame) names the end that
+    sampled nothing: the sender of a scene that records only the receiver's rwnd, say.
     """
     if not samples:
         return None
@@ -251,7 +253,7 @@ def build_tcp_graph(
     for time, sample in ordered:
         if sample.series not in SAMPLE_SERIES:
             continue
-        if (sample.node == sender and sample.conn == key) or sample.conn == backwards:
+        if (sample.conn == key and sample.node == sender) or sample.conn == backwards:
             times, values = mine.setdefault(sample.series, ([], []))
             if sample.value >= UNBOUNDED:
                 continue  # Linux's initial ssthresh: "no threshold yet", nothing to draw
@@ -277,12 +279,22 @@ def build_tcp_graph(
             if link is not None and four in (forward, reverse):
                 headers.append((record.time, tcp))
     receiver = next((s.node for _, s in ordered if s.series == "rwnd" and s.conn == backwards), None)
+    if sender is None or receiver is None:
+        for node, frame in origins:
+            first = read_tcp(frame)
+            ends_of = (first.src, first.sport, first.dst, first.dport) if first is not None else None
+            if sender is None and ends_of == forward:
+                sender = node
+            elif receiver is None and ends_of == reverse:
+                receiver = node
+            if sender is not None and receiver is not None:
+                break
     segments, retransmissions, acks, windows, mss = _wire_series(headers, forward)
-    return TcpGraph(key, sender, receiver, link, mss, segments, retransmissions, acks, windows, series, duration)
+    return TcpGraph(key, sender or "", receiver, link, mss, segments, retransmissions, acks, windows, series, duration)
 
 
-def _sender(ordered: Sequence[tuple[float, Sample]]) -> tuple[str, str]:
-    """The sender's node and its view of the connection the first sample names.
+def _sender(ordered: Sequence[tuple[float, Sample]]) -> tuple[str | None, str]:
+    """The sender's node (None: it sampled nothing) and its view of the connection the first sample names.
 
     A cwnd or ssthresh sample is the sender's own; a first sample of rwnd is the receiver's, whose
     connection is the sender's turned round (the sender is then the node that keeps a cwnd for it).
@@ -294,7 +306,7 @@ def _sender(ordered: Sequence[tuple[float, Sample]]) -> tuple[str, str]:
     for _, sample in ordered:
         if sample.series != "rwnd" and sample.conn == backwards:
             return sample.node, sample.conn
-    return first.node, backwards
+    return None, backwards
 
 
 def _reverse_conn(conn: str) -> str:

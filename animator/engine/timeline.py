@@ -617,7 +617,8 @@ class Timeline:
         """
         if self._tcp_graph is None:
             wire = self.wire_records() if self._samples else ()
-            self._tcp_graph = (build_tcp_graph(self._samples, wire, self.duration),)
+            origins = ((m.path[0], m.frames[0]) for m in self.messages if m.frames and m.frames[0] is not None)
+            self._tcp_graph = (build_tcp_graph(self._samples, wire, self.duration, origins),)
         return self._tcp_graph[0]
 
     def wire_records(self) -> list[WireRecord]:

@@ -136,7 +136,7 @@ def test_the_first_sampled_connection_is_the_one_graphed() -> None:
         (1, Sample(0.1, "client", CONN, "cwnd", 2.0)),
     )
     graph = tl.tcp_graph()
-    assert graph is not None and graph.conn == CONN
+    assert graph is not None and (graph.conn, graph.receiver) == (CONN, "server")  # the receiver from its packets
     cwnd = graph.sample("cwnd")
     assert cwnd is not None and cwnd.values == (2.0,)
 
@@ -150,6 +150,14 @@ def test_a_receivers_first_sample_still_graphs_the_senders_direction() -> None:
     graph = tl.tcp_graph()
     assert graph is not None and (graph.conn, graph.sender, graph.receiver) == (CONN, "client", "server")
     assert len(graph.segments) == 5
+
+
+def test_a_scene_that_samples_only_the_receiver_names_the_sender_from_its_packets() -> None:
+    tl = with_samples(load_scene(SCENE), (1, Sample(0.1, "server", BACK, "rwnd", 64256.0)))
+    graph = tl.tcp_graph()
+    assert graph is not None
+    assert (graph.conn, graph.sender, graph.receiver, graph.link) == (CONN, "client", "server", "client--router")
+    assert [s.name for s in graph.samples] == ["rwnd"]
 
 
 def test_reading_headers() -> None:

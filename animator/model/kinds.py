@@ -192,7 +192,7 @@ def _database(node: Node) -> Iterator[tuple[Mark, str]]:
             keys.add(row[0])
 
 
-_HOST_TABLES = (TableKind.ARP, TableKind.SOCKETS)
+_HOST_TABLES = (TableKind.ARP, TableKind.SOCKETS, TableKind.NSTAT)
 _ROUTER = Capability.ROUTES
 _STACK = ("ipv4", "ipv6", "mac", "gateway", "listen", "down")
 

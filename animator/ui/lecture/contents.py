@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from animator.model.schema import Scene
@@ -50,6 +51,7 @@ class DeckNavigator(QTreeWidget):
                 number = sorted(starts).index(index) + 1
                 part = QTreeWidgetItem([f"Part {number}: {starts[index]}"])
                 part.setFont(0, font(14, bold=True))
+                part.setForeground(0, self.palette().brush(QPalette.ColorRole.Link))
                 part.setData(0, ROLE, (index, 0, False))
                 part.setToolTip(0, f"Part {number} of the course, from scene {index + 1}")
                 self.addTopLevelItem(part)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
+
+from animator.files import atomic_path
 
 LINKTYPE_ETHERNET = 1
 SNAPLEN = 262144  # what tcpdump and Wireshark use
@@ -88,29 +88,15 @@ def _write(
     interfaces: int | None,
     encode: Any,
 ) -> int:
-    path = Path(path)
     count = 0
-    fd, tmp = tempfile.mkstemp(prefix=".packetstage-", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.writelines(head)
-            for index, time, frame in records:
-                if interfaces is not None and not 0 <= index < interfaces:
-                    raise ValueError(f"packet {count + 1}: interface {index} does not exist ({interfaces} interfaces)")
-                if time < 0:
-                    raise ValueError(f"packet {count + 1}: negative timestamp {time}")
-                out.write(encode(index, time, bytes(frame)))
-                count += 1
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # All or nothing: a bad record or a full disk leaves no file and an old one untouched.
+    with atomic_path(path) as tmp, open(tmp, "wb") as out:
+        out.writelines(head)
+        for index, time, frame in records:
+            if interfaces is not None and not 0 <= index < interfaces:
+                raise ValueError(f"packet {count + 1}: interface {index} does not exist ({interfaces} interfaces)")
+            if time < 0:
+                raise ValueError(f"packet {count + 1}: negative timestamp {time}")
+            out.write(encode(index, time, bytes(frame)))
+            count += 1
     return count
-
-
-def _umask() -> int:
-    """The process umask (mkstemp creates 0600 files; an export should get the usual permissions)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -18,11 +18,11 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from animator.engine.sim.journey import Badge, Hop, Journey, Leg, Outcome, Remark, Sample, StepJourney, TableChange
+from animator.files import atomic_path
 from animator.model.kinds import TableKind
 from animator.model.schema import Scene, Send
 
@@ -91,14 +91,12 @@ def load(key: str) -> Journey | None:
 
 
 def store(key: str, journey: Journey) -> None:
-    """Write atomically (temp file + rename); a cache that cannot be written is no error."""
+    """Write atomically (``files.atomic_path``); a cache that cannot be written is no error."""
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with atomic_path(folder / f"{key}.json") as temp, open(temp, "w", encoding="utf-8") as out:
             json.dump(_plain(journey), out, separators=(",", ":"))
-        os.replace(temp, folder / f"{key}.json")
         prune(folder)
     except OSError:
         pass

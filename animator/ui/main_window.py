@@ -830,6 +830,8 @@ class MainWindow(QMainWindow):
         for dock in self.findChildren(QDockWidget):
             dock.setVisible(dock not in hidden)
         self.notes_dock.raise_()
+        if self.graphs.dock.isVisible():
+            self.graphs.dock.raise_()  # a scene with a TCP graph: the students see it beside the stage
 
         # Sizes: readable docks, as long as the stage keeps what it needs (the transport bar's minimum).
         columns = [self.steps_dock, sequence] if wide else [self.steps_dock]

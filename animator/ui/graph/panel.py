@@ -73,6 +73,8 @@ class TcpGraphPanel(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             item.showGrid(x=False, y=True, alpha=0.3)
             for side in ("left", "bottom"):
+                # Major ticks only: minor grid lines every 1k made a plot read like graph paper.
+                item.getAxis(side).setStyle(maxTickLevel=0)
                 item.getAxis(side).enableAutoSIPrefix(False)
             cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=False)
             plot.addItem(cursor)

@@ -9,7 +9,8 @@ lecturer would delete. The slide's notes carry the speaker notes (or, without no
 explanation), and the question the app asks before the next step with its answer, because a
 slide deck cannot run the app's quiz.
 
-A deck starts with a title slide, and each scene with a section header slide; the slides are
+A deck starts with a title slide, each part of the course (a deck entry's ``part``) with a divider
+slide, and each scene with a section header slide; the slides are
 also grouped into PowerPoint sections (one per scene), which the slide sorter shows.
 
 The template is python-pptx's default (Office theme), widened to 16:9: its layouts are moved
@@ -226,8 +227,19 @@ def _export(source: ExportSource, out: Path, options: ExportOptions, progress: P
         _set_text(title, source.title, 40, bold=True, left_aligned=False)
         _set_text(subtitle, source.summary or f"{len(source.chapters)} scenes", 20, left_aligned=False)
         sections.append((source.title, [slide.slide_id]))
+    parts = 0
     for chapter in source.chapters:
         ids: list[int] = []
+        if source.is_deck and chapter.part:
+            # A part of the course opens with its own divider slide, inside its first scene's section.
+            parts += 1
+            slide = prs.slides.add_slide(prs.slide_layouts[SECTION_HEADER])
+            title, body = slide.placeholders[0], slide.placeholders[1]
+            _place(title, MARGIN * 2, SLIDE_H // 2 - TITLE_H, SLIDE_W - 4 * MARGIN, TITLE_H)
+            _place(body, MARGIN * 2, SLIDE_H // 2 + MARGIN // 2, SLIDE_W - 4 * MARGIN, TITLE_H * 2)
+            _set_text(title, f"Part {parts}", 28)
+            _set_text(body, chapter.part, 40, bold=True)
+            ids.append(slide.slide_id)
         if source.is_deck:
             slide = prs.slides.add_slide(prs.slide_layouts[SECTION_HEADER])
             title, body = slide.placeholders[0], slide.placeholders[1]

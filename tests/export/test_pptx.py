@@ -67,6 +67,17 @@ def test_a_deck_has_a_title_slide_and_a_section_slide_per_scene(tmp_path: Path) 
     assert xml.count("<p14:section ") == 3 and 'name="Part two"' in xml
 
 
+def test_each_part_of_a_deck_opens_with_a_divider_slide(tmp_path: Path) -> None:
+    prs = export(write_deck(tmp_path, parts=True), tmp_path / "course.pptx")
+    slides = list(prs.slides)
+    titles = [s.shapes.title.text for s in slides]
+    assert len(titles) == 1 + 2 * (1 + 1 + 4)
+    assert titles[1] == "Part 1" and titles[2] == "Part one" and titles[7] == "Part 2" and titles[8] == "Part two"
+    assert slides[1].placeholders[1].text_frame.text == "Beginnings" and slides[7].placeholders[1].text_frame.text == "Endings"
+    # Still one PowerPoint section per scene, the part's divider inside its first scene's.
+    assert prs.part._element.xml.count("<p14:section ") == 3
+
+
 def test_long_captions_get_smaller_type_not_an_overflow() -> None:
     assert caption_fit("A short caption", 11_000_000) == (28, 1)
     size, lines = caption_fit("word " * 80, 11_000_000)

@@ -55,6 +55,10 @@ class TableKind(enum.StrEnum):
     SERVERS = "SHOW SERVERS"
     #: A pooler's client connections (``SHOW CLIENTS``): state and the server each is linked to.
     CLIENTS = "SHOW CLIENTS"
+    #: A bumping proxy's TLS interceptions (Squid's ssl_bump steps): client, name, step, upstream.
+    SSL_BUMP = "ssl_bump"
+    #: The certificates a bumping proxy minted (Squid's ``ssl_db`` cache): subject and issuer.
+    MINTED = "Minted certs"
     #: A node's TCP counters as ``nstat`` prints them (non-zero only): SYN backlog drops, SYN cookies.
     NSTAT = "nstat"
 
@@ -85,6 +89,8 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.POOLS: ("cl_active", "cl_waiting", "sv_active", "sv_idle", "sv_login", "pool_mode"),
     TableKind.SERVERS: ("local_port", "state", "link"),
     TableKind.CLIENTS: ("port", "state", "link"),
+    TableKind.SSL_BUMP: ("Client", "SNI", "Step", "Upstream"),
+    TableKind.MINTED: ("Subject", "Issuer", "Used"),
     TableKind.NSTAT: ("Counter", "Value"),
 }
 
@@ -143,6 +149,14 @@ def _http_proxy(node: Node) -> Iterator[tuple[Mark, str]]:
     if node.proxy is not None and node.proxy.send_proxy != "off":
         where = node.proxy.marks.get("send_proxy", node.proxy.mark)
         yield where, f"node '{node.id}': 'send_proxy' is for a tcp-proxy (HAProxy mode tcp); an HTTP proxy adds headers"
+    if node.proxy is not None and node.proxy.bump and node.kind != "proxy":
+        where = node.proxy.marks.get("bump", node.proxy.mark)
+        yield where, f"node '{node.id}': 'bump' intercepts CONNECT tunnels: a forward proxy's (kind: proxy)"
+    if node.proxy is not None and not node.proxy.bump:
+        for name in ("product", "request_headers"):
+            if getattr(node.proxy, name):
+                where = node.proxy.marks.get(name, node.proxy.mark)
+                yield where, f"node '{node.id}': '{name}' is written by a bumping proxy: add 'bump: true'"
 
 
 def _reverse_proxy(node: Node) -> Iterator[tuple[Mark, str]]:
@@ -203,7 +217,13 @@ _KINDS = (
     DeviceKind("router", "router", (TableKind.ROUTES, TableKind.ARP), _ROUTER, (*_STACK, "routes")),
     DeviceKind("nat", "nat", (TableKind.NAT,), _ROUTER, (*_STACK, "routes", "nat")),
     DeviceKind("firewall", "firewall", (TableKind.FIREWALL, TableKind.CONNTRACK), _ROUTER, (*_STACK, "routes", "firewall")),
-    DeviceKind("proxy", "proxy", (TableKind.SOCKETS,), reads=(*_STACK, "balancer", "proxy"), check=_http_proxy),
+    DeviceKind(
+        "proxy",
+        "proxy",
+        (TableKind.SOCKETS, TableKind.SSL_BUMP, TableKind.MINTED),
+        reads=(*_STACK, "balancer", "proxy"),
+        check=_http_proxy,
+    ),
     DeviceKind(
         "reverse-proxy",
         "reverse-proxy",

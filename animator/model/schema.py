@@ -209,6 +209,26 @@ def check_port(value: int) -> str | None:
     return None if 0 < value < 65536 else f"port {value} is out of range: expected 1-65535"
 
 
+#: Attribute types a certificate's distinguished name may use in ``proxy: {ca: ...}``.
+NAME_ATTRIBUTES = ("C", "ST", "L", "O", "OU", "CN")
+
+
+def check_distinguished_name(value: str) -> str | None:
+    for part in value.split(","):
+        kind, _, text = part.strip().partition("=")
+        if kind.strip().upper() not in NAME_ATTRIBUTES or not text.strip():
+            return f"'{part.strip()}' is not a name attribute: write e.g. 'O=Example Corp, CN=Example Corp Proxy CA'"
+    return None
+
+
+def check_header_lines(values: tuple[str, ...]) -> str | None:
+    for line in values:
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip() or " " in name.strip() or not value.strip():
+            return f"'{line}' is not a header line: write 'Name: value'"
+    return None
+
+
 def check_vrid(value: int) -> str | None:
     return None if 0 < value < 256 else f"virtual router id {value} is out of range: expected 1-255"
 
@@ -387,11 +407,23 @@ class ProxySettings:
     to requests and relayed responses (RFC 9110 §7.6.3; Squid does by default, nginx and HAProxy
     do not). ``send_proxy`` is HAProxy's ``send-proxy`` / ``send-proxy-v2`` on a ``tcp-proxy``:
     the PROXY protocol header that tells the backend who the client was.
+
+    ``bump`` is Squid's ``ssl_bump peek step1 / stare step2 / bump all`` on a forward ``proxy``: it
+    answers CONNECT at once, reads the ClientHello, opens its own TLS session to the origin, then
+    ends the client's TLS with a certificate for the same name issued by ``ca`` (the distinguished
+    name of the proxy's CA, as OpenSSL prints it), and relays the decrypted HTTP between the two
+    sessions. ``product`` is the comment Squid puts after its name in Via (``squid/5.7``);
+    ``request_headers`` are ``Name: value`` lines added to each request it forwards (Squid's
+    ``request_header_add``, nginx's ``proxy_set_header``).
     """
 
     forwarded_for: Literal["on", "off", "truncate", "delete", "transparent"] | None = None
     via: bool | None = None
     send_proxy: Literal["off", "v1", "v2"] = "off"
+    bump: bool = False
+    ca: str = field(default="O=Example Corp, CN=Example Corp Proxy CA", metadata={"check": check_distinguished_name})
+    product: str | None = None
+    request_headers: tuple[str, ...] = field(default=(), metadata={"one_or_many": True, "check": check_header_lines})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 

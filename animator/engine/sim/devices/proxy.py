@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from animator.engine.sim.devices.stack import Stack
+from animator.engine.sim.features.bump import BumpingRelay
 from animator.engine.sim.features.relay import HttpRelay
 from animator.engine.sim.features.tcp_relay import TcpRelay
 
 
 class ForwardProxy(Stack):
     """A forward proxy clients are configured to use: absolute-form requests and CONNECT tunnels,
-    optionally through a parent proxy (``balancer: {backends: [parent]}``)."""
+    optionally through a parent proxy (``balancer: {backends: [parent]}``); with ``proxy: {bump:
+    true}`` it intercepts the TLS inside each tunnel instead (Squid's ssl-bump)."""
 
     kinds = ("proxy",)
 
     def make_relay(self) -> HttpRelay:
+        if self.node.proxy is not None and self.node.proxy.bump:
+            return BumpingRelay(self)
         return HttpRelay(self, forward=True)
 
 

@@ -79,7 +79,7 @@ class TcpGraph:
     receiver: str | None
     #: The link the wire was read on (the sender's own, as a capture on the sender would be).
     link: str | None
-    #: The maximum segment size the receiver announced in its SYN (None: no SYN seen).
+    #: The sender's segment size: the smaller MSS of the two SYNs (None: no SYN carried one).
     mss: int | None
     #: Data segments first sent, and those sent again (retransmissions), sequence numbers relative.
     segments: Segments
@@ -334,7 +334,9 @@ def _wire_series(
             if outgoing:
                 isn, sender_scale = tcp.seq, tcp.wscale
             else:
-                receiver_scale, mss = tcp.wscale, tcp.mss
+                receiver_scale = tcp.wscale
+            if tcp.mss is not None:
+                mss = tcp.mss if mss is None else min(mss, tcp.mss)  # each end sends at most what the other accepts
     if isn is None:
         first = next((tcp for _, tcp in headers if (tcp.src, tcp.sport, tcp.dst, tcp.dport) == forward), None)
         isn = (first.seq - 1) & 0xFFFFFFFF if first is not None else 0

@@ -75,6 +75,8 @@ LABELS = {
     "ssthresh": "ssthresh",
     "rwnd": "rwnd",
 }
+#: The legends' order: what was sent, then what came back; the sender's numbers, then the receiver's.
+LEGEND_ORDER = ("segments", "retransmissions", "ack", "window", "cwnd", "ssthresh", "rwnd")
 SEQ_TITLE = "Sequence (bytes)"
 WINDOW_TITLE = "Windows (bytes)"
 TIME_TITLE = "time (s)"
@@ -161,7 +163,8 @@ def paint_tcp_graph(painter: QPainter, rect: QRectF, graph: TcpGraph, t: float, 
     ]
     _plot(painter, top, SEQ_TITLE, graph.duration, graph.seq_top, seq_lines, t, colors, px)
     window_lines = [(s.name, *step_line(s, counts[s.name], t), False) for s in graph.samples]
-    _plot(painter, bottom, WINDOW_TITLE, graph.duration, graph.window_top, window_lines, t, colors, px)
+    title = WINDOW_TITLE if graph.mss is None else f"Windows (bytes; MSS {graph.mss})"
+    _plot(painter, bottom, title, graph.duration, graph.window_top, window_lines, t, colors, px)
     painter.restore()
 
 
@@ -182,19 +185,25 @@ def _plot(
     ticks = nice_ticks(top_value)
     left = max(metrics.horizontalAdvance(short_bytes(v)) for v in ticks) + px
     row = metrics.height() * 1.25
-    plot = QRectF(rect.x() + left, rect.y() + 2 * row + px / 2, rect.width() - left - px, 0)
+    # The legend: a short line (or bar) and the name of each series, in rows under the title,
+    # wrapped at the plot's width, in the order the panel lists them (data first).
+    entries: list[tuple[str, bool, float, int]] = []  # name, bar, x, row
+    x, line = rect.x(), 1
+    for name, _, _, pairs in sorted(lines, key=lambda entry: LEGEND_ORDER.index(entry[0])):
+        width = 1.8 * px + metrics.horizontalAdvance(LABELS[name])
+        if x > rect.x() and x + width > rect.right():
+            x, line = rect.x(), line + 1
+        entries.append((name, pairs, x, line))
+        x += width + px
+    plot = QRectF(rect.x() + left, rect.y() + (line + 1) * row + px / 2, rect.width() - left - px, 0)
     plot.setBottom(rect.bottom() - row)
     text = QColor(colors.text)
     painter.setPen(text)
-    bold = font(px, bold=True)
-    painter.setFont(bold)
+    painter.setFont(font(px, bold=True))
     painter.drawText(QRectF(rect.x(), rect.y(), rect.width(), row), Qt.AlignmentFlag.AlignLeft, title)
     painter.setFont(text_font)
-    # The legend: a short line (or bar) and the name of each drawn series, on the row under the title.
-    x = rect.x()
-    for name, _, _, pairs in lines:
-        label = LABELS[name]
-        y = rect.y() + row * 1.5
+    for name, pairs, x, line in entries:
+        y = rect.y() + row * (line + 0.5)
         pen = QPen(QColor(getattr(colors, name)), BAR if pairs else LINE)
         if name == "ssthresh":
             pen.setStyle(Qt.PenStyle.DashLine)
@@ -203,11 +212,13 @@ def _plot(
             painter.drawLine(QPointF(x + 0.6 * px, y - 0.45 * px), QPointF(x + 0.6 * px, y + 0.45 * px))
         else:
             painter.drawLine(QPointF(x, y), QPointF(x + 1.4 * px, y))
-        x += 1.8 * px
         painter.setPen(text)
-        width = metrics.horizontalAdvance(label)
-        painter.drawText(QRectF(x, rect.y() + row, width + 2, row), Qt.AlignmentFlag.AlignLeft, label)
-        x += width + px
+        label = LABELS[name]
+        painter.drawText(
+            QRectF(x + 1.8 * px, rect.y() + row * line, metrics.horizontalAdvance(label) + 2, row),
+            Qt.AlignmentFlag.AlignLeft,
+            label,
+        )
 
     def x_of(value: float) -> float:
         return plot.x() + plot.width() * (value / duration if duration > 0 else 0.0)
@@ -226,7 +237,7 @@ def _plot(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             short_bytes(value),
         )
-    for value in nice_ticks(duration, 6):
+    for value in nice_ticks(duration, 6)[1:]:  # no 0 under the sequence axis' own 0
         x = x_of(value)
         painter.drawText(
             QRectF(x - 3 * px, plot.bottom() + 2, 6 * px, metrics.height()), Qt.AlignmentFlag.AlignHCenter, tick_text(value)

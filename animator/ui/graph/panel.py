@@ -152,6 +152,8 @@ class TcpGraphPanel(QWidget):
                 axis.setTickFont(tick_font)
                 axis.setTextPen(pg.mkPen(colors.text))
                 axis.setPen(pg.mkPen(colors.text, width=1.5))
+            # The same width on both plots, so their time axes (and the cursor) line up.
+            item.getAxis("left").setWidth(round(px * 2.6) + 10)
         item = self.window_plot.getPlotItem()
         item.setLabel("bottom", TIME_TITLE, **{"color": colors.text, "font-size": f"{px}px"})
         for cursor in self.cursors:
@@ -168,7 +170,9 @@ class TcpGraphPanel(QWidget):
         present = {s.name for s in self.graph.samples if len(s)} if self.graph is not None else set()
         self.seq_title.setText(legend_html(SEQ_TITLE, ("segments", "retransmissions", "ack", "window"), colors))
         names = tuple(n for n in ("cwnd", "ssthresh", "rwnd") if n in present) or ("cwnd",)
-        self.window_title.setText(legend_html(WINDOW_TITLE, names, colors))
+        mss = self.graph.mss if self.graph is not None else None
+        title = WINDOW_TITLE if mss is None else f"Windows (bytes; MSS {mss})"
+        self.window_title.setText(legend_html(title, names, colors))
 
 
 def _bytes_axis(pg: Any) -> Any:

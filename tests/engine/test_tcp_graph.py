@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
+from bisect import bisect_right
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,8 @@ def with_samples(scene: Scene, *events: tuple[int, Sample | Remark]) -> Timeline
     return Timeline(scene, journey)
 
 
-def test_scenes_without_samples_have_no_graph() -> None:
+def test_only_scenes_with_samples_have_a_graph() -> None:
+    assert shipped("tcp-congestion-control").tcp_graph() is not None
     assert shipped("home-nat").tcp_graph() is None
     assert shipped("tcp-vs-udp").tcp_graph() is None  # real TCP, but nothing sampled: no panel
 
@@ -57,29 +59,70 @@ def test_sequence_numbers_match_what_wireshark_reads_on_the_senders_link(tmp_pat
     assert graph.segments.ends == (101.0, 201.0, 301.0, 401.0, 501.0)
     assert graph.retransmissions.seqs == (101.0,)
 
-    capture = tmp_path / "client.pcapng"
-    export_pcap(tl, capture, link="client--router")
+    # The window's edge (64k) is far above 500 bytes of data: the plot is scaled to the data.
+    assert graph.seq_top == pytest.approx(501 * 1.05)
+    assert_matches_wireshark(tl, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["tcp-flow-control", "tcp-congestion-control"])
+def test_the_lessons_graphs_match_what_wireshark_reads(name: str, tmp_path: Path) -> None:
+    assert_matches_wireshark(shipped(name), tmp_path)
+
+
+def assert_matches_wireshark(tl: Timeline, tmp_path: Path) -> None:
+    """The graph's wire series are what tshark reads from a capture of the graph's link."""
+    graph = tl.tcp_graph()
+    assert graph is not None and graph.link is not None
+    ends = parse_conn(graph.conn)
+    assert ends is not None
+    sport = str(ends[0][1])
+    capture = tmp_path / "sender.pcapng"
+    export_pcap(tl, capture, link=graph.link)
     fields = ["frame.time_relative", "tcp.srcport", "tcp.seq", "tcp.len", "tcp.ack", "tcp.window_size",
-              "tcp.analysis.retransmission"]  # fmt: skip
+              "tcp.analysis.retransmission", "tcp.flags.syn"]  # fmt: skip
     wanted = [a for f in fields for a in ("-e", f)]
     done = subprocess.run(
-        [tshark_path(), "-r", str(capture), "-Y", "tcp", "-T", "fields", "-E", "separator=;", *wanted],
+        [tshark_path(), "-r", str(capture), "-T", "fields", "-E", "separator=;", *wanted],
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
+    start = next(r.time for r in tl.wire_records() if r.link_id == graph.link)  # the capture's first frame
     rows = [line.split(";") for line in done.stdout.splitlines()]
-    data = [(float(r[2]), float(r[2]) + int(r[3]), bool(r[6])) for r in rows if r[1] == "50312" and int(r[3]) > 0]
+    rows = [r for r in rows if r[1] in (sport, str(ends[1][1]))]  # this connection's segments
+    data = [(float(r[2]), float(r[2]) + int(r[3]), bool(r[6])) for r in rows if r[1] == sport and int(r[3]) > 0]
     assert [(s, e) for s, e, again in data if not again] == list(zip(graph.segments.seqs, graph.segments.ends, strict=True))
     assert [s for s, _, again in data if again] == list(graph.retransmissions.seqs)
-    answers = [(float(r[4]), float(r[4]) + int(r[5])) for r in rows if r[1] == "9000"]
+    answers = [(float(r[4]), float(r[4]) + int(r[5])) for r in rows if r[1] != sport and r[4]]
     assert [a for a, _ in answers] == list(graph.acks.values)
     # Wireshark's calculated window (scaled by the shift both SYNs agreed on) is the window line.
     assert [w for _, w in answers] == list(graph.windows.values)
-    # The window's edge (64k) is far above 500 bytes of data: the plot is scaled to the data.
-    assert graph.seq_top == pytest.approx(501 * 1.05)
     # And the times are the capture's: the pcap's clock is the scene's.
-    start = tl.wire_records()[0].time
-    times = [float(r[0]) + start for r in rows if r[1] == "50312" and int(r[3]) > 0 and not r[6]]
+    times = [float(r[0]) + start for r in rows if r[1] == sport and int(r[3]) > 0 and not r[6]]
     assert times == pytest.approx(graph.segments.times, abs=1e-5)
+
+
+def test_flow_control_the_window_on_the_wire_is_the_receivers_rwnd() -> None:
+    """Each ACK advertises exactly the rwnd the receiver's kernel had just computed."""
+    graph = shipped("tcp-flow-control").tcp_graph()
+    assert graph is not None and (graph.sender, graph.receiver) == ("client", "server")
+    rwnd = graph.sample("rwnd")
+    assert rwnd is not None and 0.0 in rwnd.values  # the window closes on the way
+    for t, ack, edge in zip(graph.acks.times, graph.acks.values, graph.windows.values, strict=True):
+        latest = rwnd.values[bisect_right(rwnd.times, t) - 1]
+        assert edge - ack == latest, f"at {t:.3f} s the ACK advertises {edge - ack:.0f}, the receiver's rwnd is {latest:.0f}"
+
+
+def test_congestion_control_never_has_more_in_flight_than_cwnd() -> None:
+    """The lesson's invariant, read off the graph: bytes sent beyond the last ACK never exceed cwnd."""
+    graph = shipped("tcp-congestion-control").tcp_graph()
+    assert graph is not None
+    cwnd = graph.sample("cwnd")
+    assert cwnd is not None and graph.mss == 1000
+    assert max(cwnd.values) > cwnd.values[0]  # it grows ...
+    assert len(graph.retransmissions) == 1  # ... until the loss
+    for t, end in zip(graph.segments.times, graph.segments.ends, strict=True):
+        acked = graph.acks.values[bisect_right(graph.acks.times, t) - 1]
+        allowed = cwnd.values[bisect_right(cwnd.times, t) - 1]
+        assert end - acked <= allowed, f"at {t:.3f} s {end - acked:.0f} bytes in flight, cwnd {allowed:.0f}"
 
 
 def test_the_graph_grows_with_time_and_shrinks_when_stepping_back() -> None:

@@ -1,7 +1,7 @@
 """The TCP graph panel: beside the stage for scenes that sample a TCP sender, absent otherwise.
 
-The scenes of the TCP lessons are being written alongside; until their simulator records samples,
-these tests give tcp-vs-udp's journey a few (as the simulator will) through ``build_timeline``.
+Most tests give tcp-vs-udp's journey a few samples (through ``build_timeline``), a scene with a
+retransmission and a round number of segments; one opens the congestion-control lesson itself.
 """
 
 from __future__ import annotations
@@ -59,7 +59,19 @@ def test_the_panel_appears_for_a_sampled_scene_and_not_for_home_nat(window: Main
     assert dock.isVisible()
 
 
-def test_a_scene_without_samples_never_imports_the_plotting_library(window: MainWindow) -> None:
+def test_the_congestion_control_lesson_shows_its_graph_growing_step_by_step(window: MainWindow) -> None:
+    assert window.open_scene(REPO / "scenes" / "tcp-congestion-control.yaml")
+    assert window.graphs.dock.isVisible()
+    panel = window.graphs.panel
+    seen = []
+    for step in range(window.timeline.step_count + 1 if window.timeline else 0):
+        window.clock.go_to_step(step)
+        seen.append(panel.point_counts()["segments"] // 2)
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] > 10  # segments pile up as the lesson plays
+    assert "MSS 1000" in panel.window_title.text()
+
+
+def test_a_scene_without_samples_never_builds_the_panel(window: MainWindow) -> None:
     assert window.open_scene(REPO / "scenes" / "home-nat.yaml")
     assert not window.graphs.dock.built
 

@@ -77,7 +77,7 @@ def test_cwnd_at_every_ack_slow_start_then_the_reno_cut_then_avoidance() -> None
     cwnd = [int(s.value) // 1000 for s in samples(journey, "cwnd")]
     assert cwnd == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 6, 7]
     assert [s.value for s in samples(journey, "ssthresh")] == [6000]
-    assert {(s.node, s.conn) for s in samples(journey, "cwnd")} == {("client", "192.168.1.10:50500>10.0.0.20:9000")}
+    assert {(s.node, s.conn) for s in samples(journey, "cwnd")} == {("client", "10.0.1.10:50500>10.0.2.20:9000")}
     # The cut happens when the third duplicate ACK reaches the client (step 5), not before.
     steps_with_cut = [n for n, step in enumerate(journey.steps, 1) for s in step.samples if s.series == "ssthresh"]
     assert steps_with_cut == [5]
@@ -95,11 +95,14 @@ def test_cubic_cuts_to_717_1024() -> None:
 def test_the_sockets_table_reads_like_ss_ti() -> None:
     journey = journey_of(CONGESTION)
     rows = [c.rows for c in journey.steps[4].tables if c.node == "client" and c.rows]
-    assert rows and rows[-1][0][4] == "reno mss:1000 cwnd:6 ssthresh:6 snd_wnd:64256"
+    assert rows and rows[-1][0][3] == "cwnd:6 ssthresh:6"
     flow = journey_of(FLOW)
     full = [c.rows for c in flow.steps[2].tables if c.node == "server" and c.rows]
     assert full[-1][0][3] == "4000"  # Recv-Q: what the application has not read
-    assert flow.steps[2].tables[-1].columns == ("Local", "Remote", "State", "Recv-Q", "ss -ti")
+    client = [c.rows for c in flow.steps[2].tables if c.node == "client" and c.rows]
+    assert client[-1][0][3] == "snd_wnd:0"  # what the sender may still send
+    columns = {c.node: c.columns for c in flow.steps[2].tables}
+    assert columns == {"server": ("Local", "Remote", "State", "Recv-Q"), "client": ("Local", "Remote", "State", "ss -ti")}
 
 
 def _error_of(tmp_path: Path, text: str) -> str:

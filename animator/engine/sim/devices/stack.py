@@ -23,8 +23,8 @@ from animator.engine.sim.features.filter import Filter
 from animator.engine.sim.features.nat import Nat
 from animator.engine.sim.features.pool import Pool
 from animator.engine.sim.features.relay import HttpRelay
-from animator.engine.sim.features.tcp_window import TcpWindows
 from animator.engine.sim.features.syn_backlog import SynBacklog
+from animator.engine.sim.features.tcp_window import TcpWindows
 from animator.engine.sim.features.vrrp import VrrpInstance, multicast_mac
 from animator.engine.sim.frames import flow_of
 from animator.engine.sim.journey import Leg, Outcome
@@ -415,9 +415,9 @@ class Stack(Device):
         rows = [(socket_text(*c.local), socket_text(*c.remote), c.state) for c in self.conns.values() if c.state != "CLOSED"]
         if self.syn_backlog is not None:  # ss -tan's first lines: the listening sockets
             rows = [*self.syn_backlog.listening(), *rows]
-        if self.windows is not None:  # ``ss -tin``: Recv-Q and what flow and congestion control keep
-            wide = [(*row, *self.windows.socket_info_of(row)) for row in rows]
-            self.publish(time, TableKind.SOCKETS, wide or None, (*TableKind.SOCKETS.columns, "Recv-Q", "ss -ti"))
+        if self.windows is not None:  # as ``ss -tin`` prints it: Recv-Q, what flow and congestion control keep
+            wide = [self.windows.socket_row(row) for row in rows]
+            self.publish(time, TableKind.SOCKETS, wide or None, (*TableKind.SOCKETS.columns, *self.windows.columns))
             return
         self.publish(time, TableKind.SOCKETS, rows or None)
 

@@ -43,6 +43,21 @@ SCALED_FIELD = 502
 DUPACK_THRESHOLD = 3
 
 
+#: How ``ss`` names the RFC 9293 states in its State column (iproute2's sstate_name).
+SS_STATES = {
+    "ESTABLISHED": "ESTAB",
+    "SYN_SENT": "SYN-SENT",
+    "SYN_RCVD": "SYN-RECV",
+    "FIN_WAIT_1": "FIN-WAIT-1",
+    "FIN_WAIT_2": "FIN-WAIT-2",
+    "TIME_WAIT": "TIME-WAIT",
+    "CLOSE_WAIT": "CLOSE-WAIT",
+    "LAST_ACK": "LAST-ACK",
+    "LISTEN": "LISTEN",
+    "CLOSING": "CLOSING",
+}
+
+
 def _before(a: int, b: int) -> bool:
     """``a`` comes before ``b`` in 32-bit sequence space (Linux's ``before()``)."""
     return 0 < (b - a) & 0xFFFFFFFF < 1 << 31
@@ -319,24 +334,37 @@ class TcpWindows:
         remote = f"{conn.remote[0]}:{conn.remote[1]}"
         self.stack.sim.step.samples.append(Sample(time, self.stack.id, f"{local}>{remote}", series, float(value)))
 
-    def socket_info_of(self, row: tuple[str, ...]) -> tuple[str, str]:
-        """The Recv-Q and ``ss -ti`` cells of a Sockets row (a listening socket's are empty)."""
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The Sockets table's extra columns: ``Recv-Q`` where a receive buffer is kept, ``ss -ti``'s
+        words where there is something to say (a sender's cwnd or the peer's window). Fewer
+        columns keep the table whole on a stage that shares the screen with the TCP graph."""
+        extra = ("Recv-Q",) if self.settings.rcvbuf is not None else ()
+        if self.settings.congestion is not None or self.settings.rcvbuf is None:
+            extra += ("ss -ti",)
+        return extra
+
+    def socket_row(self, row: tuple[str, ...]) -> tuple[str, ...]:
+        """A Sockets row as ``ss -tin`` prints it: its state names (``ESTAB``, ``SYN-SENT``), then
+        the extra cells (a listening socket's are empty)."""
         conn = next((c for c in self.stack.conns.values() if _text(*c.local) == row[0] and _text(*c.remote) == row[1]), None)
-        return ("", "") if conn is None or conn.state == "LISTEN" else self.socket_info(conn)
+        state = SS_STATES.get(row[2], row[2])
+        if conn is None or conn.state == "LISTEN":
+            return (*row[:2], state, *row[3:], *("",) * len(self.columns))
+        unread, info = self.socket_info(conn)
+        return (*row[:2], state, *row[3:], *(unread if column == "Recv-Q" else info for column in self.columns))
 
     def socket_info(self, conn: Connection) -> tuple[str, str]:
-        """``ss -tin``'s Recv-Q and the part of its info line this lesson reads (same names, same order)."""
+        """``ss -tin``'s Recv-Q and the words of its info line this lesson reads, as ss names them:
+        a congestion-controlled sender's ``cwnd:6 ssthresh:6``, another sender's ``snd_wnd:``
+        (the peer's window); a node that has sent no data has nothing there worth a column."""
         window = self.window_of(conn)
         words: list[str] = []
-        if self.settings.congestion is not None:
-            words.append(self.settings.congestion)
-        if window.peer_mss is not None:
-            words.append(f"mss:{self.send_mss(window)}")
         if window.cwnd is not None:
-            words.append(f"cwnd:{window.cwnd}")
-        if window.ssthresh is not None:
-            words.append(f"ssthresh:{window.ssthresh}")
-        if window.peer_window is not None:
+            words.append(f"cwnd:{window.cwnd}")  # ss puts the algorithm first; the scene's tcp: says it
+            if window.ssthresh is not None:
+                words.append(f"ssthresh:{window.ssthresh}")
+        elif window.peer_window is not None and (conn.snd_nxt - conn.iss) & 0xFFFFFFFF > 1:
             words.append(f"snd_wnd:{window.peer_window}")
         return str(window.unread), " ".join(words)
 

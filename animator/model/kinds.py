@@ -80,7 +80,7 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.POOL: ("Backend", "Health", "Conns"),
     TableKind.SOCKETS: ("Local", "Remote", "State"),
     TableKind.ZONE: ("Name", "Type", "Address"),
-    TableKind.CACHE: ("Host", "Path", "Bytes"),
+    TableKind.CACHE: ("Path", "Variant", "Stored", "Age", "TTL left", "ETag"),
     TableKind.DNS_CACHE: ("Name", "Type", "Value", "TTL left"),
     TableKind.ACTIVITY: ("pid", "usename", "datname", "state", "backend_xid", "wait_event"),
     # A database's Rows table names its columns itself (``database.columns``).

@@ -36,7 +36,7 @@ steps:
       - send: {from: c, to: edge, layers: [tcp, {http: {path: /logo.svg, headers: {Host: www.example.com}}}]}
   - caption: the origin answers
     actions:
-      - send: {from: origin, to: edge, layers: [tcp, {http: {status: 200, body: logo}}]}
+      - send: {from: origin, to: edge, layers: [tcp, {http: {status: 200, headers: {Cache-Control: "max-age=60"}, body: logo}}]}
   - caption: time passes on the wire
     actions:
       - send: {from: c, to: edge, layers: [tcp, {http: {path: /other, headers: {Host: www.example.com}}}]}

@@ -1,6 +1,6 @@
-"""The caching, push/pull, DNS recursion and WebSocket balancing scenes (issue 16, items 6, 7, 4):
-what each step's caption says about where a request stops and what crosses the wire must be true
-of the packets the simulator built."""
+"""The push/pull, DNS recursion and WebSocket balancing scenes (issue 16, items 7, 4; the caching
+scene is in test_http_caching.py): what each step's caption says about where a request stops and
+what crosses the wire must be true of the packets the simulator built."""
 
 from __future__ import annotations
 
@@ -36,49 +36,6 @@ def cache(name: str, step: int) -> list[tuple[str, ...]]:
     state = timeline(name).state_at(timeline(name).boundary(step))
     found = [t for t in state.tables.get("edge", ()) if t.title == "Cache"]
     return [tuple(str(cell) for cell in row) for t in found for row in t.rows]
-
-
-# -- http-caching -------------------------------------------------------------------------------------
-def test_the_revalidation_reaches_the_origin_and_the_304_carries_no_body() -> None:
-    ((_, _, asked), (edge, origin, passed)) = http("http-caching", 2)
-    assert b'If-None-Match: "p7"' in asked and (edge, origin) == ("edge", "origin")
-    assert b'If-None-Match: "p7"' in passed and b"X-Forwarded-For: 198.51.100.23" in passed
-    answers = http("http-caching", 3)
-    assert [(a, b) for a, b, _ in answers] == [("origin", "edge"), ("edge", "ada")]
-    for _, _, data in answers:
-        assert data.startswith(b"HTTP/1.1 304 Not Modified\r\n") and data.endswith(b"\r\n\r\n")
-        assert b'ETag: "p7"' in data and b"Content-Length" not in data
-    assert cache("http-caching", 3) == []  # a 304 is not stored
-
-
-def test_the_first_css_is_a_miss_stored_with_max_age_and_the_second_a_hit_at_the_edge() -> None:
-    (_, (_, _, response)) = http("http-caching", 5)
-    assert b"Cache-Control: public, max-age=86400" in response and b"X-Cache: MISS" in response
-    assert b"Vary: Accept-Encoding" in response
-    assert cache("http-caching", 5) == [("www.example.com", "/static/app.css", "17")]
-    assert not tracks("http-caching", 6)  # a fresh copy in the browser: nothing on the wire
-    bob = http("http-caching", 7)
-    assert all("origin" not in (a, b) for a, b, _ in bob)
-    (_, (_, to, hit)) = bob
-    assert to == "bob" and b"X-Cache: HIT" in hit and b"\r\nAge: " in hit
-
-
-def test_after_the_deploy_carol_gets_the_old_file_and_the_new_name_is_fetched() -> None:
-    carol = http("http-caching", 9)
-    assert all("origin" not in (a, b) for a, b, _ in carol)
-    assert carol[-1][1] == "carol" and carol[-1][2].endswith(b"body{color:#222}\n")
-    assert b'ETag: "v1"' in carol[-1][2] and b"X-Cache: HIT" in carol[-1][2]
-    assert ("edge", "origin") in [(a, b) for a, b, _ in http("http-caching", 10)]
-    (_, (_, to, new)) = http("http-caching", 11)
-    assert to == "carol" and new.endswith(b"body{color:#c00}\n") and b"immutable" in new
-    assert [row[1] for row in cache("http-caching", 11)] == ["/static/app.css", "/static/app.v2.css"]
-
-
-def test_the_caching_scene_follows_the_cdn_scene_in_the_course() -> None:
-    from animator.model.deck import load_deck
-
-    files = [entry.file for entry in load_deck(DECK).scenes]
-    assert files.index("cdn-and-proxies.yaml") < files.index("http-caching.yaml")
 
 
 # -- push-pull ----------------------------------------------------------------------------------------

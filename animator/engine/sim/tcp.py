@@ -44,8 +44,6 @@ class Connection:
     partner: tuple[str, tuple[str, int], tuple[str, int]] | None = None
     #: A CONNECT tunnel is open: relay bytes untouched.
     tunnel: bool = False
-    #: The cache key (host, path) of the GET waiting for its response on this upstream connection.
-    request_key: tuple[str, str] | None = None
     #: The peer speaks TLS to this end (a reverse proxy terminating it): replies go back in records.
     tls: bool = False
     #: Bytes received but not yet consumed (HTTP message boundaries at a proxy).

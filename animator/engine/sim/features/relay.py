@@ -19,9 +19,11 @@ balancer has ``pools:`` in reverse.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from animator.engine.sim.core import Arrival, SimulationError
+from animator.engine.sim.features.http_cache import CONDITIONAL, Entry, Headers, SharedCache, header, parse_head
 from animator.engine.sim.journey import Leg, Outcome
 from animator.engine.sim.scapy_layers import layers
 from animator.engine.sim.tcp import ACK, PSH, RST, SCALED_WINDOW, SYN, Connection, initial_sequence
@@ -48,8 +50,10 @@ class HttpRelay:
         self.device = device
         #: A forward proxy (clients ask it for other sites) rather than a reverse one (in front of its backends).
         self.forward = forward
-        #: A caching proxy's stored responses: (host, path) -> (time stored, head, body).
-        self.cache: dict[tuple[str, str], tuple[float, bytes, bytes]] = {}
+        #: A caching proxy's stored responses (``http_cache``), and the GETs it sent on whose
+        #: answers it may store, by upstream connection.
+        self.cache = SharedCache()
+        self.pending: dict[ConnKey, Pending] = {}
         #: CONNECT tunnels whose upstream handshake is under way: upstream connection -> "host:port".
         self.tunnels_opening: dict[ConnKey, str] = {}
         #: CONNECT requests passed to the parent proxy once connected to it, by upstream connection.
@@ -163,6 +167,9 @@ class HttpRelay:
             extra = [*self.via_header(), *xff]
             port = 80
         else:
+            if method == "PURGE" and self.caching:
+                self.purge(arrival, conn, host, target)
+                return
             backend = self.pick_backend(host, target, conn, arrival.time)
             extra = [*xff, ("X-Forwarded-Proto", "https" if conn.tls else "http"), *self.via_header()]
             balancer = device.node.balancer
@@ -171,18 +178,24 @@ class HttpRelay:
             self.answer(arrival, conn, *self.failed, f"no backend for {host}{target}")
             return
         down = device.sim.is_down(backend)
+        asked: Headers = [(k.strip(), v.strip()) for k, v in headers]
+        pending = None
+        if not self.forward and self.caching and method == "GET" and down == "no":
+            if self.cache_answer(arrival, conn, host, target, asked):
+                return
+            headers, pending = self.cache_miss(arrival.time, host, target, asked, headers)
         request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
         request += "".join(f"{k}: {v}\r\n" for k, v in extra) + "\r\n"
         data = request.encode("latin-1") + body
         if down != "no":
             self.connect_to_dead(arrival, backend, port, conn, down)
             return
-        if not self.forward and self.cache_answer(arrival, conn, method, host, target):
-            return
         upstream = self.upstream(backend, port, conn)
         if upstream is None:
             raise SimulationError(_unreachable(self.id, backend, "backend"))
-        upstream.request_key = (host.lower(), target) if method == "GET" else None
+        self.pending.pop((upstream.local, upstream.remote), None)
+        if pending is not None:
+            self.pending[upstream.local, upstream.remote] = pending
         device.remark(arrival.time, f"→ {device.label_of(backend)}")
         self.send_on(arrival.leg, upstream, data, arrival.time, f"{method} {target} (proxied)", "http")
 
@@ -340,32 +353,103 @@ class HttpRelay:
         balancer = self.device.node.balancer
         return balancer is not None and balancer.cache
 
-    def cache_store(self, time: float, upstream: Connection, message: bytes) -> bytes:
-        """Keep a 200 response to a GET (a CDN edge's cache) and mark it ``X-Cache: MISS``."""
-        key, upstream.request_key = upstream.request_key, None
-        if key is None or not self.caching:
-            return message
-        head, sep, body = message.partition(b"\r\n\r\n")
-        marked = head + b"\r\nX-Cache: MISS" + sep + body
-        if head.split(b" ")[1:2] == [b"200"]:
-            self.cache[key] = (self.device.sim.scene_seconds(time), head, body)
-            self.device.publish(time, TableKind.CACHE, [(h, p, str(len(b))) for (h, p), (_, _, b) in self.cache.items()])
-        return marked
+    def cache_miss(
+        self, time: float, host: str, path: str, asked: Headers, headers: list[tuple[str, ...]]
+    ) -> tuple[list[tuple[str, ...]], Pending]:
+        """A GET the cache cannot answer alone: the client's conditional headers come off (nginx
+        fetches a response it can store), and a stale copy's validators go on instead."""
+        stale = self.cache.lookup(host, path, asked)
+        headers = [h for h in headers if h[0].strip().lower() not in CONDITIONAL]
+        if stale is not None and (stale.etag or stale.last_modified):
+            # nginx's order with proxy_cache_revalidate: If-Modified-Since, then If-None-Match.
+            validators = [("If-Modified-Since", stale.last_modified), ("If-None-Match", stale.etag)]
+            headers += [(name, f" {value}") for name, value in validators if value]
+            self.device.remark(time, f"stale copy of {path}: asking the origin if it changed")
+        else:
+            stale = None
+            self.device.remark(time, f"cache miss: {path}")
+        self.publish_cache(time)
+        return headers, Pending(host, path, asked, stale)
 
-    def cache_answer(self, arrival: Arrival, conn: Connection, method: str, host: str, path: str) -> bool:
-        """Answer a GET from the cache, with its age, without asking any backend."""
-        entry = self.cache.get((host.lower(), path)) if method == "GET" and self.caching else None
-        if entry is None:
+    def cache_store(self, time: float, upstream: Connection, message: bytes) -> bytes:
+        """The origin's answer to a GET the cache sent: a 200 it may keep is stored; a 304 to its
+        revalidation refreshes the copy, and the client gets the copy. ``X-Cache`` tells which, with
+        nginx's ``$upstream_cache_status`` words (MISS, EXPIRED, REVALIDATED)."""
+        pending = self.pending.pop((upstream.local, upstream.remote), None)
+        if pending is None or not self.caching:
+            return message
+        now = self.device.sim.scene_seconds(time)
+        head, sep, body = message.partition(b"\r\n\r\n")
+        start, headers = parse_head(head)
+        status = start.split(" ")[1:2]
+        if pending.stale is not None and status == ["304"]:
+            pending.stale.refresh(headers, now)
+            self.device.remark(time, f"304: {pending.path} unchanged, fresh again")
+            self.publish_cache(time)
+            return self.from_store(pending.stale, pending.asked, "REVALIDATED", now, age=False)
+        if status == ["200"]:
+            why = self.cache.store(pending.host, pending.path, pending.asked, head, body, now)
+            self.device.remark(time, f"stored: {pending.path}" if why is None else f"not stored: {why}")
+        self.publish_cache(time)
+        tag = "EXPIRED" if pending.stale is not None else "MISS"
+        return head + f"\r\nX-Cache: {tag}".encode() + sep + body
+
+    def cache_answer(self, arrival: Arrival, conn: Connection, host: str, path: str, asked: Headers) -> bool:
+        """Answer a GET from a fresh stored copy, with its age, without asking any backend."""
+        now = self.device.sim.scene_seconds(arrival.time)
+        entry = self.cache.lookup(host, path, asked)
+        if entry is None or not entry.fresh(now):
             return False
-        stored, head, body = entry
-        age = max(1, round(self.device.sim.scene_seconds(arrival.time) - stored))
-        data = head + f"\r\nAge: {age}\r\nX-Cache: HIT".encode() + b"\r\n\r\n" + body
+        data = self.from_store(entry, asked, "HIT", now, age=True)
         self.device.remark(arrival.time, f"cache hit: {path}")
-        status = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[-1]
+        self.publish_cache(arrival.time)
+        status = data.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 1)[-1]
         if conn.tls:
             data = _tls_record(23, data)
         self.send_on(arrival.leg, conn, data, arrival.time, f"{status} (cached)", "tls" if conn.tls else "http")
         return True
+
+    def from_store(self, entry: Entry, asked: Headers, tag: str, now: float, age: bool) -> bytes:
+        """The stored response for a client, with ``Age`` (RFC 9111 §5.1; nginx sends none) when
+        used without asking; a client whose ``If-None-Match`` names the copy gets a 304 (as nginx's
+        not-modified filter answers), the stored headers without a body."""
+        extra = (f"\r\nAge: {max(1, entry.age(now))}" if age else "") + f"\r\nX-Cache: {tag}"
+        wanted = header(asked, "if-none-match")
+        if wanted is not None and entry.etag is not None and entry.etag in (t.strip() for t in wanted.split(",")):
+            kept = [(k, v) for k, v in entry.headers if k.lower() not in ("content-length", "content-type")]
+            head = "HTTP/1.1 304 Not Modified" + "".join(f"\r\n{k}: {v}" for k, v in kept)
+            return (head + extra + "\r\n\r\n").encode("latin-1")
+        return entry.head + extra.encode() + b"\r\n\r\n" + entry.body
+
+    def purge(self, arrival: Arrival, conn: Connection, host: str, path: str) -> None:
+        """``PURGE /path``: Varnish's convention (a VCL ``return (purge)`` for the addresses in its
+        purge ACL, here the proxy's backends): every variant of the URL goes, answered ``200 Purged``
+        with Varnish's own page; anyone else gets 405. nginx (without the Plus or ngx_cache_purge
+        add-ons) has no purge and passes the method to the origin."""
+        device = self.device
+        allowed = {device.net.address_of(b, self.id) for b in (device.node.balancer.backends if device.node.balancer else ())}
+        if not any(str(a) == conn.remote[0] for a in allowed if a is not None):
+            self.synthetic(arrival, conn, 405, "Not allowed")
+            device.remark(arrival.time, f"PURGE from {conn.remote[0]} refused (not in the purge ACL)")
+            return
+        gone = self.cache.purge(host, path)
+        device.remark(arrival.time, f"purged {path}: {gone} cop{'y' if gone == 1 else 'ies'} removed")
+        self.publish_cache(arrival.time)
+        self.synthetic(arrival, conn, 200, "Purged")
+
+    def synthetic(self, arrival: Arrival, conn: Connection, status: int, reason: str) -> None:
+        """Varnish's built-in synthetic page (``vcl_synth``), as Varnish 7.1 sent it."""
+        body = _VARNISH_SYNTH.format(status=status, reason=reason).encode()
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\nServer: Varnish\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"Retry-After: 5\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        self.send_on(arrival.leg, conn, head.encode() + body, arrival.time, f"{status} {reason}", "http")
+
+    def publish_cache(self, time: float) -> None:
+        """The Cache table as it stands at ``time``: ages and freshness left by the scene's clock
+        (hidden while nothing is stored, as a DNS cache is)."""
+        self.device.publish(time, TableKind.CACHE, self.cache.rows(self.device.sim.scene_seconds(time)) or None)
 
     # -- choosing where to go ----------------------------------------------------------------------
     def pick_backend(self, host: str, path: str, conn: Connection, time: float) -> str | None:
@@ -532,6 +616,35 @@ class HttpRelay:
         client = device.conns.get((local, remote))
         if client is not None:
             self.answer(arrival, client, *self.failed, f"upstream {why} the connection")
+
+
+@dataclass
+class Pending:
+    """A GET the cache sent on: the client's URL and headers (its Vary variant), and the stale copy
+    being revalidated, if any."""
+
+    host: str
+    path: str
+    asked: Headers
+    stale: Entry | None
+
+
+#: The page Varnish's built-in ``vcl_synth`` sends (the XID, a request number, made fixed here).
+_VARNISH_SYNTH = """<!DOCTYPE html>
+<html>
+  <head>
+    <title>{status} {reason}</title>
+  </head>
+  <body>
+    <h1>Error {status} {reason}</h1>
+    <p>{reason}</p>
+    <h3>Guru Meditation:</h3>
+    <p>XID: 32770</p>
+    <hr>
+    <p>Varnish cache server</p>
+  </body>
+</html>
+"""
 
 
 def _unreachable(node: str, backend: str, what: str) -> str:

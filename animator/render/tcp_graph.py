@@ -1,7 +1,9 @@
 """How the TCP graph looks, shared by the player's panel (pyqtgraph) and the exporters (QPainter).
 
 Colours are Okabe–Ito's (colour-blind safe), picked per theme so each line keeps a 3:1 contrast
-on its background: the dark theme swaps the dark blue for sky blue and the vermillion for orange.
+on its background (WCAG's for graphics; ``tests/export/test_tcp_graph_export.py`` checks it): the
+dark theme swaps the dark blue for sky blue and the vermillion for orange, the light themes darken
+the reddish purple.
 Lines are thick and text is at least the stage's small text, because the graph is read from the
 back of a lecture hall. ``paint_tcp_graph`` draws the same two plots with a plain QPainter, so a
 PNG or a video of a scene that has a graph shows it beside the stage without pyqtgraph.
@@ -49,7 +51,7 @@ def graph_colors(theme: looks.Theme) -> GraphColors:
     blue = "#56b4e9" if dark else "#0072b2"
     red = "#e69f00" if dark else "#d55e00"
     green = "#009e73"
-    purple = "#cc79a7"
+    purple = "#cc79a7" if dark else "#b8689a"  # Okabe-Ito's reddish purple, darkened to 3.6:1 on white
     return GraphColors(
         segments=blue,
         retransmissions=red,

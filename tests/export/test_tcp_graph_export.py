@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from animator import looks
 from animator.export.png import STAGE_SHARE, StageRenderer, ensure_gui_app
 from animator.model import load_scene
 from animator.render.tcp_graph import graph_colors, graph_image
@@ -33,6 +34,14 @@ def test_png_has_the_graph_beside_the_stage_growing_with_time() -> None:
     assert (after.width(), after.height()) == (1280, 720)
     assert coloured(after, colors.retransmissions, left) > coloured(before, colors.retransmissions, left)
     assert coloured(after, colors.segments, left) > coloured(before, colors.segments, left) + 50
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_every_line_reads_on_its_background(theme: str) -> None:
+    """WCAG's 3:1 for graphics: a washed-out projector still shows every line."""
+    colors = graph_colors(THEMES[theme])
+    for name in ("segments", "retransmissions", "ack", "window", "cwnd", "ssthresh", "rwnd"):
+        assert looks.contrast(getattr(colors, name), colors.background) >= 3.0, name
 
 
 def test_scenes_without_a_graph_keep_the_whole_image_for_the_stage() -> None:

@@ -6,7 +6,8 @@ every series at ``t`` (``TcpGraph.counts_at``, one bisect each) and moves a curs
 graph grows as the scene plays and shrinks when the lecturer steps back. Mouse zoom and the context
 menu are off: a stray drag during a lecture must not leave the plot somewhere odd.
 
-pyqtgraph is imported when the first panel is made, never at start-up (it costs ~150 ms).
+pyqtgraph is imported when the first panel is made, never at start-up (importing it and building the
+first panel took about half a second here).
 """
 
 from __future__ import annotations

@@ -697,7 +697,8 @@ class MainWindow(QMainWindow):
             self.enter_fullscreen()
 
     def enter_fullscreen(self) -> None:
-        """Projector mode: the stage and the transport only; docks and menus come back after.
+        """Projector mode: the stage and the transport only (and a scene's TCP graph beside the
+        stage, as the audience's window has it while presenting); docks and menus come back after.
 
         The window state (maximised or not) and the dock layout (sizes, tabs, the tab in front)
         are kept, so Esc puts back exactly the window the lecturer had.
@@ -705,9 +706,14 @@ class MainWindow(QMainWindow):
         if self._before_fullscreen is None:
             before = self.windowState() & ~Qt.WindowState.WindowFullScreen
             self._before_fullscreen = (before, self.saveState(LAYOUT_VERSION))
+        graph = self.graphs.dock if self.graphs.graph is not None and not self.state.presenting else None
         for dock in self.findChildren(QDockWidget):
-            if dock.isVisible():
+            if dock.isVisible() and dock is not graph:
                 dock.hide()
+        if graph is not None:
+            graph.show()
+            graph.raise_()
+            self.resizeDocks([graph], [max(DOCK_WIDTH, self.screen().geometry().width() * 36 // 100)], Qt.Orientation.Horizontal)
         self.menuBar().hide()
         # Not showFullScreen(): it drops the maximised flag, and leaving would un-maximise.
         self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowFullScreen)

@@ -10,6 +10,7 @@ import copy
 from dataclasses import replace
 
 import pytest
+from PySide6.QtWidgets import QDockWidget
 from pytestqt.qtbot import QtBot
 
 import animator.ui.main_window as main_window
@@ -119,3 +120,22 @@ def test_presenting_puts_the_graph_beside_the_projectors_stage(window: MainWindo
         assert audience.side is None
     finally:
         window.stop_presenting()
+
+
+def test_fullscreen_keeps_the_graph_beside_the_stage(window: MainWindow, sampling: None) -> None:
+    assert window.open_scene(TCP_SCENE)
+    window.inspection.inspector_dock.show()
+    window.enter_fullscreen()
+    try:
+        shown = [dock.objectName() for dock in window.findChildren(QDockWidget) if dock.isVisible()]
+        assert shown == ["tcp-graph"]  # the stage, the transport and the graph: no notes, no inspector
+        assert not window.graphs.dock.geometry().intersects(window.stage.geometry().translated(window._central.pos()))
+    finally:
+        window.leave_fullscreen()
+    assert window.steps_dock.isVisible()
+    assert window.open_scene(REPO / "scenes" / "home-nat.yaml")
+    window.enter_fullscreen()
+    try:
+        assert not any(dock.isVisible() for dock in window.findChildren(QDockWidget))
+    finally:
+        window.leave_fullscreen()

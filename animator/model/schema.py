@@ -478,6 +478,9 @@ class DatabaseSettings:
     #: The table's columns; the first is its key (``WHERE id = 1`` finds a row by it).
     columns: tuple[str, ...] = ("id", "value")
     rows: tuple[tuple[str, ...], ...] = ()
+    #: Client nodes already logged in when the scene starts: their TCP connection is open and their
+    #: session idle (a postgres_fdw coordinator keeps its connections to the shards for the session).
+    sessions: tuple[str, ...] = field(default=(), metadata={"one_or_many": True})
     mark: Mark = MARK
     marks: Mapping[str, Mark] = MARKS()
 

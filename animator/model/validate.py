@@ -159,6 +159,9 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
                         node.vrrp.marks.get("vip", node.vrrp.mark),
                         f"node '{node.id}': VRRP address {vip} is not among its 'ipv4' addresses",
                     )
+        if node.database is not None:
+            for i, client in enumerate(node.database.sessions):
+                _check_backend(c, topology, node.id, client, "database session", node.database.marks, f"sessions[{i}]")
         balancer = node.balancer
         if balancer is None:
             continue

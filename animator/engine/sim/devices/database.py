@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from animator.engine.sim.core import Arrival, SimulationError
 from animator.engine.sim.devices.stack import Stack
 from animator.engine.sim.journey import Leg
-from animator.engine.sim.tcp import Connection
+from animator.engine.sim.tcp import Connection, initial_sequence
 from animator.model.kinds import TableKind
 from animator.model.schema import DatabaseSettings, Node
 
@@ -101,7 +101,35 @@ class Database(Stack):
     # -- the hooks -----------------------------------------------------------------------------------
     def publish_configuration(self) -> None:
         super().publish_configuration()
+        self.open_sessions()
         self.publish_rows(0.0)
+
+    def open_sessions(self) -> None:
+        """Sessions logged in before the scene starts (``sessions: [client]``): both ends of an
+        established connection to this server's port, and an idle backend for each, so the scene
+        begins at its first query instead of a handshake and login it is not about."""
+        for client in self.settings.sessions:
+            server = self.net.address_of(self.id, client)
+            address = self.net.address_of(client, self.id)
+            if server is None or address is None:
+                raise SimulationError(f"'{client}' cannot have a session on '{self.id}': give both an IPv4 address")
+            them = self.peer(client)
+            theirs = Connection(local=(str(address), them.ephemeral_port()), remote=(str(server), self.settings.port))
+            mine = Connection(local=theirs.remote, remote=theirs.local)
+            for end, owner in ((theirs, client), (mine, self.id)):
+                end.state = "ESTABLISHED"
+                end.iss = initial_sequence(owner, end.local, end.remote)
+                end.snd_una = end.snd_nxt = end.iss + 1
+            for end, other in ((theirs, mine), (mine, theirs)):
+                end.irs, end.rcv_nxt = other.iss, other.iss + 1
+            theirs.peers.add(self.id)
+            mine.peers.add(client)
+            them.conns[theirs.local, theirs.remote] = theirs
+            self.conns[mine.local, mine.remote] = mine
+            pid = 10000 + initial_sequence("pid", self.id, client) % 20000
+            self.sessions[theirs.local] = Session(pid=pid, user="postgres", database=self.settings.name, state="idle")
+        if self.settings.sessions:
+            self.publish_activity(0.0)
 
     def receive_tcp(self, arrival: Arrival, ip: Any, tcp: Any) -> Connection | None:
         conn = super().receive_tcp(arrival, ip, tcp)
@@ -206,7 +234,7 @@ class Database(Stack):
         if not session.pending:
             return
         statement = session.pending.pop(0)
-        if tag == "BEGIN":
+        if tag in ("BEGIN", "START TRANSACTION"):
             session.in_block = True
         elif tag == "COMMIT":
             self.finish(session, commit=True, time=time)

@@ -302,19 +302,20 @@ class BumpingRelay(HttpRelay):
         return job.hello is not None and job.hello.tls13
 
     def publish(self, time: float) -> None:
-        steps = {"peek": "1 peek", "stare": "2 stare", "bumped": "3 bump", "refused": "refused by client"}
+        steps = {"peek": "1 peek", "stare": "2 stare", "bumped": "3 bump", "refused": "refused (alert)"}
         rows = []
         for job in self.by_client.values():
             client = f"{job.client[1][0]}:{job.client[1][1]}"
             sni = job.hello.sni if job.hello is not None else f"({job.target})"
-            upstream = "-"
+            upstream = "—"
             if job.upstream is not None:
-                version = "TLS 1.3" if self.tls13(job) else "TLS 1.2"
-                upstream = f":{job.upstream[0][1]} → {job.upstream[1][0]}:{job.upstream[1][1]} {version}"
+                upstream = f"{job.upstream[1][0]} {'TLS 1.3' if self.tls13(job) else 'TLS 1.2'}"
             rows.append((client, sni, steps[job.step], upstream))
         self.device.publish(time, TableKind.SSL_BUMP, rows)
-        issuer = self.settings.ca
-        self.device.publish(time, TableKind.MINTED, [(f"CN={n}", issuer, f"{u}×") for n, (_, u) in self.minted.items()])
+        # The issuer by its common name, as browsers show it ("Issued by"): the table stays narrow.
+        issuer = self.settings.ca.rpartition("CN=")[2].strip() or self.settings.ca
+        minted = [(f"CN={n}", issuer, f"{u}×") for n, (_, u) in self.minted.items()]
+        self.device.publish(time, TableKind.MINTED, minted or None)
 
 
 def _record(content_type: int, body: bytes) -> bytes:

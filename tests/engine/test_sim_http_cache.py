@@ -213,3 +213,14 @@ def test_a_purge_from_a_client_is_refused() -> None:
     tl = play(get(), answer(**FRESH), purge)
     assert said(tl, 4)[-1][2].startswith(b"HTTP/1.1 405 Not allowed\r\n")
     assert len(cache_rows(tl, 4)) == 1
+
+
+def test_a_fresh_copy_is_served_while_the_origin_is_down_and_a_stale_one_is_not() -> None:
+    down = "  - caption: the origin stops\n    actions:\n      - device: {node: origin, down: refused}\n"
+    tl = play(get(), answer(Cache_Control="max-age=12", ETag='"v1"'), down, get())
+    assert [(a, b) for a, b, _ in said(tl, 5)] == [("c", "edge"), ("edge", "c")]  # not even a SYN upstream
+    assert b"X-Cache: HIT" in said(tl, 5)[-1][2]
+    tl = play(get(), answer(Cache_Control="max-age=12", ETag='"v1"'), down, get(), connect(), get(client="d"))
+    # d asks some 10 s later than c did: the copy is past max-age=12, and a stale copy is not
+    # served in the origin's place.
+    assert said(tl, 7)[-1][2].startswith(b"HTTP/1.1 502 Bad Gateway\r\n")

@@ -131,6 +131,7 @@ class HttpRelay:
         # (RFC 9110 §7.6.1): Squid and nginx drop them, so the origin never sees Proxy-Connection.
         headers = [(k, v) for k, v in headers if k.strip().lower() not in _HOP_BY_HOP]
         headers, xff = self.forwarded_for(headers, conn.remote[0])
+        asked: Headers = [(k.strip(), v.strip()) for k, v in headers]
         parent = self.parent()
         port: int
         if self.forward and parent is not None:
@@ -170,6 +171,11 @@ class HttpRelay:
             if method == "PURGE" and self.caching:
                 self.purge(arrival, conn, host, target)
                 return
+            # A fresh copy needs no backend: none is chosen or counted, and a dead one does not
+            # matter (nginx never contacts it). A stale copy is not served when the backend
+            # fails (nginx's proxy_cache_use_stale is off by default).
+            if self.caching and method == "GET" and self.cache_answer(arrival, conn, host, target, asked):
+                return
             backend = self.pick_backend(host, target, conn, arrival.time)
             extra = [*xff, ("X-Forwarded-Proto", "https" if conn.tls else "http"), *self.via_header()]
             balancer = device.node.balancer
@@ -178,11 +184,8 @@ class HttpRelay:
             self.answer(arrival, conn, *self.failed, f"no backend for {host}{target}")
             return
         down = device.sim.is_down(backend)
-        asked: Headers = [(k.strip(), v.strip()) for k, v in headers]
         pending = None
         if not self.forward and self.caching and method == "GET" and down == "no":
-            if self.cache_answer(arrival, conn, host, target, asked):
-                return
             headers, pending = self.cache_miss(arrival.time, host, target, asked, headers)
         request = f"{method} {target} {version}\r\n" + "".join(f"{k}:{v}\r\n" for k, v in headers)
         request += "".join(f"{k}: {v}\r\n" for k, v in extra) + "\r\n"

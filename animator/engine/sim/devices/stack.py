@@ -99,8 +99,9 @@ class Stack(Device):
         self.relay = self.make_relay()
         self.vrrp = VrrpInstance(self, node.vrrp) if node.vrrp is not None else None
         self.dns = NameService(self) if node.zone or node.recursive else None
-        #: Flow and congestion control (``tcp:``): without it the stack's windows are fixed, as before.
-        self.windows = TcpWindows(self, node.tcp) if node.tcp is not None else None
+        #: Flow and congestion control (``tcp:`` with congestion, mss or rcvbuf): without them the
+        #: stack's windows are fixed, as before (a tcp: that only limits the SYN backlog keeps them).
+        self.windows = TcpWindows.for_node(self, node.tcp)
         tcp = node.tcp
         self.syn_backlog = SynBacklog(self, tcp) if tcp is not None and (tcp.syn_backlog or tcp.syncookies == 2) else None
         #: What PREROUTING did to the packet in hand (a DNAT), for the hop's list when it is forwarded.

@@ -106,6 +106,13 @@ class TcpWindows:
         self.settings = settings
         self.windows: dict[tuple[tuple[str, int], tuple[str, int]], Window] = {}
 
+    @classmethod
+    def for_node(cls, stack: Stack, settings: TcpSettings | None) -> TcpWindows | None:
+        """The windows of a node whose ``tcp:`` sets one of the keys they read, else None."""
+        if settings is None or (settings.congestion is None and settings.mss is None and settings.rcvbuf is None):
+            return None
+        return cls(stack, settings)
+
     # -- what this node announces ------------------------------------------------------------------
     @property
     def advmss(self) -> int:

@@ -346,7 +346,7 @@ class TcpWindows:
         """The Sockets table's extra columns: ``Recv-Q`` where a receive buffer is kept, ``ss -ti``'s
         words where there is something to say (a sender's cwnd or the peer's window). Fewer
         columns keep the table whole on a stage that shares the screen with the TCP graph."""
-        extra = ("Recv-Q",) if self.settings.rcvbuf is not None else ()
+        extra: tuple[str, ...] = ("Recv-Q",) if self.settings.rcvbuf is not None else ()
         if self.settings.congestion is not None or self.settings.rcvbuf is None:
             extra += ("ss -ti",)
         return extra

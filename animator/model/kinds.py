@@ -61,6 +61,8 @@ class TableKind(enum.StrEnum):
     MINTED = "Minted certs"
     #: A node's TCP counters as ``nstat`` prints them (non-zero only): SYN backlog drops, SYN cookies.
     NSTAT = "nstat"
+    #: An nginx server's worker processes: what each holds of its worker_connections.
+    NGINX_WORKERS = "nginx workers"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -92,6 +94,7 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.SSL_BUMP: ("Client", "SNI", "Step", "Upstream"),
     TableKind.MINTED: ("Subject", "Issuer", "Used"),
     TableKind.NSTAT: ("Counter", "Value"),
+    TableKind.NGINX_WORKERS: ("Worker pid", "Used", "Holds"),
 }
 
 
@@ -212,7 +215,7 @@ _STACK = ("ipv4", "ipv6", "mac", "gateway", "listen", "down")
 
 _KINDS = (
     DeviceKind("host", "host", _HOST_TABLES, Capability.CLIENT, _STACK),
-    DeviceKind("server", "server", _HOST_TABLES, reads=_STACK),
+    DeviceKind("server", "server", (*_HOST_TABLES, TableKind.NGINX_WORKERS), reads=(*_STACK, "nginx")),
     DeviceKind("switch", "switch", (TableKind.MAC,), Capability.BRIDGES, ("mac", "down")),
     DeviceKind("router", "router", (TableKind.ROUTES, TableKind.ARP), _ROUTER, (*_STACK, "routes")),
     DeviceKind("nat", "nat", (TableKind.NAT,), _ROUTER, (*_STACK, "routes", "nat")),

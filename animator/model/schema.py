@@ -536,6 +536,33 @@ class TcpSettings:
     marks: Mapping[str, Mark] = MARKS()
 
 
+def check_worker_processes(value: int) -> str | None:
+    return None if 1 <= value <= 64 else "must be between 1 and 64 worker processes"
+
+
+def check_worker_connections(value: int) -> str | None:
+    if 3 <= value <= 65535:
+        return None
+    return "must be between 3 and 65535: a worker's listening socket and its channel to the master take two"
+
+
+@dataclass(frozen=True)
+class NginxSettings:
+    """nginx's process model on a ``server``: ``worker_processes``, ``events { worker_connections }``
+    and ``listen … reuseport``. The simulator gives each accepted connection to one worker, counts
+    what each worker holds, and closes an idle keep-alive connection when a worker is full
+    (``animator.engine.sim.features.nginx_workers``)."""
+
+    workers: int = field(default=1, metadata={"check": check_worker_processes})
+    #: Connections one worker may hold: its listening sockets, its channel to the master, clients
+    #: and upstream connections all count (nginx's default is 512; Debian's nginx.conf says 768).
+    worker_connections: int = field(default=512, metadata={"check": check_worker_connections})
+    #: ``listen … reuseport``: a listening socket per worker, the kernel picks one by a hash of the 4-tuple.
+    reuseport: bool = False
+    mark: Mark = MARK
+    marks: Mapping[str, Mark] = MARKS()
+
+
 @dataclass(frozen=True)
 class Node:
     id: str = field(metadata={"check": check_id})
@@ -565,6 +592,8 @@ class Node:
     pooler: PoolerSettings | None = None
     #: Tuning of the node's TCP stack (congestion control, receive buffer, SYN backlog and cookies).
     tcp: TcpSettings | None = None
+    #: A ``server`` running nginx: its worker processes and their worker_connections.
+    nginx: NginxSettings | None = None
     #: TCP ports a server accepts connections on; others answer SYN with RST. Empty: all.
     listen: tuple[int, ...] = field(default=(), metadata={"one_or_many": True, "check": check_ports})
     #: The machine is off: frames to it are lost (a reverse proxy answers 502 or 504).

@@ -19,6 +19,7 @@ from animator.model.schema import (
     DeviceSet,
     Firewall,
     Highlight,
+    NginxSettings,
     Node,
     Note,
     Quiz,
@@ -162,6 +163,8 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
         if node.database is not None:
             for i, client in enumerate(node.database.sessions):
                 _check_backend(c, topology, node.id, client, "database session", node.database.marks, f"sessions[{i}]")
+        if node.nginx is not None:
+            _check_nginx(c, node, node.nginx)
         balancer = node.balancer
         if balancer is None:
             continue
@@ -174,6 +177,21 @@ def _check_devices(c: _Checker, topology: Topology) -> None:
             c.error(balancer.mark, f"node '{node.id}': a balancer needs 'backends' or 'pools'")
         if balancer.vip is None and not node.ipv4:
             c.error(balancer.mark, f"node '{node.id}': give the balancer a 'vip' or the node an 'ipv4' address")
+
+
+def _check_nginx(c: _Checker, node: Node, nginx: NginxSettings) -> None:
+    """nginx runs on a ``server`` and listens on the ports ``listen:`` names; every worker holds those
+    listening sockets and its channel to the master before any client (checked with nginx 1.22)."""
+    if node.kind != "server":
+        c.error(nginx.mark, f"node '{node.id}': 'nginx:' describes a web server's workers: use it on a 'server'")
+    if not node.listen:
+        c.error(nginx.mark, f"node '{node.id}': 'nginx:' needs 'listen:' (the ports nginx listens on)")
+    elif nginx.worker_connections <= len(node.listen) + 1:
+        c.error(
+            nginx.marks.get("worker_connections", nginx.mark),
+            f"node '{node.id}': worker_connections {nginx.worker_connections} leaves no room for a client: each worker's "
+            f"{len(node.listen)} listening socket(s) and its channel to the master take {len(node.listen) + 1}",
+        )
 
 
 #: Targets of the nat table; every other target is the filter table's.

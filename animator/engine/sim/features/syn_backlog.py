@@ -155,7 +155,7 @@ class SynBacklog:
             sport=tcp.dport, dport=tcp.sport, flags=SYN | ACK, seq=cookie, ack=(int(tcp.seq) + 1) & 0xFFFFFFFF,
             window=DEFAULT_WINDOW, options=syn_ack_options,
         )  # fmt: skip
-        leg = self.device.sim.new_leg(f"{arrival.leg.id}.cookie", "SYN-ACK (cookie)", "tcp", arrival.leg, self.device.id)
+        leg = self.device.sim.new_leg(f"{arrival.leg.id}.cookie", "cookie", "tcp", arrival.leg, self.device.id)
         self.device.send_reply(leg, reply, arrival.time)
 
     # -- an ACK no connection is waiting for -------------------------------------------------------

@@ -103,6 +103,15 @@ def test_a_made_up_cookie_is_answered_with_rst_and_counted_as_failed() -> None:
     assert not any(row[1].startswith("198.51.100.66") for row in tables("guess", "webb")["Sockets"])
 
 
+def test_the_closing_nstat_comparison_is_what_the_two_servers_counted() -> None:
+    tl = timeline(SCENE)
+    state = tl.state_at(tl.boundary(step_number("compare")))
+    shown = next(t for t in state.tables["internet"] if t.title.startswith("nstat"))
+    counted = {node: dict(tables("compare", node)["nstat"]) for node in ("weba", "webb")}
+    for name, a, b in shown.rows:
+        assert (counted["weba"].get(name, "0"), counted["webb"].get(name, "0")) == (a, b), name
+
+
 def test_a_cookie_encodes_the_mss_index_and_expires_after_two_minutes() -> None:
     four = ("198.51.100.10", "192.0.2.81", 50401, 80)
     for mss in (536, 1300, 1400, 1460, 9000):

@@ -73,13 +73,13 @@ SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str | tuple[str, int]]] = [
     (
         "action-two-keys",
         ("- note: {node: web, text: reply}", "- {note: {node: web, text: reply}, state: {node: pc}}"),
-        "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device; got 2 keys",
+        "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device, read; got 2 keys",
         "{note",
     ),
     (
         "action-as-text",
         ("- note: {node: web, text: reply}", "- note"),
-        "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device; got text 'note'",
+        "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device, read; got text 'note'",
         "note\n",
     ),
     # missing required keys point at the mapping that lacks them

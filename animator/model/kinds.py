@@ -94,7 +94,7 @@ _COLUMNS: dict[TableKind, tuple[str, ...]] = {
     TableKind.SSL_BUMP: ("Client", "SNI", "Step", "Upstream"),
     TableKind.MINTED: ("Subject", "Issuer", "Used"),
     TableKind.NSTAT: ("Counter", "Value"),
-    TableKind.NGINX_WORKERS: ("Worker pid", "Used", "Holds"),
+    TableKind.NGINX_WORKERS: ("Worker", "Clients", "Used"),
 }
 
 

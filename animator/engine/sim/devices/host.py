@@ -77,7 +77,7 @@ class Server(Stack):
             for c in self.conns.values()
             if c.state != "CLOSED"
         ]
-        self.publish(time, TableKind.SOCKETS, [*self.workers.listening(), *rows], (*TableKind.SOCKETS.columns, "Process"))
+        self.publish(time, TableKind.SOCKETS, [*self.workers.listening(), *rows], (*TableKind.SOCKETS.columns, "nginx pid"))
 
 
 class NameServer(Stack):

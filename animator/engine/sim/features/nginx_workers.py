@@ -182,21 +182,21 @@ class NginxWorkers:
     def process_of(self, key: ConnKey) -> str:
         """``ss -tnp``'s process column for a connection: its worker while nginx holds it."""
         worker = self.owner.get(key)
-        return f"nginx pid={worker.pid}" if worker is not None else ""
+        return str(worker.pid) if worker is not None else ""
 
     def listening(self) -> list[tuple[str, str, str, str]]:
         """``ss -ltnp``'s lines: one shared socket per port, or one per worker with reuseport; every
         process holds every one of them (inherited from the master), as ss lists them."""
         pids = ",".join(str(p) for p in [MASTER_PID, *(w.pid for w in self.workers)])
         copies = len(self.workers) if self.settings.reuseport else 1
-        line = ("0.0.0.0:*", "LISTEN", f"nginx pid={pids}")
+        line = ("0.0.0.0:*", "LISTEN", pids)
         return [(f"0.0.0.0:{port}", *line) for port in self.device.node.listen for _ in range(copies)]
 
     def publish(self, time: float) -> None:
+        """One row per worker: its client connections (idle: nginx may close it) and what it uses of
+        worker_connections, its listening sockets and master channel included."""
         rows = []
         for worker in self.workers:
-            listener = "own listener" if self.settings.reuseport else "shared listener"
-            clients = [f":{key[1][1]}{' idle' if key in self.reusable else ''}" for key in worker.held]
-            holds = ", ".join([listener, "channel", *clients])
-            rows.append((str(worker.pid), f"{self.used(worker)} of {self.settings.worker_connections}", holds))
+            clients = ", ".join(f":{key[1][1]}{' idle' if key in self.reusable else ' busy'}" for key in worker.held)
+            rows.append((str(worker.pid), clients or "none", f"{self.used(worker)} of {self.settings.worker_connections}"))
         self.device.publish(time, TableKind.NGINX_WORKERS, rows)

@@ -133,7 +133,7 @@ class SynBacklog:
         self.overflowed = True
         self.count(t, "TcpExtTCPReqQFullDoCookies", "TcpExtSyncookiesSent")
         self.device.sim.end_leg(arrival.leg, Outcome.ANSWERED, "SYN backlog full: answered with a SYN cookie, nothing kept")
-        self.device.remark(t, "backlog full: SYN cookie sent, no state kept")
+        self.device.remark(t, "SYN cookie sent, no state kept")
         self._send_cookie(arrival, ip, tcp)
         return False
 
@@ -178,7 +178,6 @@ class SynBacklog:
         conn.iss, conn.snd_una, conn.snd_nxt = cookie, int(tcp.ack), int(tcp.ack)
         conn.irs, conn.rcv_nxt = client_isn, int(tcp.seq)
         self.device.conns[conn.local, conn.remote] = conn
-        self.device.remark(t, "cookie checks out: ESTABLISHED")
         self.device.badge(t, "ESTABLISHED")
         self.device.publish_sockets(t)
         return conn

@@ -99,6 +99,7 @@ class NginxWorkers:
         """The handshake of ``conn`` completed: a worker accept()s it, draining a connection if it must."""
         t = arrival.time
         key = (conn.local, conn.remote)
+        self.closed.discard(key)  # a new connection on a 4-tuple nginx once closed is nginx's again
         worker = self.pick(conn)
         limit = self.settings.worker_connections
         free = limit - self.used(worker)

@@ -14,6 +14,9 @@ ErrorsOf = Callable[[str], list[SceneError]]
 Mutate = Callable[..., str]
 Locate = Callable[..., tuple[int, int]]
 
+#: What an action must be, as the loader says it (the action keys in order).
+ONE_OF = "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device, read; "
+
 # (test id, (old, new) replacement in the base scene, message fragment, token the error must point at
 # (or token and an offset into it))
 SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str | tuple[str, int]]] = [
@@ -73,13 +76,13 @@ SHAPE_ERRORS: list[tuple[str, tuple[str, str], str, str | tuple[str, int]]] = [
     (
         "action-two-keys",
         ("- note: {node: web, text: reply}", "- {note: {node: web, text: reply}, state: {node: pc}}"),
-        "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device, read; got 2 keys",
+        ONE_OF + "got 2 keys",
         "{note",
     ),
     (
         "action-as-text",
         ("- note: {node: web, text: reply}", "- note"),
-        "steps.2.actions.2: expected a mapping with exactly one of: send, highlight, note, state, table, device, read; got text 'note'",
+        ONE_OF + "got text 'note'",
         "note\n",
     ),
     # missing required keys point at the mapping that lacks them

@@ -18,13 +18,14 @@ the graph reads hundreds of frames and needs only a few header fields of each.
 
 from __future__ import annotations
 
-import socket
+import ipaddress
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from animator.engine.sim.journey import Sample
+from animator.engine.wire import ip_payload
 
 #: The series a TCP graph plots from the simulator's samples, in legend order.
 SAMPLE_SERIES = ("cwnd", "ssthresh", "rwnd")
@@ -140,32 +141,13 @@ class TcpHeader(NamedTuple):
 
 
 def read_tcp(frame: bytes) -> TcpHeader | None:
-    """The TCP header of an Ethernet frame (802.1Q tags, IPv4 or IPv6 without extensions), or None.
-
-    The IP length decides where the payload ends (Ethernet pads short frames).
-    """
+    """The TCP header of an Ethernet frame (the IP layer found by ``animator.engine.wire``), or None."""
+    ip = ip_payload(frame)
+    if ip is None or ip.proto != 6 or len(frame) < ip.start + 20:
+        return None
+    at, end = ip.start, ip.end
     try:
-        ethertype, at = int.from_bytes(frame[12:14], "big"), 14
-        while ethertype in (0x8100, 0x88A8):
-            ethertype, at = int.from_bytes(frame[at + 2 : at + 4], "big"), at + 4
-        if ethertype == 0x0800:
-            proto, end = frame[at + 9], at + int.from_bytes(frame[at + 2 : at + 4], "big")
-            src, dst = (
-                socket.inet_ntop(socket.AF_INET, frame[at + 12 : at + 16]),
-                socket.inet_ntop(socket.AF_INET, frame[at + 16 : at + 20]),
-            )
-            at += (frame[at] & 0x0F) * 4
-        elif ethertype == 0x86DD:
-            proto, end = frame[at + 6], at + 40 + int.from_bytes(frame[at + 4 : at + 6], "big")
-            src, dst = (
-                socket.inet_ntop(socket.AF_INET6, frame[at + 8 : at + 24]),
-                socket.inet_ntop(socket.AF_INET6, frame[at + 24 : at + 40]),
-            )
-            at += 40
-        else:
-            return None
-        if proto != 6 or len(frame) < at + 20:
-            return None
+        src, dst = (str(ipaddress.ip_address(a)) for a in (ip.src, ip.dst))
         header = (frame[at + 12] >> 4) * 4
         mss = wscale = None
         i, options_end = at + 20, at + header

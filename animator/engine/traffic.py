@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Sequence
 
 from animator.engine.frame import PacketView
+from animator.engine.wire import ip_payload
 
 TCP_CONTROL = "tcp-control"
 TLS_HANDSHAKE = "tls-handshake"
@@ -84,29 +85,13 @@ def _from_label(label: str, protocol: str) -> frozenset[str]:
 
 
 def _tcp_segment(frame: bytes) -> tuple[int, bytes] | None:
-    """The TCP flags and payload of an Ethernet frame, or None when it carries no TCP segment.
-
-    Read from the bytes (Ethernet, 802.1Q tags, IPv4 or IPv6 without extension headers): the
-    timeline classifies every real packet of a scene once, and a scapy dissection costs a
-    millisecond or so each. The IP length decides where the payload ends (Ethernet pads short frames).
-    """
-    try:
-        ethertype, at = int.from_bytes(frame[12:14], "big"), 14
-        while ethertype in (0x8100, 0x88A8):
-            ethertype, at = int.from_bytes(frame[at + 2 : at + 4], "big"), at + 4
-        if ethertype == 0x0800:
-            proto, end = frame[at + 9], at + int.from_bytes(frame[at + 2 : at + 4], "big")
-            at += (frame[at] & 0x0F) * 4
-        elif ethertype == 0x86DD:
-            proto, end = frame[at + 6], at + 40 + int.from_bytes(frame[at + 4 : at + 6], "big")
-            at += 40
-        else:
-            return None
-        if proto != 6 or len(frame) < at + 14:
-            return None
-        return frame[at + 13], frame[at + (frame[at + 12] >> 4) * 4 : end]
-    except IndexError:
+    """The TCP flags and payload of an Ethernet frame, or None when it carries no TCP segment
+    (read from the bytes: ``animator.engine.wire``)."""
+    ip = ip_payload(frame)
+    if ip is None or ip.proto != 6 or len(frame) < ip.start + 14:
         return None
+    at = ip.start
+    return frame[at + 13], frame[at + (frame[at + 12] >> 4) * 4 : ip.end]
 
 
 def shown_packets(packets: tuple[PacketView, ...], hidden: Collection[str]) -> tuple[PacketView, ...]:

@@ -31,7 +31,7 @@ from animator.engine.sim.core import Arrival
 from animator.engine.sim.features.relay import _HOP_BY_HOP, HttpRelay, _complete_message, _tls_records
 from animator.engine.sim.journey import Leg
 from animator.engine.sim.scapy_layers import layers
-from animator.engine.sim.tcp import ACK, RST, SCALED_WINDOW, Connection
+from animator.engine.sim.tcp import RST, Connection
 from animator.model.kinds import TableKind
 from animator.packets.builders_tls import build_tls, opened_in_clear, seal_in_clear
 from animator.packets.tls_bump import ClientHelloInfo, echo_session_id, mint_certificate, read_client_hello
@@ -119,14 +119,8 @@ class BumpingRelay(HttpRelay):
             super().tunnel_established(arrival, upstream)
             return
         del self.tunnels_opening[key]
-        sc = layers()
         device = self.device
-        ack = sc.IP(src=upstream.local[0], dst=upstream.remote[0], ttl=64, id=device.ip_id(), flags="DF") / sc.TCP(
-            sport=upstream.local[1], dport=upstream.remote[1], flags=ACK, seq=upstream.snd_nxt, ack=upstream.rcv_nxt,
-            window=SCALED_WINDOW,
-        )  # fmt: skip
-        leg = device.sim.new_leg(f"{arrival.leg.id}.ack", "ACK", "tcp", arrival.leg, self.id)
-        device.send_reply(leg, ack, arrival.time)
+        leg = self.ack_handshake(arrival, upstream)
         upstream.tls = True
         # The origin answers its TLS client, the proxy: its handshake records are sends "to" the proxy.
         origin = device.net.owner_of(ipaddress.ip_address(upstream.remote[0]))

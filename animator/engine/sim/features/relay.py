@@ -307,11 +307,11 @@ class HttpRelay:
         device.sim.connect_syns.add(leg.id)
         device.send_reply(leg, syn, arrival.time)
 
-    def tunnel_established(self, arrival: Arrival, upstream: Connection) -> None:
-        """The target accepted: ACK its SYN-ACK, then tell the client the tunnel is open."""
+    def ack_handshake(self, arrival: Arrival, upstream: Connection) -> Leg:
+        """Our connection's SYN-ACK arrived: send the handshake's last ACK; returns its leg (what we
+        send next on the connection follows from it)."""
         sc = layers()
         device = self.device
-        target = self.tunnels_opening.pop((upstream.local, upstream.remote))
         ack = sc.IP(src=upstream.local[0], dst=upstream.remote[0], ttl=64, id=device.ip_id(), flags="DF") / sc.TCP(
             sport=upstream.local[1],
             dport=upstream.remote[1],
@@ -322,6 +322,13 @@ class HttpRelay:
         )
         leg = device.sim.new_leg(f"{arrival.leg.id}.ack", "ACK", "tcp", arrival.leg, self.id)
         device.send_reply(leg, ack, arrival.time)
+        return leg
+
+    def tunnel_established(self, arrival: Arrival, upstream: Connection) -> None:
+        """The target accepted: ACK its SYN-ACK, then tell the client the tunnel is open."""
+        device = self.device
+        target = self.tunnels_opening.pop((upstream.local, upstream.remote))
+        leg = self.ack_handshake(arrival, upstream)
         assert upstream.partner is not None
         _, local, remote = upstream.partner
         client = device.conns[local, remote]

@@ -23,7 +23,7 @@ from animator.engine.sim.core import Arrival
 from animator.engine.sim.features.relay import HttpRelay
 from animator.engine.sim.journey import Outcome
 from animator.engine.sim.scapy_layers import layers
-from animator.engine.sim.tcp import ACK, RST, SCALED_WINDOW, Connection
+from animator.engine.sim.tcp import RST, Connection
 from animator.packets.builders_net import PROXY_V2_SIGNATURE, proxy_header
 
 if TYPE_CHECKING:
@@ -86,15 +86,9 @@ class TcpRelay(HttpRelay):
 
     def backend_connected(self, arrival: Arrival, upstream: Connection) -> None:
         """ACK the backend's SYN-ACK, send the PROXY header if configured, then what the client sent."""
-        sc = layers()
         device = self.device
         self.tunnels_opening.pop((upstream.local, upstream.remote))
-        ack = sc.IP(src=upstream.local[0], dst=upstream.remote[0], ttl=64, id=device.ip_id(), flags="DF") / sc.TCP(
-            sport=upstream.local[1], dport=upstream.remote[1], flags=ACK, seq=upstream.snd_nxt, ack=upstream.rcv_nxt,
-            window=SCALED_WINDOW,
-        )  # fmt: skip
-        leg = device.sim.new_leg(f"{arrival.leg.id}.ack", "ACK", "tcp", arrival.leg, self.id)
-        device.send_reply(leg, ack, arrival.time)
+        leg = self.ack_handshake(arrival, upstream)
         assert upstream.partner is not None
         _, local, remote = upstream.partner
         client = device.conns[local, remote]

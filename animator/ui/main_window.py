@@ -778,6 +778,7 @@ class MainWindow(QMainWindow):
         self.leave_fullscreen()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.setValue("window/docks", sorted(d.objectName() for d in self.findChildren(QDockWidget)))
         super().closeEvent(event)
 
     def _restore_window(self) -> bool:
@@ -788,7 +789,21 @@ class MainWindow(QMainWindow):
         geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+        if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
+            return False
+        # A dock newer than the saved layout is left where Qt cannot bring its tab forward (its
+        # raise_() does nothing): put it among the notes' tabs, as the default layout does.
+        docks = self.findChildren(QDockWidget)
+        saved = self.settings.value("window/docks")
+        # Layouts saved before the list was kept predate the TCP graph, and only it.
+        known = set(saved) if isinstance(saved, list) else {d.objectName() for d in docks} - {"tcp-graph"}
+        for dock in docks:
+            if dock.objectName() not in known and dock is not self.notes_dock:
+                hidden = dock.isHidden()
+                dock.show()  # tabified while hidden, it would still be lost
+                self.tabifyDockWidget(self.notes_dock, dock)
+                dock.setHidden(hidden)
+        return True
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """The first show lays the docks out for the width the window really has (known only now)."""

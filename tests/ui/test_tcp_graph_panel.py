@@ -139,3 +139,28 @@ def test_fullscreen_keeps_the_graph_beside_the_stage(window: MainWindow, samplin
         assert not any(dock.isVisible() for dock in window.findChildren(QDockWidget))
     finally:
         window.leave_fullscreen()
+
+
+def test_a_layout_saved_before_the_graph_existed_still_brings_its_tab_forward(settings: object, qtbot: QtBot) -> None:
+    """Upgrading keeps the user's dock layout, which has no TCP graph: Qt then leaves the new dock
+    where raising it does nothing, and the lesson's graph stayed behind the notes tab. The window
+    puts docks newer than the layout among the notes' tabs."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QTabBar
+
+    assert isinstance(settings, QSettings)
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.resize(1280, 720)
+    first.show()
+    first.graphs.dock.setObjectName("not-saved")  # the layout of a version without the graph
+    first.close()
+    settings.remove("window/docks")  # and without the list of docks it knew
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    second.resize(1280, 720)
+    assert second.open_scene(REPO / "scenes" / "tcp-congestion-control.yaml")  # from the command line: before show
+    second.show()
+    bars = [bar for bar in second.findChildren(QTabBar) if "TCP graph" in [bar.tabText(i) for i in range(bar.count())]]
+    assert bars and bars[0].tabText(bars[0].currentIndex()) == "TCP graph"
+    assert second.graphs.dock.geometry().left() >= 0 and second.graphs.dock.width() > 100

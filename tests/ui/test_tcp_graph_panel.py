@@ -101,6 +101,12 @@ def test_dark_theme_and_200_percent_text(window: MainWindow, sampling: None) -> 
     window.state.set_looks(replace(window.state.looks, text_scale=2.0))
     panel = window.graphs.panel
     axis = panel.seq_plot.getPlotItem().getAxis("left")
+    panel.resize(700, 600)  # the fullscreen or projector panel
+    assert axis.style["tickFont"].pixelSize() == 32
+    # A narrow tab (a saved layout's 245 px): the text gives way so headings and plots still fit.
+    panel.resize(245, 600)
+    assert axis.style["tickFont"].pixelSize() == 12 and panel.seq_title.font().pixelSize() == 12
+    panel.resize(700, 600)
     assert axis.style["tickFont"].pixelSize() == 32
     assert panel.seq_plot.backgroundBrush().color().name() == DARK.background
     assert panel.curves["cwnd"].opts["pen"].color().name() == "#56b4e9"  # sky blue reads on the dark background

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from animator import looks
@@ -35,9 +36,17 @@ from animator.render.tcp_graph import (
 )
 from animator.render.theme import font
 
+#: The smallest text the panel gives way to when it is narrow, and how many of its characters a
+#: panel's width must hold across (a 245 px tab at 200 % text had headings of three words a line
+#: and plots a thumbnail high).
+MIN_PX, CHARS_ACROSS = 11, 20
+
 
 class TcpGraphPanel(QWidget):
-    """Both plots for one ``TcpGraph`` (or empty), at one time, in one theme and text size."""
+    """Both plots for one ``TcpGraph`` (or empty), at one time, in one theme and text size.
+
+    Text follows the text-size setting as far as the panel's width allows (``text_px``): a narrow
+    tab keeps whole headings and room for its plots instead of text nobody can fit."""
 
     def __init__(self, parent: QWidget | None, theme: looks.Theme, text_scale: float = 1.0) -> None:
         super().__init__(parent)
@@ -47,6 +56,8 @@ class TcpGraphPanel(QWidget):
         self.theme, self.text_scale = theme, text_scale
         self.graph: TcpGraph | None = None
         self.time = 0.0
+        #: The text size last applied (``text_px`` when the looks or the width changed).
+        self.applied_px = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -133,7 +144,7 @@ class TcpGraphPanel(QWidget):
         pg = self._pg
         self.theme, self.text_scale = theme, text_scale
         colors = graph_colors(theme)
-        px = round(TEXT_PX * text_scale)
+        px = self.applied_px = self.text_px()
         tick_font = font(px)
         widths = {"segments": BAR, "retransmissions": BAR}
         for name, curve in self.curves.items():
@@ -164,6 +175,16 @@ class TcpGraphPanel(QWidget):
         for label in (self.seq_title, self.window_title):
             label.setFont(font(px))
         self._retitle()
+
+    def text_px(self) -> int:
+        """The text size the setting asks for, as far as the panel's width holds it."""
+        asked = round(TEXT_PX * self.text_scale)
+        return min(asked, max(MIN_PX, self.width() // CHARS_ACROSS))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.text_px() != self.applied_px:
+            self.set_looks(self.theme, self.text_scale)
 
     def _retitle(self) -> None:
         """Headings with their legends, naming only the lines the scene has (no ssthresh before loss)."""

@@ -184,3 +184,43 @@ def contrast(a: str, b: str) -> float:
 def chip_text_hex(fill: str) -> str:
     """White on dark chips, near-black on light ones: whichever has the higher WCAG contrast."""
     return "#ffffff" if contrast("#ffffff", fill) >= contrast("#111111", fill) else "#111111"
+
+
+@dataclass(frozen=True)
+class GraphColors:
+    """The TCP graph's colours, one per line, as ``#rrggbb`` (the app's panel, the exports and the
+    HTML player all draw with these)."""
+
+    segments: str
+    retransmissions: str
+    ack: str
+    window: str
+    cwnd: str
+    ssthresh: str
+    rwnd: str
+    text: str
+    grid: str
+    background: str
+    cursor: str
+
+
+def graph_colors(theme: Theme) -> GraphColors:
+    """Okabe–Ito colours that read on ``theme``'s background."""
+    dark = luminance(theme.background) < 0.2
+    blue = "#56b4e9" if dark else "#0072b2"
+    red = "#e69f00" if dark else "#d55e00"
+    green = "#009e73"
+    purple = "#cc79a7" if dark else "#b8689a"  # Okabe-Ito's reddish purple, darkened to 3.6:1 on white
+    return GraphColors(
+        segments=blue,
+        retransmissions=red,
+        ack=green,
+        window=purple,
+        cwnd=blue,
+        ssthresh=red,
+        rwnd=green,
+        text=theme.text,
+        grid=theme.panel_border,
+        background=theme.background,
+        cursor=theme.text,
+    )

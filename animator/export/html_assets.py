@@ -111,11 +111,17 @@ def darker(hex_color: str, factor: float = 1.35) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in (r, g, b)))
 
 
+#: The TCP graph's lines, each a colour variable per theme (``looks.graph_colors``), as the app draws them.
+GRAPH_LINES = ("segments", "retransmissions", "ack", "window", "cwnd", "ssthresh", "rwnd")
+
+
 def colour_css() -> str:
     """One rule per theme and per palette, setting the variables the page's colours read."""
     rules = []
     for theme in looks.THEMES.values():
-        body = ";".join([*(f"--{role}:{theme.hex(role)}" for role in THEME_ROLES), "--white:#ffffff"])
+        graph = looks.graph_colors(theme)
+        lines = [f"--graph-{line}:{getattr(graph, line)}" for line in GRAPH_LINES]
+        body = ";".join([*(f"--{role}:{theme.hex(role)}" for role in THEME_ROLES), "--white:#ffffff", *lines])
         selector = f'html[data-theme="{theme.name}"]'
         rules.append(f"{selector}{{{body}}}")
     for palette in looks.PALETTES.values():

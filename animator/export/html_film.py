@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from animator.engine.frame import Frame
+from animator.engine.tcp_graph import UNBOUNDED, Segments, Series
 from animator.engine.timeline import Timeline
 from animator.export.base import Chapter, ExportSource
 from animator.export.html_markdown import markdown_html
@@ -299,6 +300,33 @@ def chapter_words(chapter: Chapter) -> dict[str, Any]:
         "start": _step(timeline, first) if first else intro,
         # [the pause point before it begins, its title], within the exported steps
         "sections": [[s.number - 1, s.begins_chapter] for s in timeline.steps if s.begins_chapter and first < s.number <= last],
+        "graph": _tcp_graph(timeline),
+    }
+
+
+def _tcp_graph(timeline: Timeline) -> dict[str, Any] | None:
+    """The scene's TCP graph as plain numbers (None: it has none): the page draws and cuts it at the
+    player's time, as the app's panel does (``engine.tcp_graph``)."""
+    graph = timeline.tcp_graph()
+    if graph is None:
+        return None
+
+    def points(series: Series) -> list[list[float]]:
+        return [[_r(t), round(v)] for t, v in zip(series.times, series.values, strict=True) if v < UNBOUNDED]
+
+    def bars(segments: Segments) -> list[list[float]]:
+        return [[_r(t), round(a), round(b)] for t, a, b in zip(segments.times, segments.seqs, segments.ends, strict=True)]
+
+    return {
+        "duration": _r(graph.duration),
+        "seqTop": round(graph.seq_top),
+        "windowTop": round(graph.window_top),
+        "mss": graph.mss,
+        "segments": bars(graph.segments),
+        "retransmissions": bars(graph.retransmissions),
+        "ack": points(graph.acks),
+        "window": points(graph.windows),
+        "samples": {s.name: points(s) for s in graph.samples if len(s)},
     }
 
 

@@ -12,13 +12,13 @@ PNG or a video of a scene that has a graph shows it beside the stage without pyq
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from animator import looks
 from animator.engine.tcp_graph import Segments, Series, TcpGraph
+from animator.looks import GraphColors, graph_colors
 from animator.render.theme import font
 
 #: Nominal text size of the graph's ticks and labels (px at 100 %): the stage's device labels' size.
@@ -26,45 +26,6 @@ TEXT_PX = 16
 #: Line widths (px): readable from the back row.
 LINE = 3.0
 BAR = 4.0
-
-
-@dataclass(frozen=True)
-class GraphColors:
-    """One colour per line, as ``#rrggbb``."""
-
-    segments: str
-    retransmissions: str
-    ack: str
-    window: str
-    cwnd: str
-    ssthresh: str
-    rwnd: str
-    text: str
-    grid: str
-    background: str
-    cursor: str
-
-
-def graph_colors(theme: looks.Theme) -> GraphColors:
-    """Okabe–Ito colours that read on ``theme``'s background."""
-    dark = looks.luminance(theme.background) < 0.2
-    blue = "#56b4e9" if dark else "#0072b2"
-    red = "#e69f00" if dark else "#d55e00"
-    green = "#009e73"
-    purple = "#cc79a7" if dark else "#b8689a"  # Okabe-Ito's reddish purple, darkened to 3.6:1 on white
-    return GraphColors(
-        segments=blue,
-        retransmissions=red,
-        ack=green,
-        window=purple,
-        cwnd=blue,
-        ssthresh=red,
-        rwnd=green,
-        text=theme.text,
-        grid=theme.panel_border,
-        background=theme.background,
-        cursor=theme.text,
-    )
 
 
 #: Legend words for each line (what a student reads beside it).

@@ -10,8 +10,9 @@ from PySide6.QtGui import QColor, QImage
 
 from animator import looks
 from animator.export.png import STAGE_SHARE, StageRenderer, ensure_gui_app
+from animator.looks import graph_colors
 from animator.model import load_scene
-from animator.render.tcp_graph import graph_colors, graph_image
+from animator.render.tcp_graph import graph_image
 from animator.render.theme import LIGHT, THEMES
 from tests.ui.test_tcp_graph_panel import TCP_SCENE, sampled_timeline
 

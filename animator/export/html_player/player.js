@@ -724,8 +724,80 @@
     play.setAttribute("aria-label", state.playing ? "Pause (Space)" : "Play (Space)");
     play.querySelector("path").setAttribute("d", state.playing ? "M6 5h4v14H6zM14 5h4v14h-4z" : "M7 4v16l13-8z");
     stage.show(state.time, state.selected);
+    drawGraph(ch, state.time);
     inspector.show(ch, state.selected, state.time);
     if (!state.playing) listPackets(state);
+  }
+
+  // -- The TCP graph (animator/engine/tcp_graph.py, drawn as ui/graph/panel.py draws it) ---------
+  // Two plots on one time axis, cut at the player's time: what the sender's wire carried above
+  // (data bars, resent bars, the ACK line, the window's edge), the simulator's cwnd/ssthresh/rwnd below.
+  const GRAPH = { w: 400, left: 52, right: 10, plots: [[24, 120], [194, 110]] };
+  const GRAPH_NAMES = { segments: "data", retransmissions: "resent", ack: "ACK", window: "ACK+rwnd", cwnd: "cwnd", ssthresh: "ssthresh", rwnd: "rwnd" };
+  function shortBytes(v) { return v >= 1e6 ? (v / 1e6).toFixed(1).replace(/\.0$/, "") + "M" : v >= 1000 ? (v / 1000).toFixed(v % 1000 ? 1 : 0) + "k" : String(v); }
+  function niceTicks(top) {
+    const raw = top / 4, mag = Math.pow(10, Math.floor(Math.log10(raw || 1))), step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) || raw;
+    const ticks = []; for (let v = step; v <= top; v += step) ticks.push(v); return ticks;
+  }
+  let graphKey = null;
+  function drawGraph(ch, t) {
+    const g = ch.graph, box = $("graph");
+    box.hidden = !g;
+    if (!g) { graphKey = null; return; }
+    const key = player.index + ":" + t;
+    if (graphKey === key) return;
+    graphKey = key;
+    const svg = $("graph-svg"), W = GRAPH.w, x0 = GRAPH.left, x1 = W - GRAPH.right;
+    svg.replaceChildren();
+    const x = (tt) => x0 + (Math.min(tt, g.duration) / (g.duration || 1)) * (x1 - x0);
+    const shown = (pts) => pts.slice(0, bisectLeft(pts.map((p) => p[0]), t));
+    const mss = g.mss ? "; MSS " + g.mss : "";
+    const samples = Object.keys(g.samples);
+    const plots = [
+      ["Sequence (bytes)", g.seqTop, ["segments", "retransmissions", "ack", "window"]],
+      ["Windows (bytes" + mss + ")", g.windowTop, samples],
+    ];
+    plots.forEach(([title, top, names], i) => {
+      const [y0, h] = GRAPH.plots[i], y = (v) => y0 + h - (Math.min(v, top) / (top || 1)) * h;
+      const head = el("text", { x: 0, y: y0 - 8 }, svg);
+      el("tspan", { "font-weight": "700" }, head).textContent = title + "  ";
+      for (const name of names) {
+        const mark = el("tspan", { style: "fill:var(--graph-" + name + ")" }, head);
+        mark.textContent = name === "segments" || name === "retransmissions" ? "▮" : "—";
+        el("tspan", {}, head).textContent = " " + GRAPH_NAMES[name] + "  ";
+      }
+      for (const v of niceTicks(top)) {
+        el("line", { class: "grid", x1: x0, x2: x1, y1: y(v), y2: y(v) }, svg);
+        el("text", { x: x0 - 6, y: y(v) + 4, "text-anchor": "end" }, svg).textContent = shortBytes(v);
+      }
+      el("path", { class: "axis", d: "M" + x0 + " " + y0 + "V" + (y0 + h) + "H" + x1 }, svg);
+      const step = (pts) => {
+        const seen = shown(pts);
+        if (!seen.length) return "";
+        let d = "M" + x(seen[0][0]) + " " + y(seen[0][1]);
+        for (let k = 1; k < seen.length; k++) d += "H" + x(seen[k][0]) + "V" + y(seen[k][1]);
+        return d + "H" + x(t);
+      };
+      for (const name of names) {
+        if (name === "segments" || name === "retransmissions") {
+          const d = shown(g[name]).map((s) => "M" + x(s[0]) + " " + y(s[1]) + "V" + y(s[2])).join("");
+          if (d) el("path", { class: "line", d, style: "stroke:var(--graph-" + name + ");stroke-width:3.5" }, svg);
+        } else {
+          const d = step(name in g.samples ? g.samples[name] : g[name]);
+          const dash = name === "ssthresh" ? ";stroke-dasharray:6 4" : "";
+          if (d) el("path", { class: "line", d, style: "stroke:var(--graph-" + name + ")" + dash }, svg);
+        }
+      }
+      el("line", { class: "cursor", x1: x(t), x2: x(t), y1: y0, y2: y0 + h }, svg);
+    });
+    const [yb, hb] = GRAPH.plots[1];
+    for (const v of niceTicks(g.duration)) el("text", { x: x(v), y: yb + hb + 16, "text-anchor": "middle" }, svg).textContent = String(Math.round(v * 10) / 10);
+    el("text", { x: (x0 + x1) / 2, y: yb + hb + 34, "text-anchor": "middle" }, svg).textContent = "time (s)";
+    // The numbers at this moment, in words (screen readers read the figure through this line).
+    const now = samples.map((name) => { const seen = shown(g.samples[name]); return seen.length ? name + " " + seen[seen.length - 1][1] + " B" : null; }).filter(Boolean);
+    const acks = shown(g.ack);
+    if (acks.length) now.push("last ACK " + acks[acks.length - 1][1]);
+    $("graph-now").textContent = "At " + t.toFixed(1) + " s: " + (now.length ? now.join(" · ") : "nothing sent yet");
   }
 
   function listPackets(state) {

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from animator import looks
 from animator.engine.tcp_graph import TcpGraph
+from animator.looks import graph_colors
 from animator.render.tcp_graph import (
     BAR,
     LABELS,
@@ -29,7 +30,6 @@ from animator.render.tcp_graph import (
     TIME_TITLE,
     WINDOW_TITLE,
     bars,
-    graph_colors,
     legend_html,
     short_bytes,
     step_line,

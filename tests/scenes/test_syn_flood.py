@@ -99,6 +99,8 @@ def test_a_made_up_cookie_is_answered_with_rst_and_counted_as_failed() -> None:
     assert segment(guess)[1].ack == 123456789 and guess.outcome is Outcome.ANSWERED
     _, reset = segment(rst)
     assert str(reset.flags) == "R" and reset.seq == 123456789  # Linux: seq = the stray ACK's ack
+    # The bubble says why: not "no such connection", which would hide the lesson.
+    assert ("webb", "not a SYN cookie of ours: RST") in timeline(SCENE).notes_in_step(step_number("guess"))
     assert dict(tables("guess", "webb")["nstat"])["TcpExtSyncookiesFailed"] == "1"
     assert not any(row[1].startswith("198.51.100.66") for row in tables("guess", "webb")["Sockets"])
 

@@ -245,8 +245,10 @@ class Stack(Device):
                     self.sim.end_leg(arrival.leg, Outcome.DELIVERED, "delivered")
                     return None
                 reason = "closed port" if flags & SYN else "no such connection"
+                if self.syn_backlog is not None and self.syn_backlog.bad_cookie:
+                    reason = "not a SYN cookie of ours"
                 self.sim.end_leg(arrival.leg, Outcome.ANSWERED, f"{reason}: answered with RST")
-                self.remark(t, f"port {tcp.dport} closed: RST" if flags & SYN else "no such connection: RST")
+                self.remark(t, f"port {tcp.dport} closed: RST" if flags & SYN else f"{reason}: RST")
                 rst = reply_ip(ip, DEFAULT_TTL) / sc.TCP(
                     sport=tcp.dport, dport=tcp.sport, flags="RA" if flags & SYN else "R", seq=0 if flags & SYN else tcp.ack,
                     ack=(tcp.seq + 1) & 0xFFFFFFFF if flags & SYN else 0, window=0,

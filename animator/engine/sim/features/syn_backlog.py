@@ -98,6 +98,8 @@ class SynBacklog:
         #: Whether the backlog overflowed lately: only then does Linux read a stray ACK as a cookie
         #: (``tcp_synq_no_recent_overflow``), or cookies are always on (``syncookies: 2``).
         self.overflowed = settings.syncookies == 2
+        #: The last ACK ``restore`` was given looked like a cookie's and failed the check.
+        self.bad_cookie = False
 
     # -- what the listener holds -------------------------------------------------------------------
     def half_open(self, port: int) -> int:
@@ -164,6 +166,7 @@ class SynBacklog:
         of ours (the caller answers RST, as Linux's listener does for any stray ACK)."""
         flags = int(tcp.flags)
         listen = self.device.node.listen
+        self.bad_cookie = False
         if not self.overflowed or flags & (SYN | RST) or not flags & ACK or (listen and tcp.dport not in listen):
             return None
         four = (str(ip.src), str(ip.dst), int(tcp.sport), int(tcp.dport))
@@ -172,6 +175,7 @@ class SynBacklog:
         t = arrival.time
         if check_cookie(self.secret, four, client_isn, cookie, self.minute(t)) is None:
             self.count(t, "TcpExtSyncookiesFailed")
+            self.bad_cookie = True  # the listener's RST then says why
             return None
         self.count(t, "TcpExtSyncookiesRecv")
         conn = Connection(local=(four[1], four[3]), remote=(four[0], four[2]), state="ESTABLISHED", authored=True)

@@ -372,3 +372,15 @@ def test_a_decks_parts_head_its_scenes_in_the_contents_and_go_to_their_first_sce
     assert tops[2].font(0).bold() and tops[2].font(0).pixelSize() > tops[3].font(0).pixelSize()
     nav.itemClicked.emit(tops[2], 0)
     assert window.lecture.index == 1 and window.timeline is not None and window.timeline.scene.title.startswith("An HTTP GET")
+    # Scrolled to a part's first scene, the part's heading stays in view above it.
+    nav.resize(300, 160)
+    nav.show_position(1, 0)
+    assert nav.visualItemRect(tops[2]).top() >= 0 and nav.visualItemRect(tops[3]).isValid()
+    # A step with a question says so in words the bundled font has (it drew ❓ as an empty box).
+    quiz_steps = [
+        tops[3].child(i).child(j).text(0)
+        for i in range(tops[3].childCount())
+        for j in range(tops[3].child(i).childCount())
+        if tops[3].child(i).child(j).text(0).endswith("(quiz)")
+    ]
+    assert quiz_steps

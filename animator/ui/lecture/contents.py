@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from animator.model.schema import Scene
 from animator.render.theme import font
@@ -35,6 +35,8 @@ class DeckNavigator(QTreeWidget):
         #: (scene, step number) → its item, to follow playback.
         self._steps: dict[tuple[int, int], QTreeWidgetItem] = {}
         self._scenes: list[QTreeWidgetItem] = []
+        #: The heading of the part a scene starts, by scene index.
+        self._parts: dict[int, QTreeWidgetItem] = {}
 
     def set_lecture(self, titles: Sequence[str], scenes: Sequence[Scene | None], parts: Sequence[tuple[str, int]] = ()) -> None:
         """One top-level item per scene; a scene that failed to load shows as such, with no steps.
@@ -45,6 +47,7 @@ class DeckNavigator(QTreeWidget):
         self.clear()
         self._steps.clear()
         self._scenes = []
+        self._parts = {}
         starts = {first: title for title, first in parts}
         for index, (title, scene) in enumerate(zip(titles, scenes, strict=True)):
             if index in starts:
@@ -55,6 +58,7 @@ class DeckNavigator(QTreeWidget):
                 part.setData(0, ROLE, (index, 0, False))
                 part.setToolTip(0, f"Part {number} of the course, from scene {index + 1}")
                 self.addTopLevelItem(part)
+                self._parts[index] = part
             top = QTreeWidgetItem([f"{index + 1}. {title}" if len(titles) > 1 else title])
             top.setFont(0, font(13, bold=True))
             top.setData(0, ROLE, (index, 0, False))
@@ -71,7 +75,8 @@ class DeckNavigator(QTreeWidget):
                     parent.setFont(0, font(12, bold=True))
                     parent.setData(0, ROLE, (index, number - 1, False))
                     top.addChild(parent)
-                mark = "  ❓" if step.quiz is not None else ""
+                # Words, not an emoji: the bundled DejaVu has no ❓ and drew an empty box.
+                mark = "  (quiz)" if step.quiz is not None else ""
                 item = QTreeWidgetItem([f"{number}. {_headline(step.caption)}{mark}"])
                 item.setData(0, ROLE, (index, number, True))
                 item.setToolTip(0, step.caption)
@@ -97,6 +102,9 @@ class DeckNavigator(QTreeWidget):
                 if child is not None:
                     child.setExpanded(True)
         self.setCurrentItem(item)
+        part = self._parts.get(scene)
+        if part is not None:  # a part's first scene: its heading stays in view above it
+            self.scrollToItem(part, QAbstractItemView.ScrollHint.PositionAtTop)
         self.scrollToItem(item)
 
     def _clicked(self, item: QTreeWidgetItem) -> None:

@@ -7,8 +7,9 @@ import os
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,8 @@ os.environ["XDG_CACHE_HOME"] = _CACHE = tempfile.mkdtemp(prefix="packetstage-tes
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
+#: Debian's chromium, which Playwright drives for the exported page and the class page.
+CHROMIUM = Path("/usr/bin/chromium")
 
 MINIMAL = """\
 format: 1
@@ -54,3 +57,14 @@ def write_scene(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium per test module (tests that use it skip without ``CHROMIUM``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

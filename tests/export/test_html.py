@@ -22,9 +22,8 @@ from animator.export.html import build_page
 from animator.export.registry import load_source
 from animator.files import write_atomic
 from animator.layout import text as tx
-from tests.conftest import REPO
+from tests.conftest import CHROMIUM, REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 SCENE = REPO / "scenes" / "http-get.yaml"
@@ -56,16 +55,6 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Export]:
         write_atomic(path, page)
         made[name] = Export(path, film)
     return made
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ as the app's panel does: the graph grows as the lesson plays and shrinks when a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +12,8 @@ from animator.export.base import ExportOptions, no_progress
 from animator.export.html import build_page
 from animator.export.registry import load_source
 from animator.files import write_atomic
-from tests.conftest import REPO
+from tests.conftest import CHROMIUM, REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 
@@ -28,16 +26,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dic
         write_atomic(out / f"{name}.html", page)
         made[name] = (out / f"{name}.html", film)
     return made
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Any, path: Path, errors: list[str], width: int = 1920, height: int = 1080) -> Any:
